@@ -1,0 +1,1 @@
+"""The Qt-free heart of nerstudio: project file, spans, formats, training, inference."""

@@ -1,0 +1,227 @@
+"""Entity spans and the tag sequences (IOB2, IOB1, BIOES) they become for CoNLL and training.
+
+A span is stored as character offsets on token boundaries; tags are derived from spans
+only when a format or the model needs them. Decoding follows conlleval: an ``I-X`` that
+follows ``O`` or another type starts a new entity, so any sequence decodes; strict
+validation is a separate step that names the first offending tag.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from nerstudio.core.errors import SpanError, TagError
+from nerstudio.core.tokens import Token
+
+
+class Scheme(str, Enum):
+    """Tagging schemes nerstudio reads and writes."""
+
+    IOB2 = "iob2"
+    IOB1 = "iob1"
+    BIOES = "bioes"
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """An entity: ``text[start:end]`` has ``label``; offsets in code points, end exclusive."""
+
+    start: int
+    end: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Entity:
+    """An entity over token indices: tokens ``first .. last`` inclusive have ``label``."""
+
+    first: int
+    last: int
+    label: str
+
+
+# BILOU spells End and Single as L and U; read them as BIOES.
+_PREFIX_ALIASES = {"L": "E", "U": "S"}
+
+
+def parse_tag(tag: str) -> tuple[str, str]:
+    """Split a tag into (prefix, label): ``"B-PER"`` -> ``("B", "PER")``, ``"O"`` -> ``("O", "")``.
+
+    Raises ``TagError`` for anything else (``"B-"``, ``"X-PER"``, ``"PER"``).
+    """
+    if tag == "O":
+        return "O", ""
+    prefix, sep, label = tag.partition("-")
+    prefix = _PREFIX_ALIASES.get(prefix.upper(), prefix.upper())
+    if not sep or prefix not in {"B", "I", "E", "S"}:
+        raise TagError(f"tag {tag!r} is not O or B-/I-/E-/S- followed by a label (e.g. B-PER)")
+    if not label.strip():
+        raise TagError(f"tag {tag!r} has no label after {tag[:2]!r}")
+    return prefix, label
+
+
+def detect_scheme(sequences: Iterable[Sequence[str]]) -> Scheme:
+    """Guess the scheme of tag sequences: E-/S- mean BIOES; an entity opened by I- means IOB1."""
+    starts_with_i = False
+    for tags in sequences:
+        prev_prefix, prev_label = "O", ""
+        for tag in tags:
+            prefix, label = parse_tag(tag)
+            if prefix in {"E", "S"}:
+                return Scheme.BIOES
+            if prefix == "I" and (prev_prefix == "O" or prev_label != label):
+                starts_with_i = True
+            prev_prefix, prev_label = prefix, label
+    return Scheme.IOB1 if starts_with_i else Scheme.IOB2
+
+
+def tags_to_entities(tags: Sequence[str]) -> list[Entity]:
+    """Decode tags of any scheme into entities, repairing the conlleval way.
+
+    ``B``/``S`` always open an entity; ``I``/``E`` continue the open entity of the same
+    label or else open a new one; ``E``/``S`` close it; ``O`` closes it.
+    """
+    entities: list[Entity] = []
+    open_first: int | None = None
+    open_label = ""
+    for i, tag in enumerate(tags):
+        try:
+            prefix, label = parse_tag(tag)
+        except TagError as err:
+            raise TagError(f"token {i + 1}: {err.reason}", index=i) from None
+        continues = prefix in {"I", "E"} and open_first is not None and label == open_label
+        if not continues and open_first is not None:
+            entities.append(Entity(open_first, i - 1, open_label))
+            open_first = None
+        if prefix == "O":
+            continue
+        if not continues:
+            open_first, open_label = i, label
+        if prefix in {"E", "S"}:
+            entities.append(Entity(open_first, i, open_label))  # type: ignore[arg-type]
+            open_first = None
+    if open_first is not None:
+        entities.append(Entity(open_first, len(tags) - 1, open_label))
+    return entities
+
+
+def entities_to_tags(entities: Iterable[Entity], length: int, scheme: Scheme) -> list[str]:
+    """Encode non-overlapping entities over ``length`` tokens as tags in ``scheme``."""
+    tags = ["O"] * length
+    previous: Entity | None = None
+    for ent in sorted(entities, key=lambda e: e.first):
+        if previous is not None and ent.first <= previous.last:
+            raise SpanError(f"entities overlap: tokens {previous} and {ent}")
+        n = ent.last - ent.first + 1
+        if scheme is Scheme.BIOES:
+            if n == 1:
+                tags[ent.first] = f"S-{ent.label}"
+            else:
+                tags[ent.first] = f"B-{ent.label}"
+                for i in range(ent.first + 1, ent.last):
+                    tags[i] = f"I-{ent.label}"
+                tags[ent.last] = f"E-{ent.label}"
+        else:
+            touching_same = (
+                previous is not None
+                and previous.last == ent.first - 1
+                and previous.label == ent.label
+            )
+            begin = "B" if scheme is Scheme.IOB2 or touching_same else "I"
+            tags[ent.first] = f"{begin}-{ent.label}"
+            for i in range(ent.first + 1, ent.last + 1):
+                tags[i] = f"I-{ent.label}"
+        previous = ent
+    return tags
+
+
+def validate_tags(tags: Sequence[str], scheme: Scheme) -> None:
+    """Raise ``TagError`` at the first tag that ``scheme`` does not allow where it stands."""
+    prev_prefix, prev_label = "O", ""
+    for i, tag in enumerate(tags):
+        try:
+            prefix, label = parse_tag(tag)
+        except TagError as err:
+            raise TagError(f"token {i + 1}: {err.reason}", index=i) from None
+        inside_same = prev_prefix in {"B", "I"} and prev_label == label
+        problem = None
+        if scheme is not Scheme.BIOES and prefix in {"E", "S"}:
+            problem = f"{scheme.value.upper()} has no {prefix}- tags"
+        elif scheme is Scheme.IOB2 and prefix == "I" and not inside_same:
+            problem = f"I-{label} follows {tags[i - 1] if i else 'the start'}; IOB2 opens with B-"
+        elif scheme is Scheme.IOB1 and prefix == "B" and not inside_same:
+            problem = f"B-{label} does not follow {label}; IOB1 uses B- only between two"
+        elif scheme is Scheme.BIOES:
+            if prefix in {"I", "E"} and not inside_same:
+                where = tags[i - 1] if i else "the start"
+                problem = f"{prefix}-{label} follows {where}; BIOES opens with B- or S-"
+            elif prefix in {"B", "S", "O"} and prev_prefix in {"B", "I"}:
+                problem = f"{tags[i - 1]} is not closed by E-{prev_label} before {tag}"
+        if problem:
+            raise TagError(f"token {i + 1}: {problem}", index=i)
+        prev_prefix, prev_label = prefix, label
+    if scheme is Scheme.BIOES and prev_prefix in {"B", "I"}:
+        raise TagError(
+            f"token {len(tags)}: {tags[-1]} ends the sequence without E-{prev_label}",
+            index=len(tags) - 1,
+        )
+
+
+def spans_to_entities(spans: Iterable[Span], tokens: Sequence[Token]) -> list[Entity]:
+    """Map character spans onto token indices; a span off token boundaries is an error."""
+    first_at = {start: i for i, (start, _) in enumerate(tokens)}
+    last_at = {end: i for i, (_, end) in enumerate(tokens)}
+    entities = []
+    for span in spans:
+        first, last = first_at.get(span.start), last_at.get(span.end)
+        if first is None or last is None or last < first:
+            raise SpanError(
+                f"span {span.start}-{span.end} ({span.label}) does not start and end on "
+                "token boundaries"
+            )
+        entities.append(Entity(first, last, span.label))
+    return entities
+
+
+def entities_to_spans(entities: Iterable[Entity], tokens: Sequence[Token]) -> list[Span]:
+    """Map token-index entities back to character spans."""
+    return [Span(tokens[e.first][0], tokens[e.last][1], e.label) for e in entities]
+
+
+def spans_to_tags(spans: Iterable[Span], tokens: Sequence[Token], scheme: Scheme) -> list[str]:
+    """One tag per token for ``spans`` in ``scheme``."""
+    return entities_to_tags(spans_to_entities(spans, tokens), len(tokens), scheme)
+
+
+def tags_to_spans(tags: Sequence[str], tokens: Sequence[Token]) -> list[Span]:
+    """Character spans from one tag per token (any scheme, repaired the conlleval way)."""
+    if len(tags) != len(tokens):
+        raise TagError(f"{len(tags)} tags for {len(tokens)} tokens")
+    return entities_to_spans(tags_to_entities(tags), tokens)
+
+
+def check_spans(spans: Sequence[Span], tokens: Sequence[Token], text_length: int) -> list[Span]:
+    """Return ``spans`` sorted; ``SpanError`` for one out of range, off tokens or overlapping."""
+    starts = {s for s, _ in tokens}
+    ends = {e for _, e in tokens}
+    ordered = sorted(spans)
+    for i, span in enumerate(ordered):
+        if not 0 <= span.start < span.end <= text_length:
+            raise SpanError(
+                f"span {span.start}-{span.end} ({span.label}) is outside the text "
+                f"(length {text_length})"
+            )
+        if span.start not in starts or span.end not in ends:
+            raise SpanError(
+                f"span {span.start}-{span.end} ({span.label}) does not start and end on "
+                "token boundaries"
+            )
+        if i and ordered[i - 1].end > span.start:
+            other = ordered[i - 1]
+            raise SpanError(
+                f"span {span.start}-{span.end} ({span.label}) overlaps "
+                f"{other.start}-{other.end} ({other.label})"
+            )
+    return ordered

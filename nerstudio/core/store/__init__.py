@@ -1,0 +1,15 @@
+"""The project file (SQLite): schema and migrations, the Project, read queries."""
+
+from nerstudio.core.store.labels import Label
+from nerstudio.core.store.project import AddResult, Project, StoredSpan
+from nerstudio.core.store.queries import DocumentQuery, DocumentRow, ProjectStats
+
+__all__ = [
+    "AddResult",
+    "DocumentQuery",
+    "DocumentRow",
+    "Label",
+    "Project",
+    "ProjectStats",
+    "StoredSpan",
+]
