@@ -1,0 +1,151 @@
+"""Benchmark of the project file and formats; prints one JSON object.
+
+Imports CoNLL-2003 train (``../shared/data/conll2003/train.bio`` when present, else a
+synthetic corpus of the same shape), reads stats, exports CoNLL and a Hugging Face
+dataset, then builds a 100k-document project and times opening it, the first page of a
+filtered listing and a full-text search.
+
+Usage: python tests/benchmarks/store_bench.py [--conll FILE] [--documents 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from nerstudio.core.records import DocumentRecord, Status
+from nerstudio.core.spans import Span
+from nerstudio.core.store import DocumentQuery, Project
+from nerstudio.core.tokens import tokenize
+from nerstudio.core.transfer import export_corpus, import_files
+
+HERE = Path(__file__).resolve()
+DEFAULT_CONLL = HERE.parents[3] / "shared" / "data" / "conll2003" / "train.bio"
+WORDS = (
+    "the of and to in said on for was with at by from that is it government market "
+    "police president minister company team match season week year percent shares"
+).split()
+NAMES = {"PER": ["Clinton", "Yeltsin", "Smith"], "ORG": ["Reuters", "NATO", "Ajax"],
+         "LOC": ["London", "Germany", "Paris"], "MISC": ["German", "European", "Dutch"]}
+
+
+def synthetic_conll(path: Path, sentences: int, rng: random.Random) -> None:
+    """A CoNLL file shaped like CoNLL-2003 train (about 14.5 tokens a sentence)."""
+    with path.open("w", encoding="utf-8") as fh:
+        for _ in range(sentences):
+            for _ in range(rng.randint(4, 25)):
+                if rng.random() < 0.12:
+                    label = rng.choice(list(NAMES))
+                    fh.write(f"{rng.choice(NAMES[label])}\tB-{label}\n")
+                else:
+                    fh.write(f"{rng.choice(WORDS)}\tO\n")
+            fh.write("\n")
+
+
+def timed(fn, *args, **kwargs):
+    start = time.perf_counter()
+    result = fn(*args, **kwargs)
+    return result, time.perf_counter() - start
+
+
+def big_project(path: Path, documents: int, rng: random.Random) -> float:
+    """Create a project of ``documents`` short annotated documents; returns seconds taken."""
+    def records():
+        for i in range(documents):
+            words = [rng.choice(WORDS) for _ in range(rng.randint(8, 30))]
+            label = rng.choice(list(NAMES))
+            words[0] = rng.choice(NAMES[label])
+            if i % 997 == 0:
+                words.append("zanzibar")  # a rare word for the search to find
+            text = " ".join(words)
+            tokens = tuple(tokenize(text))
+            yield DocumentRecord(
+                text=text,
+                tokens=tokens,
+                spans=(Span(tokens[0][0], tokens[0][1], label),),
+                status=Status.DONE if i % 3 == 0 else Status.NEW,
+                split="train",
+            )
+
+    start = time.perf_counter()
+    with Project.create(path, list(NAMES)) as project:
+        project.add_documents(records())
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--conll", type=Path, default=DEFAULT_CONLL)
+    parser.add_argument("--documents", type=int, default=100_000)
+    args = parser.parse_args()
+    rng = random.Random(0)
+    out: dict[str, object] = {}
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        conll = args.conll
+        if not conll.exists():
+            conll = tmp / "synthetic.bio"
+            synthetic_conll(conll, 14_041, rng)
+        out["data"] = str(conll) if conll == args.conll else "synthetic (CoNLL-2003 shape)"
+
+        project = Project.create(tmp / "corpus.db", ["PER", "ORG", "LOC", "MISC"])
+        summary, seconds = timed(import_files, project, [conll], split="train")
+        stats, stats_seconds = timed(project.stats)
+        out["import"] = {
+            "documents": summary.documents,
+            "tokens": stats.tokens,
+            "seconds": round(seconds, 3),
+            "tokens_per_s": round(stats.tokens / seconds),
+        }
+        out["stats"] = {"seconds": round(stats_seconds, 4), **stats.to_json()}
+        export, seconds = timed(export_corpus, project, tmp / "out.conll", "conll")
+        out["export_conll"] = {"seconds": round(seconds, 3),
+                               "tokens_per_s": round(export.tokens / seconds)}
+        import datasets  # noqa: F401  (its ~1 s import is not the export's cost)
+
+        export, seconds = timed(export_corpus, project, tmp / "out_hf", "hf")
+        out["export_hf"] = {"seconds": round(seconds, 3),
+                            "tokens_per_s": round(export.tokens / seconds)}
+        project.close()
+
+        big = tmp / "big.db"
+        out["big_project"] = {"documents": args.documents,
+                              "build_seconds": round(big_project(big, args.documents, rng), 2)}
+        opens, pages, searches, counts = [], [], [], []
+        for _ in range(5):
+            start = time.perf_counter()
+            project = Project.open(big)
+            rows = project.list_documents(DocumentQuery(status=Status.DONE, label="ORG", limit=100))
+            opens.append(time.perf_counter() - start)
+            _, seconds = timed(
+                project.list_documents, DocumentQuery(split="train", label="LOC", offset=0)
+            )
+            pages.append(seconds)
+            found, seconds = timed(project.list_documents, DocumentQuery(search="zanzibar"))
+            searches.append(seconds)
+            total, seconds = timed(project.count_documents, DocumentQuery(search="zanzibar"))
+            counts.append(seconds)
+            project.close()
+        out["big_project"].update(
+            {
+                "open_and_first_page_ms": round(1000 * statistics.median(opens), 1),
+                "first_page_rows": len(rows),
+                "filtered_page_ms": round(1000 * statistics.median(pages), 1),
+                "search_ms": round(1000 * statistics.median(searches), 1),
+                "search_hits_on_page": len(found),
+                "search_count_ms": round(1000 * statistics.median(counts), 1),
+                "search_hits": total,
+            }
+        )
+    json.dump(out, sys.stdout)
+    print()
+
+
+if __name__ == "__main__":
+    main()
