@@ -63,18 +63,24 @@ def parse_tag(tag: str) -> tuple[str, str]:
 
 
 def detect_scheme(sequences: Iterable[Sequence[str]]) -> Scheme:
-    """Guess the scheme of tag sequences: E-/S- mean BIOES; an entity opened by I- means IOB1."""
-    starts_with_i = False
+    """Guess the scheme of tag sequences.
+
+    E-/S- mean BIOES. A B- that opens an entity after O or another type is something IOB1
+    never writes, so it means IOB2 (where a stray I- opener is an error to repair); an
+    entity opened by I- with no such B- means IOB1.
+    """
+    opens_with_i = opens_with_b = False
     for tags in sequences:
         prev_prefix, prev_label = "O", ""
         for tag in tags:
             prefix, label = parse_tag(tag)
             if prefix in {"E", "S"}:
                 return Scheme.BIOES
-            if prefix == "I" and (prev_prefix == "O" or prev_label != label):
-                starts_with_i = True
+            after_other = prev_prefix == "O" or prev_label != label
+            opens_with_i |= prefix == "I" and after_other
+            opens_with_b |= prefix == "B" and after_other
             prev_prefix, prev_label = prefix, label
-    return Scheme.IOB1 if starts_with_i else Scheme.IOB2
+    return Scheme.IOB1 if opens_with_i and not opens_with_b else Scheme.IOB2
 
 
 def tags_to_entities(tags: Sequence[str]) -> list[Entity]:

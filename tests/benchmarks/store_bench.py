@@ -31,8 +31,12 @@ WORDS = (
     "the of and to in said on for was with at by from that is it government market "
     "police president minister company team match season week year percent shares"
 ).split()
-NAMES = {"PER": ["Clinton", "Yeltsin", "Smith"], "ORG": ["Reuters", "NATO", "Ajax"],
-         "LOC": ["London", "Germany", "Paris"], "MISC": ["German", "European", "Dutch"]}
+NAMES = {
+    "PER": ["Clinton", "Yeltsin", "Smith"],
+    "ORG": ["Reuters", "NATO", "Ajax"],
+    "LOC": ["London", "Germany", "Paris"],
+    "MISC": ["German", "European", "Dutch"],
+}
 
 
 def synthetic_conll(path: Path, sentences: int, rng: random.Random) -> None:
@@ -56,6 +60,7 @@ def timed(fn, *args, **kwargs):
 
 def big_project(path: Path, documents: int, rng: random.Random) -> float:
     """Create a project of ``documents`` short annotated documents; returns seconds taken."""
+
     def records():
         for i in range(documents):
             words = [rng.choice(WORDS) for _ in range(rng.randint(8, 30))]
@@ -105,18 +110,24 @@ def main() -> None:
         }
         out["stats"] = {"seconds": round(stats_seconds, 4), **stats.to_json()}
         export, seconds = timed(export_corpus, project, tmp / "out.conll", "conll")
-        out["export_conll"] = {"seconds": round(seconds, 3),
-                               "tokens_per_s": round(export.tokens / seconds)}
+        out["export_conll"] = {
+            "seconds": round(seconds, 3),
+            "tokens_per_s": round(export.tokens / seconds),
+        }
         import datasets  # noqa: F401  (its ~1 s import is not the export's cost)
 
         export, seconds = timed(export_corpus, project, tmp / "out_hf", "hf")
-        out["export_hf"] = {"seconds": round(seconds, 3),
-                            "tokens_per_s": round(export.tokens / seconds)}
+        out["export_hf"] = {
+            "seconds": round(seconds, 3),
+            "tokens_per_s": round(export.tokens / seconds),
+        }
         project.close()
 
         big = tmp / "big.db"
-        out["big_project"] = {"documents": args.documents,
-                              "build_seconds": round(big_project(big, args.documents, rng), 2)}
+        out["big_project"] = {
+            "documents": args.documents,
+            "build_seconds": round(big_project(big, args.documents, rng), 2),
+        }
         opens, pages, searches, counts = [], [], [], []
         for _ in range(5):
             start = time.perf_counter()

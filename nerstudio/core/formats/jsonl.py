@@ -123,6 +123,11 @@ def _check_spans(raw: list[tuple[Any, Any, Any]], text: str) -> list[Span]:
             raise ValueError(
                 f"span {start}-{end} ({label}) is outside the text (length {len(text)})"
             )
+        if text[start].isspace() or text[end - 1].isspace():
+            raise ValueError(
+                f"span {start}-{end} ({label}) starts or ends in whitespace"
+                f" ({text[start:end]!r}); trim it to the entity's words"
+            )
         spans.add(Span(start, end, label))
     ordered = sorted(spans)
     for a, b in itertools.pairwise(ordered):

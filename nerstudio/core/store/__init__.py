@@ -3,13 +3,17 @@
 from nerstudio.core.store.labels import Label
 from nerstudio.core.store.project import AddResult, Project, StoredSpan
 from nerstudio.core.store.queries import DocumentQuery, DocumentRow, ProjectStats
+from nerstudio.core.store.runs import MetricPoint, RunRecord, Runs
 
 __all__ = [
     "AddResult",
     "DocumentQuery",
     "DocumentRow",
     "Label",
+    "MetricPoint",
     "Project",
     "ProjectStats",
+    "RunRecord",
+    "Runs",
     "StoredSpan",
 ]

@@ -72,7 +72,11 @@ def check_hotkey(hotkey: str | None) -> str | None:
     return hotkey
 
 
-def default_hotkey(position: int, taken: set[str]) -> str | None:
-    """Keys 1-9 in label order, as the annotation window expects."""
-    key = str(position + 1)
-    return key if position < 9 and key not in taken else None
+def default_hotkey(taken: set[str]) -> str | None:
+    """The first of keys 1-9 no label holds (so they follow label order as labels are added)."""
+    return next((str(n) for n in range(1, 10) if str(n) not in taken), None)
+
+
+def default_color(used: set[str], position: int) -> str:
+    """The first palette color no label has; the palette repeats past twelve labels."""
+    return next((c for c in PALETTE if c not in used), PALETTE[position % len(PALETTE)])

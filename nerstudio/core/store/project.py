@@ -20,14 +20,15 @@ from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.spans import Span, check_spans
 from nerstudio.core.store import queries, schema
 from nerstudio.core.store.labels import (
-    PALETTE,
     Label,
     check_color,
     check_hotkey,
     check_label_name,
+    default_color,
     default_hotkey,
 )
 from nerstudio.core.store.queries import DocumentQuery, DocumentRow, ProjectStats
+from nerstudio.core.store.runs import Runs
 from nerstudio.core.tokens import Token
 
 _ALL = DocumentQuery()
@@ -71,6 +72,7 @@ class Project:
     def __init__(self, path: Path, db: sqlite_utils.Database) -> None:
         self.path = path
         self.db = db
+        self.runs = Runs(db)
 
     # -- opening -------------------------------------------------------------------------
 
@@ -142,10 +144,11 @@ class Project:
             raise LabelError(f"label {name!r} exists already")
         taken = {label.hotkey for label in existing if label.hotkey}
         position = len(existing)
-        key = check_hotkey(hotkey) if hotkey is not None else default_hotkey(position, taken)
+        key = check_hotkey(hotkey) if hotkey is not None else default_hotkey(taken)
         if key is not None and key in taken:
             raise LabelError(f"hotkey {key!r} is used by another label")
-        color = check_color(color) if color else PALETTE[position % len(PALETTE)]
+        used = {label.color for label in existing}
+        color = check_color(color) if color else default_color(used, position)
         cursor = self.db.execute(
             "INSERT INTO labels (name, color, hotkey, position) VALUES (?, ?, ?, ?)",
             [name, color, key, position],

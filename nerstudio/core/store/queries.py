@@ -80,7 +80,8 @@ def _where(db: sqlite_utils.Database, query: DocumentQuery) -> tuple[str, list[A
             " WHERE l.name = ? AND s.document_id = d.id)"
         )
         params.append(query.label)
-    if query.search and query.search.strip():
+    if query.search and any(ch.isalnum() for ch in query.search):
+        # A search of only quotes or symbols has nothing to match: no filter, not an error.
         clauses.append("d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)")
         params.append(db.quote_fts(query.search.strip()))
     where = " WHERE " + " AND ".join(clauses) if clauses else ""

@@ -1,0 +1,27 @@
+"""Fine-tuning a Hugging Face encoder on a project's done documents.
+
+``train(project_path, config)`` is a generator of events (see ``events``): the CLI prints
+them, the GUI's worker emits them as signals. Qt-free, and the same under torchrun.
+"""
+
+from nerstudio.core.training.config import TrainConfig
+from nerstudio.core.training.events import (
+    EvalFinished,
+    StepLogged,
+    TrainEvent,
+    TrainingDone,
+    TrainingStarted,
+    TrainingWarning,
+)
+from nerstudio.core.training.loop import train
+
+__all__ = [
+    "EvalFinished",
+    "StepLogged",
+    "TrainConfig",
+    "TrainEvent",
+    "TrainingDone",
+    "TrainingStarted",
+    "TrainingWarning",
+    "train",
+]

@@ -1,0 +1,68 @@
+"""What a training run reports, as frozen dataclasses: plain data that may cross threads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class TrainingStarted:
+    run: str
+    path: str
+    device: str
+    precision: str
+    labels: tuple[str, ...]
+    train_documents: int
+    dev_documents: int
+    train_windows: int
+    windowed_documents: int
+    epochs: int
+    total_steps: int
+    learning_rate: float
+    trainable_parameters: int
+    parameters: int
+
+
+@dataclass(frozen=True)
+class TrainingWarning:
+    message: str
+
+
+@dataclass(frozen=True)
+class StepLogged:
+    step: int
+    total_steps: int
+    epoch: float
+    loss: float
+    learning_rate: float
+    tokens_per_s: float
+    sentences_per_s: float
+    eta_seconds: float
+
+
+@dataclass(frozen=True)
+class EvalFinished:
+    epoch: int
+    step: int
+    dev_loss: float
+    f1: float
+    precision: float
+    recall: float
+    per_label: dict[str, dict[str, float]] = field(default_factory=dict)
+    is_best: bool = False
+
+
+@dataclass(frozen=True)
+class TrainingDone:
+    """The end of a run: ``status`` is completed, early_stopped or cancelled."""
+
+    run: str
+    path: str
+    status: str
+    best_epoch: int | None
+    dev: dict[str, Any]
+    summary: dict[str, Any]
+
+
+TrainEvent = TrainingStarted | TrainingWarning | StepLogged | EvalFinished | TrainingDone

@@ -1,0 +1,120 @@
+"""Loading the base model and tokenizer with clear errors, and applying full/head/LoRA."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import torch
+from transformers import AutoModelForTokenClassification, AutoTokenizer
+from transformers.utils import logging as hf_logging
+
+from nerstudio.core.errors import NerstudioError
+
+log = logging.getLogger(__name__)
+
+
+def _explain(base_model: str, err: Exception) -> NerstudioError:
+    path = Path(base_model).expanduser()
+    if path.is_dir():
+        if not (path / "config.json").exists():
+            return NerstudioError(
+                f"{path}: not a model folder (no config.json); choose a folder saved with "
+                "save_pretrained, or a Hugging Face hub id"
+            )
+        return NerstudioError(f"{path}: cannot load the model in this folder: {err}")
+    if base_model.startswith((".", "/", "~")) or path.suffix:
+        return NerstudioError(f"{base_model}: no such model folder")
+    return NerstudioError(
+        f"cannot load {base_model!r}: it is not a local folder and the Hugging Face hub did "
+        "not answer (offline?). Download it once where there is a network, or pass the "
+        "path of a local model folder"
+    )
+
+
+def load_tokenizer(base_model: str):
+    """The model's fast tokenizer (word alignment needs ``word_ids``)."""
+    hf_logging.set_verbosity_error()
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(base_model)
+    except (OSError, ValueError) as err:
+        raise _explain(base_model, err) from None
+    if not tokenizer.is_fast:
+        raise NerstudioError(f"{base_model}: nerstudio needs a fast (Rust) tokenizer")
+    return tokenizer
+
+
+def load_model(base_model: str, tag_names: Sequence[str]):
+    """A token-classification model with a fresh head for ``tag_names`` (never remote code)."""
+    hf_logging.set_verbosity_error()
+    id2label = dict(enumerate(tag_names))
+    try:
+        return AutoModelForTokenClassification.from_pretrained(
+            base_model,
+            num_labels=len(tag_names),
+            id2label=id2label,
+            label2id={tag: i for i, tag in id2label.items()},
+            ignore_mismatched_sizes=True,
+            trust_remote_code=False,
+        )
+    except (OSError, ValueError) as err:
+        raise _explain(base_model, err) from None
+
+
+def head_parameter_names(model) -> set[str]:
+    """Parameters outside the pretrained encoder: the freshly initialized classifier."""
+    encoder = {f"{model.base_model_prefix}.{n}" for n, _ in model.base_model.named_parameters()}
+    return {name for name, _ in model.named_parameters() if name not in encoder}
+
+
+def apply_method(model, method: str, lora_rank: int):
+    """Freeze the encoder (``head``) or wrap it in LoRA adapters (``lora``); ``full`` as is."""
+    if method == "head":
+        head = head_parameter_names(model)
+        for name, param in model.named_parameters():
+            param.requires_grad = name in head
+        return model
+    if method == "lora":
+        from peft import LoraConfig, TaskType, get_peft_model
+
+        config = LoraConfig(
+            task_type=TaskType.TOKEN_CLS,
+            r=lora_rank,
+            lora_alpha=2 * lora_rank,
+            lora_dropout=0.1,
+            target_modules="all-linear",
+        )
+        return get_peft_model(model, config)
+    return model
+
+
+def count_parameters(model) -> tuple[int, int]:
+    """(trainable, total) parameter counts."""
+    total = sum(p.numel() for p in model.parameters())
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    return trainable, total
+
+
+def pick_device(preference: str) -> str:
+    """``auto`` -> cuda, then mps, then cpu; asking for an absent GPU is an error."""
+    has_cuda = torch.cuda.is_available()
+    has_mps = bool(getattr(torch.backends, "mps", None)) and torch.backends.mps.is_available()
+    if preference == "auto":
+        return "cuda" if has_cuda else "mps" if has_mps else "cpu"
+    if preference == "cuda" and not has_cuda:
+        raise NerstudioError("device cuda: no CUDA GPU is visible to torch; use --device cpu")
+    if preference == "mps" and not has_mps:
+        raise NerstudioError("device mps: Apple's Metal backend is not available here")
+    return preference
+
+
+def pick_precision(preference: str, device: str) -> str:
+    """``auto``: bf16 where the GPU supports it, else fp16 on GPU, fp32 on CPU."""
+    if preference != "auto":
+        if preference != "fp32" and device == "cpu":
+            raise NerstudioError(f"precision {preference} needs a GPU; use fp32 on the CPU")
+        return preference
+    if device == "cuda":
+        return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+    return "fp32"
