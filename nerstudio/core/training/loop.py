@@ -26,8 +26,7 @@ from transformers import DataCollatorForTokenClassification, get_linear_schedule
 
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.store import MetricPoint, Project
-from nerstudio.core.training import data, metrics, output
-from nerstudio.core.training import model as models
+from nerstudio.core.training import data, metrics, models, output
 from nerstudio.core.training.config import TrainConfig, default_epochs, default_learning_rate
 from nerstudio.core.training.events import (
     EvalFinished,

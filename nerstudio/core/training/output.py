@@ -40,8 +40,8 @@ base_model: {info["base_model"]}
 
 # {info["run"]}
 
-A named-entity recognizer fine-tuned with [nerstudio](https://pypi.org/project/nerstudio/)
-from `{info["base_model"]}` ({info["method"]} fine-tuning).
+A named-entity recognizer fine-tuned with nerstudio from `{info["base_model"]}`
+({info["method"]} fine-tuning).
 
 Labels: {", ".join(info["labels"])} (tags in IOB2: {", ".join(info["tags"])}).
 
@@ -64,7 +64,7 @@ recall {dev.get("recall", 0):.3f} (best epoch: {info.get("best_epoch")}).
 
 ```python
 from transformers import pipeline
-ner = pipeline("token-classification", model="{path.name}", aggregation_strategy="simple")
+ner = pipeline("token-classification", model="path/to/{path.name}", aggregation_strategy="simple")
 print(ner("Angela Merkel visited Paris."))
 ```
 """

@@ -33,11 +33,27 @@ def _explain(base_model: str, err: Exception) -> NerstudioError:
     )
 
 
+def quiet_transformers() -> None:
+    """Our own progress and warnings replace transformers' load reports and bars."""
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+
+
+def _from_pretrained(cls, base_model: str, **kwargs):
+    """The local folder or the Hugging Face cache first; the network only when both miss."""
+    try:
+        return cls.from_pretrained(base_model, local_files_only=True, **kwargs)
+    except (OSError, ValueError):
+        if Path(base_model).expanduser().is_dir():
+            raise
+    return cls.from_pretrained(base_model, **kwargs)
+
+
 def load_tokenizer(base_model: str):
     """The model's fast tokenizer (word alignment needs ``word_ids``)."""
-    hf_logging.set_verbosity_error()
+    quiet_transformers()
     try:
-        tokenizer = AutoTokenizer.from_pretrained(base_model)
+        tokenizer = _from_pretrained(AutoTokenizer, base_model)
     except (OSError, ValueError) as err:
         raise _explain(base_model, err) from None
     if not tokenizer.is_fast:
@@ -47,10 +63,11 @@ def load_tokenizer(base_model: str):
 
 def load_model(base_model: str, tag_names: Sequence[str]):
     """A token-classification model with a fresh head for ``tag_names`` (never remote code)."""
-    hf_logging.set_verbosity_error()
+    quiet_transformers()
     id2label = dict(enumerate(tag_names))
     try:
-        return AutoModelForTokenClassification.from_pretrained(
+        return _from_pretrained(
+            AutoModelForTokenClassification,
             base_model,
             num_labels=len(tag_names),
             id2label=id2label,
