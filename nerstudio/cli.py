@@ -308,11 +308,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_stats)
     _add_train_parser(sub)
+    parser.command_names = set(sub.choices)  # type: ignore[attr-defined]
     return parser
 
 
+def launch_window(argv: Sequence[str]) -> int:
+    """``nerstudio [PROJECT]``: the annotation window (Qt loads only here)."""
+    parser = argparse.ArgumentParser(prog="nerstudio", description="Open the annotation window.")
+    parser.add_argument("project", nargs="?", type=Path, help="a project file to open")
+    args = parser.parse_args(argv)
+    if args.project is not None and not args.project.is_file():
+        print(
+            f"nerstudio: error: {args.project}: no such project file; create it with "
+            "'nerstudio init'",
+            file=sys.stderr,
+        )
+        return 1
+    from nerstudio.gui.app import main as gui_main
+
+    return gui_main(args.project)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
+    if not argv or (argv[0] not in parser.command_names and not argv[0].startswith("-")):
+        return launch_window(argv)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()

@@ -84,14 +84,35 @@ def main() -> None:
             subprocess.run(command, check=True, capture_output=True)
 
         if not args.skip_peers:
-            peer = [sys.executable, str(PEERS), "--model", args.model, "--train", str(train),
-                    "--eval", str(CONLL / "dev.bio"), "--cpu"]
+            peer = [
+                sys.executable,
+                str(PEERS),
+                "--model",
+                args.model,
+                "--train",
+                str(train),
+                "--eval",
+                str(CONLL / "dev.bio"),
+                "--cpu",
+            ]
             out["seed"], _ = run([*peer, "--peer", "seed", "--epochs", "1"])
             out["trainer"], _ = run([*peer, "--peer", "trainer", "--epochs", "3"])
-        out["ours_1"], _ = run(nerstudio("train", str(project), "--model", args.model,
-                                         "--epochs", "1", "--name", "one-epoch", "--json"))
-        out["ours"], _ = run(nerstudio("train", str(project), "--model", args.model,
-                                       "--name", "defaults", "--json"))
+        out["ours_1"], _ = run(
+            nerstudio(
+                "train",
+                str(project),
+                "--model",
+                args.model,
+                "--epochs",
+                "1",
+                "--name",
+                "one-epoch",
+                "--json",
+            )
+        )
+        out["ours"], _ = run(
+            nerstudio("train", str(project), "--model", args.model, "--name", "defaults", "--json")
+        )
     for key in ("ours", "ours_1"):
         out[key].pop("summary", None)
         out[key]["dev"].pop("per_label", None)
@@ -99,15 +120,19 @@ def main() -> None:
         ours, ours_1, seed, trainer = out["ours"], out["ours_1"], out["seed"], out["trainer"]
         out["ratios"] = {
             "sentences_per_s_vs_trainer": round(
-                ours["train_sentences_per_s"] / trainer["train_sentences_per_s"], 2),
+                ours["train_sentences_per_s"] / trainer["train_sentences_per_s"], 2
+            ),
             "sentences_per_s_vs_seed": round(
-                ours["train_sentences_per_s"] / seed["train_sentences_per_s"], 2),
+                ours["train_sentences_per_s"] / seed["train_sentences_per_s"], 2
+            ),
             "one_epoch_f1_minus_seed_points": round(100 * (ours_1["dev"]["f1"] - seed["f1"]), 2),
             "defaults_epochs": ours["epochs"],
             "defaults_f1_minus_trainer_3ep_points": round(
-                100 * (ours["dev"]["f1"] - trainer["f1"]), 2),
+                100 * (ours["dev"]["f1"] - trainer["f1"]), 2
+            ),
             "defaults_time_fraction_of_trainer_3ep": round(
-                ours["train_seconds"] / trainer["train_seconds"], 3),
+                ours["train_seconds"] / trainer["train_seconds"], 3
+            ),
         }
     json.dump(out, sys.stdout)
     print()

@@ -18,7 +18,8 @@ import sqlite_utils
 from nerstudio.core.errors import LabelError, ProjectError, SpanError
 from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.spans import Span, check_spans
-from nerstudio.core.store import queries, schema
+from nerstudio.core.store import edits, queries, schema
+from nerstudio.core.store.edits import SpanRow
 from nerstudio.core.store.labels import (
     Label,
     check_color,
@@ -362,6 +363,66 @@ class Project:
             self._touch(document_id)
         return stored
 
+    def add_spans(self, items: Iterable[tuple[int, int, int, str]]) -> list[int]:
+        """Add many (document, start, end, label) spans at once: all or none."""
+        with self.db.atomic():
+            label_ids = {label.name: label.id for label in self.labels()}
+            for item in items:
+                if item[3] not in label_ids:
+                    raise LabelError(f"no label {item[3]!r} in this project")
+            return edits.insert_spans(self.db, label_ids, items)
+
+    def remove_spans(self, span_ids: Sequence[int]) -> list[SpanRow]:
+        """Remove spans; returns them so an undo can restore them with the same ids."""
+        with self.db.atomic():
+            return edits.delete_spans(self.db, span_ids)
+
+    def restore_spans(self, rows: Sequence[SpanRow]) -> None:
+        """Put removed spans back exactly (ids included)."""
+        with self.db.atomic():
+            label_ids = {label.name: label.id for label in self.labels()}
+            edits.insert_spans(self.db, label_ids, rows)
+
+    def relabel_spans(self, span_ids: Sequence[int], label: str) -> None:
+        with self.db.atomic():
+            label_id = self.label(label).id
+            self.db.conn.executemany(
+                "UPDATE spans SET label_id = ? WHERE id = ?", [(label_id, i) for i in span_ids]
+            )
+
+    def label_spans(self, name: str) -> list[SpanRow]:
+        """Every gold span of a label (what deleting or merging it touches)."""
+        return edits.span_rows(self.db, "l.name = ?", [name])
+
+    def restore_label(self, label: Label, spans: Sequence[SpanRow] = ()) -> None:
+        """Undo a delete: the label back at its place, with its id and spans."""
+        with self.db.atomic():
+            self.db.execute(
+                "UPDATE labels SET position = position + 1 WHERE position >= ?", [label.position]
+            )
+            self.db.execute(
+                "INSERT INTO labels (id, name, color, hotkey, position) VALUES (?, ?, ?, ?, ?)",
+                [label.id, label.name, label.color, label.hotkey, label.position],
+            )
+            self.restore_spans(spans)
+            self._renumber_labels()
+
+    def merge_labels(self, source: str, target: str) -> list[int]:
+        """Give every ``source`` span the ``target`` label and delete ``source``."""
+        if source == target:
+            raise LabelError("choose two different labels to merge")
+        with self.db.atomic():
+            moved = [row.id for row in self.label_spans(source)]
+            self.relabel_spans(moved, target)
+            self.delete_label(source)
+        return moved
+
+    def find_occurrences(
+        self, words: Sequence[str], document_ids: Sequence[int] | None = None
+    ) -> list[tuple[int, int, int]]:
+        """Untagged exact matches of a token sequence, for 'tag all occurrences'."""
+        return edits.find_occurrences(self.db, words, document_ids)
+
     def _stored_span(self, span_id: int) -> tuple[StoredSpan, int]:
         row = self.db.execute(
             'SELECT s.id, s.start, s."end", l.name, s.origin, s.document_id FROM spans s'
@@ -386,6 +447,21 @@ class Project:
     def count_documents(self, query: DocumentQuery = _ALL) -> int:
         """How many documents match the filters (paging ignored)."""
         return queries.count_documents(self.db, query)
+
+    def document_rows(self, ids: Sequence[int]) -> list[DocumentRow]:
+        return queries.document_rows(self.db, ids)
+
+    def neighbour_document(
+        self, document_id: int, step: int, unfinished_only: bool = False
+    ) -> int | None:
+        """The next/previous document id (only new or in-progress ones if asked)."""
+        return queries.neighbour_document(self.db, document_id, step, unfinished_only)
+
+    def seconds_spent(self, document_id: int) -> float:
+        row = self.db.execute(
+            "SELECT seconds_spent FROM documents WHERE id = ?", [document_id]
+        ).fetchone()
+        return float(row[0]) if row else 0.0
 
     def iter_documents(
         self, status: Status | None = None, split: str | None = None

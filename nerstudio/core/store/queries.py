@@ -99,6 +99,32 @@ def list_documents(db: sqlite_utils.Database, query: DocumentQuery) -> list[Docu
     return [DocumentRow(r[0], r[1], Status(r[2]), r[3], r[4]) for r in rows]
 
 
+def document_rows(db: sqlite_utils.Database, ids: Sequence[int]) -> list[DocumentRow]:
+    """List rows for specific documents (to refresh them in a list after an edit)."""
+    marks = ",".join("?" * len(ids))
+    rows = db.execute(
+        f"SELECT d.id, substr(d.text, 1, {PREVIEW_CHARS}), d.status, d.split,"
+        " (SELECT count(*) FROM spans s WHERE s.document_id = d.id)"
+        f" FROM documents d WHERE d.id IN ({marks}) ORDER BY d.id",
+        list(ids),
+    ).fetchall()
+    return [DocumentRow(r[0], r[1], Status(r[2]), r[3], r[4]) for r in rows]
+
+
+def neighbour_document(
+    db: sqlite_utils.Database, document_id: int, step: int, unfinished_only: bool
+) -> int | None:
+    """The next (step > 0) or previous document id, optionally only new/in-progress ones."""
+    op, order = (">", "ASC") if step > 0 else ("<", "DESC")
+    where = f"id {op} ?"
+    if unfinished_only:
+        where += " AND status IN ('new', 'in_progress')"
+    row = db.execute(
+        f"SELECT id FROM documents WHERE {where} ORDER BY id {order} LIMIT 1", [document_id]
+    ).fetchone()
+    return row[0] if row else None
+
+
 def count_documents(db: sqlite_utils.Database, query: DocumentQuery) -> int:
     where, params = _where(db, query)
     return db.execute(f"SELECT count(*) FROM documents d{where}", params).fetchone()[0]

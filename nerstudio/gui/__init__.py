@@ -1,0 +1,1 @@
+"""The PySide6 desktop window. Imports core; core never imports this package."""

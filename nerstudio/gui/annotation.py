@@ -1,0 +1,124 @@
+"""Turns what the editor asks for into undo commands, and keeps the editor in step.
+
+Kept out of the main window so that window stays composition only.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Slot
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from nerstudio.core.records import Status
+from nerstudio.gui import commands
+from nerstudio.gui.state import AppState
+from nerstudio.gui.widgets.editor import AnnotationEditor
+
+
+class AnnotationController(QObject):
+    def __init__(self, state: AppState, editor: AnnotationEditor, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.editor = editor
+        self.window = parent
+        editor.spanRequested.connect(self.add_span)
+        editor.relabelRequested.connect(self.relabel)
+        editor.removeRequested.connect(self.remove)
+        editor.doneRequested.connect(self.done_and_next)
+        editor.navigateRequested.connect(self.navigate)
+        state.documentChanged.connect(self.show_document)
+        state.documentEdited.connect(self.document_edited)
+        state.labelsChanged.connect(self.labels_changed)
+        state.message.connect(editor.show_message)
+
+    @Slot(int)
+    def show_document(self, _document_id: int) -> None:
+        self.editor.show_document(self.state.document, self.state.spans)
+        self.editor.setFocus()
+
+    @Slot(int)
+    def document_edited(self, document_id: int) -> None:
+        if self.state.document is not None and self.state.document.id == document_id:
+            self.editor.set_spans(self.state.spans)
+
+    @Slot()
+    def labels_changed(self) -> None:
+        self.editor.set_labels(self.state.labels)
+
+    @Slot(int, int, str)
+    def add_span(self, start: int, end: int, label: str) -> None:
+        document = self.state.document
+        if document is None:
+            return
+        text = document.text[start:end]
+        if self.state.execute(
+            commands.AddSpans(
+                self.state, [(document.id, start, end, label)], f"Tag '{text[:30]}' as {label}"
+            )
+        ):
+            self.editor.select_span_at(start, end)
+
+    @Slot(int, str)
+    def relabel(self, span_id: int, label: str) -> None:
+        if self.state.document is not None:
+            self.state.execute(
+                commands.RelabelSpan(self.state, self.state.document.id, span_id, label)
+            )
+
+    @Slot(int)
+    def remove(self, span_id: int) -> None:
+        if self.state.document is not None:
+            self.state.execute(commands.RemoveSpans(self.state, self.state.document.id, [span_id]))
+
+    def set_status(self, status: Status) -> None:
+        if self.state.document is not None:
+            self.state.execute(commands.SetStatus(self.state, self.state.document.id, status))
+
+    @Slot()
+    def done_and_next(self) -> None:
+        """Enter: mark done, then open the next unfinished document."""
+        self.set_status(Status.DONE)
+        following = self.state.neighbour(1, unfinished_only=True)
+        if following is None and self.state.project is not None:
+            following = self.state.first_unfinished()
+        if following is not None and following != self.state.document.id:
+            self.state.open_document(following)
+        else:
+            self.state.message.emit("Every document is done.")
+
+    @Slot(int)
+    def navigate(self, step: int) -> None:
+        target = self.state.neighbour(step)
+        if target is not None:
+            self.state.open_document(target)
+
+    def tag_all(self, everywhere: bool) -> None:
+        """Tag every other exact occurrence of the selected entity's tokens."""
+        span = self.editor.selected_span
+        document = self.state.document
+        if span is None or document is None or self.state.project is None:
+            self.state.message.emit("Select an entity first (click it), then tag all.")
+            return
+        words = [document.text[s:e] for s, e in document.tokens if span.start <= s < span.end]
+        scope = None if everywhere else [document.id]
+        found = self.state.project.find_occurrences(words, scope)
+        if everywhere:
+            here = [f for f in found if f[0] == document.id]
+            found = here + [f for f in found if f[0] != document.id]
+        if not found:
+            self.state.message.emit(f"No other untagged '{' '.join(words)}' found.")
+            return
+        if everywhere:
+            docs = len({f[0] for f in found})
+            answer = QMessageBox.question(
+                self.window,
+                "Tag all occurrences",
+                f"Tag {len(found):,} occurrences of '{' '.join(words)}' as {span.label} in "
+                f"{docs:,} documents not yet done?",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        items = [(doc, start, end, span.label) for doc, start, end in found]
+        if self.state.execute(
+            commands.AddSpans(self.state, items, f"Tag all '{' '.join(words)}' as {span.label}")
+        ):
+            self.state.message.emit(f"Tagged {len(items):,} more as {span.label}.")

@@ -1,0 +1,256 @@
+"""One QUndoCommand per kind of edit; each does its store call in one transaction.
+
+``AppState.execute`` calls ``apply()`` first, so a refused edit (an overlap, a taken
+hotkey) raises before anything is pushed; QUndoStack's first ``redo()`` is then skipped.
+Editing a document's spans moves it from new to in progress, and undo moves it back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtGui import QUndoCommand
+
+from nerstudio.core.records import Status
+from nerstudio.core.store.edits import SpanRow
+from nerstudio.gui.state import AppState
+
+
+class EditCommand(QUndoCommand):
+    """Base: ``apply``/``revert`` do the work; redo/undo call them and refresh the state."""
+
+    def __init__(self, state: AppState, text: str) -> None:
+        super().__init__(text)
+        self.state = state
+        self.applied = False
+
+    @property
+    def project(self):
+        assert self.state.project is not None
+        return self.state.project
+
+    def apply(self) -> None:
+        raise NotImplementedError
+
+    def revert(self) -> None:
+        raise NotImplementedError
+
+    def redo(self) -> None:
+        if self.applied:  # done already by AppState.execute
+            self.applied = False
+            return
+        self.apply()
+
+    def undo(self) -> None:
+        self.revert()
+
+
+class DocumentEdit(EditCommand):
+    """A span edit in one or more documents; marks new documents in progress."""
+
+    def __init__(self, state: AppState, text: str, document_ids: Sequence[int]) -> None:
+        super().__init__(state, text)
+        self.document_ids = sorted(set(document_ids))
+        self.started: list[int] = []
+
+    def mark_in_progress(self) -> None:
+        rows = self.project.document_rows(self.document_ids)
+        self.started = [row.id for row in rows if row.status is Status.NEW]
+        if self.started:
+            self.project.set_status(self.started, Status.IN_PROGRESS)
+
+    def unmark(self) -> None:
+        if self.started:
+            self.project.set_status(self.started, Status.NEW)
+
+    def refresh(self) -> None:
+        for document_id in self.document_ids:
+            self.state.reload(document_id)
+
+
+class AddSpans(DocumentEdit):
+    """Add one span, or many (tag all occurrences), as one step."""
+
+    def __init__(self, state: AppState, items: Sequence[tuple[int, int, int, str]], text: str):
+        super().__init__(state, text, [item[0] for item in items])
+        self.items = list(items)
+        self.ids: list[int] = []
+
+    def apply(self) -> None:
+        self.ids = self.project.add_spans(self.items)
+        self.mark_in_progress()
+        self.refresh()
+
+    def revert(self) -> None:
+        self.project.remove_spans(self.ids)
+        self.unmark()
+        self.refresh()
+
+
+class RemoveSpans(DocumentEdit):
+    def __init__(self, state: AppState, document_id: int, span_ids: Sequence[int]) -> None:
+        super().__init__(state, "Delete entity", [document_id])
+        self.span_ids = list(span_ids)
+        self.removed: list[SpanRow] = []
+
+    def apply(self) -> None:
+        self.removed = self.project.remove_spans(self.span_ids)
+        self.mark_in_progress()
+        self.refresh()
+
+    def revert(self) -> None:
+        self.project.restore_spans(self.removed)
+        self.unmark()
+        self.refresh()
+
+
+class RelabelSpan(DocumentEdit):
+    def __init__(self, state: AppState, document_id: int, span_id: int, label: str) -> None:
+        super().__init__(state, f"Relabel entity as {label}", [document_id])
+        self.span_id = span_id
+        self.label = label
+        self.previous = ""
+
+    def apply(self) -> None:
+        self.previous = self.project.relabel_span(self.span_id, self.label).label
+        self.mark_in_progress()
+        self.refresh()
+
+    def revert(self) -> None:
+        self.project.relabel_span(self.span_id, self.previous)
+        self.unmark()
+        self.refresh()
+
+
+class SetStatus(EditCommand):
+    def __init__(self, state: AppState, document_id: int, status: Status) -> None:
+        super().__init__(state, f"Mark {status.value.replace('_', ' ')}")
+        self.document_id = document_id
+        self.status = status
+        self.previous = Status.NEW
+
+    def apply(self) -> None:
+        self.previous = self.project.document_rows([self.document_id])[0].status
+        self.project.set_status([self.document_id], self.status)
+        self.state.reload(self.document_id)
+
+    def revert(self) -> None:
+        self.project.set_status([self.document_id], self.previous)
+        self.state.reload(self.document_id)
+
+
+class LabelEdit(EditCommand):
+    """Label edits refresh the label bar, the manager and the shown entities."""
+
+    def refresh(self) -> None:
+        self.state.reload_labels()
+
+
+class AddLabel(LabelEdit):
+    def __init__(self, state: AppState, name: str) -> None:
+        super().__init__(state, f"Add label {name}")
+        self.name = name
+
+    def apply(self) -> None:
+        self.project.add_label(self.name)
+        self.refresh()
+
+    def revert(self) -> None:
+        self.project.delete_label(self.name)
+        self.refresh()
+
+
+class RenameLabel(LabelEdit):
+    def __init__(self, state: AppState, old: str, new: str) -> None:
+        super().__init__(state, f"Rename label {old} to {new}")
+        self.old, self.new = old, new.strip()
+
+    def apply(self) -> None:
+        self.project.rename_label(self.old, self.new)
+        self.refresh()
+
+    def revert(self) -> None:
+        self.project.rename_label(self.new, self.old)
+        self.refresh()
+
+
+class RecolorLabel(LabelEdit):
+    def __init__(self, state: AppState, name: str, color: str) -> None:
+        super().__init__(state, f"Recolor label {name}")
+        self.name, self.color, self.previous = name, color, ""
+
+    def apply(self) -> None:
+        self.previous = self.project.label(self.name).color
+        self.project.recolor_label(self.name, self.color)
+        self.refresh()
+
+    def revert(self) -> None:
+        self.project.recolor_label(self.name, self.previous)
+        self.refresh()
+
+
+class SetLabelHotkey(LabelEdit):
+    def __init__(self, state: AppState, name: str, hotkey: str | None) -> None:
+        super().__init__(state, f"Set hotkey of {name}")
+        self.name, self.hotkey, self.previous = name, hotkey, None
+
+    def apply(self) -> None:
+        self.previous = self.project.label(self.name).hotkey
+        self.project.set_label_hotkey(self.name, self.hotkey)
+        self.refresh()
+
+    def revert(self) -> None:
+        self.project.set_label_hotkey(self.name, self.previous)
+        self.refresh()
+
+
+class ReorderLabels(LabelEdit):
+    def __init__(self, state: AppState, names: Sequence[str]) -> None:
+        super().__init__(state, "Reorder labels")
+        self.names = list(names)
+        self.previous: list[str] = []
+
+    def apply(self) -> None:
+        self.previous = [label.name for label in self.project.labels()]
+        self.project.reorder_labels(self.names)
+        self.refresh()
+
+    def revert(self) -> None:
+        self.project.reorder_labels(self.previous)
+        self.refresh()
+
+
+class DeleteLabel(LabelEdit):
+    """Delete a label with its spans; undo brings both back, ids included."""
+
+    def __init__(self, state: AppState, name: str) -> None:
+        super().__init__(state, f"Delete label {name}")
+        self.name = name
+
+    def apply(self) -> None:
+        self.label = self.project.label(self.name)
+        self.spans = self.project.label_spans(self.name)
+        self.project.delete_label(self.name)
+        self.refresh()
+
+    def revert(self) -> None:
+        self.project.restore_label(self.label, self.spans)
+        self.refresh()
+
+
+class MergeLabels(LabelEdit):
+    """Move every span of ``source`` to ``target`` and delete ``source``."""
+
+    def __init__(self, state: AppState, source: str, target: str) -> None:
+        super().__init__(state, f"Merge {source} into {target}")
+        self.source, self.target = source, target
+
+    def apply(self) -> None:
+        self.label = self.project.label(self.source)
+        self.moved = self.project.merge_labels(self.source, self.target)
+        self.refresh()
+
+    def revert(self) -> None:
+        self.project.restore_label(self.label)
+        self.project.relabel_spans(self.moved, self.source)
+        self.refresh()

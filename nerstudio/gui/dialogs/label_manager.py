@@ -1,0 +1,148 @@
+"""The label manager: add, rename, recolor, hotkey, reorder, delete and merge labels.
+
+Every change is an undo command, so a deleted label with its hundreds of spans comes back
+with Ctrl+Z.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QColorDialog,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QInputDialog,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nerstudio.gui import commands
+from nerstudio.gui.state import AppState
+
+
+def swatch(color: str) -> QIcon:
+    pixmap = QPixmap(16, 16)
+    pixmap.fill(QColor(color))
+    return QIcon(pixmap)
+
+
+class LabelManager(QDialog):
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Labels")
+        self.state = state
+        self.list = QListWidget()
+        buttons = QVBoxLayout()
+        for text, slot in (
+            ("Add…", self.add),
+            ("Rename…", self.rename),
+            ("Color…", self.recolor),
+            ("Hotkey…", self.hotkey),
+            ("Move up", lambda: self.move(-1)),
+            ("Move down", lambda: self.move(1)),
+            ("Merge into…", self.merge),
+            ("Delete…", self.delete),
+        ):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        row = QHBoxLayout()
+        row.addWidget(self.list, 1)
+        row.addLayout(buttons)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(close)
+        state.labelsChanged.connect(self.reload)
+        self.reload()
+
+    def reload(self) -> None:
+        current = self.current()
+        self.list.clear()
+        for label in self.state.labels:
+            count = self.state.project.count_label_spans(label.name) if self.state.project else 0
+            key = f"key {label.hotkey}" if label.hotkey else "no key"
+            item = QListWidgetItem(swatch(label.color), f"{label.name}   ({key}, {count} spans)")
+            item.setData(256, label.name)
+            self.list.addItem(item)
+            if label.name == current:
+                self.list.setCurrentItem(item)
+
+    def current(self) -> str | None:
+        item = self.list.currentItem()
+        return item.data(256) if item else None
+
+    def add(self) -> None:
+        name, ok = QInputDialog.getText(self, "Add label", "Name (no spaces):")
+        if ok and name.strip():
+            self.state.execute(commands.AddLabel(self.state, name.strip()))
+
+    def rename(self) -> None:
+        name = self.current()
+        if name is None:
+            return
+        new, ok = QInputDialog.getText(self, "Rename label", f"New name for {name}:", text=name)
+        if ok and new.strip() and new.strip() != name:
+            self.state.execute(commands.RenameLabel(self.state, name, new))
+
+    def recolor(self) -> None:
+        name = self.current()
+        if name is None:
+            return
+        color = QColorDialog.getColor(
+            QColor(self.state.project.label(name).color), self, f"Color of {name}"
+        )
+        if color.isValid():
+            self.state.execute(commands.RecolorLabel(self.state, name, color.name()))
+
+    def hotkey(self) -> None:
+        name = self.current()
+        if name is None:
+            return
+        key, ok = QInputDialog.getText(
+            self, "Hotkey", f"One digit or letter for {name} (empty for none):"
+        )
+        if ok:
+            self.state.execute(commands.SetLabelHotkey(self.state, name, key.strip() or None))
+
+    def move(self, step: int) -> None:
+        name = self.current()
+        names = [label.name for label in self.state.labels]
+        if name is None:
+            return
+        i = names.index(name)
+        j = i + step
+        if 0 <= j < len(names):
+            names[i], names[j] = names[j], names[i]
+            self.state.execute(commands.ReorderLabels(self.state, names))
+
+    def merge(self) -> None:
+        name = self.current()
+        others = [label.name for label in self.state.labels if label.name != name]
+        if name is None or not others:
+            return
+        target, ok = QInputDialog.getItem(
+            self, "Merge labels", f"Give every {name} span the label:", others, 0, False
+        )
+        if ok:
+            self.state.execute(commands.MergeLabels(self.state, name, target))
+
+    def delete(self) -> None:
+        name = self.current()
+        if name is None or self.state.project is None:
+            return
+        count = self.state.project.count_label_spans(name)
+        answer = QMessageBox.question(
+            self,
+            "Delete label",
+            f"Delete label {name} and the {count:,} spans that carry it? (Undo brings them back.)",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.state.execute(commands.DeleteLabel(self.state, name))

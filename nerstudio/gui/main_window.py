@@ -1,0 +1,318 @@
+"""The main window: composition only. Docks, menus and actions wired to state and widgets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QSize, Qt, QThread, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nerstudio.core.errors import NerstudioError
+from nerstudio.core.records import DocumentRecord, Status
+from nerstudio.core.store import Project
+from nerstudio.core.tokens import tokenize
+from nerstudio.gui import theme
+from nerstudio.gui.annotation import AnnotationController
+from nerstudio.gui.dialogs.label_manager import LabelManager
+from nerstudio.gui.models.documents import DocumentListModel
+from nerstudio.gui.state import AppState
+from nerstudio.gui.timekeeper import Timekeeper
+from nerstudio.gui.widgets.document_list import DocumentList
+from nerstudio.gui.widgets.editor import AnnotationEditor
+from nerstudio.gui.widgets.label_bar import LabelBar
+from nerstudio.gui.workers.transfer import TransferWorker
+
+MAX_RECENT = 8
+IMPORT_FILTER = "Corpora (*.conll *.bio *.iob *.tsv *.jsonl *.json *.txt *.parquet);;All files (*)"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: QSettings) -> None:
+        super().__init__()
+        self.settings = settings
+        self.setWindowTitle("nerstudio")
+        self.state = AppState(self)
+        self.editor = AnnotationEditor()
+        self.label_bar = LabelBar()
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label_bar)
+        layout.addWidget(self.editor, 1)
+        self.setCentralWidget(central)
+        self.documents = DocumentListModel(self)
+        self.document_list = DocumentList(self.documents)
+        dock = QDockWidget("Documents", self, objectName="documents")
+        dock.setWidget(self.document_list)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.controller = AnnotationController(self.state, self.editor, self)
+        self.timekeeper = Timekeeper(self.state, self)
+        self.progress_text = QLabel()
+        self.time_text = QLabel()
+        self.busy = QProgressBar(maximumWidth=160, visible=False)
+        self.busy.setRange(0, 0)
+        self.statusBar().addPermanentWidget(self.busy)
+        self.statusBar().addPermanentWidget(self.time_text)
+        self.statusBar().addPermanentWidget(self.progress_text)
+        self.workers: list[tuple[QThread, TransferWorker]] = []
+        self._build_menus(dock)
+        self._wire()
+        self.resize(QSize(1280, 800))
+        geometry = settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+            self.restoreState(settings.value("window/state"))
+
+    # -- building ------------------------------------------------------------------------
+
+    def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_menus(self, dock: QDockWidget) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        self._action(file, "&New project…", self.new_project, QKeySequence.StandardKey.New)
+        self._action(file, "&Open project…", self.open_dialog, QKeySequence.StandardKey.Open)
+        self.recent_menu = file.addMenu("Open &recent")
+        file.addSeparator()
+        self._action(file, "&Import…", self.import_dialog, "Ctrl+I")
+        self._action(file, "&Export…", self.export_dialog, "Ctrl+E")
+        self._action(file, "New document from &clipboard", self.paste_document, "Ctrl+Shift+V")
+        file.addSeparator()
+        self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        edit = bar.addMenu("&Edit")
+        undo = self.state.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = self.state.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        edit.addActions([undo, redo])
+        edit.addSeparator()
+        self._action(
+            edit,
+            "Tag all occurrences in this &document",
+            lambda: self.controller.tag_all(False),
+            "Ctrl+T",
+        )
+        self._action(
+            edit,
+            "Tag all occurrences in &every unfinished document…",
+            lambda: self.controller.tag_all(True),
+            "Ctrl+Shift+T",
+        )
+        self._action(edit, "&Labels…", self.manage_labels, "Ctrl+L")
+        document = bar.addMenu("&Document")
+        self._action(document, "Mark &done and next\tEnter", self.controller.done_and_next)
+        self._action(
+            document, "&Skip", lambda: self.controller.set_status(Status.SKIPPED), "Ctrl+K"
+        )
+        self._action(
+            document, "Mark &in progress", lambda: self.controller.set_status(Status.IN_PROGRESS)
+        )
+        self._action(document, "&Next\tPageDown", lambda: self.controller.navigate(1))
+        self._action(document, "&Previous\tPageUp", lambda: self.controller.navigate(-1))
+        view = bar.addMenu("&View")
+        view.addAction(dock.toggleViewAction())
+        self._action(view, "&Light theme", lambda: self.set_theme("light"))
+        self._action(view, "&Dark theme", lambda: self.set_theme("dark"))
+        self._refresh_recent()
+
+    def _wire(self) -> None:
+        state = self.state
+        state.projectChanged.connect(self.project_changed)
+        state.labelsChanged.connect(self.labels_changed)
+        state.documentChanged.connect(self.document_changed)
+        state.documentEdited.connect(self.document_edited)
+        state.message.connect(self.statusBar().showMessage)
+        self.document_list.documentActivated.connect(state.open_document)
+        self.label_bar.labelClicked.connect(self.editor.apply_label)
+        self.label_bar.armedChanged.connect(self.arm)
+        self.label_bar.manageRequested.connect(self.manage_labels)
+        self.timekeeper.ticked.connect(self.show_time)
+
+    # -- project -------------------------------------------------------------------------
+
+    def open_project(self, path: str | Path) -> bool:
+        self.timekeeper.flush()
+        try:
+            self.state.open_project(path)
+        except NerstudioError as err:
+            QMessageBox.warning(self, "Cannot open project", str(err))
+            return False
+        recent = [str(Path(path).resolve())]
+        recent += [p for p in self.settings.value("recent", [], list) if p != recent[0]]
+        self.settings.setValue("recent", recent[:MAX_RECENT])
+        self._refresh_recent()
+        return True
+
+    def _refresh_recent(self) -> None:
+        self.recent_menu.clear()
+        for path in self.settings.value("recent", [], list):
+            self._action(self.recent_menu, path, lambda _=False, p=path: self.open_project(p))
+
+    @Slot()
+    def new_project(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "New project", "corpus.db", "Projects (*.db)")
+        if not path:
+            return
+        labels, ok = QInputDialog.getText(
+            self, "Labels", "Labels, comma-separated:", text="PER,ORG,LOC,MISC"
+        )
+        if not ok:
+            return
+        try:
+            Project.create(path, [n for n in labels.split(",") if n.strip()]).close()
+        except NerstudioError as err:
+            QMessageBox.warning(self, "Cannot create project", str(err))
+            return
+        self.open_project(path)
+
+    @Slot()
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", "", "Projects (*.db)")
+        if path:
+            self.open_project(path)
+
+    @Slot()
+    def project_changed(self) -> None:
+        project = self.state.project
+        self.documents.set_project(project)
+        self.setWindowTitle(f"{project.path.name} — nerstudio" if project else "nerstudio")
+        self.state.undo_stack.clear()
+
+    @Slot()
+    def labels_changed(self) -> None:
+        self.label_bar.set_labels(self.state.labels, self.state.armed_label)
+        self.document_list.set_labels(self.state.labels)
+
+    @Slot(int)
+    def document_changed(self, document_id: int) -> None:
+        self.update_progress()
+        if document_id:
+            self.document_list.show_current(document_id)
+
+    @Slot(int)
+    def document_edited(self, document_id: int) -> None:
+        self.documents.refresh_document(document_id)
+        self.update_progress()
+
+    def update_progress(self) -> None:
+        project = self.state.project
+        if project is None:
+            return
+        stats = project.stats()
+        self.progress_text.setText(f"{stats.done:,} of {stats.documents:,} done")
+
+    @Slot(float)
+    def show_time(self, seconds: float) -> None:
+        minutes, secs = divmod(int(seconds), 60)
+        self.time_text.setText(f"{minutes}:{secs:02d} on this document")
+
+    @Slot(object)
+    def arm(self, name: str | None) -> None:
+        self.state.armed_label = name
+        self.editor.armed_label = name
+        self.statusBar().showMessage(f"{name} armed: every drag tags at once" if name else "")
+
+    @Slot()
+    def manage_labels(self) -> None:
+        if self.state.project is not None:
+            LabelManager(self.state, self).exec()
+
+    # -- import / export ---------------------------------------------------------------
+
+    def _start(self, worker: TransferWorker) -> None:
+        """Run a worker in its own thread; keep references until it finishes."""
+        thread = QThread(self)
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.finished.connect(thread.quit)
+        worker.succeeded.connect(self.transfer_succeeded)
+        worker.failed.connect(self.transfer_failed)
+        thread.finished.connect(self._reap)
+        self.workers.append((thread, worker))
+        self.busy.show()
+        thread.start()
+
+    @Slot()
+    def _reap(self) -> None:
+        self.workers = [(t, w) for t, w in self.workers if t.isRunning()]
+        self.busy.setVisible(bool(self.workers))
+
+    @Slot()
+    def import_dialog(self) -> None:
+        if self.state.project is None:
+            return
+        paths, _ = QFileDialog.getOpenFileNames(self, "Import documents", "", IMPORT_FILTER)
+        if paths:
+            self._start(TransferWorker(self.state.project.path, "import", [Path(p) for p in paths]))
+
+    @Slot()
+    def export_dialog(self) -> None:
+        if self.state.project is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            "Export done documents",
+            "corpus.conll",
+            "CoNLL (*.conll);;JSONL (*.jsonl);;Hugging Face dataset folder (*)",
+        )
+        if path:
+            self._start(TransferWorker(self.state.project.path, "export", [Path(path)]))
+
+    @Slot(str)
+    def transfer_succeeded(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+        self.documents.set_query(self.documents.query)
+        if self.state.document is None:
+            self.state.open_document(self.state.first_unfinished())
+        self.update_progress()
+
+    @Slot(str)
+    def transfer_failed(self, text: str) -> None:
+        QMessageBox.warning(self, "Nothing was changed", text)
+
+    @Slot()
+    def paste_document(self) -> None:
+        if self.state.project is None:
+            return
+        text = QGuiApplication.clipboard().text().strip()
+        if not text:
+            self.state.message.emit("The clipboard holds no text.")
+            return
+        added = self.state.project.add_documents(
+            [DocumentRecord(text=text, tokens=tuple(tokenize(text)), source="clipboard")]
+        )
+        self.documents.set_query(self.documents.query)
+        self.state.open_document(added.document_ids[0])
+
+    # -- look and lifetime -------------------------------------------------------------
+
+    def set_theme(self, name: str) -> None:
+        theme.apply(name)
+        self.settings.setValue("theme", name)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.timekeeper.flush()
+        for thread, _worker in self.workers:
+            thread.quit()
+            thread.wait()
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.state.close_project()
+        super().closeEvent(event)

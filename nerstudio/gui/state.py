@@ -1,0 +1,118 @@
+"""AppState: the open project, the current document, the undo stack, and their signals.
+
+Widgets read from here and from item models; every edit goes through ``execute`` as an
+undo command, which writes one transaction to SQLite before anything else happens, so a
+crash never loses what is on screen.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from nerstudio.core.errors import NerstudioError
+from nerstudio.core.records import DocumentRecord, Status
+from nerstudio.core.store import DocumentQuery, Label, Project, StoredSpan
+
+
+class AppState(QObject):
+    """Shared state of the window. Lives on the GUI thread; workers open their own Project."""
+
+    projectChanged = Signal()
+    documentChanged = Signal(int)  # a different document is shown
+    documentEdited = Signal(int)  # spans or status of a document changed
+    labelsChanged = Signal()
+    message = Signal(str)  # something the user should read (refusals, results)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.project: Project | None = None
+        self.document: DocumentRecord | None = None
+        self.spans: list[StoredSpan] = []
+        self.labels: list[Label] = []
+        self.undo_stack = QUndoStack(self)
+        self.armed_label: str | None = None
+
+    # -- project -------------------------------------------------------------------------
+
+    def open_project(self, path: str | Path) -> None:
+        project = Project.open(path)
+        self.close_project()
+        self.project = project
+        self.labels = project.labels()
+        self.projectChanged.emit()
+        self.labelsChanged.emit()
+        self.open_document(self.first_unfinished())
+
+    def close_project(self) -> None:
+        self.undo_stack.clear()
+        if self.project is not None:
+            self.project.close()
+        self.project = None
+        self.document = None
+        self.spans = []
+        self.labels = []
+
+    def first_unfinished(self) -> int | None:
+        assert self.project is not None
+        for status in (Status.IN_PROGRESS, Status.NEW):
+            rows = self.project.list_documents(DocumentQuery(status=status, limit=1))
+            if rows:
+                return rows[0].id
+        rows = self.project.list_documents(DocumentQuery(limit=1))
+        return rows[0].id if rows else None
+
+    # -- documents -----------------------------------------------------------------------
+
+    def open_document(self, document_id: int | None) -> None:
+        if self.project is None:
+            return
+        if document_id is None:
+            self.document, self.spans = None, []
+        else:
+            self.document = self.project.document(document_id)
+            self.spans = self.project.spans(document_id)
+        self.documentChanged.emit(document_id or 0)
+
+    def neighbour(self, step: int, unfinished_only: bool = False) -> int | None:
+        """The id of the next (``step`` 1) or previous (-1) document."""
+        if self.project is None or self.document is None:
+            return None
+        return self.project.neighbour_document(self.document.id, step, unfinished_only)
+
+    def reload(self, document_id: int) -> None:
+        """Re-read a document after an edit; signals listeners either way."""
+        if self.project is None:
+            return
+        if self.document is not None and self.document.id == document_id:
+            self.document = self.project.document(document_id)
+            self.spans = self.project.spans(document_id)
+        self.documentEdited.emit(document_id)
+
+    def reload_labels(self) -> None:
+        if self.project is None:
+            return
+        self.labels = self.project.labels()
+        if self.document is not None:
+            self.spans = self.project.spans(self.document.id)
+        self.labelsChanged.emit()
+        if self.document is not None:
+            self.documentEdited.emit(self.document.id)
+
+    def label_by_key(self, key: str) -> Label | None:
+        return next((label for label in self.labels if label.hotkey == key), None)
+
+    # -- edits -----------------------------------------------------------------------------
+
+    def execute(self, command) -> bool:
+        """Apply an undo command now; on a refusal show why and push nothing."""
+        try:
+            command.apply()
+        except NerstudioError as err:
+            self.message.emit(str(err))
+            return False
+        command.applied = True
+        self.undo_stack.push(command)
+        return True

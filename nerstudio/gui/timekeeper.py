@@ -1,0 +1,64 @@
+"""Counts active annotation seconds per document (window focused, input in the last 30 s)."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtWidgets import QApplication
+
+from nerstudio.gui.state import AppState
+
+IDLE_AFTER = 30.0
+_INPUT = {
+    QEvent.Type.KeyPress,
+    QEvent.Type.MouseButtonPress,
+    QEvent.Type.MouseMove,
+    QEvent.Type.Wheel,
+}
+
+
+class Timekeeper(QObject):
+    """Adds the seconds spent on a document to the project when the user moves on."""
+
+    ticked = Signal(float)  # seconds on the shown document, stored + this visit
+
+    def __init__(self, state: AppState, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.document_id: int | None = None
+        self.stored = 0.0
+        self.pending = 0.0
+        self.last_input = time.monotonic()
+        self.timer = QTimer(self, interval=1000)
+        self.timer.timeout.connect(self._tick)
+        self.timer.start()
+        QApplication.instance().installEventFilter(self)
+        state.documentChanged.connect(self._switch)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() in _INPUT:
+            self.last_input = time.monotonic()
+        return False
+
+    def _tick(self) -> None:
+        app = QApplication.instance()
+        if self.document_id is None or app.activeWindow() is None:
+            return
+        if time.monotonic() - self.last_input < IDLE_AFTER:
+            self.pending += 1.0
+        self.ticked.emit(self.stored + self.pending)
+
+    def flush(self) -> None:
+        """Write the pending seconds (on a document switch and when the project closes)."""
+        if self.document_id is not None and self.pending and self.state.project is not None:
+            self.state.project.add_seconds_spent(self.document_id, self.pending)
+        self.stored += self.pending
+        self.pending = 0.0
+
+    def _switch(self, document_id: int) -> None:
+        self.flush()
+        self.document_id = document_id or None
+        project = self.state.project
+        self.stored = project.seconds_spent(document_id) if project and document_id else 0.0
+        self.ticked.emit(self.stored)

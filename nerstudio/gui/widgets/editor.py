@@ -1,0 +1,400 @@
+"""The annotation editor: wrapped text, entities in label colors with captions, and a
+token-snapped selection driven by mouse or keyboard.
+
+Selections are always whole tokens: a drag is snapped live, punctuation-only tokens at its
+edges are dropped, and the keyboard moves a token cursor. The editor never writes to the
+project: it emits requests that the window turns into undo commands.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+
+from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+)
+from PySide6.QtWidgets import QLabel, QTextEdit, QWidget
+
+from nerstudio.core.records import DocumentRecord
+from nerstudio.core.store import Label, StoredSpan
+from nerstudio.gui.offsets import OffsetMap
+
+SELECTION_COLOR = QColor("#b9dcff")
+DRAG_THRESHOLD = 4
+
+
+class AnnotationEditor(QTextEdit):
+    """Shows one document; emits what the user asks for (create, relabel, delete, done)."""
+
+    spanRequested = Signal(int, int, str)  # start, end (code points), label
+    relabelRequested = Signal(int, str)  # span id, label
+    removeRequested = Signal(int)  # span id
+    doneRequested = Signal()
+    navigateRequested = Signal(int)  # -1 previous, +1 next document
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.viewport().setCursor(Qt.CursorShape.IBeamCursor)
+        self.document().setUndoRedoEnabled(False)
+        font = QFont(self.font())
+        font.setPointSizeF(max(12.0, font.pointSizeF() * 1.25))
+        self.setFont(font)
+        self.caption_font = QFont(font)
+        self.caption_font.setPointSizeF(font.pointSizeF() * 0.6)
+        self.caption_font.setBold(True)
+        self.record: DocumentRecord | None = None
+        self.offsets = OffsetMap("")
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.spans: list[StoredSpan] = []
+        self.colors: dict[str, str] = {}
+        self.selection: tuple[int, int] | None = None  # first and last token index
+        self.selected_span: StoredSpan | None = None
+        self.keys: dict[str, str] = {}  # hotkey -> label name
+        self.armed_label: str | None = None
+        self._press: QPoint | None = None
+        self._press_pos = 0
+        self._dragging = False
+        self.banner = QLabel(self)
+        self.banner.setStyleSheet(
+            "background:#fff3cd;color:#5c4400;border:1px solid #e0b84c;padding:4px 8px;"
+            "border-radius:4px;"
+        )
+        self.banner.hide()
+        self._banner_timer = QTimer(self, singleShot=True, interval=4000)
+        self._banner_timer.timeout.connect(self.banner.hide)
+
+    # -- content -------------------------------------------------------------------------
+
+    def show_document(self, record: DocumentRecord | None, spans: Sequence[StoredSpan]) -> None:
+        """Show a document with the token cursor on its first token."""
+        same = self.record is not None and record is not None and self.record.id == record.id
+        self.record = record
+        if not same:
+            text = record.text if record else ""
+            self.setPlainText(text)
+            self.offsets = OffsetMap(text)
+            cursor = QTextCursor(self.document())
+            cursor.select(QTextCursor.SelectionType.Document)
+            spacing = QTextBlockFormat()
+            spacing.setLineHeight(210, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
+            cursor.mergeBlockFormat(spacing)
+            tokens = record.tokens if record else ()
+            self.starts = [s for s, _ in tokens]
+            self.ends = [e for _, e in tokens]
+            self.selection = (0, 0) if tokens else None
+            self.selected_span = None
+        self.set_spans(spans)
+
+    def set_labels(self, labels: Sequence[Label]) -> None:
+        self.colors = {label.name: label.color for label in labels}
+        self.keys = {label.hotkey: label.name for label in labels if label.hotkey}
+        self._refresh()
+
+    def set_spans(self, spans: Sequence[StoredSpan]) -> None:
+        """New spans from the store; a selected entity stays selected if it still exists."""
+        self.spans = sorted(spans, key=lambda s: s.start)
+        if self.selected_span is not None:
+            same = [
+                s
+                for s in self.spans
+                if (s.start, s.end) == (self.selected_span.start, self.selected_span.end)
+            ]
+            self.selected_span = same[0] if same else None
+        self._refresh()
+
+    def select_span_at(self, start: int, end: int) -> None:
+        """Select the entity at exactly these offsets (a freshly created one)."""
+        self.selected_span = next(
+            (s for s in self.spans if s.start == start and s.end == end), None
+        )
+        if self.selected_span is not None:
+            self.selection = self._token_range(start, end)
+        self._refresh()
+
+    def show_message(self, text: str) -> None:
+        """A visible notice over the text (an overlap refused, for instance)."""
+        self.banner.setText(text)
+        self.banner.setWordWrap(True)
+        self.banner.setMaximumWidth(max(200, self.viewport().width() - 24))
+        self.banner.adjustSize()
+        self.banner.move(12, 8)
+        self.banner.show()
+        self.banner.raise_()
+        self._banner_timer.start()
+
+    # -- geometry ------------------------------------------------------------------------
+
+    def _cursor(self, start: int, end: int) -> QTextCursor:
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self.offsets.to_qt(start))
+        cursor.setPosition(self.offsets.to_qt(end), QTextCursor.MoveMode.KeepAnchor)
+        return cursor
+
+    def _offset_at(self, point: QPoint) -> int:
+        """Code-point boundary nearest to a viewport point."""
+        return self.offsets.from_qt(self.cursorForPosition(point).position())
+
+    def _token_containing(self, point: QPoint) -> int | None:
+        """Index of the token under the point, judged by the character under it."""
+        layout = self.document().documentLayout()
+        content = point + QPoint(
+            self.horizontalScrollBar().value(), self.verticalScrollBar().value()
+        )
+        qt_pos = layout.hitTest(content, Qt.HitTestAccuracy.ExactHit)
+        if qt_pos < 0:
+            return None
+        offset = self.offsets.from_qt(qt_pos)
+        i = bisect_right(self.starts, offset) - 1
+        return i if i >= 0 and offset < self.ends[i] else None
+
+    def _token_range(self, start: int, end: int) -> tuple[int, int] | None:
+        """Tokens overlapping [start, end), without punctuation-only tokens at the edges."""
+        if not self.starts or end <= start:
+            return None
+        first = bisect_right(self.ends, start)
+        last = bisect_left(self.starts, end) - 1
+        if first > last:
+            return None
+        text = self.record.text if self.record else ""
+
+        def wordy(i: int) -> bool:
+            return any(ch.isalnum() for ch in text[self.starts[i] : self.ends[i]])
+
+        while first < last and not wordy(first):
+            first += 1
+        while last > first and not wordy(last):
+            last -= 1
+        return first, last
+
+    def span_at_token(self, index: int) -> StoredSpan | None:
+        offset = self.starts[index]
+        i = bisect_right([s.start for s in self.spans], offset) - 1
+        if i >= 0 and self.spans[i].start <= offset < self.spans[i].end:
+            return self.spans[i]
+        return None
+
+    def selected_offsets(self) -> tuple[int, int] | None:
+        if self.selection is None:
+            return None
+        first, last = self.selection
+        return self.starts[first], self.ends[last]
+
+    # -- drawing -------------------------------------------------------------------------
+
+    def _refresh(self) -> None:
+        selections = []
+        for span in self.spans:
+            sel = QTextEdit.ExtraSelection()
+            sel.cursor = self._cursor(span.start, span.end)
+            fmt = QTextCharFormat()
+            fmt.setBackground(QColor(self.colors.get(span.label, "#dddddd")))
+            fmt.setForeground(QColor("#111111"))
+            sel.format = fmt
+            selections.append(sel)
+        if self.selection is not None and self.selected_span is None:
+            start, end = self.selected_offsets()  # type: ignore[misc]
+            sel = QTextEdit.ExtraSelection()
+            sel.cursor = self._cursor(start, end)
+            fmt = QTextCharFormat()
+            fmt.setBackground(SELECTION_COLOR)
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+            fmt.setUnderlineColor(QColor("#1f6fd1"))
+            sel.format = fmt
+            selections.append(sel)
+        self.setExtraSelections(selections)
+        self.viewport().update()
+
+    def _visible_spans(self) -> list[StoredSpan]:
+        top = self._offset_at(QPoint(0, 0))
+        bottom = self._offset_at(QPoint(self.viewport().width(), self.viewport().height()))
+        starts = [s.start for s in self.spans]
+        lo = max(0, bisect_left(starts, top) - 1)
+        hi = bisect_right(starts, bottom)
+        return self.spans[lo:hi]
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        painter = QPainter(self.viewport())
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setFont(self.caption_font)
+        metrics = painter.fontMetrics()
+        for span in self._visible_spans():
+            start = self.cursorRect(self._cursor(span.start, span.start))
+            color = QColor(self.colors.get(span.label, "#dddddd"))
+            width = metrics.horizontalAdvance(span.label) + 8
+            chip = QRect(start.left(), start.bottom() + 1, width, metrics.height())
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(color.darker(135))
+            painter.drawRoundedRect(chip, 3, 3)
+            painter.setPen(QColor("#ffffff"))
+            painter.drawText(chip, Qt.AlignmentFlag.AlignCenter, span.label)
+            if span is self.selected_span:
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.setPen(QPen(QColor("#1f6fd1"), 2))
+                for rect in self._span_rects(span):
+                    painter.drawRoundedRect(rect.adjusted(-2, -1, 2, 1), 3, 3)
+        painter.end()
+
+    def _span_rects(self, span: StoredSpan) -> list[QRect]:
+        """One rectangle per line the span covers."""
+        rects: list[QRect] = []
+        cursor = self._cursor(span.start, span.start)
+        start_rect = self.cursorRect(cursor)
+        end_rect = self.cursorRect(self._cursor(span.end, span.end))
+        if start_rect.top() == end_rect.top():
+            rects.append(QRect(start_rect.topLeft(), end_rect.bottomRight()))
+        else:
+            right = self.viewport().width() - 4
+            rects.append(
+                QRect(
+                    start_rect.left(),
+                    start_rect.top(),
+                    right - start_rect.left(),
+                    start_rect.height(),
+                )
+            )
+            rects.append(QRect(4, end_rect.top(), end_rect.right() - 4, end_rect.height()))
+        return rects
+
+    # -- mouse ---------------------------------------------------------------------------
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton or self.record is None:
+            return super().mousePressEvent(event)
+        self.setFocus()
+        point = event.position().toPoint()
+        token = self._token_containing(point)
+        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier and self.selection is not None:
+            if token is not None:
+                first, last = self.selection
+                self.selection = (min(first, token), max(last, token))
+                self.selected_span = None
+                self._refresh()
+            return
+        self._press = point
+        self._press_pos = self._offset_at(point)
+        self._dragging = False
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._press is None:
+            return super().mouseMoveEvent(event)
+        point = event.position().toPoint()
+        if not self._dragging and (point - self._press).manhattanLength() < DRAG_THRESHOLD:
+            return
+        self._dragging = True
+        here = self._offset_at(point)
+        snapped = self._token_range(min(here, self._press_pos), max(here, self._press_pos))
+        if snapped is not None:
+            self.selection = snapped
+            self.selected_span = None
+            self._refresh()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._press is None:
+            return super().mouseReleaseEvent(event)
+        point = event.position().toPoint()
+        self._press = None
+        if self._dragging:
+            self._dragging = False
+            if self.armed_label and self.selection is not None:
+                self._create(self.armed_label)
+            return
+        token = self._token_containing(point)
+        if token is None:
+            return
+        span = self.span_at_token(token)
+        if span is not None:
+            self.selected_span = span
+            self.selection = self._token_range(span.start, span.end)
+        else:
+            self.selected_span = None
+            self.selection = (token, token)
+        self._refresh()
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        token = self._token_containing(event.position().toPoint())
+        if token is not None:
+            self.selected_span = None
+            self.selection = (token, token)
+            self._refresh()
+
+    # -- keyboard ------------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        mods = event.modifiers()
+        shift = bool(mods & Qt.KeyboardModifier.ShiftModifier)
+        ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
+        if key in (Qt.Key.Key_PageDown, Qt.Key.Key_PageUp) or (
+            ctrl and key in (Qt.Key.Key_Down, Qt.Key.Key_Up)
+        ):
+            self.navigateRequested.emit(1 if key in (Qt.Key.Key_PageDown, Qt.Key.Key_Down) else -1)
+        elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right) and not ctrl:
+            self._move(-1 if key == Qt.Key.Key_Left else 1, shift)
+        elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            if self.selected_span is not None:
+                self.removeRequested.emit(self.selected_span.id)
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.doneRequested.emit()
+        elif key == Qt.Key.Key_Escape:
+            self.selected_span = None
+            self._refresh()
+        elif not ctrl and event.text().lower() in self.keys:
+            self.apply_label(self.keys[event.text().lower()])
+        else:
+            super().keyPressEvent(event)
+
+    def _move(self, step: int, extend: bool) -> None:
+        if not self.starts:
+            return
+        count = len(self.starts)
+        first, last = self.selection or (0, 0)
+        if extend:
+            if step > 0:
+                last = min(count - 1, last + 1)
+            elif last > first:
+                last -= 1
+            else:
+                first = max(0, first - 1)
+        else:
+            index = first - 1 if step < 0 else last + 1
+            first = last = max(0, min(count - 1, index))
+        self.selection = (first, last)
+        self.selected_span = None
+        if not extend:
+            self.selected_span = self.span_at_token(first)
+            if self.selected_span is not None:
+                self.selection = self._token_range(self.selected_span.start, self.selected_span.end)
+        self._refresh()
+        self._scroll_to(self.starts[self.selection[1]])  # type: ignore[index]
+
+    def _scroll_to(self, offset: int) -> None:
+        self.setTextCursor(self._cursor(offset, offset))
+        self.ensureCursorVisible()
+
+    def apply_label(self, label: str) -> None:
+        """A label key or button: relabel the selected entity, or tag the selection."""
+        if self.selected_span is not None:
+            if self.selected_span.label != label:
+                self.relabelRequested.emit(self.selected_span.id, label)
+        elif self.selection is not None:
+            self._create(label)
+
+    def _create(self, label: str) -> None:
+        start, end = self.selected_offsets()  # type: ignore[misc]
+        self.spanRequested.emit(start, end, label)

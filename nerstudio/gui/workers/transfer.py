@@ -1,0 +1,64 @@
+"""Import and export in a worker thread, with progress, so a big file never freezes the UI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from nerstudio.core.spans import Scheme
+from nerstudio.core.store import Project
+from nerstudio.core.transfer import export_corpus, import_files
+
+
+class TransferWorker(QObject):
+    """Runs one import or export on its own connection; emits plain data only."""
+
+    progress = Signal(int)  # items done since the last report
+    succeeded = Signal(str)  # a one-line summary
+    failed = Signal(str)
+    finished = Signal()
+
+    def __init__(
+        self,
+        project_path: Path,
+        kind: str,
+        paths: list[Path],
+        fmt: str = "auto",
+        split: str | None = None,
+        include_all: bool = False,
+    ) -> None:
+        super().__init__()
+        self.project_path = project_path
+        self.kind = kind
+        self.paths = paths
+        self.fmt = fmt
+        self.split = split
+        self.include_all = include_all
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            with Project.open(self.project_path) as project:
+                if self.kind == "import":
+                    summary = import_files(
+                        project, self.paths, self.fmt, self.split, progress=self.progress.emit
+                    )
+                    text = (
+                        f"Imported {summary.documents:,} documents with {summary.spans:,} entities"
+                    )
+                else:
+                    result = export_corpus(
+                        project,
+                        self.paths[0],
+                        self.fmt,
+                        Scheme.IOB2,
+                        include_all=self.include_all,
+                        progress=self.progress.emit,
+                    )
+                    text = f"Exported {result.documents:,} documents to {result.path}"
+            self.succeeded.emit(text)
+        except Exception as err:  # a thread boundary: report, never crash the app
+            self.failed.emit(str(err))
+        finally:
+            self.finished.emit()
