@@ -56,6 +56,7 @@ class MainWindow(QMainWindow):
         dock = QDockWidget("Documents", self, objectName="documents")
         dock.setWidget(self.document_list)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.resizeDocks([dock], [420], Qt.Orientation.Horizontal)
         self.controller = AnnotationController(self.state, self.editor, self)
         self.timekeeper = Timekeeper(self.state, self)
         self.progress_text = QLabel()

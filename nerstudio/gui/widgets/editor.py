@@ -99,6 +99,9 @@ class AnnotationEditor(QTextEdit):
             self.selection = (0, 0) if tokens else None
             self.selected_span = None
         self.set_spans(spans)
+        if not same and self.starts:
+            self.selected_span = self.span_at_token(0)  # the cursor starts on an entity
+            self._refresh()
 
     def set_labels(self, labels: Sequence[Label]) -> None:
         self.colors = {label.name: label.color for label in labels}

@@ -1,0 +1,509 @@
+"""The training engine end to end on the tiny local BERT: events, run folders, the project's
+run history, evaluation, window alignment, cancel, head/LoRA, errors, early stopping, DDP.
+
+Runs that several tests look at are trained once per module (each takes about a second).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nerstudio.core.errors import NerstudioError
+from nerstudio.core.records import Status
+from nerstudio.core.store import Project
+from nerstudio.core.training import (
+    EvalFinished,
+    StepLogged,
+    TrainConfig,
+    TrainingDone,
+    TrainingStarted,
+    train,
+)
+from nerstudio.core.training import data
+from nerstudio.core.training.evaluation import evaluate_run
+from nerstudio.core.transfer import import_files
+from tests.conftest import make_sentences, write_conll
+
+LABELS = ["PER", "ORG", "LOC"]
+TAGS = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC"]
+EPOCHS = 4
+
+
+def config(tiny_model: Path, name: str, **overrides) -> TrainConfig:
+    settings = {"epochs": EPOCHS, "batch_size": 8, "learning_rate": 0.02, "name": name}
+    settings.update(overrides)
+    return TrainConfig(base_model=str(tiny_model), **settings)
+
+
+def of_type(events, kind) -> list:
+    return [e for e in events if isinstance(e, kind)]
+
+
+def runs_dir(project_path: Path) -> Path:
+    return project_path.with_name(f"{project_path.stem}-runs")
+
+
+def entities(words, tags) -> set[tuple[str, str]]:
+    """(label, text) of each entity in IOB2 tags."""
+    found, current = [], None
+    for word, tag in zip(words, tags):
+        if tag.startswith("B-"):
+            current = [tag[2:], [word]]
+            found.append(current)
+        elif tag.startswith("I-") and current is not None:
+            current[1].append(word)
+        else:
+            current = None
+    return {(label, " ".join(parts)) for label, parts in found}
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    """Like ``trained_project`` (160 done train, 40 dev sentences) but shared by the module."""
+    folder = tmp_path_factory.mktemp("training")
+    path = folder / "corpus.db"
+    with Project.create(path, LABELS) as proj:
+        train_file = write_conll(folder / "train.conll", make_sentences(160, 1))
+        import_files(proj, [train_file], split="train")
+        dev_file = write_conll(folder / "dev.conll", make_sentences(40, 2))
+        import_files(proj, [dev_file], split="dev")
+    return path
+
+
+@pytest.fixture(scope="module")
+def full_run(project, tiny_model):
+    # patience above the epochs: the run goes the whole way even when dev F1 tops out early
+    events = list(train(project, config(tiny_model, "full", patience=EPOCHS + 1)))
+    return events, runs_dir(project) / "full"
+
+
+@pytest.fixture(scope="module")
+def tokenizer(tiny_model):
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(str(tiny_model))
+    assert tok.is_fast
+    return tok
+
+
+def safetensors(folder: Path) -> dict:
+    from safetensors.torch import load_file
+
+    return load_file(str(folder / "model.safetensors"))
+
+
+def base_encoder(tiny_model: Path) -> dict:
+    """The pretrained encoder's weights, keyed as inside a token-classification model."""
+    from transformers import AutoModel
+
+    model = AutoModel.from_pretrained(str(tiny_model))
+    return {f"bert.{k}": v for k, v in model.state_dict().items()}
+
+
+# -- a full run ---------------------------------------------------------------------------------
+
+
+def test_a_full_run_reports_start_steps_evaluations_and_end(full_run):
+    events, _ = full_run
+    assert isinstance(events[0], TrainingStarted)
+    assert isinstance(events[-1], TrainingDone)
+    started, done = events[0], events[-1]
+    assert started.labels == tuple(LABELS)
+    assert (started.train_documents, started.dev_documents) == (160, 40)
+    assert started.epochs == EPOCHS
+    assert started.learning_rate == 0.02
+
+    steps = of_type(events, StepLogged)
+    assert [s.step for s in steps] == list(range(1, started.total_steps + 1))
+    assert all(math.isfinite(s.loss) and s.loss >= 0 for s in steps)
+    assert steps[-1].epoch == pytest.approx(EPOCHS)
+    assert sum(s.loss for s in steps[-5:]) < sum(s.loss for s in steps[:5])
+
+    evals = of_type(events, EvalFinished)
+    assert [e.epoch for e in evals] == list(range(1, EPOCHS + 1))
+    # each evaluation comes right after the last step of its epoch
+    for e in evals:
+        before = events[events.index(e) - 1]
+        assert isinstance(before, StepLogged) and before.step == e.step
+    best = max(evals, key=lambda e: e.f1)
+    assert best.f1 > 0.8
+    assert set(best.per_label) == set(LABELS)
+
+    assert done.status == "completed"
+    assert done.best_epoch == best.epoch
+    assert [e.epoch for e in evals if e.is_best][-1] == best.epoch
+    assert done.dev["f1"] == pytest.approx(best.f1)
+    assert done.summary["steps"] == started.total_steps
+    assert done.summary["processes"] == 1
+
+
+def test_the_run_folder_is_a_standard_model_folder_with_info_and_card(full_run, tiny_model):
+    events, folder = full_run
+    done = events[-1]
+    assert Path(done.path) == folder
+    assert folder.parent.name == "corpus-runs"
+
+    hf_config = json.loads((folder / "config.json").read_text())
+    assert [hf_config["id2label"][str(i)] for i in range(len(TAGS))] == TAGS
+    assert hf_config["label2id"] == {tag: i for i, tag in enumerate(TAGS)}
+    assert (folder / "model.safetensors").stat().st_size > 0
+    assert (folder / "tokenizer.json").exists()
+    assert (folder / "tokenizer_config.json").exists()
+
+    info = json.loads((folder / "nerstudio.json").read_text())
+    assert info["labels"] == LABELS
+    assert info["tags"] == TAGS
+    assert info["scheme"] == "IOB2"
+    assert info["base_model"] == str(tiny_model)
+    assert info["method"] == "full"
+    assert info["status"] == "completed"
+    assert info["config"]["learning_rate"] == 0.02
+    assert info["config"]["epochs"] == EPOCHS
+    assert info["metrics"]["dev"]["f1"] == pytest.approx(done.dev["f1"])
+    with Project.open(folder.parent.parent / "corpus.db") as proj:
+        train_ids = [r.id for r in proj.iter_documents(split="train")]
+        dev_ids = [r.id for r in proj.iter_documents(split="dev")]
+    assert info["data"]["train_ids"] == train_ids
+    assert info["data"]["dev_ids"] == dev_ids
+    assert len(info["data"]["hash"]) == 64
+
+    card = (folder / "README.md").read_text()
+    assert "pipeline_tag: token-classification" in card
+    for label in LABELS:
+        assert f"| {label} | " in card
+    assert 'pipeline("token-classification"' in card
+    assert f"{done.dev['f1']:.3f}" in card
+
+
+def test_the_project_records_the_run_and_its_curves(full_run, project):
+    events, folder = full_run
+    steps = of_type(events, StepLogged)
+    evals = of_type(events, EvalFinished)
+    with Project.open(project) as proj:
+        run = proj.runs.get("full")
+        assert run.status == "completed"
+        assert run.path == str(folder)
+        assert run.method == "full"
+        assert run.metrics["dev"]["f1"] == pytest.approx(events[-1].dev["f1"])
+        assert run.metrics["best_epoch"] == events[-1].best_epoch
+        assert run.label_map == {"tags": TAGS}
+        assert run.finished_at
+        loss = proj.runs.metrics(run.id, "train_loss")
+        f1 = proj.runs.metrics(run.id, "dev_f1")
+    assert [p.step for p in loss] == [s.step for s in steps]
+    assert [p.value for p in loss] == pytest.approx([s.loss for s in steps])
+    assert [p.epoch for p in f1] == [e.epoch for e in evals]
+    assert [p.value for p in f1] == pytest.approx([e.f1 for e in evals])
+
+
+def test_the_folder_loads_with_plain_transformers_and_finds_entities(full_run):
+    import torch
+    from transformers import AutoModelForTokenClassification, AutoTokenizer, pipeline
+
+    _, folder = full_run
+    words, tags = make_sentences(1, seed=321)[0]
+    tokenizer = AutoTokenizer.from_pretrained(str(folder))
+    model = AutoModelForTokenClassification.from_pretrained(str(folder))
+    assert model.config.num_labels == len(TAGS)
+    with torch.inference_mode():
+        logits = model(**tokenizer(" ".join(words), return_tensors="pt")).logits
+    assert logits.shape[-1] == len(TAGS)
+
+    ner = pipeline("token-classification", model=str(folder), aggregation_strategy="simple")
+    found = ner(" ".join(words))
+    assert found
+    assert {e["entity_group"] for e in found} <= set(LABELS)
+    assert {(e["entity_group"], e["word"]) for e in found} == entities(words, tags)
+
+
+def test_evaluate_run_reproduces_the_best_epochs_dev_score(full_run, project):
+    events, _ = full_run
+    best = max(of_type(events, EvalFinished), key=lambda e: e.f1)
+    scores = evaluate_run(project, "full")
+    assert scores.f1 == pytest.approx(best.f1, abs=1e-6)
+    assert scores.precision == pytest.approx(best.precision, abs=1e-6)
+    assert scores.recall == pytest.approx(best.recall, abs=1e-6)
+    assert scores.per_label == best.per_label
+
+
+# -- alignment of words and sub-words ---------------------------------------------------------
+
+
+def pieces(tokenizer, word: str) -> list[str]:
+    return tokenizer.tokenize(word)
+
+
+LONG_WORD = "Quetzalcoatlosaka"
+
+
+def test_only_the_first_sub_word_of_a_word_carries_its_label(tokenizer):
+    words = ("Anna", "met", LONG_WORD, ".")
+    tags = ("B-PER", "O", "B-LOC", "O")
+    assert len(pieces(tokenizer, LONG_WORD)) >= 3  # the premise: a word of several pieces
+    enc = data.encode(tokenizer, [data.Example(1, words, tags)], TAGS, max_length=64)
+    assert len(enc.features) == 1 and enc.windowed_examples == 0
+    feature = enc.features[0]
+    tokens = tokenizer.convert_ids_to_tokens(feature["input_ids"])
+    assert tokens[0] == tokenizer.cls_token and tokens[-1] == tokenizer.sep_token
+    expected_tokens, expected_labels, expected_words = [tokens[0]], [data.IGNORE], [None]
+    for index, (word, tag) in enumerate(zip(words, tags)):
+        word_pieces = pieces(tokenizer, word)
+        expected_tokens += word_pieces
+        expected_labels += [TAGS.index(tag)] + [data.IGNORE] * (len(word_pieces) - 1)
+        expected_words += [index] + [None] * (len(word_pieces) - 1)
+    assert tokens[:-1] == expected_tokens
+    assert feature["labels"] == [*expected_labels, data.IGNORE]
+    assert enc.window_words[0] == [*expected_words, None]
+    assert feature["labels"].count(data.IGNORE) >= 2 + 2  # specials and LONG_WORD's rest
+
+
+def long_example(tokenizer) -> data.Example:
+    """About 40 words, many in several pieces, with entities throughout."""
+    words, tags = [], []
+    for sentence_words, sentence_tags in make_sentences(8, seed=5):
+        words += sentence_words
+        tags += sentence_tags
+        if len(words) >= 36:
+            break
+    # an irregular pattern of long words, so that some windows open inside one
+    words = [w + "osaka" if i % 3 == 1 and w.isalpha() else w for i, w in enumerate(words)]
+    assert 36 <= len(words) <= 50
+    assert sum(len(pieces(tokenizer, w)) >= 3 for w in words) >= 8
+    return data.Example(7, tuple(words), tuple(tags))
+
+
+def test_a_long_document_becomes_overlapping_windows_that_label_every_word(tokenizer):
+    short = data.Example(8, ("Li", "Wei", "slept", "."), ("B-PER", "I-PER", "O", "O"))
+    example = long_example(tokenizer)
+    enc = data.encode(tokenizer, [short, example], TAGS, max_length=16)
+    assert enc.windowed_examples == 1
+    assert enc.window_example[0] == 0 and enc.window_example.count(0) == 1
+    windows = [w for w, ex in enumerate(enc.window_example) if ex == 1]
+    assert len(windows) >= 4
+    assert all(len(enc.features[w]["input_ids"]) <= 16 for w in windows)
+
+    labelled: dict[int, set[str]] = {}
+    word_sets = []
+    starts_mid_word = 0
+    for w in windows:
+        feature = enc.features[w]
+        tokens = tokenizer.convert_ids_to_tokens(feature["input_ids"])
+        word_ids = [i for i in enc.window_words[w] if i is not None]
+        word_sets.append(set(word_ids))
+        for word, label in zip(enc.window_words[w], feature["labels"]):
+            if word is not None:
+                labelled.setdefault(word, set()).add(TAGS[label])
+        if tokens[1].startswith("##"):
+            starts_mid_word += 1
+            assert feature["labels"][1] == data.IGNORE
+            assert enc.window_words[w][1] is None
+    # every word is labelled, with its own tag, in at least one window
+    assert sorted(labelled) == list(range(len(example.words)))
+    assert all(labelled[i] == {tag} for i, tag in enumerate(example.tags))
+    # neighbouring windows overlap
+    assert all(a & b for a, b in zip(word_sets, word_sets[1:]))
+    assert starts_mid_word >= 1  # the premise: some window opens inside a word
+
+
+def test_length_batches_cover_every_window_once_with_little_padding():
+    rng = random.Random(0)
+    lengths = [rng.randint(5, 120) for _ in range(1000)]
+    batches = data.length_batches(lengths, 16, random.Random(1))
+    assert sorted(i for batch in batches for i in batch) == list(range(1000))
+    assert all(1 <= len(batch) <= 16 for batch in batches)
+    assert data.padding_fraction(lengths, batches) < 0.10
+    # batches in corpus order would be mostly padding: the grouping is what saves the time
+    naive = [list(range(i, min(i + 16, 1000))) for i in range(0, 1000, 16)]
+    assert data.padding_fraction(lengths, naive) > 0.3
+    # a new epoch's order differs, the cover stays exact
+    again = data.length_batches(lengths, 16, random.Random(2))
+    assert again != batches
+    assert sorted(i for batch in again for i in batch) == list(range(1000))
+
+
+# -- cancel, methods --------------------------------------------------------------------------
+
+
+def test_should_stop_cancels_and_still_saves_a_loadable_model(project, tiny_model):
+    from transformers import AutoModelForTokenClassification
+
+    calls = []
+
+    def should_stop() -> bool:
+        calls.append(1)
+        return len(calls) > 3
+
+    events = list(train(project, config(tiny_model, "cancel"), should_stop=should_stop))
+    assert len(of_type(events, StepLogged)) == 3
+    assert not of_type(events, EvalFinished)
+    done = events[-1]
+    assert isinstance(done, TrainingDone)
+    assert done.status == "cancelled"
+    folder = Path(done.path)
+    assert (folder / "model.safetensors").exists()
+    model = AutoModelForTokenClassification.from_pretrained(str(folder))
+    assert model.config.id2label[1] == "B-PER"
+    assert json.loads((folder / "nerstudio.json").read_text())["status"] == "cancelled"
+    with Project.open(project) as proj:
+        assert proj.runs.get("cancel").status == "cancelled"
+
+
+def test_method_head_trains_only_the_classifier(project, tiny_model):
+    import torch
+    from accelerate.utils import set_seed
+
+    from nerstudio.core.training import models
+
+    events = list(train(project, config(tiny_model, "head", method="head", epochs=2)))
+    started, done = events[0], events[-1]
+    assert done.status in ("completed", "early_stopped")
+    classifier_size = 32 * len(TAGS) + len(TAGS)
+    assert started.trainable_parameters == classifier_size < started.parameters
+
+    weights = safetensors(Path(done.path))
+    base = base_encoder(tiny_model)
+    for key in (
+        "bert.embeddings.word_embeddings.weight",
+        "bert.encoder.layer.0.attention.self.query.weight",
+        "bert.encoder.layer.1.output.dense.weight",
+    ):
+        assert torch.equal(weights[key], base[key]), key
+    assert all(torch.equal(weights[k], v) for k, v in base.items() if k in weights)
+
+    set_seed(13)  # the run's seed: the classifier it started from
+    fresh = models.load_model(str(tiny_model), TAGS).state_dict()
+    assert not torch.equal(weights["classifier.weight"], fresh["classifier.weight"])
+    losses = [s.loss for s in of_type(events, StepLogged)]
+    assert sum(losses[-5:]) < sum(losses[:5])
+
+
+def test_method_lora_saves_merged_weights_that_load_without_peft(project, tiny_model):
+    import torch
+    from transformers import AutoModelForTokenClassification
+
+    events = list(train(project, config(tiny_model, "lora", method="lora", epochs=2)))
+    started, done = events[0], events[-1]
+    assert done.status in ("completed", "early_stopped")
+    assert started.trainable_parameters < started.parameters
+    folder = Path(done.path)
+
+    weights = safetensors(folder)
+    assert not [k for k in weights if "lora" in k.lower()]
+    assert not (folder / "adapter_config.json").exists()
+    model = AutoModelForTokenClassification.from_pretrained(str(folder))
+    assert type(model).__module__.startswith("transformers.")
+
+    base = base_encoder(tiny_model)
+    assert torch.equal(
+        weights["bert.embeddings.word_embeddings.weight"],
+        base["bert.embeddings.word_embeddings.weight"],
+    )
+    linear = [k for k in base if k.startswith("bert.encoder.") and k.endswith("dense.weight")]
+    linear += [k for k in base if k.endswith(("query.weight", "key.weight", "value.weight"))]
+    changed = [k for k in linear if not torch.equal(weights[k], base[k])]
+    assert changed, "merged adapters should change the encoder's linear weights"
+
+
+# -- errors -----------------------------------------------------------------------------------
+
+
+def test_a_project_without_done_documents_is_refused(tmp_path, tiny_model):
+    path = tmp_path / "fresh.db"
+    with Project.create(path, LABELS) as proj:
+        import_files(proj, [write_conll(tmp_path / "a.conll", make_sentences(20, 3))])
+        ids = [r.id for r in proj.iter_documents()]
+        proj.set_status(ids, Status.IN_PROGRESS)
+    with pytest.raises(NerstudioError, match="no done documents"):
+        list(train(path, config(tiny_model, "x")))
+    assert not runs_dir(path).exists()
+
+
+def test_a_folder_without_config_json_is_not_a_model_folder(project, tmp_path):
+    folder = tmp_path / "not-a-model"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("weights go here\n")
+    with pytest.raises(NerstudioError, match="not a model folder"):
+        list(train(project, TrainConfig(base_model=str(folder), name="no-model")))
+    with Project.open(project) as proj:
+        assert "no-model" not in [r.name for r in proj.runs.all()]
+
+
+def test_an_unknown_method_is_refused(tiny_model):
+    with pytest.raises(NerstudioError, match=r"method 'bogus'.*full, head, lora"):
+        TrainConfig(base_model=str(tiny_model), method="bogus")
+
+
+def test_a_run_name_in_use_is_refused_and_the_old_run_kept(full_run, project, tiny_model):
+    _, folder = full_run
+    before = (folder / "model.safetensors").read_bytes()
+    with pytest.raises(NerstudioError, match="exists already"):
+        list(train(project, config(tiny_model, "full")))
+    assert (folder / "model.safetensors").read_bytes() == before
+    with Project.open(project) as proj:
+        assert proj.runs.get("full").status == "completed"
+        assert [r.name for r in proj.runs.all()].count("full") == 1
+
+
+# -- early stopping ---------------------------------------------------------------------------
+
+
+def test_a_run_that_stops_improving_stops_early(project, tiny_model):
+    events = list(
+        train(project, config(tiny_model, "early", epochs=5, learning_rate=0.0, patience=1))
+    )
+    started, done = events[0], events[-1]
+    assert started.learning_rate == 0.0
+    assert all(s.learning_rate == 0.0 for s in of_type(events, StepLogged))
+    evals = of_type(events, EvalFinished)
+    assert [e.epoch for e in evals] == [1, 2]
+    assert [e.is_best for e in evals] == [True, False]
+    assert done.status == "early_stopped"
+    assert done.best_epoch == 1
+    with Project.open(project) as proj:
+        assert proj.runs.get("early").status == "early_stopped"
+
+
+# -- several processes ------------------------------------------------------------------------
+
+
+def test_torchrun_with_two_processes_writes_one_run(trained_project, tiny_model):
+    env = dict(os.environ, HF_HUB_OFFLINE="1", OMP_NUM_THREADS="1")
+    command = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--nproc_per_node",
+        "2",
+        "-m",
+        "nerstudio",
+        "train",
+        str(trained_project),
+        "--model",
+        str(tiny_model),
+        "--epochs",
+        "2",
+        "--lr",
+        "0.02",
+        "--batch-size",
+        "8",
+        "--name",
+        "ddp",
+        "--json",
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=240)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["summary"]["processes"] == 2
+    assert result["run"] == "ddp"
+    assert [p.name for p in runs_dir(trained_project).iterdir()] == ["ddp"]
+    with Project.open(trained_project) as proj:
+        runs = proj.runs.all()
+    assert [(r.name, r.status) for r in runs] == [("ddp", "completed")]
