@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.records import DocumentRecord, Status
-from nerstudio.core.store import Project
+from nerstudio.core.store import DocumentQuery, Project
 from nerstudio.core.tokens import tokenize
 from nerstudio.gui import theme
 from nerstudio.gui.annotation import AnnotationController
@@ -216,8 +216,9 @@ class MainWindow(QMainWindow):
         project = self.state.project
         if project is None:
             return
-        stats = project.stats()
-        self.progress_text.setText(f"{stats.done:,} of {stats.documents:,} done")
+        done = project.count_documents(DocumentQuery(status=Status.DONE))
+        total = project.count_documents()
+        self.progress_text.setText(f"{done:,} of {total:,} done")
 
     @Slot(float)
     def show_time(self, seconds: float) -> None:

@@ -7,6 +7,7 @@ crash never loses what is on screen.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -87,8 +88,11 @@ class AppState(QObject):
         if self.project is None:
             return
         if self.document is not None and self.document.id == document_id:
-            self.document = self.project.document(document_id)
+            # Text and tokens never change: re-read only the spans and the status.
             self.spans = self.project.spans(document_id)
+            row = self.project.document_rows([document_id])[0]
+            self.document = replace(self.document, status=row.status,
+                                    spans=tuple(s.span for s in self.spans))
         self.documentEdited.emit(document_id)
 
     def reload_labels(self) -> None:

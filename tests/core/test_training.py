@@ -6,6 +6,7 @@ Runs that several tests look at are trained once per module (each takes about a 
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -25,9 +26,9 @@ from nerstudio.core.training import (
     TrainConfig,
     TrainingDone,
     TrainingStarted,
+    data,
     train,
 )
-from nerstudio.core.training import data
 from nerstudio.core.training.evaluation import evaluate_run
 from nerstudio.core.transfer import import_files
 from tests.conftest import make_sentences, write_conll
@@ -309,7 +310,7 @@ def test_a_long_document_becomes_overlapping_windows_that_label_every_word(token
     assert sorted(labelled) == list(range(len(example.words)))
     assert all(labelled[i] == {tag} for i, tag in enumerate(example.tags))
     # neighbouring windows overlap
-    assert all(a & b for a, b in zip(word_sets, word_sets[1:]))
+    assert all(a & b for a, b in itertools.pairwise(word_sets))
     assert starts_mid_word >= 1  # the premise: some window opens inside a word
 
 
@@ -455,20 +456,30 @@ def test_a_run_name_in_use_is_refused_and_the_old_run_kept(full_run, project, ti
 # -- early stopping ---------------------------------------------------------------------------
 
 
-def test_a_run_that_stops_improving_stops_early(project, tiny_model):
-    events = list(
-        train(project, config(tiny_model, "early", epochs=5, learning_rate=0.0, patience=1))
-    )
-    started, done = events[0], events[-1]
-    assert started.learning_rate == 0.0
-    assert all(s.learning_rate == 0.0 for s in of_type(events, StepLogged))
-    evals = of_type(events, EvalFinished)
+@pytest.fixture(scope="module")
+def early_run(project, tiny_model) -> list:
+    """A learning rate of 0: nothing improves after the first epoch."""
+    settings = {"epochs": 5, "learning_rate": 0.0, "patience": 1}
+    return list(train(project, config(tiny_model, "early", **settings)))
+
+
+def test_a_run_that_stops_improving_stops_early(early_run, project):
+    evals = of_type(early_run, EvalFinished)
     assert [e.epoch for e in evals] == [1, 2]
     assert [e.is_best for e in evals] == [True, False]
+    done = early_run[-1]
     assert done.status == "early_stopped"
     assert done.best_epoch == 1
+    assert done.summary["epochs"] == 2
     with Project.open(project) as proj:
         assert proj.runs.get("early").status == "early_stopped"
+
+
+def test_a_learning_rate_of_zero_is_used_as_given(early_run):
+    started, done = early_run[0], early_run[-1]
+    assert started.learning_rate == 0.0
+    assert done.summary["learning_rate"] == 0.0
+    assert all(s.learning_rate == 0.0 for s in of_type(early_run, StepLogged))
 
 
 # -- several processes ------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
-from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -21,7 +21,6 @@ from PySide6.QtGui import (
     QPaintEvent,
     QPen,
     QTextBlockFormat,
-    QTextCharFormat,
     QTextCursor,
 )
 from PySide6.QtWidgets import QLabel, QTextEdit, QWidget
@@ -61,6 +60,7 @@ class AnnotationEditor(QTextEdit):
         self.starts: list[int] = []
         self.ends: list[int] = []
         self.spans: list[StoredSpan] = []
+        self.span_starts: list[int] = []
         self.colors: dict[str, str] = {}
         self.selection: tuple[int, int] | None = None  # first and last token index
         self.selected_span: StoredSpan | None = None
@@ -111,6 +111,7 @@ class AnnotationEditor(QTextEdit):
     def set_spans(self, spans: Sequence[StoredSpan]) -> None:
         """New spans from the store; a selected entity stays selected if it still exists."""
         self.spans = sorted(spans, key=lambda s: s.start)
+        self.span_starts = [s.start for s in self.spans]
         if self.selected_span is not None:
             same = [
                 s
@@ -186,7 +187,7 @@ class AnnotationEditor(QTextEdit):
 
     def span_at_token(self, index: int) -> StoredSpan | None:
         offset = self.starts[index]
-        i = bisect_right([s.start for s in self.spans], offset) - 1
+        i = bisect_right(self.span_starts, offset) - 1
         if i >= 0 and self.spans[i].start <= offset < self.spans[i].end:
             return self.spans[i]
         return None
@@ -200,79 +201,89 @@ class AnnotationEditor(QTextEdit):
     # -- drawing -------------------------------------------------------------------------
 
     def _refresh(self) -> None:
-        selections = []
-        for span in self.spans:
-            sel = QTextEdit.ExtraSelection()
-            sel.cursor = self._cursor(span.start, span.end)
-            fmt = QTextCharFormat()
-            fmt.setBackground(QColor(self.colors.get(span.label, "#dddddd")))
-            fmt.setForeground(QColor("#111111"))
-            sel.format = fmt
-            selections.append(sel)
-        if self.selection is not None and self.selected_span is None:
-            start, end = self.selected_offsets()  # type: ignore[misc]
-            sel = QTextEdit.ExtraSelection()
-            sel.cursor = self._cursor(start, end)
-            fmt = QTextCharFormat()
-            fmt.setBackground(SELECTION_COLOR)
-            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
-            fmt.setUnderlineColor(QColor("#1f6fd1"))
-            sel.format = fmt
-            selections.append(sel)
-        self.setExtraSelections(selections)
+        """Repaint; entities and the selection are painted, not stored in the document."""
         self.viewport().update()
+
+    def _span_rects(self, start: int, end: int) -> list[QRectF]:
+        """Viewport rectangles of the text ``start:end`` (one per line it covers)."""
+        document = self.document()
+        layout = document.documentLayout()
+        qt_start, qt_end = self.offsets.to_qt(start), self.offsets.to_qt(end)
+        dx = -self.horizontalScrollBar().value()
+        dy = -self.verticalScrollBar().value()
+        rects: list[QRectF] = []
+        block = document.findBlock(qt_start)
+        while block.isValid() and block.position() < qt_end:
+            origin = layout.blockBoundingRect(block).topLeft()
+            text_layout = block.layout()
+            base = block.position()
+            first = text_layout.lineForTextPosition(max(0, qt_start - base)).lineNumber()
+            for i in range(max(0, first), text_layout.lineCount()):
+                line = text_layout.lineAt(i)
+                if base + line.textStart() >= qt_end:
+                    break
+                a = max(qt_start, base + line.textStart())
+                b = min(qt_end, base + line.textStart() + line.textLength())
+                if a >= b:
+                    continue
+                x1 = line.cursorToX(a - base)[0]
+                x2 = line.cursorToX(b - base)[0]
+                rects.append(QRectF(origin.x() + x1 + dx, origin.y() + line.y() + dy,
+                                    x2 - x1, line.height()))
+            block = block.next()
+        return rects
 
     def _visible_spans(self) -> list[StoredSpan]:
         top = self._offset_at(QPoint(0, 0))
         bottom = self._offset_at(QPoint(self.viewport().width(), self.viewport().height()))
-        starts = [s.start for s in self.spans]
-        lo = max(0, bisect_left(starts, top) - 1)
-        hi = bisect_right(starts, bottom)
+        lo = max(0, bisect_left(self.span_starts, top) - 1)
+        hi = bisect_right(self.span_starts, bottom)
         return self.spans[lo:hi]
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        super().paintEvent(event)
+        visible = self._visible_spans()
+        painter = QPainter(self.viewport())
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        boxes = []
+        for span in visible:
+            rects = self._span_rects(span.start, span.end)
+            boxes.append((span, rects))
+            painter.setBrush(QColor(self.colors.get(span.label, "#dddddd")))
+            for rect in rects:
+                painter.drawRoundedRect(rect.adjusted(-2, 0, 2, 0), 3, 3)
+        chosen = self.selected_offsets() if self.selected_span is None else None
+        if chosen is not None:
+            painter.setBrush(SELECTION_COLOR)
+            for rect in self._span_rects(*chosen):
+                painter.drawRect(rect.adjusted(-1, 0, 1, 0))
+        painter.end()
+        super().paintEvent(event)  # the text, over the backgrounds
         painter = QPainter(self.viewport())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setFont(self.caption_font)
         metrics = painter.fontMetrics()
-        for span in self._visible_spans():
-            start = self.cursorRect(self._cursor(span.start, span.start))
-            color = QColor(self.colors.get(span.label, "#dddddd"))
+        for span, rects in boxes:
+            if not rects:
+                continue
+            first = rects[0]
             width = metrics.horizontalAdvance(span.label) + 8
-            chip = QRect(start.left(), start.bottom() + 1, width, metrics.height())
+            chip = QRectF(first.left(), first.bottom() + 1, width, metrics.height())
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(color.darker(135))
+            painter.setBrush(QColor(self.colors.get(span.label, "#dddddd")).darker(140))
             painter.drawRoundedRect(chip, 3, 3)
             painter.setPen(QColor("#ffffff"))
             painter.drawText(chip, Qt.AlignmentFlag.AlignCenter, span.label)
             if span is self.selected_span:
                 painter.setBrush(Qt.BrushStyle.NoBrush)
                 painter.setPen(QPen(QColor("#1f6fd1"), 2))
-                for rect in self._span_rects(span):
-                    painter.drawRoundedRect(rect.adjusted(-2, -1, 2, 1), 3, 3)
+                for rect in rects:
+                    painter.drawRoundedRect(rect.adjusted(-3, -1, 3, 1), 3, 3)
+        if chosen is not None:
+            painter.setPen(QPen(QColor("#1f6fd1"), 2))
+            for rect in self._span_rects(*chosen):
+                painter.drawLine(rect.bottomLeft(), rect.bottomRight())
         painter.end()
-
-    def _span_rects(self, span: StoredSpan) -> list[QRect]:
-        """One rectangle per line the span covers."""
-        rects: list[QRect] = []
-        cursor = self._cursor(span.start, span.start)
-        start_rect = self.cursorRect(cursor)
-        end_rect = self.cursorRect(self._cursor(span.end, span.end))
-        if start_rect.top() == end_rect.top():
-            rects.append(QRect(start_rect.topLeft(), end_rect.bottomRight()))
-        else:
-            right = self.viewport().width() - 4
-            rects.append(
-                QRect(
-                    start_rect.left(),
-                    start_rect.top(),
-                    right - start_rect.left(),
-                    start_rect.height(),
-                )
-            )
-            rects.append(QRect(4, end_rect.top(), end_rect.right() - 4, end_rect.height()))
-        return rects
 
     # -- mouse ---------------------------------------------------------------------------
 

@@ -1,0 +1,103 @@
+"""GUI benchmark (offscreen): a 20,000-word document with 2,000 entities; prints JSON.
+
+Times opening the document in the window (until painted) and the delay from a label key
+press to the new entity being stored and painted.
+
+Usage: QT_QPA_PLATFORM=offscreen python tests/benchmarks/gui_bench.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QSettings, Qt  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from nerstudio.core.records import DocumentRecord, Status  # noqa: E402
+from nerstudio.core.spans import Span  # noqa: E402
+from nerstudio.core.store import Project  # noqa: E402
+from nerstudio.core.tokens import tokenize  # noqa: E402
+
+WORDS = "the market said government minister shares week police team match year".split()
+NAMES = ["Berlin", "Reuters", "Clinton", "Paris", "NATO"]
+
+
+def long_document(words: int, entities: int, rng: random.Random) -> DocumentRecord:
+    parts = []
+    for i in range(words):
+        parts.append(rng.choice(NAMES) if i % (words // entities) == 0 else rng.choice(WORDS))
+        if i % 40 == 39:
+            parts[-1] += "."
+    text = " ".join(parts)
+    tokens = tuple(tokenize(text))
+    spans = tuple(
+        Span(s, e, "PER") for s, e in tokens if text[s:e] in NAMES
+    )[:entities]
+    return DocumentRecord(text=text, tokens=tokens, spans=spans, status=Status.NEW)
+
+
+def main() -> None:
+    rng = random.Random(0)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    with tempfile.TemporaryDirectory() as tmp:
+        QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+        QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tmp)
+        path = Path(tmp) / "long.db"
+        record = long_document(20_000, 2_000, rng)
+        with Project.create(path, ["PER", "ORG", "LOC"]) as project:
+            project.add_documents([DocumentRecord("A short first document.",
+                                                  tuple(tokenize("A short first document.")))])
+            doc_id = project.add_documents([record]).document_ids[0]
+        from nerstudio.gui.app import create_window
+
+        window = create_window(path)
+        window.resize(1400, 900)
+        window.show()
+        QTest.qWaitForWindowExposed(window)
+        app.processEvents()
+        opens = []
+        for _ in range(3):
+            window.state.open_document(1)
+            app.processEvents()
+            start = time.perf_counter()
+            window.state.open_document(doc_id)
+            window.editor.viewport().repaint()
+            app.processEvents()
+            opens.append(time.perf_counter() - start)
+        editor = window.editor
+        free = [i for i in range(len(editor.starts)) if editor.span_at_token(i) is None][:400]
+        latencies = []
+        for index in free[::20]:
+            editor.selection = (index, index)
+            editor.selected_span = None
+            before = len(window.state.spans)
+            start = time.perf_counter()
+            QTest.keyClick(editor, Qt.Key.Key_2)
+            editor.viewport().repaint()
+            app.processEvents()
+            latencies.append(time.perf_counter() - start)
+            assert len(window.state.spans) == before + 1, "the key press created no entity"
+        window.close()
+    print(json.dumps({
+        "document_words": 20_000,
+        "entities": len(record.spans),
+        "open_ms_median": round(1000 * statistics.median(opens), 1),
+        "open_ms_max": round(1000 * max(opens), 1),
+        "new_entity_ms_median": round(1000 * statistics.median(latencies), 1),
+        "new_entity_ms_max": round(1000 * max(latencies), 1),
+        "new_entity_samples": len(latencies),
+    }))
+
+
+if __name__ == "__main__":
+    main()
