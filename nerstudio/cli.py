@@ -332,7 +332,9 @@ def launch_window(argv: Sequence[str]) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    if not argv or (argv[0] not in parser.command_names and not argv[0].startswith("-")):
+    first = argv[0] if argv else ""
+    looks_like_path = Path(first).suffix != "" or "/" in first or Path(first).exists()
+    if not argv or (first not in parser.command_names and looks_like_path):
         return launch_window(argv)
     args = parser.parse_args(argv)
     if args.command is None:

@@ -69,7 +69,7 @@ def tiny_model(tmp_path_factory) -> Path:
     wordpiece = BertWordPieceTokenizer(lowercase=False)
     wordpiece.train_from_iterator(corpus, vocab_size=300, min_frequency=1)
     wordpiece.save_model(str(folder))
-    tokenizer = BertTokenizerFast(vocab_file=str(folder / "vocab.txt"), do_lower_case=False)
+    tokenizer = BertTokenizerFast(vocab=str(folder / "vocab.txt"), do_lower_case=False)
     tokenizer.save_pretrained(str(folder))
     config = BertConfig(
         vocab_size=tokenizer.vocab_size,

@@ -91,8 +91,9 @@ class AppState(QObject):
             # Text and tokens never change: re-read only the spans and the status.
             self.spans = self.project.spans(document_id)
             row = self.project.document_rows([document_id])[0]
-            self.document = replace(self.document, status=row.status,
-                                    spans=tuple(s.span for s in self.spans))
+            self.document = replace(
+                self.document, status=row.status, spans=tuple(s.span for s in self.spans)
+            )
         self.documentEdited.emit(document_id)
 
     def reload_labels(self) -> None:

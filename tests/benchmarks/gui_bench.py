@@ -19,14 +19,14 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings, Qt  # noqa: E402
-from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
-from nerstudio.core.records import DocumentRecord, Status  # noqa: E402
-from nerstudio.core.spans import Span  # noqa: E402
-from nerstudio.core.store import Project  # noqa: E402
-from nerstudio.core.tokens import tokenize  # noqa: E402
+from nerstudio.core.records import DocumentRecord, Status
+from nerstudio.core.spans import Span
+from nerstudio.core.store import Project
+from nerstudio.core.tokens import tokenize
 
 WORDS = "the market said government minister shares week police team match year".split()
 NAMES = ["Berlin", "Reuters", "Clinton", "Paris", "NATO"]
@@ -40,9 +40,7 @@ def long_document(words: int, entities: int, rng: random.Random) -> DocumentReco
             parts[-1] += "."
     text = " ".join(parts)
     tokens = tuple(tokenize(text))
-    spans = tuple(
-        Span(s, e, "PER") for s, e in tokens if text[s:e] in NAMES
-    )[:entities]
+    spans = tuple(Span(s, e, "PER") for s, e in tokens if text[s:e] in NAMES)[:entities]
     return DocumentRecord(text=text, tokens=tokens, spans=spans, status=Status.NEW)
 
 
@@ -55,8 +53,13 @@ def main() -> None:
         path = Path(tmp) / "long.db"
         record = long_document(20_000, 2_000, rng)
         with Project.create(path, ["PER", "ORG", "LOC"]) as project:
-            project.add_documents([DocumentRecord("A short first document.",
-                                                  tuple(tokenize("A short first document.")))])
+            project.add_documents(
+                [
+                    DocumentRecord(
+                        "A short first document.", tuple(tokenize("A short first document."))
+                    )
+                ]
+            )
             doc_id = project.add_documents([record]).document_ids[0]
         from nerstudio.gui.app import create_window
 
@@ -88,15 +91,19 @@ def main() -> None:
             latencies.append(time.perf_counter() - start)
             assert len(window.state.spans) == before + 1, "the key press created no entity"
         window.close()
-    print(json.dumps({
-        "document_words": 20_000,
-        "entities": len(record.spans),
-        "open_ms_median": round(1000 * statistics.median(opens), 1),
-        "open_ms_max": round(1000 * max(opens), 1),
-        "new_entity_ms_median": round(1000 * statistics.median(latencies), 1),
-        "new_entity_ms_max": round(1000 * max(latencies), 1),
-        "new_entity_samples": len(latencies),
-    }))
+    print(
+        json.dumps(
+            {
+                "document_words": 20_000,
+                "entities": len(record.spans),
+                "open_ms_median": round(1000 * statistics.median(opens), 1),
+                "open_ms_max": round(1000 * max(opens), 1),
+                "new_entity_ms_median": round(1000 * statistics.median(latencies), 1),
+                "new_entity_ms_max": round(1000 * max(latencies), 1),
+                "new_entity_samples": len(latencies),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -367,7 +367,6 @@ def test_top_level_help_and_no_command(capsys):
     assert "init" in capsys.readouterr().out
 
 
-
 def test_a_project_argument_that_is_no_file_is_refused_before_any_window(tmp_path, capsys):
     # `nerstudio PROJECT` opens the window; a missing file must fail fast with one line.
     assert main([str(tmp_path / "missing.db")]) == 1

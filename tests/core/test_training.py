@@ -11,6 +11,7 @@ import json
 import math
 import os
 import random
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -427,14 +428,20 @@ def test_a_project_without_done_documents_is_refused(tmp_path, tiny_model):
     assert not runs_dir(path).exists()
 
 
-def test_a_folder_without_config_json_is_not_a_model_folder(project, tmp_path):
+@pytest.mark.parametrize("content", ["a stray file", "tokenizer files only"])
+def test_a_folder_without_config_json_is_not_a_model_folder(project, tiny_model, tmp_path, content):
     folder = tmp_path / "not-a-model"
     folder.mkdir()
-    (folder / "notes.txt").write_text("weights go here\n")
+    if content == "a stray file":
+        (folder / "notes.txt").write_text("weights go here\n")
+    else:
+        for name in ("tokenizer.json", "tokenizer_config.json", "vocab.txt"):
+            shutil.copy(tiny_model / name, folder / name)
     with pytest.raises(NerstudioError, match="not a model folder"):
         list(train(project, TrainConfig(base_model=str(folder), name="no-model")))
     with Project.open(project) as proj:
         assert "no-model" not in [r.name for r in proj.runs.all()]
+    assert not (runs_dir(project) / "no-model").exists()
 
 
 def test_an_unknown_method_is_refused(tiny_model):

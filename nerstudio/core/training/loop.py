@@ -113,7 +113,11 @@ def train(
         tokenizer, pad_to_multiple_of=8 if device == "cuda" else None
     )
     loader = DataLoader(train_enc.features, batch_sampler=sampler, collate_fn=collator)
-    lr = config.learning_rate or default_learning_rate(base_parameters, config.method)
+    lr = (
+        config.learning_rate
+        if config.learning_rate is not None
+        else default_learning_rate(base_parameters, config.method)
+    )
     epochs = config.epochs or default_epochs(len(lengths), config.batch_size, config.max_epochs)
     optimizer = _optimizer(model, config, lr, device)
     model, optimizer, loader = accelerator.prepare(model, optimizer, loader)

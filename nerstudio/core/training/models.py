@@ -101,6 +101,7 @@ def apply_method(model, method: str, lora_rank: int):
             lora_alpha=2 * lora_rank,
             lora_dropout=0.1,
             target_modules="all-linear",
+            exclude_modules=["classifier"],  # the fresh head trains fully (modules_to_save)
         )
         return get_peft_model(model, config)
     return model

@@ -228,8 +228,9 @@ class AnnotationEditor(QTextEdit):
                     continue
                 x1 = line.cursorToX(a - base)[0]
                 x2 = line.cursorToX(b - base)[0]
-                rects.append(QRectF(origin.x() + x1 + dx, origin.y() + line.y() + dy,
-                                    x2 - x1, line.height()))
+                rects.append(
+                    QRectF(origin.x() + x1 + dx, origin.y() + line.y() + dy, x2 - x1, line.height())
+                )
             block = block.next()
         return rects
 
