@@ -104,6 +104,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         TrainingWarning,
         train,
     )
+    from nerstudio.core.training.events import event_to_json
 
     config = TrainConfig(
         base_model=args.model,
@@ -128,11 +129,20 @@ def cmd_train(args: argparse.Namespace) -> int:
         print("\nnerstudio: stopping after this step (Ctrl+C again to abort)", file=sys.stderr)
 
     previous = signal.signal(signal.SIGINT, interrupt)
-    talk = _is_main_process()
+    talk = _is_main_process() and not args.events
+    if args.stop_file is not None:
+        stop_file = Path(args.stop_file)
+
+        def should_stop() -> bool:
+            return stop.is_set() or stop_file.exists()
+    else:
+        should_stop = stop.is_set
     bar = None
     done = None
     try:
-        for event in train(args.project, config, should_stop=stop.is_set):
+        for event in train(args.project, config, should_stop=should_stop):
+            if args.events and _is_main_process():
+                print(json.dumps(event_to_json(event)), flush=True)
             if isinstance(event, StepLogged) and bar is not None:
                 bar.update(1)
                 bar.set_postfix(loss=f"{event.loss:.3f}", sent_s=f"{event.sentences_per_s:.0f}")
@@ -160,7 +170,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGINT, previous)
         if bar is not None:
             bar.close()
-    if done is None or not talk:
+    if done is None or not _is_main_process() or args.events:
         return 0
     dev = done.dev
     print(
@@ -238,6 +248,9 @@ def _add_train_parser(sub) -> None:
     p.add_argument("--dev-fraction", type=float, default=0.1)
     p.add_argument("--name", help="run name (default: run-DATE-TIME)")
     p.add_argument("--json", action="store_true", help="last stdout line: one JSON object")
+    p.add_argument("--events", action="store_true",
+                   help="print every event as one JSON line (for the window's training panel)")
+    p.add_argument("--stop-file", help="stop cooperatively once this file exists")
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser(

@@ -13,7 +13,15 @@ from nerstudio.core.training.events import (
     TrainingStarted,
     TrainingWarning,
 )
-from nerstudio.core.training.loop import train
+
+
+def __getattr__(name: str):
+    """``train`` loads torch; import it only when asked, so config and events stay light."""
+    if name == "train":
+        from nerstudio.core.training.loop import train
+
+        return train
+    raise AttributeError(name)
 
 __all__ = [
     "EvalFinished",

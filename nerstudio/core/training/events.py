@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 
@@ -66,3 +66,24 @@ class TrainingDone:
 
 
 TrainEvent = TrainingStarted | TrainingWarning | StepLogged | EvalFinished | TrainingDone
+
+
+EVENT_TYPES = {
+    cls.__name__: cls
+    for cls in (TrainingStarted, TrainingWarning, StepLogged, EvalFinished, TrainingDone)
+}
+
+
+def event_to_json(event: TrainEvent) -> dict[str, Any]:
+    """An event as a JSON object (``type`` names the class), for the events stream."""
+    return {"type": type(event).__name__, **asdict(event)}
+
+
+def event_from_json(data: dict[str, Any]) -> TrainEvent:
+    """The inverse of ``event_to_json``; unknown keys are ignored (newer writers)."""
+    cls = EVENT_TYPES[data["type"]]
+    known = {f.name for f in fields(cls)}
+    values = {k: v for k, v in data.items() if k in known}
+    if cls is TrainingStarted:
+        values["labels"] = tuple(values["labels"])
+    return cls(**values)
