@@ -248,8 +248,11 @@ def _add_train_parser(sub) -> None:
     p.add_argument("--dev-fraction", type=float, default=0.1)
     p.add_argument("--name", help="run name (default: run-DATE-TIME)")
     p.add_argument("--json", action="store_true", help="last stdout line: one JSON object")
-    p.add_argument("--events", action="store_true",
-                   help="print every event as one JSON line (for the window's training panel)")
+    p.add_argument(
+        "--events",
+        action="store_true",
+        help="print every event as one JSON line (for the window's training panel)",
+    )
     p.add_argument("--stop-file", help="stop cooperatively once this file exists")
     p.set_defaults(func=cmd_train)
 

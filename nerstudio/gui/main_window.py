@@ -31,6 +31,7 @@ from nerstudio.gui.timekeeper import Timekeeper
 from nerstudio.gui.widgets.document_list import DocumentList
 from nerstudio.gui.widgets.editor import AnnotationEditor
 from nerstudio.gui.widgets.label_bar import LabelBar
+from nerstudio.gui.widgets.training_panel import TrainingPanel
 from nerstudio.gui.workers.transfer import TransferWorker
 
 MAX_RECENT = 8
@@ -56,7 +57,12 @@ class MainWindow(QMainWindow):
         dock = QDockWidget("Documents", self, objectName="documents")
         dock.setWidget(self.document_list)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
-        self.resizeDocks([dock], [420], Qt.Orientation.Horizontal)
+        self.training = TrainingPanel(self.state, settings)
+        training_dock = QDockWidget("Training", self, objectName="training")
+        training_dock.setWidget(self.training)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, training_dock)
+        self.resizeDocks([dock, training_dock], [380, 520], Qt.Orientation.Horizontal)
+        self.training_dock = training_dock
         self.controller = AnnotationController(self.state, self.editor, self)
         self.timekeeper = Timekeeper(self.state, self)
         self.progress_text = QLabel()
@@ -69,7 +75,7 @@ class MainWindow(QMainWindow):
         self.workers: list[tuple[QThread, TransferWorker]] = []
         self._build_menus(dock)
         self._wire()
-        self.resize(QSize(1280, 800))
+        self.resize(QSize(1600, 950))
         geometry = settings.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
@@ -129,6 +135,7 @@ class MainWindow(QMainWindow):
         self._action(document, "&Previous\tPageUp", lambda: self.controller.navigate(-1))
         view = bar.addMenu("&View")
         view.addAction(dock.toggleViewAction())
+        view.addAction(self.training_dock.toggleViewAction())
         self._action(view, "&Light theme", lambda: self.set_theme("light"))
         self._action(view, "&Dark theme", lambda: self.set_theme("dark"))
         self._refresh_recent()
@@ -310,6 +317,16 @@ class MainWindow(QMainWindow):
         self.settings.setValue("theme", name)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.training.is_running():
+            answer = QMessageBox.question(
+                self,
+                "A model is training",
+                "Stop the training run and quit? The best epoch so far is kept.",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+            self.training.stop_and_wait()
         self.timekeeper.flush()
         for thread, _worker in self.workers:
             thread.quit()

@@ -113,6 +113,30 @@ class Runs:
         rows = self.db.execute(f"SELECT {_COLUMNS} FROM runs ORDER BY id").fetchall()
         return [_run(row) for row in rows]
 
+    def set_active(self, name: str | None) -> None:
+        """Choose the run whose model makes suggestions (None: no active model)."""
+        with self.db.atomic():
+            if name is not None:
+                self.get(name)
+            self.db.execute("DELETE FROM project_meta WHERE key = 'active_run'")
+            if name is not None:
+                self.db.execute(
+                    "INSERT INTO project_meta (key, value) VALUES ('active_run', ?)", [name]
+                )
+
+    def active(self) -> RunRecord | None:
+        row = self.db.execute("SELECT value FROM project_meta WHERE key = 'active_run'").fetchone()
+        return self.get(row[0]) if row else None
+
+    def delete(self, name: str) -> RunRecord:
+        """Forget a run (its metrics go with it); the caller removes its folder."""
+        with self.db.atomic():
+            record = self.get(name)
+            if (active := self.active()) is not None and active.id == record.id:
+                self.set_active(None)
+            self.db.execute("DELETE FROM runs WHERE id = ?", [record.id])
+        return record
+
     def metrics(self, run_id: int, name: str | None = None) -> list[MetricPoint]:
         sql = "SELECT step, epoch, name, value FROM run_metrics WHERE run_id = ?"
         params: list[Any] = [run_id]

@@ -23,6 +23,7 @@ def __getattr__(name: str):
         return train
     raise AttributeError(name)
 
+
 __all__ = [
     "EvalFinished",
     "StepLogged",

@@ -282,6 +282,8 @@ def train(
             "padding_fraction": round(1 - seen_tokens / padded_tokens, 4) if step else 0.0,
             "learning_rate": lr,
             "processes": accelerator.num_processes,
+            "train_documents": len(snap.train),
+            "dev_documents": len(snap.dev),
         }
         accelerator.wait_for_everyone()
         if main:

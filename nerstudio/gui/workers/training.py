@@ -26,12 +26,34 @@ STEP_BATCH_SECONDS = 0.1  # steps are sent to the GUI at most ten times a second
 
 def train_command(project: Path, config: TrainConfig, stop_file: Path) -> list[str]:
     """The CLI call that runs ``config`` (only options that differ from the defaults)."""
-    command = [sys.executable, "-m", "nerstudio", "train", str(project),
-               "--model", config.base_model, "--method", config.method, "--events",
-               "--stop-file", str(stop_file), "--batch-size", str(config.batch_size),
-               "--max-length", str(config.max_length), "--seed", str(config.seed),
-               "--device", config.device, "--precision", config.precision,
-               "--patience", str(config.patience), "--dev-fraction", str(config.dev_fraction)]
+    command = [
+        sys.executable,
+        "-m",
+        "nerstudio",
+        "train",
+        str(project),
+        "--model",
+        config.base_model,
+        "--method",
+        config.method,
+        "--events",
+        "--stop-file",
+        str(stop_file),
+        "--batch-size",
+        str(config.batch_size),
+        "--max-length",
+        str(config.max_length),
+        "--seed",
+        str(config.seed),
+        "--device",
+        config.device,
+        "--precision",
+        config.precision,
+        "--patience",
+        str(config.patience),
+        "--dev-fraction",
+        str(config.dev_fraction),
+    ]
     if config.epochs is not None:
         command += ["--epochs", str(config.epochs)]
     if config.learning_rate is not None:
@@ -70,7 +92,10 @@ class TrainingWorker(QObject):
         try:
             self.process = subprocess.Popen(
                 train_command(self.project, self.config, self.stop_file),
-                stdout=subprocess.PIPE, stderr=error_log, text=True, bufsize=1,
+                stdout=subprocess.PIPE,
+                stderr=error_log,
+                text=True,
+                bufsize=1,
             )
             assert self.process.stdout is not None
             for line in self.process.stdout:
@@ -93,8 +118,10 @@ class TrainingWorker(QObject):
                 error_log.seek(0)
                 error = error_log.read().decode("utf-8", "replace")
                 lines = [ln for ln in error.splitlines() if ln.strip()]
-                message = next((ln for ln in reversed(lines) if "error:" in ln),
-                               lines[-1] if lines else "training stopped unexpectedly")
+                message = next(
+                    (ln for ln in reversed(lines) if "error:" in ln),
+                    lines[-1] if lines else "training stopped unexpectedly",
+                )
                 self.failed.emit(message.replace("nerstudio: error: ", ""))
         except Exception as err:  # a thread boundary: report, never crash the window
             self.failed.emit(str(err))

@@ -1,0 +1,106 @@
+"""The live training chart (pyqtgraph): loss per step, raw and smoothed, on the left axis;
+dev loss and dev F1 per epoch, with F1 on a right axis from 0 to 1.
+
+Points are appended to arrays and the curves get ``setData`` on a throttled timer, so a
+fast run never redraws more than ten times a second.
+"""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QWidget
+
+SMOOTHING = 0.9
+OVERLAY_COLORS = ("#8e44ad", "#16a085", "#c0392b")
+
+
+class LossChart(pg.PlotWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent, background="w")
+        self.setMinimumHeight(220)
+        item = self.getPlotItem()
+        item.setLabel("bottom", "step")
+        item.setLabel("left", "loss")
+        item.showGrid(x=True, y=True, alpha=0.2)
+        self.legend = item.addLegend(offset=(-10, 10))
+        self.raw = item.plot(pen=pg.mkPen("#c8c8c8", width=1), name="train loss")
+        self.smooth = item.plot(pen=pg.mkPen("#1f6fd1", width=2), name="train loss (smoothed)")
+        self.dev_loss = item.plot(
+            pen=pg.mkPen("#27ae60", width=2),
+            symbol="s",
+            symbolSize=6,
+            symbolBrush="#27ae60",
+            name="dev loss",
+        )
+        self.f1_box = pg.ViewBox()
+        item.showAxis("right")
+        item.scene().addItem(self.f1_box)
+        item.getAxis("right").linkToView(self.f1_box)
+        item.getAxis("right").setLabel("dev F1")
+        self.f1_box.setXLink(item)
+        self.f1_box.setYRange(0, 1)
+        self.f1 = pg.PlotDataItem(
+            pen=pg.mkPen("#e67e22", width=2),
+            symbol="o",
+            symbolSize=7,
+            symbolBrush="#e67e22",
+            name="dev F1",
+        )
+        self.f1_box.addItem(self.f1)
+        self.legend.addItem(self.f1, "dev F1")
+        item.vb.sigResized.connect(self._sync_boxes)
+        self.overlays: list[pg.PlotDataItem] = []
+        self._timer = QTimer(self, singleShot=True, interval=100)
+        self._timer.timeout.connect(self._redraw)
+        self.clear_run()
+
+    def _sync_boxes(self) -> None:
+        self.f1_box.setGeometry(self.getPlotItem().vb.sceneBoundingRect())
+
+    def clear_run(self) -> None:
+        self.steps: list[float] = []
+        self.losses: list[float] = []
+        self.smoothed: list[float] = []
+        self.eval_steps: list[float] = []
+        self.dev_losses: list[float] = []
+        self.f1s: list[float] = []
+        for overlay in self.overlays:
+            self.f1_box.removeItem(overlay)
+        self.overlays = []
+        self._redraw()
+
+    def add_step(self, step: int, loss: float) -> None:
+        previous = self.smoothed[-1] if self.smoothed else loss
+        self.steps.append(step)
+        self.losses.append(loss)
+        self.smoothed.append(SMOOTHING * previous + (1 - SMOOTHING) * loss)
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def add_eval(self, step: int, dev_loss: float, f1: float) -> None:
+        self.eval_steps.append(step)
+        self.dev_losses.append(dev_loss)
+        self.f1s.append(f1)
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def overlay_f1(self, name: str, steps: list[float], f1s: list[float]) -> None:
+        """Another run's dev F1 curve, for comparing runs."""
+        color = OVERLAY_COLORS[len(self.overlays) % len(OVERLAY_COLORS)]
+        curve = pg.PlotDataItem(
+            steps,
+            f1s,
+            pen=pg.mkPen(color, width=2, style=2),
+            symbol="t",
+            symbolBrush=color,
+            name=f"{name} dev F1",
+        )
+        self.f1_box.addItem(curve)
+        self.overlays.append(curve)
+
+    def _redraw(self) -> None:
+        self.raw.setData(self.steps, self.losses)
+        self.smooth.setData(self.steps, self.smoothed)
+        self.dev_loss.setData(self.eval_steps, self.dev_losses)
+        self.f1.setData(self.eval_steps, self.f1s)
