@@ -74,15 +74,18 @@ class AddSpans(DocumentEdit):
     def __init__(self, state: AppState, items: Sequence[tuple[int, int, int, str]], text: str):
         super().__init__(state, text, [item[0] for item in items])
         self.items = list(items)
-        self.ids: list[int] = []
+        self.removed: list[SpanRow] = []
 
     def apply(self) -> None:
-        self.ids = self.project.add_spans(self.items)
+        if self.removed:  # a redo: the same spans with the same ids (ids are never reused)
+            self.project.restore_spans(self.removed)
+        else:
+            self.ids = self.project.add_spans(self.items)
         self.mark_in_progress()
         self.refresh()
 
     def revert(self) -> None:
-        self.project.remove_spans(self.ids)
+        self.removed = self.project.remove_spans(self.ids)
         self.unmark()
         self.refresh()
 
@@ -167,11 +170,18 @@ class RenameLabel(LabelEdit):
 
     def apply(self) -> None:
         self.project.rename_label(self.old, self.new)
+        self._follow(self.old, self.new)
         self.refresh()
 
     def revert(self) -> None:
         self.project.rename_label(self.new, self.old)
+        self._follow(self.new, self.old)
         self.refresh()
+
+    def _follow(self, before: str, after: str) -> None:
+        """An armed label stays armed under its new name."""
+        if self.state.armed_label == before:
+            self.state.armed_label = after
 
 
 class RecolorLabel(LabelEdit):

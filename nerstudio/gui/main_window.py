@@ -205,6 +205,9 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def labels_changed(self) -> None:
+        if self.state.armed_label not in {label.name for label in self.state.labels}:
+            self.state.armed_label = None  # its label was deleted or merged away
+        self.editor.armed_label = self.state.armed_label
         self.label_bar.set_labels(self.state.labels, self.state.armed_label)
         self.document_list.set_labels(self.state.labels)
 

@@ -92,7 +92,29 @@ def _migration_1(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1]
+def _migration_2(db: sqlite_utils.Database) -> None:
+    """Span ids never reused (AUTOINCREMENT), so an undo/redo can restore a span by id."""
+    db.executescript(
+        """
+        CREATE TABLE spans_new (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            label_id INTEGER NOT NULL REFERENCES labels(id) ON DELETE CASCADE,
+            origin TEXT NOT NULL DEFAULT 'human' CHECK (origin IN ('human', 'model')),
+            CHECK (start < "end")
+        );
+        INSERT INTO spans_new SELECT id, document_id, start, "end", label_id, origin FROM spans;
+        DROP TABLE spans;
+        ALTER TABLE spans_new RENAME TO spans;
+        CREATE INDEX spans_document ON spans(document_id, start);
+        CREATE INDEX spans_label ON spans(label_id, document_id);
+        """
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

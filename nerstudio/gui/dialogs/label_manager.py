@@ -63,8 +63,8 @@ class LabelManager(QDialog):
         state.labelsChanged.connect(self.reload)
         self.reload()
 
-    def reload(self) -> None:
-        current = self.current()
+    def reload(self, select: str | None = None) -> None:
+        current = select or self.current()
         self.list.clear()
         for label in self.state.labels:
             count = self.state.project.count_label_spans(label.name) if self.state.project else 0
@@ -89,8 +89,9 @@ class LabelManager(QDialog):
         if name is None:
             return
         new, ok = QInputDialog.getText(self, "Rename label", f"New name for {name}:", text=name)
-        if ok and new.strip() and new.strip() != name:
-            self.state.execute(commands.RenameLabel(self.state, name, new))
+        renamed = ok and new.strip() and new.strip() != name
+        if renamed and self.state.execute(commands.RenameLabel(self.state, name, new)):
+            self.reload(select=new.strip())
 
     def recolor(self) -> None:
         name = self.current()

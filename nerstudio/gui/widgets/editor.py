@@ -101,6 +101,10 @@ class AnnotationEditor(QTextEdit):
         self.set_spans(spans)
         if not same and self.starts:
             self.selected_span = self.span_at_token(0)  # the cursor starts on an entity
+            if self.selected_span is not None:
+                self.selection = self._token_range(
+                    self.selected_span.start, self.selected_span.end
+                )
             self._refresh()
 
     def set_labels(self, labels: Sequence[Label]) -> None:
@@ -112,13 +116,12 @@ class AnnotationEditor(QTextEdit):
         """New spans from the store; a selected entity stays selected if it still exists."""
         self.spans = sorted(spans, key=lambda s: s.start)
         self.span_starts = [s.start for s in self.spans]
-        if self.selected_span is not None:
-            same = [
-                s
-                for s in self.spans
-                if (s.start, s.end) == (self.selected_span.start, self.selected_span.end)
-            ]
-            self.selected_span = same[0] if same else None
+        # The entity exactly under the selection is the selected one: after an undo brings
+        # it back, a label key relabels it instead of being refused as an overlap.
+        chosen = self.selected_offsets() if self.selection is not None else None
+        self.selected_span = next(
+            (s for s in self.spans if chosen and (s.start, s.end) == chosen), None
+        )
         self._refresh()
 
     def select_span_at(self, start: int, end: int) -> None:
