@@ -119,6 +119,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         patience=args.patience,
         dev_fraction=args.dev_fraction,
         name=args.name,
+        train_word_embeddings=args.train_word_embeddings,
     )
     stop = threading.Event()
 
@@ -247,6 +248,12 @@ def _add_train_parser(sub) -> None:
     p.add_argument("--patience", type=int, default=2, help="epochs without gain before stopping")
     p.add_argument("--dev-fraction", type=float, default=0.1)
     p.add_argument("--name", help="run name (default: run-DATE-TIME)")
+    p.add_argument(
+        "--train-word-embeddings",
+        action="store_true",
+        help="also train the vocabulary embeddings (default: kept as pretrained, "
+        "which is faster; use for a model that was not pretrained)",
+    )
     p.add_argument("--json", action="store_true", help="last stdout line: one JSON object")
     p.add_argument(
         "--events",

@@ -26,6 +26,7 @@ from nerstudio.gui import theme
 from nerstudio.gui.annotation import AnnotationController
 from nerstudio.gui.dialogs.label_manager import LabelManager
 from nerstudio.gui.models.documents import DocumentListModel
+from nerstudio.gui.piece_overlay import PieceOverlay
 from nerstudio.gui.state import AppState
 from nerstudio.gui.timekeeper import Timekeeper
 from nerstudio.gui.widgets.document_list import DocumentList
@@ -64,6 +65,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([dock, training_dock], [380, 520], Qt.Orientation.Horizontal)
         self.training_dock = training_dock
         self.controller = AnnotationController(self.state, self.editor, self)
+        self.pieces = PieceOverlay(self.state, self.editor, self.training, self)
         self.timekeeper = Timekeeper(self.state, self)
         self.progress_text = QLabel()
         self.time_text = QLabel()
@@ -136,6 +138,8 @@ class MainWindow(QMainWindow):
         view = bar.addMenu("&View")
         view.addAction(dock.toggleViewAction())
         view.addAction(self.training_dock.toggleViewAction())
+        see = self._action(view, "What the &model will see", self.pieces.set_enabled, "Ctrl+M")
+        see.setCheckable(True)
         self._action(view, "&Light theme", lambda: self.set_theme("light"))
         self._action(view, "&Dark theme", lambda: self.set_theme("dark"))
         self._refresh_recent()

@@ -56,6 +56,7 @@ def trained(project, tiny_model) -> tuple[int, str, str]:
         "8",
         "--name",
         "cli",
+        "--train-word-embeddings",  # the tiny model is not pretrained
         "--json",
     ]
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):

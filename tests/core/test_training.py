@@ -42,6 +42,8 @@ EPOCHS = 4
 def config(tiny_model: Path, name: str, **overrides) -> TrainConfig:
     settings = {"epochs": EPOCHS, "batch_size": 8, "learning_rate": 0.02, "name": name}
     settings.update(overrides)
+    # the tiny model is not pretrained: its word embeddings must learn too
+    settings.setdefault("train_word_embeddings", True)
     return TrainConfig(base_model=str(tiny_model), **settings)
 
 

@@ -22,6 +22,10 @@ class TrainConfig:
     The evaluation after each epoch, which picks the best epoch and stops early, uses at
     most ``eval_limit`` dev documents (a fixed spread sample); the best model is then scored
     on the whole dev split.
+
+    ``train_word_embeddings`` False keeps the vocabulary's embedding matrix as pretrained
+    in ``full`` runs: each step then skips a dense vocab x hidden gradient and its AdamW
+    update (half of MiniLM's weights), which is where much of a short-sentence step goes.
     """
 
     base_model: str
@@ -42,6 +46,7 @@ class TrainConfig:
     dev_fraction: float = 0.1
     eval_limit: int = 1000
     lora_rank: int = 16
+    train_word_embeddings: bool = False
     name: str | None = None
 
     def __post_init__(self) -> None:

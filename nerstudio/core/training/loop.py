@@ -96,7 +96,9 @@ def train(
     tokenizer = models.load_tokenizer(config.base_model)
     model = models.load_model(config.base_model, snap.tag_names)
     base_parameters = sum(p.numel() for p in model.parameters())
-    model = models.apply_method(model, config.method, config.lora_rank)
+    model = models.apply_method(
+        model, config.method, config.lora_rank, config.train_word_embeddings
+    )
     trainable, total = models.count_parameters(model)
 
     train_enc = data.encode(tokenizer, snap.train, snap.tag_names, config.max_length)

@@ -85,8 +85,9 @@ def head_parameter_names(model) -> set[str]:
     return {name for name, _ in model.named_parameters() if name not in encoder}
 
 
-def apply_method(model, method: str, lora_rank: int):
-    """Freeze the encoder (``head``) or wrap it in LoRA adapters (``lora``); ``full`` as is."""
+def apply_method(model, method: str, lora_rank: int, train_word_embeddings: bool = True):
+    """Freeze the encoder (``head``) or wrap it in LoRA adapters (``lora``); ``full`` as is,
+    but for the word embeddings unless ``train_word_embeddings``."""
     if method == "head":
         head = head_parameter_names(model)
         for name, param in model.named_parameters():
@@ -104,6 +105,8 @@ def apply_method(model, method: str, lora_rank: int):
             exclude_modules=["classifier"],  # the fresh head trains fully (modules_to_save)
         )
         return get_peft_model(model, config)
+    if not train_word_embeddings:
+        model.get_input_embeddings().weight.requires_grad = False
     return model
 
 

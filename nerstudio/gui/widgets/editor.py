@@ -65,6 +65,7 @@ class AnnotationEditor(QTextEdit):
         self.selection: tuple[int, int] | None = None  # first and last token index
         self.selected_span: StoredSpan | None = None
         self.keys: dict[str, str] = {}  # hotkey -> label name
+        self.pieces = None  # a PieceView while "what the model will see" is on
         self.armed_label: str | None = None
         self._press: QPoint | None = None
         self._press_pos = 0
@@ -102,9 +103,7 @@ class AnnotationEditor(QTextEdit):
         if not same and self.starts:
             self.selected_span = self.span_at_token(0)  # the cursor starts on an entity
             if self.selected_span is not None:
-                self.selection = self._token_range(
-                    self.selected_span.start, self.selected_span.end
-                )
+                self.selection = self._token_range(self.selected_span.start, self.selected_span.end)
             self._refresh()
 
     def set_labels(self, labels: Sequence[Label]) -> None:
@@ -267,8 +266,11 @@ class AnnotationEditor(QTextEdit):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setFont(self.caption_font)
         metrics = painter.fontMetrics()
+        if self.pieces is not None:
+            self._paint_pieces(painter)
+            boxes = [(span, rects) for span, rects in boxes if span is self.selected_span]
         for span, rects in boxes:
-            if not rects:
+            if not rects or (self.pieces is not None and span is not self.selected_span):
                 continue
             first = rects[0]
             width = metrics.horizontalAdvance(span.label) + 8
@@ -288,6 +290,46 @@ class AnnotationEditor(QTextEdit):
             for rect in self._span_rects(*chosen):
                 painter.drawLine(rect.bottomLeft(), rect.bottomRight())
         painter.end()
+
+    def set_pieces(self, view) -> None:
+        """Show (or, with None, hide) the model's sub-word pieces and their labels."""
+        self.pieces = view
+        self._refresh()
+
+    def _paint_pieces(self, painter: QPainter) -> None:
+        """Pieces underlined in alternating shades, each labelled piece's tag below it, a
+        red bar at each window boundary, and a red frame round entities a window cuts."""
+        top = self._offset_at(QPoint(0, 0))
+        bottom = self._offset_at(QPoint(self.viewport().width(), self.viewport().height()))
+        metrics = painter.fontMetrics()
+        for i, piece in enumerate(self.pieces.pieces):
+            if piece.end < top or piece.start > bottom:
+                continue
+            for rect in self._span_rects(piece.start, piece.end):
+                shade = QColor("#444444" if i % 2 == 0 else "#aaaaaa")
+                painter.fillRect(QRectF(rect.left(), rect.bottom() + 1, rect.width(), 2), shade)
+                label = piece.tag if piece.tag is not None else "·"
+                painter.setPen(
+                    QColor("#7a4b00") if piece.tag not in (None, "O") else QColor("#888888")
+                )
+                painter.drawText(
+                    QRectF(
+                        rect.left(),
+                        rect.bottom() + 3,
+                        max(rect.width(), metrics.horizontalAdvance(label)),
+                        metrics.height(),
+                    ),
+                    label,
+                )
+                if piece.window_edge:
+                    painter.fillRect(
+                        QRectF(rect.right(), rect.top(), 2, rect.height()), QColor("#d62728")
+                    )
+        painter.setPen(QPen(QColor("#d62728"), 2, Qt.PenStyle.DashLine))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for start, end in self.pieces.cut_entities:
+            for rect in self._span_rects(start, end):
+                painter.drawRect(rect.adjusted(-3, -2, 3, 2))
 
     # -- mouse ---------------------------------------------------------------------------
 

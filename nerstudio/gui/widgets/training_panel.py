@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Qt, QThread, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -90,6 +91,7 @@ class TrainingPanel(QWidget):
         self.batch = QSpinBox(minimum=1, maximum=512, value=16)
         self.lr = QLineEdit(placeholderText="auto (from the model's size)")
         self.max_length = QSpinBox(minimum=16, maximum=4096, value=256)
+        self.word_embeddings = QCheckBox("Train word embeddings (for models not pretrained)")
         self.device_text = QLabel("device: auto (the run reports what it uses)")
         self.start = QPushButton("Start")
         self.stop = QPushButton("Stop", enabled=False)
@@ -140,6 +142,7 @@ class TrainingPanel(QWidget):
         form.addRow("Batch size", self.batch)
         form.addRow("Learning rate", self.lr)
         form.addRow("Max length", self.max_length)
+        form.addRow(self.word_embeddings)
         form.addRow(self.device_text)
         buttons = QHBoxLayout()
         buttons.addWidget(self.start)
@@ -209,6 +212,7 @@ class TrainingPanel(QWidget):
             learning_rate=lr,
             max_length=self.max_length.value(),
             name=datetime.now().strftime("run-%Y%m%d-%H%M%S"),
+            train_word_embeddings=self.word_embeddings.isChecked(),
         )
 
     # -- running -------------------------------------------------------------------------

@@ -60,6 +60,8 @@ def train_command(project: Path, config: TrainConfig, stop_file: Path) -> list[s
         command += ["--lr", str(config.learning_rate)]
     if config.name:
         command += ["--name", config.name]
+    if config.train_word_embeddings:
+        command.append("--train-word-embeddings")
     return command
 
 
