@@ -22,6 +22,7 @@ class TrainingStarted:
     learning_rate: float
     trainable_parameters: int
     parameters: int
+    device_name: str = ""
 
 
 @dataclass(frozen=True)

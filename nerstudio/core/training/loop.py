@@ -155,6 +155,7 @@ def train(
             learning_rate=lr,
             trainable_parameters=trainable,
             parameters=total,
+            device_name=models.describe_device(device),
         )
         if train_enc.windowed_examples:
             yield TrainingWarning(

@@ -130,6 +130,18 @@ def pick_device(preference: str) -> str:
     return preference
 
 
+def describe_device(device: str) -> str:
+    """What the run uses, as the panel shows it: GPU name and memory, or the CPU threads."""
+    if device == "cuda":
+        props = torch.cuda.get_device_properties(0)
+        count = torch.cuda.device_count()
+        many = f" (+{count - 1} more)" if count > 1 else ""
+        return f"{props.name}, {props.total_memory / 2**30:.0f} GiB{many}"
+    if device == "mps":
+        return "Apple GPU (Metal)"
+    return f"CPU, {torch.get_num_threads()} threads"
+
+
 def pick_precision(preference: str, device: str) -> str:
     """``auto``: bf16 where the GPU supports it, else fp16 on GPU, fp32 on CPU."""
     if preference != "auto":

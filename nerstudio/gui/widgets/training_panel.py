@@ -281,7 +281,9 @@ class TrainingPanel(QWidget):
     @Slot(object)
     def on_event(self, event) -> None:
         if isinstance(event, TrainingStarted):
-            self.device_text.setText(f"device: {event.device} ({event.precision})")
+            self.device_text.setText(
+                f"device: {event.device_name or event.device} ({event.precision})"
+            )
             self.log.appendPlainText(
                 f"{event.train_documents} train / {event.dev_documents} dev documents, "
                 f"{event.epochs} epochs at most, learning rate {event.learning_rate:g}"

@@ -1,0 +1,30 @@
+"""View → What the model will see: the editor shows the base model's pieces."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings
+
+
+def test_the_overlay_follows_the_model_chosen_in_the_panel(
+    qtbot, tmp_path, trained_project, tiny_model
+):
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+    from nerstudio.gui.app import create_window
+
+    window = create_window(trained_project)
+    qtbot.addWidget(window)
+    window.show()
+    window.training.model.setEditText(str(tiny_model))
+    window.pieces.set_enabled(True)
+    view = window.editor.pieces
+    assert view is not None and view.pieces
+    text = window.state.document.text
+    first_entity = window.state.spans[0]
+    tagged = [p for p in view.pieces if p.start == first_entity.start]
+    assert tagged and tagged[0].tag == f"B-{first_entity.label}"
+    assert "pieces in 1 window" in window.statusBar().currentMessage()
+    window.editor.grab().save(str(tmp_path / "pieces.png"))
+    window.pieces.set_enabled(False)
+    assert window.editor.pieces is None
+    assert text  # the text itself is never altered by the overlay
