@@ -12,11 +12,12 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from nerstudio import __version__
 from nerstudio.core.errors import NerstudioError
+from nerstudio.core.formats.textfile import atomic_write
 from nerstudio.core.spans import Scheme
 from nerstudio.core.store import Project
 from nerstudio.core.transfer import EXPORT_FORMATS, IMPORT_FORMATS, export_corpus, import_files
@@ -227,6 +228,73 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_predict(args: argparse.Namespace) -> int:
+    from nerstudio.core.inference import Predictor
+    from nerstudio.core.records import Status
+    from nerstudio.core.training.evaluation import resolve_run
+
+    with Project.open(args.project) as project:
+        folder = resolve_run(project, args.run)
+        run = next((r for r in project.runs.all() if r.path and Path(r.path) == folder), None)
+        if run is None:
+            raise NerstudioError(
+                f"{folder}: not a run of this project; predictions are stored per run"
+            )
+        records = [
+            r
+            for r in project.iter_documents()
+            if args.all or r.status in (Status.NEW, Status.IN_PROGRESS)
+        ]
+        predictor = Predictor(folder, device=args.device)
+        out = atomic_write(args.out) if args.out else nullcontext()
+        stored = 0
+        with out as fh, progress_bar(len(records), "doc", "predicting") as tick:
+            for i in range(0, len(records), 256):
+                chunk = records[i : i + 256]
+                predictions = predictor.predict(chunk)
+                stored += project.predictions.save(
+                    run.id,
+                    [(p.document_id, p.to_json()["spans"], p.uncertainty) for p in predictions],
+                )
+                if fh is not None:
+                    for record, prediction in zip(chunk, predictions):
+                        fh.write(json.dumps(prediction.to_json(record.text), ensure_ascii=False))
+                        fh.write("\n")
+                tick(len(chunk))
+    print(f"predicted {stored} documents with run {run.name}")
+    return 0
+
+
+def cmd_queue(args: argparse.Namespace) -> int:
+    from nerstudio.core.active import Candidate, order_queue
+
+    with Project.open(args.project) as project:
+        run = project.runs.get(args.run) if args.run else project.runs.active()
+        if run is None:
+            done = [r for r in project.runs.all() if project.predictions.count(r.id)]
+            run = done[-1] if done else None
+        if run is None:
+            raise NerstudioError("no run has predictions yet: run 'nerstudio predict' first")
+        pool = [
+            Candidate(doc, text, scores) for doc, text, scores in project.predictions.pool(run.id)
+        ]
+    ordered = order_queue(pool, args.strategy, args.random_share)[: args.top]
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {"id": c.document_id, "uncertainty": round(u, 6), "text": c.text}
+                    for c, u in ordered
+                ],
+                ensure_ascii=False,
+            )
+        )
+        return 0
+    for candidate, uncertainty in ordered:
+        print(f"{candidate.document_id:>8}  {uncertainty:8.4f}  {candidate.text[:90]}")
+    return 0
+
+
 def _add_train_parser(sub) -> None:
     p = sub.add_parser(
         "train",
@@ -274,6 +342,35 @@ def _add_train_parser(sub) -> None:
     p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser(
+        "predict",
+        help="store a run's suggestions for the unfinished documents",
+        description="Predict entities with a run's model for the documents not "
+        "done (all with --all); stored per run, never mixed into gold.",
+    )
+    p.add_argument("project", type=Path)
+    p.add_argument("--run", required=True, help="run name or run folder")
+    p.add_argument("--all", action="store_true", help="every document, done ones too")
+    p.add_argument("--out", type=Path, help="also write one JSON object per document")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto")
+    p.set_defaults(func=cmd_predict)
+
+    p = sub.add_parser(
+        "queue",
+        help="the next documents to annotate, most uncertain first",
+        description="Order the unfinished documents (never dev or test) by the "
+        "model's uncertainty, with a share of random picks.",
+    )
+    p.add_argument("project", type=Path)
+    p.add_argument(
+        "--strategy", choices=["least-confidence", "mnlp", "entropy", "random"], default="mnlp"
+    )
+    p.add_argument("--top", type=int, default=20)
+    p.add_argument("--run", help="run whose predictions to use (default: the active run)")
+    p.add_argument("--random-share", type=float, default=0.1)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_queue)
 
 
 def build_parser() -> argparse.ArgumentParser:

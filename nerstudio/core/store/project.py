@@ -28,6 +28,7 @@ from nerstudio.core.store.labels import (
     default_color,
     default_hotkey,
 )
+from nerstudio.core.store.predictions import Predictions
 from nerstudio.core.store.queries import DocumentQuery, DocumentRow, ProjectStats
 from nerstudio.core.store.runs import Runs
 from nerstudio.core.tokens import Token
@@ -74,6 +75,7 @@ class Project:
         self.path = path
         self.db = db
         self.runs = Runs(db)
+        self.predictions = Predictions(db)
 
     # -- opening -------------------------------------------------------------------------
 

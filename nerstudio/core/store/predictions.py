@@ -1,0 +1,72 @@
+"""Model suggestions, stored per run and never mixed into the gold spans."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from nerstudio.core.store import schema
+
+
+@dataclass(frozen=True)
+class StoredPrediction:
+    document_id: int
+    run_id: int
+    spans: list[dict[str, Any]]  # {"start", "end", "label", "score"}
+    scores: dict[str, float]  # uncertainty by strategy
+
+
+class Predictions:
+    """The ``predictions`` table of one project connection."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    def save(self, run_id: int, items: Iterable[tuple[int, list[dict], dict[str, float]]]) -> int:
+        """Store (document, spans, scores) for a run, replacing earlier ones; one transaction."""
+        stamp = schema.now()
+        rows = [
+            (doc, run_id, json.dumps(spans), scores.get("mnlp"), json.dumps(scores), stamp)
+            for doc, spans, scores in items
+        ]
+        with self.db.atomic():
+            self.db.conn.executemany(
+                "INSERT OR REPLACE INTO predictions"
+                " (document_id, run_id, spans, uncertainty, scores, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+        return len(rows)
+
+    def get(self, run_id: int, document_id: int) -> StoredPrediction | None:
+        row = self.db.execute(
+            "SELECT document_id, run_id, spans, scores FROM predictions"
+            " WHERE run_id = ? AND document_id = ?",
+            [run_id, document_id],
+        ).fetchone()
+        return None if row is None else _prediction(row)
+
+    def pool(self, run_id: int) -> list[tuple[int, str, dict[str, float]]]:
+        """Documents the queue may serve: not done, not skipped, outside dev and test."""
+        rows = self.db.execute(
+            "SELECT d.id, d.text, p.scores FROM documents d JOIN predictions p"
+            " ON p.document_id = d.id AND p.run_id = ?"
+            " WHERE d.status IN ('new', 'in_progress')"
+            " AND coalesce(d.split, '') NOT IN ('dev', 'test') ORDER BY d.id",
+            [run_id],
+        ).fetchall()
+        return [(doc, text, json.loads(scores) if scores else {}) for doc, text, scores in rows]
+
+    def count(self, run_id: int) -> int:
+        return self.db.execute(
+            "SELECT count(*) FROM predictions WHERE run_id = ?", [run_id]
+        ).fetchone()[0]
+
+
+def _prediction(row: tuple) -> StoredPrediction:
+    doc, run, spans, scores = row
+    return StoredPrediction(doc, run, json.loads(spans), json.loads(scores) if scores else {})

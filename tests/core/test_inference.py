@@ -1,0 +1,137 @@
+"""Predictor, the active-learning queue, and `nerstudio predict` / `nerstudio queue`."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from nerstudio.cli import main
+from nerstudio.core.active import Candidate, near_duplicates, order_queue
+from nerstudio.core.inference import Predictor, uncertainty_scores
+from nerstudio.core.records import DocumentRecord, Status
+from nerstudio.core.store import Project
+from nerstudio.core.tokens import tokenize
+from nerstudio.core.training import TrainConfig, train
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory, tiny_model):
+    """A project with a trained run and ten unannotated documents."""
+    from nerstudio.core.transfer import import_files
+    from tests.conftest import make_sentences, write_conll
+
+    folder = tmp_path_factory.mktemp("predict")
+    path = folder / "corpus.db"
+    with Project.create(path, ["PER", "ORG", "LOC"]) as project:
+        import_files(
+            project, [write_conll(folder / "t.conll", make_sentences(160, 1))], split="train"
+        )
+        import_files(project, [write_conll(folder / "d.conll", make_sentences(40, 2))], split="dev")
+        texts = [" ".join(words) for words, _ in make_sentences(10, 5)]
+        texts.append("Yesterday Quetzalcoatlosaka flew to Paris " * 12)  # long: windows
+        project.add_documents(DocumentRecord(t, tuple(tokenize(t))) for t in texts)
+    config = TrainConfig(
+        base_model=str(tiny_model),
+        epochs=3,
+        batch_size=8,
+        learning_rate=0.02,
+        train_word_embeddings=True,
+        name="r",
+    )
+    done = list(train(path, config))[-1]  # TrainingDone comes last
+    return path, done.path
+
+
+def test_predicted_spans_sit_on_token_boundaries_even_in_windows(run):
+    path, folder = run
+    with Project.open(path) as project:
+        pool = list(project.iter_documents(status=Status.NEW))
+    predictor = Predictor(folder)
+    predictor.max_length = 16  # force the long document into many windows
+    predictions = predictor.predict(pool)
+    assert len(predictions) == len(pool)
+    found = 0
+    for record, prediction in zip(pool, predictions):
+        starts = {s for s, _ in record.tokens}
+        ends = {e for _, e in record.tokens}
+        assert len(prediction.tags) == len(record.tokens)
+        for span in prediction.spans:
+            assert span.start in starts and span.end in ends
+            assert 0.0 < span.score <= 1.0
+            found += 1
+        assert set(prediction.uncertainty) == {"least_confidence", "mnlp", "entropy"}
+    assert found > 10  # the trained model does find the template entities
+    long_doc = pool[-1]
+    paris = [s for s in predictions[-1].spans if long_doc.text[s.start : s.end] == "Paris"]
+    assert len(paris) >= 6  # entities across the whole long document, not only window one
+
+
+def test_uncertainty_grows_as_the_model_is_less_sure():
+    sure = uncertainty_scores([0.99, 0.98, 0.99], [0.05, 0.1, 0.05])
+    unsure = uncertainty_scores([0.5, 0.4, 0.6], [1.0, 1.1, 0.9])
+    for key in ("least_confidence", "mnlp", "entropy"):
+        assert unsure[key] > sure[key]
+
+
+def pool_of(n: int) -> list[Candidate]:
+    rng = random.Random(1)
+    words = "alpha beta gamma delta epsilon zeta eta theta iota kappa".split()
+    return [
+        Candidate(
+            i,
+            " ".join(rng.sample(words, 6)) + f" doc{i}",
+            {"least_confidence": i / n, "mnlp": (n - i) / n, "entropy": (i % 7) / 7},
+        )
+        for i in range(n)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("strategy", "key", "descending"),
+    [
+        ("least-confidence", "least_confidence", True),
+        ("mnlp", "mnlp", True),
+        ("entropy", "entropy", True),
+    ],
+)
+def test_each_strategy_serves_the_most_uncertain_first(strategy, key, descending):
+    pool = pool_of(40)
+    ordered = order_queue(pool, strategy, random_share=0.0)
+    scores = [u for _, u in ordered]
+    assert scores == sorted(scores, reverse=descending)
+    assert scores[0] == max(c.scores[key] for c in pool)
+    assert sorted(c.document_id for c, _ in ordered) == list(range(40))
+
+
+def test_a_share_of_the_queue_is_random_and_near_duplicates_wait():
+    pool = pool_of(50)
+    ordered = [c.document_id for c, _ in order_queue(pool, "mnlp", random_share=0.1, seed=3)]
+    greedy = [c.document_id for c, _ in order_queue(pool, "mnlp", random_share=0.0)]
+    assert sorted(ordered) == sorted(greedy) and ordered != greedy
+    twin = [
+        Candidate(1, "the same words again here", {"mnlp": 0.9}),
+        Candidate(2, "the same words again here", {"mnlp": 0.8}),
+        Candidate(3, "something else entirely now", {"mnlp": 0.1}),
+    ]
+    assert near_duplicates(twin[0].text, twin[1].text)
+    assert [c.document_id for c, _ in order_queue(twin, "mnlp", 0.0)] == [1, 3, 2]
+
+
+def test_predict_and_queue_from_the_cli_never_touch_gold(run, capsys, tmp_path):
+    path, _ = run
+    with Project.open(path) as project:
+        gold_before = project.stats().entities
+    out = tmp_path / "p.jsonl"
+    assert main(["predict", str(path), "--run", "r", "--out", str(out)]) == 0
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(lines) == 11 and {"id", "text", "spans", "uncertainty"} <= set(lines[0])
+    capsys.readouterr()
+    assert main(["queue", str(path), "--strategy", "least-confidence", "--top", "5", "--json"]) == 0
+    queue = json.loads(capsys.readouterr().out)
+    assert len(queue) == 5 and {"id", "uncertainty", "text"} == set(queue[0])
+    with Project.open(path) as project:
+        assert project.stats().entities == gold_before  # suggestions never become gold
+        dev_ids = {r.id for r in project.iter_documents(split="dev")}
+    assert not dev_ids & {item["id"] for item in queue}
