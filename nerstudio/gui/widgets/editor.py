@@ -138,7 +138,8 @@ class AnnotationEditor(QTextEdit):
         self.banner.setWordWrap(True)
         self.banner.setMaximumWidth(max(200, self.viewport().width() - 24))
         self.banner.adjustSize()
-        self.banner.move(12, 8)
+        # At the bottom, where it hides no line the user is working on.
+        self.banner.move(12, self.viewport().height() - self.banner.height() - 8)
         self.banner.show()
         self.banner.raise_()
         self._banner_timer.start()
@@ -206,6 +207,13 @@ class AnnotationEditor(QTextEdit):
         """Repaint; entities and the selection are painted, not stored in the document."""
         self.viewport().update()
 
+    def _background(self, label: str) -> QColor:
+        """The label color; translucent on a dark theme so light text stays readable."""
+        color = QColor(self.colors.get(label, "#dddddd"))
+        if self.palette().base().color().lightness() < 128:
+            color.setAlpha(110)
+        return color
+
     def _span_rects(self, start: int, end: int) -> list[QRectF]:
         """Viewport rectangles of the text ``start:end`` (one per line it covers)."""
         document = self.document()
@@ -252,7 +260,7 @@ class AnnotationEditor(QTextEdit):
         for span in visible:
             rects = self._span_rects(span.start, span.end)
             boxes.append((span, rects))
-            painter.setBrush(QColor(self.colors.get(span.label, "#dddddd")))
+            painter.setBrush(self._background(span.label))
             for rect in rects:
                 painter.drawRoundedRect(rect.adjusted(-2, 0, 2, 0), 3, 3)
         chosen = self.selected_offsets() if self.selected_span is None else None
