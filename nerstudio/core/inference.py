@@ -69,7 +69,7 @@ def uncertainty_scores(best: Sequence[float], entropies: Sequence[float]) -> dic
 class Predictor:
     """Loads a run folder (or any token-classification folder with IOB2 labels)."""
 
-    def __init__(self, folder: str | Path, device: str = "auto", batch_size: int = 64):
+    def __init__(self, folder: str | Path, device: str = "auto", batch_size: int | None = None):
         self.folder = Path(folder)
         if not (self.folder / "config.json").exists():
             raise NerstudioError(f"{self.folder}: not a model folder (no config.json)")
@@ -83,7 +83,8 @@ class Predictor:
         self.model.to(self.device).eval()
         config = self.model.config
         self.tag_names = [config.id2label[i] for i in range(config.num_labels)]
-        self.batch_size = batch_size
+        # Measured on CPU (MiniLM, CoNLL dev): 32 windows a batch beat 64, 128 and 256.
+        self.batch_size = batch_size or (32 if self.device.type == "cpu" else 128)
         self.collator = DataCollatorForTokenClassification(self.tokenizer)
 
     @torch.inference_mode()
@@ -94,35 +95,46 @@ class Predictor:
         ]
         encoded = data.encode(self.tokenizer, examples, self.tag_names, self.max_length)
         lengths = [len(f["input_ids"]) for f in encoded.features]
-        probs: list[list[list[float] | None]] = [[None] * len(ex.words) for ex in examples]
+        # Per word: (best label id, its probability, entropy), from the most central window.
+        words: list[list[tuple[int, float, float] | None]] = [
+            [None] * len(ex.words) for ex in examples
+        ]
         margins = [[-1] * len(ex.words) for ex in examples]
         for batch_ids in data.length_batches(lengths, self.batch_size, None):
             batch = self.collator([encoded.features[i] for i in batch_ids])
             batch.pop("labels")
             batch = {k: v.to(self.device) for k, v in batch.items()}
-            window_probs = self.model(**batch).logits.float().softmax(-1).cpu()
+            log_probs = self.model(**batch).logits.float().log_softmax(-1)
+            best_log, best_id = log_probs.max(-1)
+            entropy = -(log_probs.exp() * log_probs).sum(-1)
+            best_p = best_log.exp().cpu().tolist()
+            best_k = best_id.cpu().tolist()
+            entropies = entropy.cpu().tolist()
             for row, w in enumerate(batch_ids):
                 example = encoded.window_example[w]
-                words = encoded.window_words[w]
-                for position, word in enumerate(words):
+                window_words = encoded.window_words[w]
+                last = len(window_words) - 1
+                for position, word in enumerate(window_words):
                     if word is None:
                         continue
-                    margin = min(position, len(words) - 1 - position)
+                    margin = min(position, last - position)
                     if margin > margins[example][word]:
                         margins[example][word] = margin
-                        probs[example][word] = window_probs[row, position].tolist()
-        return [self._prediction(r, p) for r, p in zip(records, probs)]
+                        words[example][word] = (
+                            best_k[row][position],
+                            best_p[row][position],
+                            entropies[row][position],
+                        )
+        return [self._prediction(r, w) for r, w in zip(records, words)]
 
-    def _prediction(self, record: DocumentRecord, probs: list) -> Prediction:
+    def _prediction(self, record: DocumentRecord, words: list) -> Prediction:
         o = self.tag_names.index("O") if "O" in self.tag_names else 0
-        best, entropies, raw = [], [], []
-        for p in probs:
-            if p is None:  # a word the tokenizer turned into nothing
-                p = [1.0 if i == o else 0.0 for i in range(len(self.tag_names))]
-            k = max(range(len(p)), key=p.__getitem__)
+        raw, best, entropies = [], [], []
+        for word in words:
+            k, p, h = word if word is not None else (o, 1.0, 0.0)  # a word with no pieces
             raw.append(self.tag_names[k])
-            best.append(p[k])
-            entropies.append(-sum(x * math.log(x) for x in p if x > 0))
+            best.append(p)
+            entropies.append(h)
         tags = repair(raw)
         entities = tags_to_entities(tags)
         spans = tuple(
