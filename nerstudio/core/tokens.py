@@ -174,8 +174,3 @@ def split_tokens_at(text: str, tokens: Sequence[Token], cuts: Iterable[int]) -> 
         else:
             raise ValueError(f"offset {cut} falls in whitespace between tokens")
     return result
-
-
-def token_boundaries(tokens: Sequence[Token]) -> tuple[set[int], set[int]]:
-    """The sets of token starts and token ends, for checking that spans fit tokens."""
-    return {s for s, _ in tokens}, {e for _, e in tokens}

@@ -259,6 +259,8 @@ class MainWindow(QMainWindow):
         thread.started.connect(worker.run)
         worker.finished.connect(thread.quit)
         worker.succeeded.connect(self.transfer_succeeded)
+        worker.progress.connect(self.transfer_progress)
+        self.transferred = 0
         worker.failed.connect(self.transfer_failed)
         thread.finished.connect(self._reap)
         self.workers.append((thread, worker))
@@ -298,6 +300,11 @@ class MainWindow(QMainWindow):
         if self.state.document is None:
             self.state.open_document(self.state.first_unfinished())
         self.update_progress()
+
+    @Slot(int)
+    def transfer_progress(self, count: int) -> None:
+        self.transferred += count
+        self.statusBar().showMessage(f"Working… {self.transferred:,} documents")
 
     @Slot(str)
     def transfer_failed(self, text: str) -> None:

@@ -63,6 +63,10 @@ class ProjectStats:
 
 
 PREVIEW_CHARS = 160
+_ROW_SELECT = (
+    f"SELECT d.id, substr(d.text, 1, {PREVIEW_CHARS}), d.status, d.split,"
+    " (SELECT count(*) FROM spans s WHERE s.document_id = d.id) FROM documents d"
+)
 
 
 def _where(db: sqlite_utils.Database, query: DocumentQuery) -> tuple[str, list[Any]]:
@@ -91,9 +95,7 @@ def _where(db: sqlite_utils.Database, query: DocumentQuery) -> tuple[str, list[A
 def list_documents(db: sqlite_utils.Database, query: DocumentQuery) -> list[DocumentRow]:
     where, params = _where(db, query)
     rows = db.execute(
-        f"SELECT d.id, substr(d.text, 1, {PREVIEW_CHARS}), d.status, d.split,"
-        " (SELECT count(*) FROM spans s WHERE s.document_id = d.id)"
-        f" FROM documents d{where} ORDER BY d.id LIMIT ? OFFSET ?",
+        f"{_ROW_SELECT}{where} ORDER BY d.id LIMIT ? OFFSET ?",
         [*params, query.limit, query.offset],
     ).fetchall()
     return [DocumentRow(r[0], r[1], Status(r[2]), r[3], r[4]) for r in rows]
@@ -102,12 +104,7 @@ def list_documents(db: sqlite_utils.Database, query: DocumentQuery) -> list[Docu
 def document_rows(db: sqlite_utils.Database, ids: Sequence[int]) -> list[DocumentRow]:
     """List rows for specific documents (to refresh them in a list after an edit)."""
     marks = ",".join("?" * len(ids))
-    rows = db.execute(
-        f"SELECT d.id, substr(d.text, 1, {PREVIEW_CHARS}), d.status, d.split,"
-        " (SELECT count(*) FROM spans s WHERE s.document_id = d.id)"
-        f" FROM documents d WHERE d.id IN ({marks}) ORDER BY d.id",
-        list(ids),
-    ).fetchall()
+    rows = db.execute(f"{_ROW_SELECT} WHERE d.id IN ({marks}) ORDER BY d.id", list(ids)).fetchall()
     return [DocumentRow(r[0], r[1], Status(r[2]), r[3], r[4]) for r in rows]
 
 
