@@ -25,6 +25,8 @@ class AnnotationController(QObject):
         editor.removeRequested.connect(self.remove)
         editor.doneRequested.connect(self.done_and_next)
         editor.navigateRequested.connect(self.navigate)
+        editor.acceptRequested.connect(self.accept)
+        editor.rejectRequested.connect(self.reject)
         state.documentChanged.connect(self.show_document)
         state.documentEdited.connect(self.document_edited)
         state.labelsChanged.connect(self.labels_changed)
@@ -33,12 +35,35 @@ class AnnotationController(QObject):
     @Slot(int)
     def show_document(self, _document_id: int) -> None:
         self.editor.show_document(self.state.document, self.state.spans)
+        self.editor.set_suggestions(self.state.suggestions)
         self.editor.setFocus()
 
     @Slot(int)
     def document_edited(self, document_id: int) -> None:
         if self.state.document is not None and self.state.document.id == document_id:
             self.editor.set_spans(self.state.spans)
+            self.editor.set_suggestions(self.state.suggestions)
+
+    @Slot(object)
+    def accept(self, items: list) -> None:
+        """A / Shift+A: suggestions become gold spans, as one undoable step."""
+        document = self.state.document
+        if document is None:
+            return
+        rows = [(document.id, start, end, label) for start, end, label in items]
+        text = "Accept suggestion" if len(rows) == 1 else f"Accept {len(rows)} suggestions"
+        if self.state.execute(commands.AddSpans(self.state, rows, text)) and len(rows) == 1:
+            self.editor.select_span_at(rows[0][1], rows[0][2])
+
+    @Slot(int, int)
+    def reject(self, start: int, end: int) -> None:
+        """X: drop a suggestion from the active run's stored predictions."""
+        project, document = self.state.project, self.state.document
+        run = project.runs.active() if project else None
+        if run is None or document is None:
+            return
+        project.predictions.reject(run.id, document.id, start, end)
+        self.state.reload(document.id)
 
     @Slot()
     def labels_changed(self) -> None:

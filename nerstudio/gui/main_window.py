@@ -156,6 +156,7 @@ class MainWindow(QMainWindow):
         self.label_bar.armedChanged.connect(self.arm)
         self.label_bar.manageRequested.connect(self.manage_labels)
         self.timekeeper.ticked.connect(self.show_time)
+        self.training.activeRunChanged.connect(self.active_run_changed)
 
     # -- project -------------------------------------------------------------------------
 
@@ -233,6 +234,12 @@ class MainWindow(QMainWindow):
         done = project.count_documents(DocumentQuery(status=Status.DONE))
         total = project.count_documents()
         self.progress_text.setText(f"{done:,} of {total:,} done")
+
+    @Slot()
+    def active_run_changed(self) -> None:
+        """Another model makes the suggestions now."""
+        if self.state.document is not None:
+            self.state.reload(self.state.document.id)
 
     @Slot(float)
     def show_time(self, seconds: float) -> None:

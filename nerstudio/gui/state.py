@@ -35,6 +35,7 @@ class AppState(QObject):
         self.labels: list[Label] = []
         self.undo_stack = QUndoStack(self)
         self.armed_label: str | None = None
+        self.suggestions: list[dict] = []  # the active run's spans not covered by gold
 
     # -- project -------------------------------------------------------------------------
 
@@ -75,7 +76,22 @@ class AppState(QObject):
         else:
             self.document = self.project.document(document_id)
             self.spans = self.project.spans(document_id)
+        self.load_suggestions()
         self.documentChanged.emit(document_id or 0)
+
+    def load_suggestions(self) -> None:
+        """The active run's suggestions for the shown document, minus what gold covers."""
+        self.suggestions = []
+        if self.project is None or self.document is None:
+            return
+        run = self.project.runs.active()
+        stored = self.project.predictions.get(run.id, self.document.id) if run else None
+        if stored is None:
+            return
+        gold = [(s.start, s.end) for s in self.spans]
+        self.suggestions = [
+            s for s in stored.spans if all(s["end"] <= a or s["start"] >= b for a, b in gold)
+        ]
 
     def neighbour(self, step: int, unfinished_only: bool = False) -> int | None:
         """The id of the next (``step`` 1) or previous (-1) document."""
@@ -94,6 +110,7 @@ class AppState(QObject):
             self.document = replace(
                 self.document, status=row.status, spans=tuple(s.span for s in self.spans)
             )
+            self.load_suggestions()
         self.documentEdited.emit(document_id)
 
     def reload_labels(self) -> None:

@@ -50,6 +50,18 @@ class Predictions:
         ).fetchone()
         return None if row is None else _prediction(row)
 
+    def reject(self, run_id: int, document_id: int, start: int, end: int) -> None:
+        """Drop one suggestion (the user said no), keeping the document's others."""
+        with self.db.atomic():
+            stored = self.get(run_id, document_id)
+            if stored is None:
+                return
+            kept = [s for s in stored.spans if (s["start"], s["end"]) != (start, end)]
+            self.db.execute(
+                "UPDATE predictions SET spans = ? WHERE run_id = ? AND document_id = ?",
+                [json.dumps(kept), run_id, document_id],
+            )
+
     def pool(self, run_id: int) -> list[tuple[int, str, dict[str, float]]]:
         """Documents the queue may serve: not done, not skipped, outside dev and test."""
         rows = self.db.execute(

@@ -40,6 +40,8 @@ class AnnotationEditor(QTextEdit):
     relabelRequested = Signal(int, str)  # span id, label
     removeRequested = Signal(int)  # span id
     doneRequested = Signal()
+    acceptRequested = Signal(object)  # list of (start, end, label) suggestions to make gold
+    rejectRequested = Signal(int, int)  # start, end of a suggestion to drop
     navigateRequested = Signal(int)  # -1 previous, +1 next document
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -66,6 +68,7 @@ class AnnotationEditor(QTextEdit):
         self.selected_span: StoredSpan | None = None
         self.keys: dict[str, str] = {}  # hotkey -> label name
         self.pieces = None  # a PieceView while "what the model will see" is on
+        self.suggestions: list[dict] = []  # {"start", "end", "label", "score"}
         self.armed_label: str | None = None
         self._press: QPoint | None = None
         self._press_pos = 0
@@ -274,6 +277,8 @@ class AnnotationEditor(QTextEdit):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setFont(self.caption_font)
         metrics = painter.fontMetrics()
+        if self.suggestions and self.pieces is None:
+            self._paint_suggestions(painter)
         if self.pieces is not None:
             self._paint_pieces(painter)
             boxes = [(span, rects) for span, rects in boxes if span is self.selected_span]
@@ -298,6 +303,45 @@ class AnnotationEditor(QTextEdit):
             for rect in self._span_rects(*chosen):
                 painter.drawLine(rect.bottomLeft(), rect.bottomRight())
         painter.end()
+
+    def set_suggestions(self, suggestions: Sequence[dict]) -> None:
+        """The active model's suggestions: dashed, faint when unsure, never gold until
+        accepted."""
+        self.suggestions = sorted(suggestions, key=lambda s: s["start"])
+        self._refresh()
+
+    def suggestion_at_selection(self) -> dict | None:
+        """The suggestion the token selection sits in (or exactly covers)."""
+        chosen = self.selected_offsets()
+        if chosen is None:
+            return None
+        start, end = chosen
+        return next((s for s in self.suggestions if s["start"] <= start and end <= s["end"]), None)
+
+    def _paint_suggestions(self, painter: QPainter) -> None:
+        top = self._offset_at(QPoint(0, 0))
+        bottom = self._offset_at(QPoint(self.viewport().width(), self.viewport().height()))
+        metrics = painter.fontMetrics()
+        for suggestion in self.suggestions:
+            if suggestion["end"] < top or suggestion["start"] > bottom:
+                continue
+            color = QColor(self.colors.get(suggestion["label"], "#888888")).darker(150)
+            color.setAlphaF(0.35 + 0.65 * max(0.0, min(1.0, suggestion["score"])))
+            painter.setPen(QPen(color, 2, Qt.PenStyle.DashLine))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            rects = self._span_rects(suggestion["start"], suggestion["end"])
+            for rect in rects:
+                painter.drawRoundedRect(rect.adjusted(-2, 0, 2, 0), 3, 3)
+            if rects:
+                text = f"{suggestion['label']}? {suggestion['score']:.2f}"
+                chip = QRectF(
+                    rects[0].left(),
+                    rects[0].bottom() + 1,
+                    metrics.horizontalAdvance(text) + 8,
+                    metrics.height(),
+                )
+                painter.setPen(color)
+                painter.drawText(chip, Qt.AlignmentFlag.AlignCenter, text)
 
     def set_pieces(self, view) -> None:
         """Show (or, with None, hide) the model's sub-word pieces and their labels."""
@@ -417,6 +461,14 @@ class AnnotationEditor(QTextEdit):
         elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
             if self.selected_span is not None:
                 self.removeRequested.emit(self.selected_span.id)
+        elif key == Qt.Key.Key_A and not ctrl and self.suggestions:
+            chosen = self.suggestions if shift else [self.suggestion_at_selection()]
+            items = [(s["start"], s["end"], s["label"]) for s in chosen if s is not None]
+            if items:
+                self.acceptRequested.emit(items)
+        elif key == Qt.Key.Key_X and not ctrl and self.suggestion_at_selection() is not None:
+            suggestion = self.suggestion_at_selection()
+            self.rejectRequested.emit(suggestion["start"], suggestion["end"])
         elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.doneRequested.emit()
         elif key == Qt.Key.Key_Escape:

@@ -1,0 +1,75 @@
+"""The active model's suggestions in the editor: A accepts, Shift+A accepts all, X rejects;
+suggestions never become gold by themselves."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+
+from nerstudio.core.records import DocumentRecord
+from nerstudio.core.store import Project
+from nerstudio.core.tokens import tokenize
+
+TEXT = "Anna Berg flew to Paris to meet Omar Haddad"
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+    path = tmp_path / "s.db"
+    with Project.create(path, ["PER", "LOC"]) as project:
+        (doc,) = project.add_documents([DocumentRecord(TEXT, tuple(tokenize(TEXT)))]).document_ids
+        run = project.runs.start("r1", "tiny", "full", {}, str(tmp_path / "r1"))
+        project.runs.finish(run.id, "completed", {})
+        suggestions = [
+            {"start": 0, "end": 9, "label": "PER", "score": 0.97},
+            {"start": 18, "end": 23, "label": "LOC", "score": 0.55},
+            {"start": 32, "end": 43, "label": "PER", "score": 0.91},
+        ]
+        project.predictions.save(run.id, [(doc, suggestions, {"mnlp": 0.2})])
+        project.runs.set_active("r1")
+    from nerstudio.gui.app import create_window
+
+    win = create_window(path)
+    qtbot.addWidget(win)
+    win.show()
+    win.editor.setFocus()
+    return win
+
+
+def gold(window) -> list[tuple[int, int, str]]:
+    with Project.open(window.state.project.path) as project:
+        return [(s.start, s.end, s.label) for s in project.spans(1)]
+
+
+def test_suggestions_show_but_are_not_gold(window):
+    assert [s["label"] for s in window.editor.suggestions] == ["PER", "LOC", "PER"]
+    assert gold(window) == []
+
+
+def test_a_accepts_the_suggestion_under_the_cursor_and_undo_brings_it_back(qtbot, window):
+    editor = window.editor
+    assert editor.selected_offsets() == (0, 4)  # the first token, inside "Anna Berg"
+    qtbot.keyClick(editor, Qt.Key.Key_A)
+    assert gold(window) == [(0, 9, "PER")]
+    assert [s["start"] for s in editor.suggestions] == [18, 32]  # the accepted one is gold now
+    assert editor.selected_span is not None and editor.selected_span.label == "PER"
+    qtbot.keyClick(editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert gold(window) == []
+    assert [s["start"] for s in editor.suggestions] == [0, 18, 32]
+
+
+def test_shift_a_accepts_all_and_x_rejects_one(qtbot, window):
+    editor = window.editor
+    for _ in range(4):  # Anna -> Berg -> flew -> to -> Paris
+        qtbot.keyClick(editor, Qt.Key.Key_Right)
+    assert TEXT[slice(*editor.selected_offsets())] == "Paris"
+    qtbot.keyClick(editor, Qt.Key.Key_X)
+    assert [s["start"] for s in editor.suggestions] == [0, 32]
+    with Project.open(window.state.project.path) as project:
+        stored = project.predictions.get(project.runs.get("r1").id, 1)
+        assert [s["start"] for s in stored.spans] == [0, 32]  # the rejection is kept
+    qtbot.keyClick(editor, Qt.Key.Key_A, Qt.KeyboardModifier.ShiftModifier)
+    assert gold(window) == [(0, 9, "PER"), (32, 43, "PER")]
+    assert editor.suggestions == []
