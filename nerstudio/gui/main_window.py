@@ -33,6 +33,7 @@ from nerstudio.gui.widgets.document_list import DocumentList
 from nerstudio.gui.widgets.editor import AnnotationEditor
 from nerstudio.gui.widgets.label_bar import LabelBar
 from nerstudio.gui.widgets.training_panel import TrainingPanel
+from nerstudio.gui.workers.command import CommandWorker
 from nerstudio.gui.workers.transfer import TransferWorker
 
 MAX_RECENT = 8
@@ -75,6 +76,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.time_text)
         self.statusBar().addPermanentWidget(self.progress_text)
         self.workers: list[tuple[QThread, TransferWorker]] = []
+        self.predicting: tuple[QThread, CommandWorker] | None = None
         self._build_menus(dock)
         self._wire()
         self.resize(QSize(1600, 950))
@@ -133,6 +135,15 @@ class MainWindow(QMainWindow):
         self._action(
             document, "Mark &in progress", lambda: self.controller.set_status(Status.IN_PROGRESS)
         )
+        document.addSeparator()
+        self._action(
+            document,
+            "Pre-&annotate unfinished documents (active model)",
+            self.pre_annotate,
+            "Ctrl+Shift+P",
+        )
+        self._action(document, "S&top pre-annotating", self.stop_pre_annotating)
+        document.addSeparator()
         self._action(document, "&Next\tPageDown", lambda: self.controller.navigate(1))
         self._action(document, "&Previous\tPageUp", lambda: self.controller.navigate(-1))
         view = bar.addMenu("&View")
@@ -234,6 +245,44 @@ class MainWindow(QMainWindow):
         done = project.count_documents(DocumentQuery(status=Status.DONE))
         total = project.count_documents()
         self.progress_text.setText(f"{done:,} of {total:,} done")
+
+    @Slot()
+    def pre_annotate(self) -> None:
+        """Store the active model's suggestions for every unfinished document (child process)."""
+        project = self.state.project
+        run = project.runs.active() if project else None
+        if run is None:
+            self.state.message.emit("Set a run active in the Training panel first.")
+            return
+        if self.predicting is not None:
+            return
+        worker = CommandWorker(["predict", str(project.path), "--run", run.name])
+        thread = QThread(self)
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+        worker.succeeded.connect(self.pre_annotated)
+        worker.failed.connect(self.transfer_failed)
+        thread.finished.connect(self._predicting_done)
+        self.predicting = (thread, worker)
+        self.busy.show()
+        self.statusBar().showMessage(f"Pre-annotating with {run.name}…")
+        thread.start()
+
+    @Slot()
+    def stop_pre_annotating(self) -> None:
+        if self.predicting is not None:
+            self.predicting[1].stop()
+
+    @Slot(str)
+    def pre_annotated(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+        self.active_run_changed()
+
+    @Slot()
+    def _predicting_done(self) -> None:
+        self.predicting = None
+        self.busy.setVisible(bool(self.workers))
 
     @Slot()
     def active_run_changed(self) -> None:
@@ -352,6 +401,9 @@ class MainWindow(QMainWindow):
         for thread, _worker in self.workers:
             thread.quit()
             thread.wait()
+        if self.predicting is not None:
+            self.predicting[1].stop()
+            self.predicting[0].wait()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.state.close_project()
