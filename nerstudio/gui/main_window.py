@@ -163,6 +163,7 @@ class MainWindow(QMainWindow):
         state.documentEdited.connect(self.document_edited)
         state.message.connect(self.statusBar().showMessage)
         self.document_list.documentActivated.connect(state.open_document)
+        self.document_list.orderRequested.connect(self.order_documents)
         self.label_bar.labelClicked.connect(self.editor.apply_label)
         self.label_bar.armedChanged.connect(self.arm)
         self.label_bar.manageRequested.connect(self.manage_labels)
@@ -245,6 +246,11 @@ class MainWindow(QMainWindow):
         done = project.count_documents(DocumentQuery(status=Status.DONE))
         total = project.count_documents()
         self.progress_text.setText(f"{done:,} of {total:,} done")
+
+    @Slot(object)
+    def order_documents(self, strategy: str | None) -> None:
+        """Document order, or the active-learning queue (Next then follows it)."""
+        self.documents.set_queue(self.state.active_learning_order(strategy))
 
     @Slot()
     def pre_annotate(self) -> None:

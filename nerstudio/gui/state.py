@@ -36,6 +36,7 @@ class AppState(QObject):
         self.undo_stack = QUndoStack(self)
         self.armed_label: str | None = None
         self.suggestions: list[dict] = []  # the active run's spans not covered by gold
+        self.queue: list[int] | None = None  # active-learning order; Next follows it
 
     # -- project -------------------------------------------------------------------------
 
@@ -97,7 +98,35 @@ class AppState(QObject):
         """The id of the next (``step`` 1) or previous (-1) document."""
         if self.project is None or self.document is None:
             return None
+        if self.queue is not None and step > 0:
+            rest = (
+                self.queue[self.queue.index(self.document.id) + 1 :]
+                if self.document.id in self.queue
+                else self.queue
+            )
+            unfinished = {
+                r.id
+                for r in self.project.document_rows(rest[:200])
+                if r.status.value in ("new", "in_progress")
+            }
+            return next((d for d in rest if d in unfinished), None)
         return self.project.neighbour_document(self.document.id, step, unfinished_only)
+
+    def active_learning_order(self, strategy: str | None) -> list[tuple[int, float]] | None:
+        """The unfinished pool in the order to annotate it, by the active run's uncertainty."""
+        from nerstudio.core.active import Candidate, order_queue
+
+        self.queue = None
+        if strategy is None or self.project is None:
+            return None
+        run = self.project.runs.active()
+        if run is None:
+            self.message.emit("Set a run active and pre-annotate first.")
+            return None
+        pool = [Candidate(d, t, s) for d, t, s in self.project.predictions.pool(run.id)]
+        ordered = [(c.document_id, u) for c, u in order_queue(pool, strategy)]
+        self.queue = [doc for doc, _ in ordered]
+        return ordered
 
     def reload(self, document_id: int) -> None:
         """Re-read a document after an edit; signals listeners either way."""

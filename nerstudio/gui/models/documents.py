@@ -11,7 +11,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from nerstudio.core.store import DocumentQuery, DocumentRow, Project
 
 PAGE = 200
-COLUMNS = ("#", "Text", "Status", "Entities")
+COLUMNS = ("#", "Text", "Status", "Entities", "Uncertainty")
 STATUS_TEXT = {"new": "new", "in_progress": "in progress", "done": "done", "skipped": "skipped"}
 
 Index = QModelIndex | QPersistentModelIndex
@@ -24,6 +24,8 @@ class DocumentListModel(QAbstractTableModel):
         self.query = DocumentQuery(limit=PAGE)
         self.rows: list[DocumentRow] = []
         self.total = 0
+        self.queue: list[int] | None = None  # active-learning order, when chosen
+        self.uncertainty: dict[int, float] = {}
 
     def set_project(self, project: Project | None) -> None:
         self.project = project
@@ -34,13 +36,26 @@ class DocumentListModel(QAbstractTableModel):
         self.beginResetModel()
         self.query = query
         self.rows = []
-        self.total = self.project.count_documents(query) if self.project else 0
+        if self.queue is not None:
+            self.total = len(self.queue)
+        else:
+            self.total = self.project.count_documents(query) if self.project else 0
         self.rows = self._next_page()
         self.endResetModel()
+
+    def set_queue(self, ordered: list[tuple[int, float]] | None) -> None:
+        """Show documents in active-learning order (None: by number again)."""
+        self.queue = None if ordered is None else [doc for doc, _ in ordered]
+        self.uncertainty = dict(ordered or [])
+        self.set_query(self.query)
 
     def _next_page(self) -> list[DocumentRow]:
         if self.project is None:
             return []
+        if self.queue is not None:
+            ids = self.queue[len(self.rows) : len(self.rows) + PAGE]
+            by_id = {row.id: row for row in self.project.document_rows(ids)} if ids else {}
+            return [by_id[i] for i in ids if i in by_id]
         page = DocumentQuery(
             status=self.query.status,
             split=self.query.split,
@@ -81,11 +96,13 @@ class DocumentListModel(QAbstractTableModel):
             return None
         row = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
+            uncertainty = self.uncertainty.get(row.id)
             return (
                 row.id,
                 row.preview.replace("\n", " "),
                 STATUS_TEXT[row.status.value],
                 row.entity_count,
+                "" if uncertainty is None else f"{uncertainty:.3f}",
             )[index.column()]
         if role == Qt.ItemDataRole.UserRole:
             return row.id

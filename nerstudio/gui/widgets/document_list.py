@@ -33,6 +33,14 @@ class DocumentList(QWidget):
             self.status.addItem(status.value.replace("_", " "), status)
         self.label = QComboBox()
         self.search = QLineEdit(placeholderText="Search text…", clearButtonEnabled=True)
+        self.order = QComboBox()
+        self.order.addItem("By number", None)
+        for strategy in ("mnlp", "least-confidence", "entropy", "random"):
+            self.order.addItem(f"Active learning: {strategy}", strategy)
+        self.order.setToolTip(
+            "Active learning serves the documents the active model is "
+            "least sure about first (run Document → Pre-annotate first)"
+        )
         self.table = QTableView()
         self.table.setModel(model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -42,7 +50,7 @@ class DocumentList(QWidget):
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        for column in (0, 2, 3):
+        for column in (0, 2, 3, 4):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         filters = QHBoxLayout()
         filters.addWidget(self.status)
@@ -51,12 +59,14 @@ class DocumentList(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(filters)
         layout.addWidget(self.search)
+        layout.addWidget(self.order)
         layout.addWidget(self.table)
         self._debounce = QTimer(self, singleShot=True, interval=250)
         self._debounce.timeout.connect(self.apply_filters)
         self.search.textChanged.connect(self._debounce.start)
         self.status.currentIndexChanged.connect(self.apply_filters)
         self.label.currentIndexChanged.connect(self.apply_filters)
+        self.order.currentIndexChanged.connect(self._order_changed)
         self.table.activated.connect(self._activated)
         self.table.clicked.connect(self._activated)
         self.set_labels([])
@@ -82,6 +92,12 @@ class DocumentList(QWidget):
                 limit=PAGE,
             )
         )
+
+    orderRequested = Signal(object)  # a strategy name, or None for document order
+
+    @Slot(int)
+    def _order_changed(self, _index: int) -> None:
+        self.orderRequested.emit(self.order.currentData())
 
     @Slot(QModelIndex)
     def _activated(self, index: QModelIndex) -> None:
