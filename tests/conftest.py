@@ -86,18 +86,23 @@ def tiny_model(tmp_path_factory) -> Path:
     return folder
 
 
-@pytest.fixture
-def trained_project(tmp_path) -> Path:
-    """A project with 160 done training sentences and 40 dev sentences."""
+def build_project(folder: Path) -> Path:
+    """A project with 160 done training sentences and 40 dev sentences, in ``folder``."""
     from nerstudio.core.store import Project
     from nerstudio.core.transfer import import_files
 
-    path = tmp_path / "corpus.db"
+    path = folder / "corpus.db"
     with Project.create(path, ["PER", "ORG", "LOC"]) as project:
         import_files(
-            project, [write_conll(tmp_path / "train.conll", make_sentences(160, 1))], split="train"
+            project, [write_conll(folder / "train.conll", make_sentences(160, 1))], split="train"
         )
         import_files(
-            project, [write_conll(tmp_path / "dev.conll", make_sentences(40, 2))], split="dev"
+            project, [write_conll(folder / "dev.conll", make_sentences(40, 2))], split="dev"
         )
     return path
+
+
+@pytest.fixture
+def trained_project(tmp_path) -> Path:
+    """A project with 160 done training sentences and 40 dev sentences."""
+    return build_project(tmp_path)

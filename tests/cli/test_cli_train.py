@@ -11,8 +11,7 @@ import pytest
 
 from nerstudio.cli import main
 from nerstudio.core.store import Project
-from nerstudio.core.transfer import import_files
-from tests.conftest import make_sentences, write_conll
+from tests.conftest import build_project
 
 LABELS = ["PER", "ORG", "LOC"]
 
@@ -29,14 +28,8 @@ def last_json(out: str) -> dict:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("cli-train")
-    path = folder / "corpus.db"
-    with Project.create(path, LABELS) as proj:
-        train_file = write_conll(folder / "train.conll", make_sentences(160, 1))
-        import_files(proj, [train_file], split="train")
-        dev_file = write_conll(folder / "dev.conll", make_sentences(40, 2))
-        import_files(proj, [dev_file], split="dev")
-    return path
+    """Like ``trained_project`` (160 done train, 40 dev sentences) but shared by the module."""
+    return build_project(tmp_path_factory.mktemp("cli-train"))
 
 
 @pytest.fixture(scope="module")

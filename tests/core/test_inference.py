@@ -19,16 +19,10 @@ from nerstudio.core.training import TrainConfig, train
 @pytest.fixture(scope="module")
 def run(tmp_path_factory, tiny_model):
     """A project with a trained run and ten unannotated documents."""
-    from nerstudio.core.transfer import import_files
-    from tests.conftest import make_sentences, write_conll
+    from tests.conftest import build_project, make_sentences
 
-    folder = tmp_path_factory.mktemp("predict")
-    path = folder / "corpus.db"
-    with Project.create(path, ["PER", "ORG", "LOC"]) as project:
-        import_files(
-            project, [write_conll(folder / "t.conll", make_sentences(160, 1))], split="train"
-        )
-        import_files(project, [write_conll(folder / "d.conll", make_sentences(40, 2))], split="dev")
+    path = build_project(tmp_path_factory.mktemp("predict"))
+    with Project.open(path) as project:
         texts = [" ".join(words) for words, _ in make_sentences(10, 5)]
         texts.append("Yesterday Quetzalcoatlosaka flew to Paris " * 12)  # long: windows
         project.add_documents(DocumentRecord(t, tuple(tokenize(t))) for t in texts)

@@ -32,7 +32,7 @@ from nerstudio.core.training import (
 )
 from nerstudio.core.training.evaluation import evaluate_run
 from nerstudio.core.transfer import import_files
-from tests.conftest import make_sentences, write_conll
+from tests.conftest import build_project, make_sentences, write_conll
 
 LABELS = ["PER", "ORG", "LOC"]
 TAGS = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC"]
@@ -72,14 +72,7 @@ def entities(words, tags) -> set[tuple[str, str]]:
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
     """Like ``trained_project`` (160 done train, 40 dev sentences) but shared by the module."""
-    folder = tmp_path_factory.mktemp("training")
-    path = folder / "corpus.db"
-    with Project.create(path, LABELS) as proj:
-        train_file = write_conll(folder / "train.conll", make_sentences(160, 1))
-        import_files(proj, [train_file], split="train")
-        dev_file = write_conll(folder / "dev.conll", make_sentences(40, 2))
-        import_files(proj, [dev_file], split="dev")
-    return path
+    return build_project(tmp_path_factory.mktemp("training"))
 
 
 @pytest.fixture(scope="module")
