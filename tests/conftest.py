@@ -86,6 +86,22 @@ def tiny_model(tmp_path_factory) -> Path:
     return folder
 
 
+def train_tiny(project: Path, model: Path, name: str) -> str:
+    """Train the tiny model for 3 epochs (it is not pretrained: embeddings learn too);
+    returns the run folder."""
+    from nerstudio.core.training import TrainConfig, train
+
+    config = TrainConfig(
+        base_model=str(model),
+        epochs=3,
+        batch_size=8,
+        learning_rate=0.02,
+        train_word_embeddings=True,
+        name=name,
+    )
+    return list(train(project, config))[-1].path  # TrainingDone comes last
+
+
 def build_project(folder: Path) -> Path:
     """A project with 160 done training sentences and 40 dev sentences, in ``folder``."""
     from nerstudio.core.store import Project

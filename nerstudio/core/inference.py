@@ -9,16 +9,14 @@ document feed the active-learning queue (higher = the model is less sure).
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
-from transformers import AutoModelForTokenClassification, DataCollatorForTokenClassification
+from transformers import DataCollatorForTokenClassification
 
-from nerstudio.core.errors import NerstudioError
 from nerstudio.core.records import DocumentRecord
 from nerstudio.core.spans import entities_to_spans, tags_to_entities
 from nerstudio.core.training import data, models
@@ -71,18 +69,10 @@ class Predictor:
 
     def __init__(self, folder: str | Path, device: str = "auto", batch_size: int | None = None):
         self.folder = Path(folder)
-        if not (self.folder / "config.json").exists():
-            raise NerstudioError(f"{self.folder}: not a model folder (no config.json)")
-        info_path = self.folder / "nerstudio.json"
-        self.max_length = 256
-        if info_path.exists():
-            self.max_length = json.loads(info_path.read_text("utf-8"))["config"]["max_length"]
-        self.tokenizer = models.load_tokenizer(str(self.folder))
-        self.model = AutoModelForTokenClassification.from_pretrained(str(self.folder))
-        self.device = torch.device(models.pick_device(device))
-        self.model.to(self.device).eval()
-        config = self.model.config
-        self.tag_names = [config.id2label[i] for i in range(config.num_labels)]
+        loaded = models.load_run(self.folder, device)
+        self.tokenizer, self.model = loaded.tokenizer, loaded.model
+        self.tag_names, self.max_length = loaded.tag_names, loaded.max_length
+        self.device = self.model.device
         # Measured on CPU (MiniLM, CoNLL dev): 32 windows a batch beat 64, 128 and 256.
         self.batch_size = batch_size or (32 if self.device.type == "cpu" else 128)
         self.collator = DataCollatorForTokenClassification(self.tokenizer)

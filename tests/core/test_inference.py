@@ -13,29 +13,20 @@ from nerstudio.core.inference import Predictor, uncertainty_scores
 from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.store import Project
 from nerstudio.core.tokens import tokenize
-from nerstudio.core.training import TrainConfig, train
 
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory, tiny_model):
     """A project with a trained run and ten unannotated documents."""
-    from tests.conftest import build_project, make_sentences
+    from tests.conftest import build_project, make_sentences, train_tiny
 
     path = build_project(tmp_path_factory.mktemp("predict"))
     with Project.open(path) as project:
         texts = [" ".join(words) for words, _ in make_sentences(10, 5)]
         texts.append("Yesterday Quetzalcoatlosaka flew to Paris " * 12)  # long: windows
         project.add_documents(DocumentRecord(t, tuple(tokenize(t))) for t in texts)
-    config = TrainConfig(
-        base_model=str(tiny_model),
-        epochs=3,
-        batch_size=8,
-        learning_rate=0.02,
-        train_word_embeddings=True,
-        name="r",
-    )
-    done = list(train(path, config))[-1]  # TrainingDone comes last
-    return path, done.path
+    folder = train_tiny(path, tiny_model, "r")
+    return path, folder
 
 
 def test_predicted_spans_sit_on_token_boundaries_even_in_windows(run):

@@ -8,23 +8,14 @@ from PySide6.QtCore import QSettings
 from nerstudio.core.records import DocumentRecord
 from nerstudio.core.store import Project
 from nerstudio.core.tokens import tokenize
-from nerstudio.core.training import TrainConfig, train
 
 
 def test_pre_annotate_fills_suggestions_for_unfinished_documents(
     qtbot, tmp_path, trained_project, tiny_model
 ):
-    from tests.conftest import make_sentences
+    from tests.conftest import make_sentences, train_tiny
 
-    config = TrainConfig(
-        base_model=str(tiny_model),
-        epochs=3,
-        batch_size=8,
-        learning_rate=0.02,
-        train_word_embeddings=True,
-        name="m",
-    )
-    list(train(trained_project, config))
+    train_tiny(trained_project, tiny_model, "m")
     texts = [" ".join(words) for words, _ in make_sentences(5, 9)]
     with Project.open(trained_project) as project:
         project.add_documents(DocumentRecord(t, tuple(tokenize(t))) for t in texts)

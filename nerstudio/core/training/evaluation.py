@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-import torch
-from transformers import AutoModelForTokenClassification, DataCollatorForTokenClassification
+from transformers import DataCollatorForTokenClassification
 
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.records import Status
@@ -41,24 +39,21 @@ def evaluate_run(
         ]
     if not examples:
         raise NerstudioError(f"{project_path}: no done documents in split {split!r} to score")
-    info_path = folder / "nerstudio.json"
-    max_length = 256
-    if info_path.exists():
-        max_length = json.loads(info_path.read_text(encoding="utf-8"))["config"]["max_length"]
-    tokenizer = models.load_tokenizer(str(folder))
-    try:
-        model = AutoModelForTokenClassification.from_pretrained(str(folder))
-    except (OSError, ValueError) as err:
-        raise NerstudioError(f"{folder}: cannot load the model: {err}") from None
-    tag_names = [model.config.id2label[i] for i in range(model.config.num_labels)]
-    known = {tag[2:] for tag in tag_names if tag != "O"}
+    run_model = models.load_run(folder, device)
+    known = {tag[2:] for tag in run_model.tag_names if tag != "O"}
     unknown = {t[2:] for ex in examples for t in ex.tags if t != "O"} - known
     if unknown:
         raise NerstudioError(
             f"{folder}: the model does not know label(s) {', '.join(sorted(unknown))}"
         )
-    target = torch.device(models.pick_device(device))
-    model.to(target)
-    encoded = data.encode(tokenizer, examples, tag_names, max_length)
-    collator = DataCollatorForTokenClassification(tokenizer)
-    return metrics.evaluate(model, encoded, examples, tag_names, collator, EVAL_BATCH_SIZE, target)
+    encoded = data.encode(run_model.tokenizer, examples, run_model.tag_names, run_model.max_length)
+    collator = DataCollatorForTokenClassification(run_model.tokenizer)
+    return metrics.evaluate(
+        run_model.model,
+        encoded,
+        examples,
+        run_model.tag_names,
+        collator,
+        EVAL_BATCH_SIZE,
+        run_model.model.device,
+    )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -77,6 +79,35 @@ def load_model(base_model: str, tag_names: Sequence[str]):
         )
     except (OSError, ValueError) as err:
         raise _explain(base_model, err) from None
+
+
+@dataclass(frozen=True)
+class LoadedRun:
+    """A saved run folder, ready to score or predict: tokenizer, model, tags, window size."""
+
+    tokenizer: object
+    model: object
+    tag_names: list[str]
+    max_length: int
+
+
+def load_run(folder: Path, device: str) -> LoadedRun:
+    """Load a run folder (or any IOB2 token-classification folder) onto ``device``."""
+    if not (folder / "config.json").exists():
+        raise NerstudioError(f"{folder}: not a model folder (no config.json)")
+    info = folder / "nerstudio.json"
+    max_length = 256
+    if info.exists():
+        max_length = json.loads(info.read_text(encoding="utf-8"))["config"]["max_length"]
+    tokenizer = load_tokenizer(str(folder))
+    quiet_transformers()
+    try:
+        model = AutoModelForTokenClassification.from_pretrained(str(folder))
+    except (OSError, ValueError) as err:
+        raise NerstudioError(f"{folder}: cannot load the model: {err}") from None
+    model.to(torch.device(pick_device(device))).eval()
+    tags = [model.config.id2label[i] for i in range(model.config.num_labels)]
+    return LoadedRun(tokenizer, model, tags, max_length)
 
 
 def head_parameter_names(model) -> set[str]:
