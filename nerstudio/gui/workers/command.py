@@ -4,10 +4,11 @@ of the GUI process, so the window never stalls on it)."""
 from __future__ import annotations
 
 import subprocess
-import sys
 import tempfile
 
 from PySide6.QtCore import QObject, Signal, Slot
+
+from nerstudio.gui.workers.child import nerstudio_command
 
 
 class CommandWorker(QObject):
@@ -19,7 +20,7 @@ class CommandWorker(QObject):
 
     def __init__(self, args: list[str]) -> None:
         super().__init__()
-        self.command = [sys.executable, "-m", "nerstudio", *args]
+        self.command = nerstudio_command(args)
         self.process: subprocess.Popen | None = None
         self.stopped = False
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -20,6 +19,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from nerstudio.core.training.config import TrainConfig
 from nerstudio.core.training.events import StepLogged, event_from_json
+from nerstudio.gui.workers.child import nerstudio_command
 
 STEP_BATCH_SECONDS = 0.1  # steps are sent to the GUI at most ten times a second
 
@@ -27,9 +27,6 @@ STEP_BATCH_SECONDS = 0.1  # steps are sent to the GUI at most ten times a second
 def train_command(project: Path, config: TrainConfig, stop_file: Path) -> list[str]:
     """The CLI call that runs ``config`` (only options that differ from the defaults)."""
     command = [
-        sys.executable,
-        "-m",
-        "nerstudio",
         "train",
         str(project),
         "--model",
@@ -62,7 +59,7 @@ def train_command(project: Path, config: TrainConfig, stop_file: Path) -> list[s
         command += ["--name", config.name]
     if config.train_word_embeddings:
         command.append("--train-word-embeddings")
-    return command
+    return nerstudio_command(command)
 
 
 class TrainingWorker(QObject):
