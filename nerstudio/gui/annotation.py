@@ -57,13 +57,12 @@ class AnnotationController(QObject):
 
     @Slot(int, int)
     def reject(self, start: int, end: int) -> None:
-        """X: drop a suggestion from the active run's stored predictions."""
+        """X: drop a suggestion from the active run's stored predictions (undoable)."""
         project, document = self.state.project, self.state.document
         run = project.runs.active() if project else None
         if run is None or document is None:
             return
-        project.predictions.reject(run.id, document.id, start, end)
-        self.state.reload(document.id)
+        self.state.execute(commands.RejectSuggestion(self.state, run.id, document.id, start, end))
 
     @Slot()
     def labels_changed(self) -> None:

@@ -125,6 +125,25 @@ class RelabelSpan(DocumentEdit):
         self.refresh()
 
 
+class RejectSuggestion(EditCommand):
+    """X: drop a suggestion of the active run; undo brings it back. Gold is untouched."""
+
+    def __init__(self, state: AppState, run_id: int, document_id: int, start: int, end: int):
+        super().__init__(state, "Reject suggestion")
+        self.run_id, self.document_id = run_id, document_id
+        self.start, self.end = start, end
+        self.dropped: list[dict] = []
+
+    def apply(self) -> None:
+        predictions = self.project.predictions
+        self.dropped = predictions.reject(self.run_id, self.document_id, self.start, self.end)
+        self.state.reload(self.document_id)
+
+    def revert(self) -> None:
+        self.project.predictions.restore(self.run_id, self.document_id, self.dropped)
+        self.state.reload(self.document_id)
+
+
 class SetStatus(EditCommand):
     def __init__(self, state: AppState, document_id: int, status: Status) -> None:
         super().__init__(state, f"Mark {status.value.replace('_', ' ')}")

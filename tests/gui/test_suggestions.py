@@ -73,3 +73,34 @@ def test_shift_a_accepts_all_and_x_rejects_one(qtbot, window):
     qtbot.keyClick(editor, Qt.Key.Key_A, Qt.KeyboardModifier.ShiftModifier)
     assert gold(window) == [(0, 9, "PER"), (32, 43, "PER")]
     assert editor.suggestions == []
+
+
+def test_x_is_undoable_and_redoable(qtbot, window):
+    editor = window.editor
+    for _ in range(4):
+        qtbot.keyClick(editor, Qt.Key.Key_Right)
+    qtbot.keyClick(editor, Qt.Key.Key_X)
+    assert [s["start"] for s in editor.suggestions] == [0, 32]
+    qtbot.keyClick(editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert [(s["start"], s["label"], s["score"]) for s in editor.suggestions] == [
+        (0, "PER", 0.97),
+        (18, "LOC", 0.55),
+        (32, "PER", 0.91),
+    ]
+    qtbot.keyClick(
+        editor,
+        Qt.Key.Key_Z,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert [s["start"] for s in editor.suggestions] == [0, 32]
+    assert gold(window) == []  # rejecting never touches gold
+
+
+def test_changing_a_suggestions_label_makes_it_gold(qtbot, window):
+    """Relabelling the suggestion under the cursor with a label key turns it into gold."""
+    editor = window.editor
+    for _ in range(4):
+        qtbot.keyClick(editor, Qt.Key.Key_Right)
+    qtbot.keyClick(editor, Qt.Key.Key_1)  # PER's key, on the LOC suggestion "Paris"
+    assert (18, 23, "PER") in gold(window)
+    assert [s["start"] for s in editor.suggestions] == [0, 32]

@@ -50,17 +50,32 @@ class Predictions:
         ).fetchone()
         return None if row is None else _prediction(row)
 
-    def reject(self, run_id: int, document_id: int, start: int, end: int) -> None:
-        """Drop one suggestion (the user said no), keeping the document's others."""
+    def reject(self, run_id: int, document_id: int, start: int, end: int) -> list[dict]:
+        """Drop one suggestion (the user said no), keeping the document's others; returns
+        what was dropped so an undo can ``restore`` it."""
+        with self.db.atomic():
+            stored = self.get(run_id, document_id)
+            if stored is None:
+                return []
+            dropped = [s for s in stored.spans if (s["start"], s["end"]) == (start, end)]
+            kept = [s for s in stored.spans if (s["start"], s["end"]) != (start, end)]
+            self._set_spans(run_id, document_id, kept)
+        return dropped
+
+    def restore(self, run_id: int, document_id: int, spans: Iterable[dict]) -> None:
+        """Put rejected suggestions back (undo of a reject)."""
         with self.db.atomic():
             stored = self.get(run_id, document_id)
             if stored is None:
                 return
-            kept = [s for s in stored.spans if (s["start"], s["end"]) != (start, end)]
-            self.db.execute(
-                "UPDATE predictions SET spans = ? WHERE run_id = ? AND document_id = ?",
-                [json.dumps(kept), run_id, document_id],
-            )
+            merged = sorted([*stored.spans, *spans], key=lambda s: (s["start"], s["end"]))
+            self._set_spans(run_id, document_id, merged)
+
+    def _set_spans(self, run_id: int, document_id: int, spans: list[dict]) -> None:
+        self.db.execute(
+            "UPDATE predictions SET spans = ? WHERE run_id = ? AND document_id = ?",
+            [json.dumps(spans), run_id, document_id],
+        )
 
     def pool(self, run_id: int) -> list[tuple[int, str, dict[str, float]]]:
         """Documents the queue may serve: not done, not skipped, outside dev and test."""
