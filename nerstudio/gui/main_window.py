@@ -9,11 +9,11 @@ from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
     QProgressBar,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -25,6 +25,7 @@ from nerstudio.core.tokens import tokenize
 from nerstudio.gui import theme
 from nerstudio.gui.annotation import AnnotationController
 from nerstudio.gui.dialogs.label_manager import LabelManager
+from nerstudio.gui.dialogs.new_project import NewProjectDialog
 from nerstudio.gui.models.documents import DocumentListModel
 from nerstudio.gui.piece_overlay import PieceOverlay
 from nerstudio.gui.state import AppState
@@ -33,6 +34,7 @@ from nerstudio.gui.widgets.document_list import DocumentList
 from nerstudio.gui.widgets.editor import AnnotationEditor
 from nerstudio.gui.widgets.label_bar import LabelBar
 from nerstudio.gui.widgets.training_panel import TrainingPanel
+from nerstudio.gui.widgets.welcome import WelcomePage
 from nerstudio.gui.workers.command import CommandWorker
 from nerstudio.gui.workers.transfer import TransferWorker
 
@@ -53,7 +55,14 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.label_bar)
         layout.addWidget(self.editor, 1)
-        self.setCentralWidget(central)
+        self.welcome = WelcomePage()
+        self.editor_page = central
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.welcome)
+        self.pages.addWidget(central)
+        self.setCentralWidget(self.pages)
+        self.on_welcome: bool | None = None
+        self.editor_layout = None  # docks and toolbars, kept while the welcome page shows
         self.documents = DocumentListModel(self)
         self.document_list = DocumentList(self.documents)
         dock = QDockWidget("Documents", self, objectName="documents")
@@ -84,6 +93,7 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
             self.restoreState(settings.value("window/state"))
+        self.show_page()
 
     # -- building ------------------------------------------------------------------------
 
@@ -101,6 +111,7 @@ class MainWindow(QMainWindow):
         self._action(file, "&New project…", self.new_project, QKeySequence.StandardKey.New)
         self._action(file, "&Open project…", self.open_dialog, QKeySequence.StandardKey.Open)
         self.recent_menu = file.addMenu("Open &recent")
+        self._action(file, "Open &sample project", self.open_sample)
         file.addSeparator()
         self._action(file, "&Import…", self.import_dialog, "Ctrl+I")
         self._action(file, "&Export…", self.export_dialog, "Ctrl+E")
@@ -164,6 +175,9 @@ class MainWindow(QMainWindow):
         state.message.connect(self.statusBar().showMessage)
         self.document_list.documentActivated.connect(state.open_document)
         self.document_list.orderRequested.connect(self.order_documents)
+        self.welcome.openRequested.connect(self.open_project)
+        self.welcome.newRequested.connect(self.create_project)
+        self.welcome.sampleRequested.connect(self.open_sample)
         self.label_bar.labelClicked.connect(self.editor.apply_label)
         self.label_bar.armedChanged.connect(self.arm)
         self.label_bar.manageRequested.connect(self.manage_labels)
@@ -189,21 +203,32 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         for path in self.settings.value("recent", [], list):
             self._action(self.recent_menu, path, lambda _=False, p=path: self.open_project(p))
+        self.welcome.set_recent(self.settings.value("recent", [], list))
 
     @Slot()
     def new_project(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "New project", "corpus.db", "Projects (*.db)")
-        if not path:
-            return
-        labels, ok = QInputDialog.getText(
-            self, "Labels", "Labels, comma-separated:", text="PER,ORG,LOC,MISC"
-        )
-        if not ok:
-            return
+        chosen = NewProjectDialog.ask(self)
+        if chosen is not None:
+            self.create_project(*chosen)
+
+    @Slot(str, list)
+    def create_project(self, path: str, labels: list[str]) -> None:
         try:
-            Project.create(path, [n for n in labels.split(",") if n.strip()]).close()
+            Project.create(path, labels).close()
         except NerstudioError as err:
             QMessageBox.warning(self, "Cannot create project", str(err))
+            return
+        self.open_project(path)
+
+    @Slot()
+    def open_sample(self) -> None:
+        """Install the bundled sample project (once; the user's work on it is kept), open it."""
+        try:
+            from nerstudio.core.sample import install_sample_project
+
+            path = install_sample_project()
+        except (ImportError, NerstudioError, OSError) as err:
+            QMessageBox.warning(self, "Cannot open the sample project", str(err))
             return
         self.open_project(path)
 
@@ -219,6 +244,23 @@ class MainWindow(QMainWindow):
         self.documents.set_project(project)
         self.setWindowTitle(f"{project.path.name} — nerstudio" if project else "nerstudio")
         self.state.undo_stack.clear()
+        self.show_page()
+
+    def show_page(self) -> None:
+        """The editor and its docks with a project open; else the welcome page alone."""
+        welcome = self.state.project is None
+        if welcome == self.on_welcome:
+            return
+        self.on_welcome = welcome
+        if welcome:
+            self.editor_layout = self.saveState()
+            for dock in self.findChildren(QDockWidget):
+                dock.hide()
+            self.pages.setCurrentWidget(self.welcome)
+        else:
+            self.pages.setCurrentWidget(self.editor_page)
+            if self.editor_layout is not None:
+                self.restoreState(self.editor_layout)
 
     @Slot()
     def labels_changed(self) -> None:
@@ -411,6 +453,7 @@ class MainWindow(QMainWindow):
             self.predicting[1].stop()
             self.predicting[0].wait()
         self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState())
+        layout = self.editor_layout if self.on_welcome else self.saveState()
+        self.settings.setValue("window/state", layout)
         self.state.close_project()
         super().closeEvent(event)

@@ -184,6 +184,13 @@ class TrainingPanel(QWidget):
             self.model.setCurrentIndex(last)
         popup = self.model.view()
         popup.setMinimumWidth(popup.sizeHintForColumn(0) + 24)
+        self.model.currentIndexChanged.connect(self.show_model_name)
+        self.show_model_name()
+
+    @Slot()
+    def show_model_name(self) -> None:
+        """A long entry shows its start (the model's name), not its tail."""
+        self.model.lineEdit().setCursorPosition(0)
 
     def chosen_model(self) -> str:
         index = self.model.currentIndex()
