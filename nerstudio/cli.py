@@ -433,10 +433,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def launch_window(argv: Sequence[str]) -> int:
-    """``nerstudio [PROJECT]``: the annotation window (Qt loads only here)."""
+    """``nerstudio [PROJECT | --demo]``: the annotation window (Qt loads only here)."""
     parser = argparse.ArgumentParser(prog="nerstudio", description="Open the annotation window.")
     parser.add_argument("project", nargs="?", type=Path, help="a project file to open")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="open the sample project (installed in your data folder on first use)",
+    )
     args = parser.parse_args(argv)
+    if args.demo:
+        if args.project is not None:
+            parser.error("give a project or --demo, not both")
+        from nerstudio.core.sample import install_sample_project
+
+        try:
+            args.project = install_sample_project()
+        except NerstudioError as err:
+            print(f"nerstudio: error: {err}", file=sys.stderr)
+            return 1
+        print(f"sample project: {args.project}")
     if args.project is not None and not args.project.is_file():
         print(
             f"nerstudio: error: {args.project}: no such project file; create it with "
@@ -454,7 +470,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     first = argv[0] if argv else ""
     looks_like_path = Path(first).suffix != "" or "/" in first or Path(first).exists()
-    if not argv or (first not in parser.command_names and looks_like_path):
+    if not argv or first == "--demo" or (first not in parser.command_names and looks_like_path):
         return launch_window(argv)
     args = parser.parse_args(argv)
     if args.command is None:

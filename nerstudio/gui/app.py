@@ -44,6 +44,7 @@ def main(project: Path | None = None) -> int:
     app.setApplicationName("nerstudio")
     app.setOrganizationName("nerstudio")
     app.setApplicationVersion(__version__)
+    app.setWindowIcon(theme.app_icon())
     sys.excepthook = _excepthook
     window = create_window(project)
     window.show()
