@@ -36,3 +36,4 @@ def test_pre_annotate_fills_suggestions_for_unfinished_documents(
         run = project.runs.get("m")
         assert project.predictions.count(run.id) == 5  # only the unfinished documents
         assert project.stats().done == 200  # gold untouched
+    window.close()

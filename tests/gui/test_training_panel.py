@@ -62,6 +62,9 @@ def test_a_run_from_start_to_history_and_active_model(qtbot, window, tiny_model)
         assert project.runs.active().name == run_name
         assert project.runs.get(run_name).status in ("completed", "early_stopped")
     assert panel.history.item(0, 7).text() == "active"
+    assert window.live_suggestions.is_running()  # the active model now suggests on the fly
+    window.close()  # ... until the window closes, which stops its child
+    assert not window.live_suggestions.is_running()
 
 
 def test_stop_mid_run_keeps_a_cancelled_run(qtbot, window, tiny_model):

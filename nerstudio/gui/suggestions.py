@@ -1,0 +1,79 @@
+"""Keeps the active model's suggestions coming: a document shown without a stored
+prediction is predicted on the fly by a long-lived child process (see
+``workers/live_prediction.py``), so the person never waits for a model load per document.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+
+from nerstudio.gui.state import AppState
+from nerstudio.gui.workers.live_prediction import LivePredictionWorker
+
+
+class LiveSuggestions(QObject):
+    """Starts, feeds and stops the on-the-fly predictor for the active run."""
+
+    latency = Signal(float)  # milliseconds of the last on-the-fly prediction
+
+    def __init__(self, state: AppState, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.live: tuple[QThread, LivePredictionWorker] | None = None
+        self.run_name: str | None = None
+        self.last_ms: float | None = None
+        state.projectChanged.connect(self.restart)
+        state.documentChanged.connect(self.document_shown)
+
+    @Slot()
+    def restart(self) -> None:
+        """Another project or another active run: a fresh child for it (or none)."""
+        self.stop()
+        project = self.state.project
+        run = project.runs.active() if project else None
+        if run is None or not run.path or not (Path(run.path) / "config.json").exists():
+            return
+        worker = LivePredictionWorker(str(project.path), run.name)
+        thread = QThread(self)
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+        worker.predicted.connect(self.predicted)
+        worker.failed.connect(self.failed)
+        self.live, self.run_name = (thread, worker), run.name
+        thread.start()
+        if self.state.document is not None:
+            self.document_shown(self.state.document.id)
+
+    def stop(self) -> None:
+        if self.live is not None:
+            thread, worker = self.live
+            self.live = None
+            worker.stop()
+            thread.quit()
+            thread.wait(15_000)
+
+    def is_running(self) -> bool:
+        return self.live is not None
+
+    @Slot(int)
+    def document_shown(self, document_id: int) -> None:
+        project, live = self.state.project, self.live
+        if live is None or project is None or not document_id:
+            return
+        run = project.runs.get(self.run_name) if self.run_name else None
+        if run is not None and project.predictions.get(run.id, document_id) is None:
+            live[1].request(document_id)
+
+    @Slot(int, float)
+    def predicted(self, document_id: int, ms: float) -> None:
+        self.last_ms = ms
+        self.latency.emit(ms)
+        if self.state.document is not None and self.state.document.id == document_id:
+            self.state.reload(document_id)
+
+    @Slot(str)
+    def failed(self, message: str) -> None:
+        self.state.message.emit(f"On-the-fly suggestions stopped: {message}")
