@@ -46,6 +46,11 @@ class Entity:
 _PREFIX_ALIASES = {"L": "E", "U": "S"}
 
 
+def iob2_tag_names(labels: Iterable[str]) -> list[str]:
+    """A model's classes for these labels, in the order a classifier head stores them."""
+    return ["O"] + [f"{prefix}-{label}" for label in labels for prefix in ("B", "I")]
+
+
 def parse_tag(tag: str) -> tuple[str, str]:
     """Split a tag into (prefix, label): ``"B-PER"`` -> ``("B", "PER")``, ``"O"`` -> ``("O", "")``.
 

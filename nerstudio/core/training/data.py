@@ -17,7 +17,7 @@ from pathlib import Path
 
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.records import DocumentRecord, Status
-from nerstudio.core.spans import Scheme, spans_to_tags
+from nerstudio.core.spans import Scheme, iob2_tag_names, spans_to_tags
 from nerstudio.core.store import Project
 
 IGNORE = -100
@@ -44,7 +44,7 @@ class Snapshot:
 
     @property
     def tag_names(self) -> list[str]:
-        return ["O"] + [f"{p}-{label}" for label in self.labels for p in ("B", "I")]
+        return iob2_tag_names(self.labels)
 
     def fingerprint(self) -> str:
         """A hash of every word and tag, so a run folder names exactly what it saw."""

@@ -66,6 +66,7 @@ class TrainingPanel(QWidget):
     """Emits ``activeRunChanged`` when the user picks the model for suggestions."""
 
     activeRunChanged = Signal()
+    runFinished = Signal(str, str)  # run name, status (completed, early_stopped, cancelled)
 
     def __init__(self, state: AppState, settings: QSettings, parent: QWidget | None = None):
         super().__init__(parent)
@@ -88,6 +89,24 @@ class TrainingPanel(QWidget):
         self.max_length = QSpinBox(minimum=16, maximum=4096, value=256)
         self.word_embeddings = QCheckBox("Train word embeddings (for models not pretrained)")
         self.device_text = QLabel("device: auto (the run reports what it uses)")
+        self.auto_retrain = QCheckBox("Retrain automatically after every")
+        self.auto_retrain.setToolTip(
+            "In the background: train, make the new model active, re-predict the unfinished "
+            "documents and re-order the queue. Annotating goes on meanwhile."
+        )
+        self.auto_every = QSpinBox(minimum=1, maximum=10_000, value=20, suffix=" done documents")
+        self.auto_from = QComboBox()
+        self.auto_from.addItem("from the base model", "base")
+        self.auto_from.addItem("from the active run's weights", "active")
+        self.auto_retrain.setChecked(settings.value("auto_retrain/enabled", False, bool))
+        self.auto_every.setValue(settings.value("auto_retrain/every", 20, int))
+        self.auto_from.setCurrentIndex(
+            max(0, self.auto_from.findData(settings.value("auto_retrain/from", "base")))
+        )
+        self.auto_retrain.toggled.connect(self.save_auto_settings)
+        self.auto_every.valueChanged.connect(self.save_auto_settings)
+        self.auto_from.currentIndexChanged.connect(self.save_auto_settings)
+        self.automatic_run: str | None = None
         self.start = QPushButton("Start")
         self.stop = QPushButton("Stop", enabled=False)
         self.start.clicked.connect(self.start_run)
@@ -139,6 +158,11 @@ class TrainingPanel(QWidget):
         form.addRow("Max length", self.max_length)
         form.addRow(self.word_embeddings)
         form.addRow(self.device_text)
+        auto_row = QHBoxLayout()
+        auto_row.addWidget(self.auto_retrain)
+        auto_row.addWidget(self.auto_every)
+        auto_row.addWidget(self.auto_from, 1)
+        form.addRow(auto_row)
         buttons = QHBoxLayout()
         buttons.addWidget(self.start)
         buttons.addWidget(self.stop)
@@ -228,6 +252,12 @@ class TrainingPanel(QWidget):
         return self.thread is not None and self.thread.isRunning()
 
     @Slot()
+    def save_auto_settings(self) -> None:
+        self.settings.setValue("auto_retrain/enabled", self.auto_retrain.isChecked())
+        self.settings.setValue("auto_retrain/every", self.auto_every.value())
+        self.settings.setValue("auto_retrain/from", self.auto_from.currentData())
+
+    @Slot()
     def start_run(self) -> None:
         if self.state.project is None or self.is_running():
             return
@@ -236,10 +266,19 @@ class TrainingPanel(QWidget):
         except NerstudioError as err:
             QMessageBox.warning(self, "Cannot start", str(err))
             return
-        recent = [config.base_model] + [
-            m for m in self.settings.value("models/recent", [], list) if m != config.base_model
-        ]
-        self.settings.setValue("models/recent", recent[:8])
+        self.start_config(config)
+
+    def start_config(self, config: TrainConfig, automatic: bool = False) -> None:
+        """Start a run; an ``automatic`` one (auto-retrain) reports problems in the log and
+        the status bar instead of a dialog, so it never interrupts the person."""
+        if self.state.project is None or self.is_running():
+            return
+        self.automatic_run = config.name if automatic else None
+        if not automatic:
+            recent = [config.base_model] + [
+                m for m in self.settings.value("models/recent", [], list) if m != config.base_model
+            ]
+            self.settings.setValue("models/recent", recent[:8])
         self.chart.clear_run()
         self.scores.setRowCount(0)
         self.weakest.clear()
@@ -307,10 +346,14 @@ class TrainingPanel(QWidget):
                 f"{event.best_epoch}), saved to {event.path}"
             )
             self.reload_history()
+            self.runFinished.emit(event.run, event.status)
 
     @Slot(str)
     def on_failed(self, message: str) -> None:
         self.log.appendPlainText(f"error: {message}")
+        if self.automatic_run is not None:
+            self.state.message.emit(f"Automatic retraining failed: {message}")
+            return
         QMessageBox.warning(
             self,
             "Training failed",
@@ -394,8 +437,13 @@ class TrainingPanel(QWidget):
     @Slot()
     def set_active(self) -> None:
         names = self.selected_runs()
-        if self.state.project is not None and names:
-            self.state.project.runs.set_active(names[0])
+        if names:
+            self.activate(names[0])
+
+    def activate(self, name: str) -> None:
+        """Make a run the model for suggestions."""
+        if self.state.project is not None:
+            self.state.project.runs.set_active(name)
             self.reload_history()
             self.activeRunChanged.emit()
 

@@ -1,0 +1,102 @@
+"""Auto-retrain: after every N newly done documents, train again in the background, make
+the new model active and ask for the pool to be re-predicted (which re-orders the queue).
+
+Training runs in the training panel's child process, so the person keeps annotating; a
+failure goes to the status bar, never a dialog.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from nerstudio.core.errors import NerstudioError
+from nerstudio.core.records import Status
+from nerstudio.core.spans import iob2_tag_names
+from nerstudio.core.store import DocumentQuery
+from nerstudio.gui.state import AppState
+from nerstudio.gui.widgets.training_panel import TrainingPanel
+
+
+def same_labels(run_path: str | None, tags: list[str]) -> bool:
+    """Whether a run folder's classifier predicts exactly these tags, in this order (then
+    its head can be trained on; otherwise it would mean other labels)."""
+    if not run_path or not (Path(run_path) / "config.json").exists():
+        return False
+    config = json.loads((Path(run_path) / "config.json").read_text(encoding="utf-8"))
+    id2label = config.get("id2label", {})
+    return [id2label.get(str(i)) for i in range(len(id2label))] == tags
+
+
+class AutoRetrain(QObject):
+    """Counts done documents; starts a run when ``every`` more are done since the last."""
+
+    retrained = Signal()  # a new run is active: re-predict the pool with it
+
+    def __init__(self, state: AppState, panel: TrainingPanel, parent: QObject | None = None):
+        super().__init__(parent)
+        self.state = state
+        self.panel = panel
+        self.baseline: int | None = None  # done documents when the last run started
+        self.pending: str | None = None
+        state.projectChanged.connect(self.reset)
+        state.documentEdited.connect(self.check)
+        panel.auto_retrain.toggled.connect(self.reset)
+        panel.runFinished.connect(self.run_finished)
+
+    def done_count(self) -> int:
+        assert self.state.project is not None
+        return self.state.project.count_documents(DocumentQuery(status=Status.DONE, limit=0))
+
+    @Slot()
+    def reset(self) -> None:
+        """Count from now: a project just opened or the toggle just turned on."""
+        self.baseline = self.done_count() if self.state.project is not None else None
+
+    @Slot(int)
+    def check(self, _document_id: int = 0) -> None:
+        if not self.panel.auto_retrain.isChecked() or self.state.project is None:
+            return
+        if self.panel.is_running():
+            return  # the next check after this run ends counts what was done meanwhile
+        done = self.done_count()
+        if self.baseline is None or done < self.baseline:
+            self.baseline = done
+        elif done - self.baseline >= self.panel.auto_every.value():
+            self.start(done)
+
+    def start(self, done: int) -> None:
+        try:
+            config = self.panel.config()
+        except NerstudioError as err:
+            self.state.message.emit(f"Automatic retraining: {err}")
+            return
+        name = datetime.now().strftime("auto-%Y%m%d-%H%M%S")
+        config = replace(config, name=name)
+        active = self.state.project.runs.active()
+        if self.panel.auto_from.currentData() == "active" and active is not None:
+            tags = iob2_tag_names(label.name for label in self.state.labels)
+            if same_labels(active.path, tags):
+                config = replace(config, base_model=active.path)
+            else:
+                self.state.message.emit(
+                    "Automatic retraining starts from the base model: the labels changed "
+                    "since the active run."
+                )
+        self.baseline = done
+        self.pending = name
+        self.state.message.emit(f"{done} documents done: retraining in the background ({name})")
+        self.panel.start_config(config, automatic=True)
+
+    @Slot(str, str)
+    def run_finished(self, name: str, status: str) -> None:
+        if name != self.pending:
+            return
+        self.pending = None
+        if status in ("completed", "early_stopped"):
+            self.panel.activate(name)
+            self.retrained.emit()

@@ -1,0 +1,70 @@
+"""Auto-retrain: every N newly done documents a run starts in the background, becomes the
+active model and re-predicts the pool, while the person keeps annotating."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+
+from nerstudio.core.records import DocumentRecord
+from nerstudio.core.store import Project
+from nerstudio.core.tokens import tokenize
+
+
+def test_auto_retrain_runs_in_the_background_and_refreshes_suggestions(
+    qtbot, tmp_path, trained_project, tiny_model
+):
+    from tests.conftest import make_sentences
+
+    texts = [" ".join(words) for words, _ in make_sentences(5, 21)]
+    with Project.open(trained_project) as project:
+        project.add_documents(DocumentRecord(t, tuple(tokenize(t))) for t in texts)
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+    from nerstudio.gui.app import create_window
+
+    window = create_window(trained_project)
+    qtbot.addWidget(window)
+    window.show()
+    panel = window.training
+    panel.model.setEditText(str(tiny_model))
+    panel.epochs.setValue(1)
+    panel.batch.setValue(8)
+    panel.lr.setText("0.02")
+    panel.word_embeddings.setChecked(True)  # the tiny model is not pretrained
+    panel.auto_every.setValue(2)
+    panel.auto_retrain.setChecked(True)
+
+    editor = window.editor
+    editor.setFocus()
+    qtbot.keyClick(editor, Qt.Key.Key_Return)  # done: 1 of 2
+    assert not panel.is_running()
+    qtbot.keyClick(editor, Qt.Key.Key_Return)  # done: 2 of 2 -> retrain
+    assert panel.is_running()
+
+    gaps: list[float] = []
+    last = [time.perf_counter()]
+
+    def tick() -> None:
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer(interval=10)
+    timer.timeout.connect(tick)
+    timer.start()
+    shown = window.state.document.id
+    qtbot.keyClick(editor, Qt.Key.Key_1)  # annotating goes on meanwhile (PER on a word)
+    qtbot.waitUntil(lambda: not panel.is_running(), timeout=180_000)
+    qtbot.waitUntil(lambda: window.predicting is None, timeout=180_000)
+    timer.stop()
+
+    assert max(gaps) < 1.0, "the GUI thread was blocked while retraining"
+    with Project.open(trained_project) as project:
+        active = project.runs.active()
+        assert active is not None and active.name.startswith("auto-")
+        assert project.predictions.count(active.id) == 3  # the unfinished documents
+        assert project.spans(shown), "the edit made during training is stored"
+    assert "auto-" in panel.history.item(0, 0).text()
+    window.close()
