@@ -240,28 +240,91 @@ def cmd_predict(args: argparse.Namespace) -> int:
             raise NerstudioError(
                 f"{folder}: not a run of this project; predictions are stored per run"
             )
-        records = [
-            r
-            for r in project.iter_documents()
-            if args.all or r.status in (Status.NEW, Status.IN_PROGRESS)
-        ]
-        predictor = Predictor(folder, device=args.device)
+        predictor = Predictor(folder, device=args.device, int8=args.int8)
+        if args.serve:
+            return serve_predictions(project, run.id, predictor)
+        wanted = {Status.DONE} if args.done else {Status.NEW, Status.IN_PROGRESS}
+        records = [r for r in project.iter_documents() if args.all or r.status in wanted]
         out = atomic_write(args.out) if args.out else nullcontext()
         stored = 0
         with out as fh, progress_bar(len(records), "doc", "predicting") as tick:
             for i in range(0, len(records), 256):
                 chunk = records[i : i + 256]
                 predictions = predictor.predict(chunk)
-                stored += project.predictions.save(
-                    run.id,
-                    [(p.document_id, p.to_json()["spans"], p.uncertainty) for p in predictions],
-                )
+                stored += project.predictions.save(run.id, [p.to_row() for p in predictions])
                 if fh is not None:
                     for record, prediction in zip(chunk, predictions):
                         fh.write(json.dumps(prediction.to_json(record.text), ensure_ascii=False))
                         fh.write("\n")
                 tick(len(chunk))
     print(f"predicted {stored} documents with run {run.name}")
+    return 0
+
+
+def serve_predictions(project: Project, run_id: int, predictor) -> int:
+    """``predict --serve``: the window's on-the-fly predictions. The model stays loaded;
+    each stdin line is a document id, predicted and stored, answered by one JSON line."""
+    import time
+
+    print(json.dumps({"ready": True}), flush=True)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        started = time.perf_counter()
+        try:
+            document_id = int(line)
+            (prediction,) = predictor.predict([project.document(document_id)])
+            project.predictions.save(run_id, [prediction.to_row()])
+        except (ValueError, NerstudioError) as err:
+            print(json.dumps({"id": line.strip(), "error": str(err)}), flush=True)
+            continue
+        ms = round(1000 * (time.perf_counter() - started), 1)
+        print(json.dumps({"id": document_id, "ms": ms}), flush=True)
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from nerstudio.core.review import suspicious_documents
+
+    with Project.open(args.project) as project:
+        run = project.runs.get(args.run) if args.run else project.runs.active()
+        if run is None:
+            raise NerstudioError("no active run: pass --run or set one active in the window")
+    if args.predict:
+        cmd_predict(
+            argparse.Namespace(
+                project=args.project,
+                run=run.name,
+                all=False,
+                done=True,
+                out=None,
+                device="auto",
+                int8=False,
+                serve=False,
+            )
+        )
+    with Project.open(args.project) as project:
+        found = suspicious_documents(project, run.id, args.threshold)
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "id": s.document_id,
+                        "confidence": round(s.confidence, 4),
+                        "text": s.text,
+                        "reasons": list(s.reasons),
+                    }
+                    for s in found[: args.top]
+                ],
+                ensure_ascii=False,
+            )
+        )
+        return 0
+    for s in found[: args.top]:
+        print(f"{s.document_id:>7}  {s.confidence:.2f}  {s.reasons[0]}")
+    if not found:
+        print(f"no done document where {run.name} confidently disagrees with gold")
     return 0
 
 
@@ -352,9 +415,38 @@ def _add_train_parser(sub) -> None:
     p.add_argument("project", type=Path)
     p.add_argument("--run", required=True, help="run name or run folder")
     p.add_argument("--all", action="store_true", help="every document, done ones too")
+    p.add_argument(
+        "--done", action="store_true", help="only the done documents (to review their gold)"
+    )
     p.add_argument("--out", type=Path, help="also write one JSON object per document")
     p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto")
+    p.add_argument(
+        "--int8",
+        action="store_true",
+        help="CPU: quantize the Linear layers to int8 (faster previews; see the README)",
+    )
+    p.add_argument(
+        "--serve",
+        action="store_true",
+        help="keep the model loaded; read document ids on stdin, store and answer each",
+    )
     p.set_defaults(func=cmd_predict)
+
+    p = sub.add_parser(
+        "review",
+        help="done documents where the model confidently disagrees with gold",
+        description="List done documents whose gold spans a run's model confidently "
+        "disagrees with (most confident first), to catch annotation mistakes.",
+    )
+    p.add_argument("project", type=Path)
+    p.add_argument("--run", help="run name (default: the active run)")
+    p.add_argument(
+        "--predict", action="store_true", help="first predict the done documents with the run"
+    )
+    p.add_argument("--threshold", type=float, default=0.8, help="minimum model confidence")
+    p.add_argument("--top", type=int, default=200)
+    p.add_argument("--json", action="store_true", help="print one JSON list")
+    p.set_defaults(func=cmd_review)
 
     p = sub.add_parser(
         "queue",

@@ -52,7 +52,21 @@ class AnnotationController(QObject):
             return
         rows = [(document.id, start, end, label) for start, end, label in items]
         text = "Accept suggestion" if len(rows) == 1 else f"Accept {len(rows)} suggestions"
-        if self.state.execute(commands.AddSpans(self.state, rows, text)) and len(rows) == 1:
+        replaced = [  # under review, the model's span replaces the gold it disagrees with
+            span.id
+            for span in self.state.spans
+            if any(span.start < end and start < span.end for _, start, end, _ in rows)
+        ]
+        stack = self.state.undo_stack
+        if replaced:
+            stack.beginMacro(f"{text} (replacing {len(replaced)} gold)")
+            self.state.execute(commands.RemoveSpans(self.state, document.id, replaced))
+        accepted = self.state.execute(commands.AddSpans(self.state, rows, text))
+        if replaced:
+            stack.endMacro()
+            if not accepted:
+                stack.undo()  # nothing half-done: the removed gold comes back
+        if accepted and len(rows) == 1:
             self.editor.select_span_at(rows[0][1], rows[0][2])
 
     @Slot(int, int)

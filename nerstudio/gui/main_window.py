@@ -24,15 +24,19 @@ from nerstudio.core.store import DocumentQuery, Project
 from nerstudio.core.tokens import tokenize
 from nerstudio.gui import theme
 from nerstudio.gui.annotation import AnnotationController
+from nerstudio.gui.auto_retrain import AutoRetrain
 from nerstudio.gui.dialogs.label_manager import LabelManager
 from nerstudio.gui.dialogs.new_project import NewProjectDialog
 from nerstudio.gui.models.documents import DocumentListModel
 from nerstudio.gui.piece_overlay import PieceOverlay
+from nerstudio.gui.review import ReviewController
 from nerstudio.gui.state import AppState
+from nerstudio.gui.suggestions import LiveSuggestions
 from nerstudio.gui.timekeeper import Timekeeper
 from nerstudio.gui.widgets.document_list import DocumentList
 from nerstudio.gui.widgets.editor import AnnotationEditor
 from nerstudio.gui.widgets.label_bar import LabelBar
+from nerstudio.gui.widgets.review_list import ReviewList
 from nerstudio.gui.widgets.training_panel import TrainingPanel
 from nerstudio.gui.widgets.welcome import WelcomePage
 from nerstudio.gui.workers.command import CommandWorker
@@ -74,7 +78,15 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, training_dock)
         self.resizeDocks([dock, training_dock], [380, 520], Qt.Orientation.Horizontal)
         self.training_dock = training_dock
+        self.review_list = ReviewList()
+        self.review_dock = QDockWidget("Suspicious annotations", self, objectName="review")
+        self.review_dock.setWidget(self.review_list)
+        self.tabifyDockWidget(dock, self.review_dock)
+        dock.raise_()
+        self.review = ReviewController(self.state, self.review_list, self)
         self.controller = AnnotationController(self.state, self.editor, self)
+        self.live_suggestions = LiveSuggestions(self.state, self)
+        self.auto_retrain = AutoRetrain(self.state, self.training, self)
         self.pieces = PieceOverlay(self.state, self.editor, self.training, self)
         self.timekeeper = Timekeeper(self.state, self)
         self.progress_text = QLabel()
@@ -160,6 +172,7 @@ class MainWindow(QMainWindow):
         view = bar.addMenu("&View")
         view.addAction(dock.toggleViewAction())
         view.addAction(self.training_dock.toggleViewAction())
+        view.addAction(self.review_dock.toggleViewAction())
         see = self._action(view, "What the &model will see", self.pieces.set_enabled, "Ctrl+M")
         see.setCheckable(True)
         self._action(view, "&Light theme", lambda: self.set_theme("light"))
@@ -183,6 +196,8 @@ class MainWindow(QMainWindow):
         self.label_bar.manageRequested.connect(self.manage_labels)
         self.timekeeper.ticked.connect(self.show_time)
         self.training.activeRunChanged.connect(self.active_run_changed)
+        self.training.activeRunChanged.connect(self.live_suggestions.restart)
+        self.auto_retrain.retrained.connect(self.pre_annotate)
 
     # -- project -------------------------------------------------------------------------
 
@@ -326,6 +341,9 @@ class MainWindow(QMainWindow):
     def pre_annotated(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
         self.active_run_changed()
+        strategy = self.document_list.order.currentData()
+        if strategy is not None:  # new uncertainties: the queue follows them
+            self.order_documents(strategy)
 
     @Slot()
     def _predicting_done(self) -> None:
@@ -452,6 +470,8 @@ class MainWindow(QMainWindow):
         if self.predicting is not None:
             self.predicting[1].stop()
             self.predicting[0].wait()
+        self.live_suggestions.stop()
+        self.review.stop()
         self.settings.setValue("window/geometry", self.saveGeometry())
         layout = self.editor_layout if self.on_welcome else self.saveState()
         self.settings.setValue("window/state", layout)

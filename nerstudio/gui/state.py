@@ -81,7 +81,11 @@ class AppState(QObject):
         self.documentChanged.emit(document_id or 0)
 
     def load_suggestions(self) -> None:
-        """The active run's suggestions for the shown document, minus what gold covers."""
+        """The active run's suggestions for the shown document, minus what gold covers.
+
+        In a done document (under review) a suggestion that disagrees with a gold span is
+        shown too, so both can be compared; one that equals gold never is.
+        """
         self.suggestions = []
         if self.project is None or self.document is None:
             return
@@ -90,6 +94,12 @@ class AppState(QObject):
         if stored is None:
             return
         gold = [(s.start, s.end) for s in self.spans]
+        if self.document.status is Status.DONE:
+            same = {(s.start, s.end, s.label) for s in self.spans}
+            self.suggestions = [
+                s for s in stored.spans if (s["start"], s["end"], s["label"]) not in same
+            ]
+            return
         self.suggestions = [
             s for s in stored.spans if all(s["end"] <= a or s["start"] >= b for a, b in gold)
         ]

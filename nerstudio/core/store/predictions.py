@@ -88,6 +88,16 @@ class Predictions:
         ).fetchall()
         return [(doc, text, json.loads(scores) if scores else {}) for doc, text, scores in rows]
 
+    def for_done_documents(self, run_id: int) -> list[tuple[int, StoredPrediction]]:
+        """This run's predictions of done documents (to review gold against the model)."""
+        rows = self.db.execute(
+            "SELECT p.document_id, p.run_id, p.spans, p.scores FROM predictions p"
+            " JOIN documents d ON d.id = p.document_id"
+            " WHERE p.run_id = ? AND d.status = 'done' ORDER BY p.document_id",
+            [run_id],
+        ).fetchall()
+        return [(row[0], _prediction(row)) for row in rows]
+
     def count(self, run_id: int) -> int:
         return self.db.execute(
             "SELECT count(*) FROM predictions WHERE run_id = ?", [run_id]

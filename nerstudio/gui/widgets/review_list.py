@@ -1,0 +1,97 @@
+"""The "Suspicious annotations" dock: done documents where the active model confidently
+disagrees with gold, most confident first; activating one opens it with both shown."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+COLUMNS = ("doc", "confidence", "disagreement")
+
+
+class ReviewList(QWidget):
+    """Shows ``nerstudio review --json`` output; asks the window to run it."""
+
+    checkRequested = Signal(float)  # the confidence threshold
+    documentActivated = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.check = QPushButton("Check done documents with the active model")
+        self.check.setToolTip(
+            "Predicts the done documents in the background, then lists where the model "
+            "confidently disagrees with your annotations"
+        )
+        self.check.clicked.connect(self.request_check)
+        self.threshold = QDoubleSpinBox(minimum=0.5, maximum=0.99, singleStep=0.05, value=0.8)
+        self.threshold.setPrefix("confidence ≥ ")
+        self.summary = QLabel("Train a model, set it active, then check.")
+        self.summary.setWordWrap(True)
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.table.cellActivated.connect(self.open_row)
+        self.table.cellClicked.connect(self.open_row)
+        row = QHBoxLayout()
+        row.addWidget(self.check, 1)
+        row.addWidget(self.threshold)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table, 1)
+
+    @Slot()
+    def request_check(self) -> None:
+        self.check.setEnabled(False)
+        self.summary.setText("Predicting the done documents…")
+        self.checkRequested.emit(self.threshold.value())
+
+    @Slot(str)
+    def show_results(self, output: str) -> None:
+        """The JSON list printed by ``nerstudio review --json``."""
+        self.check.setEnabled(True)
+        found = json.loads(output)
+        self.table.setRowCount(len(found))
+        for row, item in enumerate(found):
+            reasons = item["reasons"]
+            more = f"  (+{len(reasons) - 1} more)" if len(reasons) > 1 else ""
+            cells = [str(item["id"]), f"{item['confidence']:.2f}", reasons[0] + more]
+            for column, text in enumerate(cells):
+                cell = QTableWidgetItem(text)
+                cell.setData(Qt.ItemDataRole.UserRole, item["id"])
+                cell.setToolTip("\n".join(reasons) + "\n\n" + item["text"][:300])
+                self.table.setItem(row, column, cell)
+        self.summary.setText(
+            f"{len(found)} done documents where the model disagrees; click one to see both."
+            if found
+            else "No confident disagreement: the model agrees with your done documents."
+        )
+
+    @Slot(str)
+    def show_failure(self, message: str) -> None:
+        self.check.setEnabled(True)
+        self.summary.setText(f"Check failed: {message}")
+
+    @Slot(int, int)
+    def open_row(self, row: int, _column: int) -> None:
+        item = self.table.item(row, 0)
+        if item is not None:
+            self.documentActivated.emit(int(item.data(Qt.ItemDataRole.UserRole)))

@@ -1,0 +1,46 @@
+"""Suspicious annotations: after a run, the dock lists done documents where the model
+confidently disagrees with gold; clicking one opens it with both shown."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt
+
+from nerstudio.core.store import Project
+
+
+def test_review_lists_a_wrong_gold_document_and_opens_it_with_both(
+    qtbot, tmp_path, trained_project, tiny_model
+):
+    from tests.conftest import train_tiny
+
+    train_tiny(trained_project, tiny_model, "m")
+    with Project.open(trained_project) as project:
+        project.runs.set_active("m")
+        spans = project.spans(1)
+        assert spans
+        project.remove_spans([s.id for s in spans])  # an annotator forgot document 1
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+    from nerstudio.gui.app import create_window
+
+    window = create_window(trained_project)
+    qtbot.addWidget(window)
+    window.show()
+    view = window.review_list
+    view.threshold.setValue(0.5)
+    qtbot.mouseClick(view.check, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.review.job is None, timeout=120_000)
+    assert "disagrees" in view.summary.text(), view.summary.text()
+    rows = {int(view.table.item(r, 0).text()): r for r in range(view.table.rowCount())}
+    assert 1 in rows
+    assert "is not tagged; the model says" in view.table.item(rows[1], 2).text()
+    confidences = [float(view.table.item(r, 1).text()) for r in range(view.table.rowCount())]
+    assert confidences == sorted(confidences, reverse=True)
+    view.table.scrollToItem(view.table.item(rows[1], 0))
+    rect = view.table.visualItemRect(view.table.item(rows[1], 0))
+    qtbot.mouseClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.state.document.id == 1
+    assert window.editor.suggestions, "the model's spans are shown beside the (empty) gold"
+    with Project.open(trained_project) as project:
+        assert project.spans(1) == []  # reviewing never changes gold by itself
+    window.close()
