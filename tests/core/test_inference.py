@@ -120,3 +120,34 @@ def test_predict_and_queue_from_the_cli_never_touch_gold(run, capsys, tmp_path):
         assert project.stats().entities == gold_before  # suggestions never become gold
         dev_ids = {r.id for r in project.iter_documents(split="dev")}
     assert not dev_ids & {item["id"] for item in queue}
+
+
+def test_int8_predictions_keep_token_boundaries_and_mostly_agree(run):
+    path, folder = run
+    with Project.open(path) as project:
+        pool = list(project.iter_documents(status=Status.NEW))
+    full = Predictor(folder, device="cpu").predict(pool)
+    int8 = Predictor(folder, int8=True).predict(pool)
+    agree = total = 0
+    for record, a, b in zip(pool, full, int8):
+        starts, ends = {s for s, _ in record.tokens}, {e for _, e in record.tokens}
+        assert all(s.start in starts and s.end in ends for s in b.spans)
+        agree += sum(x == y for x, y in zip(a.tags, b.tags))
+        total += len(a.tags)
+    assert agree / total > 0.9
+
+
+def test_cli_predict_done_then_review_lists_a_forgotten_document(run, capsys):
+    path, _ = run
+    with Project.open(path) as project:
+        project.remove_spans([s.id for s in project.spans(1)])  # an annotator forgot doc 1
+    code = main(["review", str(path), "--run", "r", "--predict", "--json", "--threshold", "0.5"])
+    out = capsys.readouterr().out.strip().splitlines()
+    assert code == 0
+    assert out[0].startswith("predicted 200 documents")  # the done ones only
+    found = json.loads(out[-1])
+    assert 1 in [item["id"] for item in found]
+    first = next(item for item in found if item["id"] == 1)
+    assert "is not tagged; the model says" in first["reasons"][0]
+    with Project.open(path) as project:
+        assert project.spans(1) == []  # review never edits gold
