@@ -9,10 +9,12 @@ from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
+    QFrame,
     QLabel,
     QMainWindow,
     QMessageBox,
     QProgressBar,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -74,7 +76,9 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         self.training = TrainingPanel(self.state, settings)
         training_dock = QDockWidget("Training", self, objectName="training")
-        training_dock.setWidget(self.training)
+        training_scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        training_scroll.setWidget(self.training)  # a short screen scrolls, never crops
+        training_dock.setWidget(training_scroll)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, training_dock)
         self.resizeDocks([dock, training_dock], [380, 520], Qt.Orientation.Horizontal)
         self.training_dock = training_dock

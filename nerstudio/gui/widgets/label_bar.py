@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from nerstudio.core.store import Label
 
@@ -23,6 +23,8 @@ class LabelBar(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         self.hint = QLabel("Select words, then press a label key. Shift+click a label to arm it.")
         self.hint.setStyleSheet("color: gray;")
+        # The hint may be cut off in a narrow window; it must never widen the window.
+        self.hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
     def set_labels(self, labels: list[Label], armed: str | None) -> None:
         while self.layout_.count():

@@ -30,14 +30,15 @@ class ReviewList(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.check = QPushButton("Check done documents with the active model")
+        self.check = QPushButton("Check done documents")
         self.check.setToolTip(
-            "Predicts the done documents in the background, then lists where the model "
-            "confidently disagrees with your annotations"
+            "Predicts the done documents with the active model in the background, then "
+            "lists where it confidently disagrees with your annotations"
         )
         self.check.clicked.connect(self.request_check)
         self.threshold = QDoubleSpinBox(minimum=0.5, maximum=0.99, singleStep=0.05, value=0.8)
-        self.threshold.setPrefix("confidence ≥ ")
+        self.threshold.setPrefix("≥ ")
+        self.threshold.setToolTip("Only disagreements the model is at least this sure of")
         self.summary = QLabel("Train a model, set it active, then check.")
         self.summary.setWordWrap(True)
         self.table = QTableWidget(0, len(COLUMNS))

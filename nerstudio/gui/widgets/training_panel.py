@@ -89,15 +89,15 @@ class TrainingPanel(QWidget):
         self.max_length = QSpinBox(minimum=16, maximum=4096, value=256)
         self.word_embeddings = QCheckBox("Train word embeddings (for models not pretrained)")
         self.device_text = QLabel("device: auto (the run reports what it uses)")
-        self.auto_retrain = QCheckBox("Retrain automatically after every")
+        self.auto_retrain = QCheckBox("Auto-retrain every")
         self.auto_retrain.setToolTip(
             "In the background: train, make the new model active, re-predict the unfinished "
             "documents and re-order the queue. Annotating goes on meanwhile."
         )
-        self.auto_every = QSpinBox(minimum=1, maximum=10_000, value=20, suffix=" done documents")
+        self.auto_every = QSpinBox(minimum=1, maximum=10_000, value=20, suffix=" done")
         self.auto_from = QComboBox()
         self.auto_from.addItem("from the base model", "base")
-        self.auto_from.addItem("from the active run's weights", "active")
+        self.auto_from.addItem("from the active run", "active")
         self.auto_retrain.setChecked(settings.value("auto_retrain/enabled", False, bool))
         self.auto_every.setValue(settings.value("auto_retrain/every", 20, int))
         self.auto_from.setCurrentIndex(
@@ -159,10 +159,9 @@ class TrainingPanel(QWidget):
         form.addRow(self.word_embeddings)
         form.addRow(self.device_text)
         auto_row = QHBoxLayout()
-        auto_row.addWidget(self.auto_retrain)
         auto_row.addWidget(self.auto_every)
         auto_row.addWidget(self.auto_from, 1)
-        form.addRow(auto_row)
+        form.addRow(self.auto_retrain, auto_row)
         buttons = QHBoxLayout()
         buttons.addWidget(self.start)
         buttons.addWidget(self.stop)
