@@ -459,22 +459,32 @@ def test_a_run_name_in_use_is_refused_and_the_old_run_kept(full_run, project, ti
 
 
 @pytest.fixture(scope="module")
-def early_run(project, tiny_model) -> list:
-    """A learning rate of 0: nothing improves after the first epoch."""
-    settings = {"epochs": 5, "learning_rate": 0.0, "patience": 1}
-    return list(train(project, config(tiny_model, "early", **settings)))
+def early_run(project, tiny_model, full_run) -> list:
+    """From a trained run (dev F1 above 0) at a learning rate of 0: nothing improves after
+    the first epoch. 20 steps an epoch, so patience 1 becomes 3 epochs (50 steps at least)."""
+    settings = {"epochs": 8, "learning_rate": 0.0, "patience": 1}
+    return list(train(project, config(full_run[1], "early", **settings)))
 
 
 def test_a_run_that_stops_improving_stops_early(early_run, project):
     evals = of_type(early_run, EvalFinished)
-    assert [e.epoch for e in evals] == [1, 2]
-    assert [e.is_best for e in evals] == [True, False]
+    assert evals[0].f1 > 0
+    assert [e.epoch for e in evals] == [1, 2, 3, 4]
+    assert [e.is_best for e in evals] == [True, False, False, False]
     done = early_run[-1]
     assert done.status == "early_stopped"
     assert done.best_epoch == 1
-    assert done.summary["epochs"] == 2
+    assert done.summary["epochs"] == 4
     with Project.open(project) as proj:
         assert proj.runs.get("early").status == "early_stopped"
+
+
+def test_patience_is_never_shorter_than_fifty_steps():
+    from nerstudio.core.training.config import effective_patience
+
+    assert effective_patience(2, 125) == 2  # 2,000 sentences: two epochs are 250 steps
+    assert effective_patience(2, 7) == 8  # 100 sentences
+    assert effective_patience(2, 2) == 25  # the 30-document sample
 
 
 def test_a_learning_rate_of_zero_is_used_as_given(early_run):

@@ -27,7 +27,12 @@ from transformers import DataCollatorForTokenClassification, get_linear_schedule
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.store import MetricPoint, Project
 from nerstudio.core.training import data, metrics, models, output
-from nerstudio.core.training.config import TrainConfig, default_epochs, default_learning_rate
+from nerstudio.core.training.config import (
+    TrainConfig,
+    default_epochs,
+    default_learning_rate,
+    effective_patience,
+)
 from nerstudio.core.training.events import (
     EvalFinished,
     StepLogged,
@@ -124,6 +129,7 @@ def train(
     optimizer = _optimizer(model, config, lr, device)
     model, optimizer, loader = accelerator.prepare(model, optimizer, loader)
     steps_per_epoch = len(loader)
+    patience = effective_patience(config.patience, steps_per_epoch)
     total_steps = steps_per_epoch * epochs
     scheduler = get_linear_schedule_with_warmup(
         optimizer, int(config.warmup_ratio * total_steps), total_steps
@@ -229,7 +235,10 @@ def train(
                     state=_cpu_state(accelerator.unwrap_model(model)),
                 )
                 bad_epochs = 0
-            else:
+            elif best["f1"] > 0:
+                # Patience counts only once the model finds entities at all: on a small
+                # corpus the first epochs score about 0 while the loss still falls (the
+                # 30-document sample: F1 0.01, 0, 0 in epochs 1-3, and an early stop there).
                 bad_epochs += 1
             points += [
                 MetricPoint(step, epoch, "dev_loss", scores.loss),
@@ -250,7 +259,7 @@ def train(
                 per_label=scores.per_label,
                 is_best=improved,
             )
-            if config.patience and bad_epochs >= config.patience and epoch < epochs:
+            if config.patience and bad_epochs >= patience and epoch < epochs:
                 status = "early_stopped"
                 break
 
