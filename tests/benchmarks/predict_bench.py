@@ -1,5 +1,8 @@
 """Prediction speed: nerstudio's Predictor against Trainer.predict and the pipeline; JSON.
 
+Also the int8 option (``Predictor(int8=True)``, ``predict --int8``): its speed-up and its
+dev F1 change, and the cost of one sentence at a time (the window's on-the-fly path).
+
 Same model folder (``--run``: a run folder; default: a 1-epoch MiniLM run trained here on
 the first 2,000 CoNLL-2003 sentences), same sentences (CoNLL-2003 dev from ../shared),
 measured one after the other in this process.
@@ -24,6 +27,32 @@ CONLL = HERE.parents[3] / "shared" / "data" / "conll2003"
 def sentences(path: Path, limit: int) -> list[list[str]]:
     blocks = [b for b in path.read_text(encoding="utf-8").split("\n\n") if b.strip()]
     return [[line.split()[0] for line in b.splitlines()] for b in blocks[:limit]]
+
+
+def gold_tags(path: Path, limit: int) -> list[list[str]]:
+    blocks = [b for b in path.read_text(encoding="utf-8").split("\n\n") if b.strip()]
+    return [[line.split()[-1] for line in b.splitlines()] for b in blocks[:limit]]
+
+
+def dev_f1(predictions, gold: list[list[str]]) -> float:
+    from seqeval.metrics import f1_score
+
+    return round(f1_score(gold, [list(p.tags) for p in predictions]), 4)
+
+
+def one_at_a_time_ms(predictor, records) -> dict:
+    """What the window's on-the-fly suggestions cost: one sentence per call."""
+    times = []
+    for record in records:
+        start = time.perf_counter()
+        predictor.predict([record])
+        times.append(1000 * (time.perf_counter() - start))
+    times.sort()
+    return {
+        "median": round(times[len(times) // 2], 1),
+        "p95": round(times[int(len(times) * 0.95)], 1),
+        "max": round(times[-1], 1),
+    }
 
 
 def train_run(tmp: Path) -> str:
@@ -74,10 +103,20 @@ def main() -> None:
             DocumentRecord(" ".join(w), tuple(whitespace_tokens(" ".join(w), w)), id=i)
             for i, w in enumerate(words)
         ]
+        gold = gold_tags(CONLL / "dev.bio", args.limit)
         predictor = Predictor(folder, device="cpu")
         predictor.predict(records[:64])  # warm up
-        _, seconds = timed(lambda: predictor.predict(records))
+        predictions, seconds = timed(lambda: predictor.predict(records))
         out["nerstudio_sentences_per_s"] = round(n / seconds, 1)
+        out["nerstudio_f1"] = dev_f1(predictions, gold)
+        out["single_sentence_ms"] = one_at_a_time_ms(predictor, records[:200])
+
+        quantized = Predictor(folder, int8=True)
+        quantized.predict(records[:64])
+        predictions, seconds = timed(lambda: quantized.predict(records))
+        out["int8_sentences_per_s"] = round(n / seconds, 1)
+        out["int8_f1"] = dev_f1(predictions, gold)
+        out["int8_single_sentence_ms"] = one_at_a_time_ms(quantized, records[:200])
 
         from transformers import (
             AutoModelForTokenClassification,
@@ -111,6 +150,8 @@ def main() -> None:
     out["ratio_vs_trainer_predict"] = round(
         out["nerstudio_sentences_per_s"] / out["trainer_predict_sentences_per_s"], 2
     )
+    out["int8_speedup"] = round(out["int8_sentences_per_s"] / out["nerstudio_sentences_per_s"], 2)
+    out["int8_f1_change_points"] = round(100 * (out["int8_f1"] - out["nerstudio_f1"]), 2)
     out["ratio_vs_pipeline_default"] = round(
         out["nerstudio_sentences_per_s"] / out["pipeline_default_sentences_per_s"], 2
     )
