@@ -128,6 +128,7 @@ class MainWindow(QMainWindow):
         self._action(file, "&Open project…", self.open_dialog, QKeySequence.StandardKey.Open)
         self.recent_menu = file.addMenu("Open &recent")
         self._action(file, "Open &sample project", self.open_sample)
+        self._action(file, "&Close project", self.close_project, "Ctrl+W")
         file.addSeparator()
         self._action(file, "&Import…", self.import_dialog, "Ctrl+I")
         self._action(file, "&Export…", self.export_dialog, "Ctrl+E")
@@ -264,6 +265,19 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{project.path.name} — nerstudio" if project else "nerstudio")
         self.state.undo_stack.clear()
         self.show_page()
+
+    @Slot()
+    def close_project(self) -> None:
+        """Back to the welcome page (a running training run must be stopped first)."""
+        if self.state.project is None:
+            return
+        if self.training.is_running() or self.predicting is not None:
+            self.state.message.emit("Stop the training run or pre-annotation first.")
+            return
+        self.timekeeper.flush()
+        self.live_suggestions.stop()
+        self.state.close_project()
+        self.state.projectChanged.emit()
 
     def show_page(self) -> None:
         """The editor and its docks with a project open; else the welcome page alone."""

@@ -194,3 +194,19 @@ def test_the_editor_layout_survives_the_welcome_page(welcome_window, make_projec
     window.open_project(path)
     assert window.training_dock.isVisible()
     assert all(d.isVisible() for d in window.findChildren(type(window.training_dock)))
+
+
+def test_close_project_returns_to_the_welcome_page_listing_it(welcome_window, make_project, qtbot):
+    path = make_project(["Hello world."])
+    window = welcome_window([path])
+    window.open_project(path)
+    assert not on_welcome(window)
+    from PySide6.QtGui import QAction
+
+    close = next(a for a in window.findChildren(QAction) if a.text() == "&Close project")
+    assert close.shortcut().toString() == "Ctrl+W"
+    close.trigger()
+    assert window.state.project is None
+    assert on_welcome(window)
+    assert window.windowTitle() == "nerstudio"
+    assert window.welcome.recent.item(0).text() == path.name
