@@ -278,7 +278,17 @@ class AnnotationEditor(QTextEdit):
         painter.setFont(self.caption_font)
         metrics = painter.fontMetrics()
         if self.suggestions and self.pieces is None:
-            self._paint_suggestions(painter)
+            gold_chips = [
+                QRectF(
+                    rects[0].left(),
+                    rects[0].bottom() + 1,
+                    metrics.horizontalAdvance(span.label) + 8,
+                    metrics.height(),
+                )
+                for span, rects in boxes
+                if rects
+            ]
+            self._paint_suggestions(painter, gold_chips)
         if self.pieces is not None:
             self._paint_pieces(painter)
             boxes = [(span, rects) for span, rects in boxes if span is self.selected_span]
@@ -318,7 +328,9 @@ class AnnotationEditor(QTextEdit):
         start, end = chosen
         return next((s for s in self.suggestions if s["start"] <= start and end <= s["end"]), None)
 
-    def _paint_suggestions(self, painter: QPainter) -> None:
+    def _paint_suggestions(self, painter: QPainter, taken: list[QRectF]) -> None:
+        """Dashed outlines with a "LABEL? 0.87" caption; a caption that would cover another
+        (a gold entity's, under review, or a neighbour's) moves right of it."""
         top = self._offset_at(QPoint(0, 0))
         bottom = self._offset_at(QPoint(self.viewport().width(), self.viewport().height()))
         metrics = painter.fontMetrics()
@@ -340,6 +352,9 @@ class AnnotationEditor(QTextEdit):
                     metrics.horizontalAdvance(text) + 8,
                     metrics.height(),
                 )
+                while (blocker := next((t for t in taken if t.intersects(chip)), None)) is not None:
+                    chip.moveLeft(blocker.right() + 4)
+                taken.append(chip)
                 painter.setPen(color)
                 painter.drawText(chip, Qt.AlignmentFlag.AlignCenter, text)
 
