@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QSize, Qt, QThread, Slot
+from PySide6.QtCore import QSettings, QSize, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
     QScrollArea,
     QStackedWidget,
     QVBoxLayout,
@@ -29,6 +28,7 @@ from nerstudio.gui.annotation import AnnotationController
 from nerstudio.gui.auto_retrain import AutoRetrain
 from nerstudio.gui.dialogs.label_manager import LabelManager
 from nerstudio.gui.dialogs.new_project import NewProjectDialog
+from nerstudio.gui.jobs import BackgroundJobs
 from nerstudio.gui.models.documents import DocumentListModel
 from nerstudio.gui.piece_overlay import PieceOverlay
 from nerstudio.gui.review import ReviewController
@@ -41,11 +41,8 @@ from nerstudio.gui.widgets.label_bar import LabelBar
 from nerstudio.gui.widgets.review_list import ReviewList
 from nerstudio.gui.widgets.training_panel import TrainingPanel
 from nerstudio.gui.widgets.welcome import WelcomePage
-from nerstudio.gui.workers.command import CommandWorker
-from nerstudio.gui.workers.transfer import TransferWorker
 
 MAX_RECENT = 8
-IMPORT_FILTER = "Corpora (*.conll *.bio *.iob *.tsv *.jsonl *.json *.txt *.parquet);;All files (*)"
 
 
 class MainWindow(QMainWindow):
@@ -95,13 +92,10 @@ class MainWindow(QMainWindow):
         self.timekeeper = Timekeeper(self.state, self)
         self.progress_text = QLabel()
         self.time_text = QLabel()
-        self.busy = QProgressBar(maximumWidth=160, visible=False)
-        self.busy.setRange(0, 0)
-        self.statusBar().addPermanentWidget(self.busy)
+        self.jobs = BackgroundJobs(self.state, self)
+        self.statusBar().addPermanentWidget(self.jobs.busy)
         self.statusBar().addPermanentWidget(self.time_text)
         self.statusBar().addPermanentWidget(self.progress_text)
-        self.workers: list[tuple[QThread, TransferWorker]] = []
-        self.predicting: tuple[QThread, CommandWorker] | None = None
         self._build_menus(dock)
         self._wire()
         self.resize(QSize(1600, 950))
@@ -130,8 +124,8 @@ class MainWindow(QMainWindow):
         self._action(file, "Open &sample project", self.open_sample)
         self._action(file, "&Close project", self.close_project, "Ctrl+W")
         file.addSeparator()
-        self._action(file, "&Import…", self.import_dialog, "Ctrl+I")
-        self._action(file, "&Export…", self.export_dialog, "Ctrl+E")
+        self._action(file, "&Import…", self.jobs.import_dialog, "Ctrl+I")
+        self._action(file, "&Export…", self.jobs.export_dialog, "Ctrl+E")
         self._action(file, "New document from &clipboard", self.paste_document, "Ctrl+Shift+V")
         file.addSeparator()
         self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
@@ -167,10 +161,10 @@ class MainWindow(QMainWindow):
         self._action(
             document,
             "Pre-&annotate unfinished documents (active model)",
-            self.pre_annotate,
+            self.jobs.pre_annotate,
             "Ctrl+Shift+P",
         )
-        self._action(document, "S&top pre-annotating", self.stop_pre_annotating)
+        self._action(document, "S&top pre-annotating", self.jobs.stop_pre_annotating)
         document.addSeparator()
         self._action(document, "&Next\tPageDown", lambda: self.controller.navigate(1))
         self._action(document, "&Previous\tPageUp", lambda: self.controller.navigate(-1))
@@ -202,7 +196,9 @@ class MainWindow(QMainWindow):
         self.timekeeper.ticked.connect(self.show_time)
         self.training.activeRunChanged.connect(self.active_run_changed)
         self.training.activeRunChanged.connect(self.live_suggestions.restart)
-        self.auto_retrain.retrained.connect(self.pre_annotate)
+        self.auto_retrain.retrained.connect(self.jobs.pre_annotate)
+        self.jobs.corpusChanged.connect(self.corpus_changed)
+        self.jobs.predictionsStored.connect(self.predictions_stored)
 
     # -- project -------------------------------------------------------------------------
 
@@ -271,7 +267,7 @@ class MainWindow(QMainWindow):
         """Back to the welcome page (a running training run must be stopped first)."""
         if self.state.project is None:
             return
-        if self.training.is_running() or self.predicting is not None:
+        if self.training.is_running() or self.jobs.is_busy():
             self.state.message.emit("Stop the training run or pre-annotation first.")
             return
         self.timekeeper.flush()
@@ -328,45 +324,12 @@ class MainWindow(QMainWindow):
         self.documents.set_queue(self.state.active_learning_order(strategy))
 
     @Slot()
-    def pre_annotate(self) -> None:
-        """Store the active model's suggestions for every unfinished document (child process)."""
-        project = self.state.project
-        run = project.runs.active() if project else None
-        if run is None:
-            self.state.message.emit("Set a run active in the Training panel first.")
-            return
-        if self.predicting is not None:
-            return
-        worker = CommandWorker(["predict", str(project.path), "--run", run.name])
-        thread = QThread(self)
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
-        worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
-        worker.succeeded.connect(self.pre_annotated)
-        worker.failed.connect(self.transfer_failed)
-        thread.finished.connect(self._predicting_done)
-        self.predicting = (thread, worker)
-        self.busy.show()
-        self.statusBar().showMessage(f"Pre-annotating with {run.name}…")
-        thread.start()
-
-    @Slot()
-    def stop_pre_annotating(self) -> None:
-        if self.predicting is not None:
-            self.predicting[1].stop()
-
-    @Slot(str)
-    def pre_annotated(self, text: str) -> None:
-        self.statusBar().showMessage(text, 8000)
+    def predictions_stored(self) -> None:
+        """New suggestions: show them, and the queue follows the new uncertainties."""
         self.active_run_changed()
         strategy = self.document_list.order.currentData()
-        if strategy is not None:  # new uncertainties: the queue follows them
+        if strategy is not None:
             self.order_documents(strategy)
-
-    @Slot()
-    def _predicting_done(self) -> None:
-        self.predicting = None
-        self.busy.setVisible(bool(self.workers))
 
     @Slot()
     def active_run_changed(self) -> None:
@@ -390,65 +353,15 @@ class MainWindow(QMainWindow):
         if self.state.project is not None:
             LabelManager(self.state, self).exec()
 
-    # -- import / export ---------------------------------------------------------------
-
-    def _start(self, worker: TransferWorker) -> None:
-        """Run a worker in its own thread; keep references until it finishes."""
-        thread = QThread(self)
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
-        worker.finished.connect(thread.quit)
-        worker.succeeded.connect(self.transfer_succeeded)
-        worker.progress.connect(self.transfer_progress)
-        self.transferred = 0
-        worker.failed.connect(self.transfer_failed)
-        thread.finished.connect(self._reap)
-        self.workers.append((thread, worker))
-        self.busy.show()
-        thread.start()
+    # -- documents from outside -----------------------------------------------------------
 
     @Slot()
-    def _reap(self) -> None:
-        self.workers = [(t, w) for t, w in self.workers if t.isRunning()]
-        self.busy.setVisible(bool(self.workers))
-
-    @Slot()
-    def import_dialog(self) -> None:
-        if self.state.project is None:
-            return
-        paths, _ = QFileDialog.getOpenFileNames(self, "Import documents", "", IMPORT_FILTER)
-        if paths:
-            self._start(TransferWorker(self.state.project.path, "import", [Path(p) for p in paths]))
-
-    @Slot()
-    def export_dialog(self) -> None:
-        if self.state.project is None:
-            return
-        path, _ = QFileDialog.getSaveFileName(
-            self,
-            "Export done documents",
-            "corpus.conll",
-            "CoNLL (*.conll);;JSONL (*.jsonl);;Hugging Face dataset folder (*)",
-        )
-        if path:
-            self._start(TransferWorker(self.state.project.path, "export", [Path(path)]))
-
-    @Slot(str)
-    def transfer_succeeded(self, text: str) -> None:
-        self.statusBar().showMessage(text, 8000)
+    def corpus_changed(self) -> None:
+        """An import finished: the list, the progress, and a document if none was shown."""
         self.documents.set_query(self.documents.query)
         if self.state.document is None:
             self.state.open_document(self.state.first_unfinished())
         self.update_progress()
-
-    @Slot(int)
-    def transfer_progress(self, count: int) -> None:
-        self.transferred += count
-        self.statusBar().showMessage(f"Working… {self.transferred:,} documents")
-
-    @Slot(str)
-    def transfer_failed(self, text: str) -> None:
-        QMessageBox.warning(self, "Nothing was changed", text)
 
     @Slot()
     def paste_document(self) -> None:
@@ -482,12 +395,7 @@ class MainWindow(QMainWindow):
                 return
             self.training.stop_and_wait()
         self.timekeeper.flush()
-        for thread, _worker in self.workers:
-            thread.quit()
-            thread.wait()
-        if self.predicting is not None:
-            self.predicting[1].stop()
-            self.predicting[0].wait()
+        self.jobs.stop_all()
         self.live_suggestions.stop()
         self.review.stop()
         self.settings.setValue("window/geometry", self.saveGeometry())

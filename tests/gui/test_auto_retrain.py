@@ -57,7 +57,7 @@ def test_auto_retrain_runs_in_the_background_and_refreshes_suggestions(
     shown = window.state.document.id
     qtbot.keyClick(editor, Qt.Key.Key_1)  # annotating goes on meanwhile (PER on a word)
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=180_000)
-    qtbot.waitUntil(lambda: window.predicting is None, timeout=180_000)
+    qtbot.waitUntil(lambda: window.jobs.predicting is None, timeout=180_000)
     timer.stop()
 
     assert max(gaps) < 1.0, "the GUI thread was blocked while retraining"

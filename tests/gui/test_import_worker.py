@@ -20,8 +20,8 @@ def count_documents(path) -> int:
 
 
 def wait_for_threads(ui, qtbot) -> None:
-    qtbot.waitUntil(lambda: not ui.window.workers, timeout=5000)
-    assert not ui.window.busy.isVisible()
+    qtbot.waitUntil(lambda: not ui.window.jobs.workers, timeout=5000)
+    assert not ui.window.jobs.busy.isVisible()
 
 
 def test_import_worker_succeeds_and_list_grows(
@@ -35,8 +35,8 @@ def test_import_worker_succeeds_and_list_grows(
     worker = TransferWorker(ui.path, "import", [source])
 
     with qtbot.waitSignal(worker.succeeded, timeout=10_000) as blocker:
-        ui.window._start(worker)
-        assert ui.window.busy.isVisible()
+        ui.window.jobs.start(worker)
+        assert ui.window.jobs.busy.isVisible()
 
     assert blocker.args == ["Imported 3 documents with 3 entities"]
     qtbot.waitUntil(lambda: model.rowCount() == 5, timeout=3000)
@@ -62,7 +62,7 @@ def test_import_bad_file_fails_and_changes_nothing(
     worker.succeeded.connect(succeeded.append)
 
     with qtbot.waitSignal(worker.failed, timeout=10_000) as blocker:
-        ui.window._start(worker)
+        ui.window.jobs.start(worker)
 
     message = blocker.args[0]
     assert "bad.jsonl" in message and "line 2" in message
@@ -107,7 +107,7 @@ def test_redo_after_an_import_edits_the_same_entity(make_project, open_window, q
     source.write_text(CONLL, encoding="utf-8")
     worker = TransferWorker(ui.path, "import", [source])
     with qtbot.waitSignal(worker.succeeded, timeout=10_000):
-        ui.window._start(worker)
+        ui.window.jobs.start(worker)
     wait_for_threads(ui, qtbot)
     imported = {doc: ui.spans(doc) for doc in (2, 3, 4)}
 

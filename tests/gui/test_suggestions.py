@@ -104,3 +104,11 @@ def test_changing_a_suggestions_label_makes_it_gold(qtbot, window):
     qtbot.keyClick(editor, Qt.Key.Key_1)  # PER's key, on the LOC suggestion "Paris"
     assert (18, 23, "PER") in gold(window)
     assert [s["start"] for s in editor.suggestions] == [0, 32]
+
+
+def test_hovering_a_suggestion_tells_its_confidence(window):
+    editor = window.editor
+    rect = editor._span_rects(18, 23)[0]  # "Paris", LOC? 0.55
+    text = editor.hover_text(rect.center().toPoint())
+    assert text.startswith("Suggestion: LOC, confidence 0.55")
+    assert editor.hover_text(editor._span_rects(10, 14)[0].center().toPoint()) is None  # flew

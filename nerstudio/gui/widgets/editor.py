@@ -11,7 +11,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
-from PySide6.QtCore import QPoint, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -23,7 +23,7 @@ from PySide6.QtGui import (
     QTextBlockFormat,
     QTextCursor,
 )
-from PySide6.QtWidgets import QLabel, QTextEdit, QWidget
+from PySide6.QtWidgets import QLabel, QTextEdit, QToolTip, QWidget
 
 from nerstudio.core.records import DocumentRecord
 from nerstudio.core.store import Label, StoredSpan
@@ -171,6 +171,34 @@ class AnnotationEditor(QTextEdit):
         offset = self.offsets.from_qt(qt_pos)
         i = bisect_right(self.starts, offset) - 1
         return i if i >= 0 and offset < self.ends[i] else None
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        """Hovering a suggestion or an entity tells what it is and what the keys do."""
+        if event.type() == QEvent.Type.ToolTip:
+            text = self.hover_text(event.pos())
+            if text:
+                QToolTip.showText(event.globalPos(), text, self.viewport())
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().viewportEvent(event)
+
+    def hover_text(self, point: QPoint) -> str | None:
+        index = self._token_containing(point)
+        if index is None:
+            return None
+        offset = self.starts[index]
+        for s in self.suggestions:
+            if s["start"] <= offset < s["end"]:
+                return (
+                    f"Suggestion: {s['label']}, confidence {s['score']:.2f}\n"
+                    "A accepts, X rejects, a label key takes it with another label"
+                )
+        span = next((s for s in self.spans if s.start <= offset < s.end), None)
+        if span is not None:
+            return f"{span.label}: Delete removes it, a label key relabels it"
+        return None
 
     def _token_range(self, start: int, end: int) -> tuple[int, int] | None:
         """Tokens overlapping [start, end), without punctuation-only tokens at the edges."""

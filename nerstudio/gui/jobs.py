@@ -1,0 +1,143 @@
+"""Background jobs of the window: import, export and pre-annotation, each off the GUI thread,
+with a busy bar and counts in the status bar. Kept out of the main window so that stays
+composition only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QProgressBar
+
+from nerstudio.gui.state import AppState
+from nerstudio.gui.workers.command import CommandWorker
+from nerstudio.gui.workers.transfer import TransferWorker
+
+IMPORT_FILTER = "Corpora (*.conll *.bio *.iob *.tsv *.jsonl *.json *.txt *.parquet);;All files (*)"
+EXPORT_FILTER = "CoNLL (*.conll);;JSONL (*.jsonl);;Hugging Face dataset folder (*)"
+
+
+class BackgroundJobs(QObject):
+    """Starts jobs, keeps them referenced until they end, and stops them on quit."""
+
+    corpusChanged = Signal()  # an import added documents
+    predictionsStored = Signal()  # pre-annotation stored new suggestions
+
+    def __init__(self, state: AppState, window: QMainWindow) -> None:
+        super().__init__(window)
+        self.state = state
+        self.window = window
+        self.busy = QProgressBar(maximumWidth=160, visible=False)
+        self.busy.setRange(0, 0)
+        self.workers: list[tuple[QThread, TransferWorker]] = []
+        self.predicting: tuple[QThread, CommandWorker] | None = None
+        self.transferred = 0
+
+    def is_busy(self) -> bool:
+        return bool(self.workers) or self.predicting is not None
+
+    def _show(self, text: str, timeout: int = 0) -> None:
+        self.window.statusBar().showMessage(text, timeout)
+
+    # -- import / export ---------------------------------------------------------------
+
+    def start(self, worker: TransferWorker) -> None:
+        """Run a transfer worker in its own thread; keep references until it finishes."""
+        thread = QThread(self)
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.finished.connect(thread.quit)
+        worker.succeeded.connect(self.transfer_succeeded)
+        worker.progress.connect(self.transfer_progress)
+        self.transferred = 0
+        worker.failed.connect(self.failed)
+        thread.finished.connect(self._reap)
+        self.workers.append((thread, worker))
+        self.busy.show()
+        thread.start()
+
+    @Slot()
+    def _reap(self) -> None:
+        self.workers = [(t, w) for t, w in self.workers if t.isRunning()]
+        self.busy.setVisible(self.is_busy())
+
+    @Slot()
+    def import_dialog(self) -> None:
+        if self.state.project is None:
+            return
+        paths, _ = QFileDialog.getOpenFileNames(self.window, "Import documents", "", IMPORT_FILTER)
+        if paths:
+            self.start(TransferWorker(self.state.project.path, "import", [Path(p) for p in paths]))
+
+    @Slot()
+    def export_dialog(self) -> None:
+        if self.state.project is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self.window, "Export done documents", "corpus.conll", EXPORT_FILTER
+        )
+        if path:
+            self.start(TransferWorker(self.state.project.path, "export", [Path(path)]))
+
+    @Slot(str)
+    def transfer_succeeded(self, text: str) -> None:
+        self._show(text, 8000)
+        self.corpusChanged.emit()
+
+    @Slot(int)
+    def transfer_progress(self, count: int) -> None:
+        self.transferred += count
+        self._show(f"Working… {self.transferred:,} documents")
+
+    @Slot(str)
+    def failed(self, text: str) -> None:
+        QMessageBox.warning(self.window, "Nothing was changed", text)
+
+    # -- pre-annotation ------------------------------------------------------------------
+
+    @Slot()
+    def pre_annotate(self) -> None:
+        """Store the active model's suggestions for every unfinished document (child process)."""
+        project = self.state.project
+        run = project.runs.active() if project else None
+        if run is None:
+            self.state.message.emit("Set a run active in the Training panel first.")
+            return
+        if self.predicting is not None:
+            return
+        worker = CommandWorker(["predict", str(project.path), "--run", run.name])
+        thread = QThread(self)
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+        worker.succeeded.connect(self.pre_annotated)
+        worker.failed.connect(self.failed)
+        thread.finished.connect(self._predicting_done)
+        self.predicting = (thread, worker)
+        self.busy.show()
+        self._show(f"Pre-annotating with {run.name}…")
+        thread.start()
+
+    @Slot()
+    def stop_pre_annotating(self) -> None:
+        if self.predicting is not None:
+            self.predicting[1].stop()
+
+    @Slot(str)
+    def pre_annotated(self, text: str) -> None:
+        self._show(text, 8000)
+        self.predictionsStored.emit()
+
+    @Slot()
+    def _predicting_done(self) -> None:
+        self.predicting = None
+        self.busy.setVisible(self.is_busy())
+
+    def stop_all(self) -> None:
+        """On quit: let transfers finish (they are one transaction), stop predicting."""
+        for thread, _worker in self.workers:
+            thread.quit()
+            thread.wait()
+        if self.predicting is not None:
+            self.predicting[1].stop()
+            self.predicting[0].wait()
