@@ -240,7 +240,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
             raise NerstudioError(
                 f"{folder}: not a run of this project; predictions are stored per run"
             )
-        predictor = Predictor(folder, device=args.device, int8=args.int8)
+        predictor = Predictor(folder, device=args.device)
         if args.serve:
             return serve_predictions(project, run.id, predictor)
         wanted = {Status.DONE} if args.done else {Status.NEW, Status.IN_PROGRESS}
@@ -299,7 +299,6 @@ def cmd_review(args: argparse.Namespace) -> int:
                 done=True,
                 out=None,
                 device="auto",
-                int8=False,
                 serve=False,
             )
         )
@@ -420,11 +419,6 @@ def _add_train_parser(sub) -> None:
     )
     p.add_argument("--out", type=Path, help="also write one JSON object per document")
     p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto")
-    p.add_argument(
-        "--int8",
-        action="store_true",
-        help="CPU: quantize the Linear layers to int8 (faster previews; see the README)",
-    )
     p.add_argument(
         "--serve",
         action="store_true",

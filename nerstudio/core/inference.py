@@ -68,34 +68,13 @@ def uncertainty_scores(best: Sequence[float], entropies: Sequence[float]) -> dic
     }
 
 
-def quantize_int8(model):
-    """Dynamic int8 quantization of the Linear layers, for faster CPU previews.
-
-    Measured on MiniLM-L6 over CoNLL-2003 dev by ``tests/benchmarks/predict_bench.py``
-    (speed-up and F1 change); CPU only, as PyTorch's dynamic quantization is.
-    """
-    import warnings
-
-    with warnings.catch_warnings():  # torch.ao's quantization API is deprecated, not gone
-        warnings.simplefilter("ignore")
-        return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
-
-
 class Predictor:
     """Loads a run folder (or any token-classification folder with IOB2 labels)."""
 
-    def __init__(
-        self,
-        folder: str | Path,
-        device: str = "auto",
-        batch_size: int | None = None,
-        int8: bool = False,
-    ):
+    def __init__(self, folder: str | Path, device: str = "auto", batch_size: int | None = None):
         self.folder = Path(folder)
-        loaded = models.load_run(self.folder, "cpu" if int8 else device)
+        loaded = models.load_run(self.folder, device)
         self.tokenizer, self.model = loaded.tokenizer, loaded.model
-        if int8:
-            self.model = quantize_int8(self.model)
         self.tag_names, self.max_length = loaded.tag_names, loaded.max_length
         self.device = self.model.device
         # Measured on CPU (MiniLM, CoNLL dev): 32 windows a batch beat 64, 128 and 256.

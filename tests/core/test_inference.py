@@ -122,21 +122,6 @@ def test_predict_and_queue_from_the_cli_never_touch_gold(run, capsys, tmp_path):
     assert not dev_ids & {item["id"] for item in queue}
 
 
-def test_int8_predictions_keep_token_boundaries_and_mostly_agree(run):
-    path, folder = run
-    with Project.open(path) as project:
-        pool = list(project.iter_documents(status=Status.NEW))
-    full = Predictor(folder, device="cpu").predict(pool)
-    int8 = Predictor(folder, int8=True).predict(pool)
-    agree = total = 0
-    for record, a, b in zip(pool, full, int8):
-        starts, ends = {s for s, _ in record.tokens}, {e for _, e in record.tokens}
-        assert all(s.start in starts and s.end in ends for s in b.spans)
-        agree += sum(x == y for x, y in zip(a.tags, b.tags))
-        total += len(a.tags)
-    assert agree / total > 0.9
-
-
 def test_cli_predict_done_then_review_lists_a_forgotten_document(run, capsys):
     path, _ = run
     with Project.open(path) as project:
