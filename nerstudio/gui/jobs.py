@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QProgressBar
 
 from nerstudio.gui.state import AppState
 from nerstudio.gui.workers.command import CommandWorker
+from nerstudio.gui.workers.threads import worker_thread
 from nerstudio.gui.workers.transfer import TransferWorker
 
 IMPORT_FILTER = "Corpora (*.conll *.bio *.iob *.tsv *.jsonl *.json *.txt *.parquet);;All files (*)"
@@ -43,10 +44,7 @@ class BackgroundJobs(QObject):
 
     def start(self, worker: TransferWorker) -> None:
         """Run a transfer worker in its own thread; keep references until it finishes."""
-        thread = QThread(self)
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
-        worker.finished.connect(thread.quit)
+        thread = worker_thread(worker, self)
         worker.succeeded.connect(self.transfer_succeeded)
         worker.progress.connect(self.transfer_progress)
         self.transferred = 0
@@ -106,10 +104,7 @@ class BackgroundJobs(QObject):
         if self.predicting is not None:
             return
         worker = CommandWorker(["predict", str(project.path), "--run", run.name])
-        thread = QThread(self)
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
-        worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+        thread = worker_thread(worker, self)
         worker.succeeded.connect(self.pre_annotated)
         worker.failed.connect(self.failed)
         thread.finished.connect(self._predicting_done)

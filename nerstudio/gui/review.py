@@ -3,11 +3,12 @@ process) and opens the document a person picks from its list."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QThread, Slot
+from PySide6.QtCore import QObject, QThread, Slot
 
 from nerstudio.gui.state import AppState
 from nerstudio.gui.widgets.review_list import ReviewList
 from nerstudio.gui.workers.command import CommandWorker
+from nerstudio.gui.workers.threads import worker_thread
 
 
 class ReviewController(QObject):
@@ -30,10 +31,7 @@ class ReviewController(QObject):
             return
         args = ["review", str(project.path), "--run", run.name, "--predict", "--json"]
         worker = CommandWorker([*args, "--threshold", f"{threshold:.2f}"])
-        thread = QThread(self)
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
-        worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+        thread = worker_thread(worker, self)
         worker.succeeded.connect(self.view.show_results)
         worker.failed.connect(self.view.show_failure)
         thread.finished.connect(self.done)

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from nerstudio.gui.state import AppState
 from nerstudio.gui.workers.live_prediction import LivePredictionWorker
+from nerstudio.gui.workers.threads import worker_thread
 
 
 class LiveSuggestions(QObject):
@@ -36,10 +37,7 @@ class LiveSuggestions(QObject):
         if run is None or not run.path or not (Path(run.path) / "config.json").exists():
             return
         worker = LivePredictionWorker(str(project.path), run.name)
-        thread = QThread(self)
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
-        worker.finished.connect(thread.quit, Qt.ConnectionType.DirectConnection)
+        thread = worker_thread(worker, self)
         worker.predicted.connect(self.predicted)
         worker.failed.connect(self.failed)
         self.live, self.run_name = (thread, worker), run.name

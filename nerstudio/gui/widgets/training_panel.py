@@ -46,6 +46,7 @@ from nerstudio.core.training.events import (
 )
 from nerstudio.gui.state import AppState
 from nerstudio.gui.widgets.loss_chart import LossChart
+from nerstudio.gui.workers.threads import worker_thread
 from nerstudio.gui.workers.training import TrainingWorker
 
 HISTORY_COLUMNS = ("run", "base model", "method", "date", "dev F1", "minutes", "documents", "")
@@ -282,13 +283,8 @@ class TrainingPanel(QWidget):
         self.scores.setRowCount(0)
         self.weakest.clear()
         self.log.appendPlainText(f"Starting {config.name} from {config.base_model}…")
-        self.thread = QThread(self)
         self.worker = TrainingWorker(self.state.project.path, config)
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
-        # Direct: quit() is thread-safe, and stop_and_wait() blocks the GUI thread, which
-        # would never run a queued quit.
-        self.worker.finished.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
+        self.thread = worker_thread(self.worker, self)
         self.worker.event.connect(self.on_event)
         self.worker.steps.connect(self.on_steps)
         self.worker.failed.connect(self.on_failed)
