@@ -85,10 +85,9 @@ def plot(curves: dict, path: Path) -> None:
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     import pyqtgraph as pg
-    import pyqtgraph.exporters
     from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication([])  # noqa: F841 - pyqtgraph needs one
+    app = QApplication.instance() or QApplication([])
     pg.setConfigOptions(background="w", foreground="k", antialias=True)
     widget = pg.PlotWidget(title="Active learning with nerstudio (MiniLM-L6, defaults)")
     widget.resize(900, 560)
@@ -97,6 +96,8 @@ def plot(curves: dict, path: Path) -> None:
     widget.setLabel("left", "dev F1 (CoNLL-2003)")
     widget.showGrid(x=True, y=True, alpha=0.3)
     widget.getAxis("left").enableAutoSIPrefix(False)
+    widget.getAxis("left").setWidth(72)  # room for the tick labels and the title
+    widget.getAxis("bottom").setHeight(48)
     colors = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd"]
     for (strategy, points), color in zip(curves.items(), colors):
         widget.plot(
@@ -107,9 +108,11 @@ def plot(curves: dict, path: Path) -> None:
             symbolBrush=color,
             name=strategy,
         )
-    exporter = pyqtgraph.exporters.ImageExporter(widget.plotItem)
-    exporter.parameters()["width"] = 900
-    exporter.export(str(path))
+    widget.show()  # laid out as on screen (the exporter squeezes the axis titles)
+    for _ in range(5):
+        app.processEvents()
+    widget.grab().save(str(path))
+    widget.close()
 
 
 def point(labeled: list, f1: float, started: float) -> dict:
