@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QThread, Slot
 
 from nerstudio.gui.state import AppState
 from nerstudio.gui.workers.live_prediction import LivePredictionWorker
@@ -16,8 +16,6 @@ from nerstudio.gui.workers.threads import worker_thread
 
 class LiveSuggestions(QObject):
     """Starts, feeds and stops the on-the-fly predictor for the active run."""
-
-    latency = Signal(float)  # milliseconds of the last on-the-fly prediction
 
     def __init__(self, state: AppState, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -68,7 +66,6 @@ class LiveSuggestions(QObject):
     @Slot(int, float)
     def predicted(self, document_id: int, ms: float) -> None:
         self.last_ms = ms
-        self.latency.emit(ms)
         if self.state.document is not None and self.state.document.id == document_id:
             self.state.reload(document_id)
 

@@ -112,3 +112,23 @@ def test_hovering_a_suggestion_tells_its_confidence(window):
     text = editor.hover_text(rect.center().toPoint())
     assert text.startswith("Suggestion: LOC, confidence 0.55")
     assert editor.hover_text(editor._span_rects(10, 14)[0].center().toPoint()) is None  # flew
+
+
+def test_under_review_a_replaces_the_gold_span_the_model_disagrees_with(qtbot, window):
+    with Project.open(window.state.project.path) as project:
+        project.add_span(1, 18, 23, "PER")  # a slip: Paris tagged PER
+        project.set_status([1], "done")
+    window.state.open_document(1)
+    editor = window.editor
+    assert [(s["start"], s["label"]) for s in editor.suggestions] == [
+        (0, "PER"),
+        (18, "LOC"),
+        (32, "PER"),
+    ]  # a done document shows where the model disagrees, beside the gold
+    for _ in range(4):
+        qtbot.keyClick(editor, Qt.Key.Key_Right)
+    assert TEXT[slice(*editor.selected_offsets())] == "Paris"
+    qtbot.keyClick(editor, Qt.Key.Key_A)
+    assert gold(window) == [(18, 23, "LOC")]
+    qtbot.keyClick(editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert gold(window) == [(18, 23, "PER")]  # one undo step brings the old gold back
