@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 
 from nerstudio.core.records import DocumentRecord
 from nerstudio.core.store import Project
@@ -13,20 +13,14 @@ from nerstudio.core.tokens import tokenize
 
 
 def test_auto_retrain_runs_in_the_background_and_refreshes_suggestions(
-    qtbot, tmp_path, trained_project, tiny_model
+    qtbot, open_window, trained_project, tiny_model
 ):
     from tests.conftest import make_sentences
 
     texts = [" ".join(words) for words, _ in make_sentences(5, 21)]
     with Project.open(trained_project) as project:
         project.add_documents(DocumentRecord(t, tuple(tokenize(t))) for t in texts)
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
-    from nerstudio.gui.app import create_window
-
-    window = create_window(trained_project)
-    qtbot.addWidget(window)
-    window.show()
+    window = open_window(trained_project).window  # settings isolated by the conftest
     panel = window.training
     panel.model.setEditText(str(tiny_model))
     panel.epochs.setValue(1)

@@ -7,14 +7,14 @@ import json
 import subprocess
 import sys
 
-from PySide6.QtCore import QSettings
-
 from nerstudio.core.records import DocumentRecord
 from nerstudio.core.store import Project
 from nerstudio.core.tokens import tokenize
 
 
-def test_a_shown_document_gets_suggestions_on_the_fly(qtbot, tmp_path, trained_project, tiny_model):
+def test_a_shown_document_gets_suggestions_on_the_fly(
+    qtbot, open_window, trained_project, tiny_model
+):
     from tests.conftest import make_sentences, train_tiny
 
     train_tiny(trained_project, tiny_model, "m")
@@ -23,13 +23,7 @@ def test_a_shown_document_gets_suggestions_on_the_fly(qtbot, tmp_path, trained_p
         ids = project.add_documents(DocumentRecord(t, tuple(tokenize(t))) for t in texts)
         project.runs.set_active("m")
         run_id = project.runs.get("m").id
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
-    from nerstudio.gui.app import create_window
-
-    window = create_window(trained_project)
-    qtbot.addWidget(window)
-    window.show()
+    window = open_window(trained_project).window  # settings isolated by the conftest
     assert window.state.document.text == texts[0]
     qtbot.waitUntil(lambda: bool(window.editor.suggestions), timeout=120_000)
     assert window.live_suggestions.last_ms is not None

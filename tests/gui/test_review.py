@@ -3,13 +3,13 @@ confidently disagrees with gold; clicking one opens it with both shown."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 
 from nerstudio.core.store import Project
 
 
 def test_review_lists_a_wrong_gold_document_and_opens_it_with_both(
-    qtbot, tmp_path, trained_project, tiny_model
+    qtbot, open_window, trained_project, tiny_model
 ):
     from tests.conftest import train_tiny
 
@@ -19,13 +19,7 @@ def test_review_lists_a_wrong_gold_document_and_opens_it_with_both(
         spans = project.spans(1)
         assert spans
         project.remove_spans([s.id for s in spans])  # an annotator forgot document 1
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
-    from nerstudio.gui.app import create_window
-
-    window = create_window(trained_project)
-    qtbot.addWidget(window)
-    window.show()
+    window = open_window(trained_project).window  # settings isolated by the conftest
     view = window.review_list
     view.threshold.setValue(0.5)
     qtbot.mouseClick(view.check, Qt.MouseButton.LeftButton)
