@@ -228,35 +228,45 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_predict(args: argparse.Namespace) -> int:
+def _run_predictor(project: Project, run_name: str, device: str):
+    """The project's run (by name or folder) and a Predictor over its model."""
     from nerstudio.core.inference import Predictor
-    from nerstudio.core.records import Status
     from nerstudio.core.training.evaluation import resolve_run
 
+    folder = resolve_run(project, run_name)
+    run = next((r for r in project.runs.all() if r.path and Path(r.path) == folder), None)
+    if run is None:
+        raise NerstudioError(f"{folder}: not a run of this project; predictions are stored per run")
+    return run, Predictor(folder, device=device)
+
+
+def predict_documents(project: Project, run_id: int, predictor, records, out=None) -> int:
+    """Predict and store in chunks of 256 (one transaction each); ``out`` gets JSON lines."""
+    stored = 0
+    with progress_bar(len(records), "doc", "predicting") as tick:
+        for i in range(0, len(records), 256):
+            chunk = records[i : i + 256]
+            predictions = predictor.predict(chunk)
+            stored += project.predictions.save(run_id, [p.to_row() for p in predictions])
+            if out is not None:
+                for record, prediction in zip(chunk, predictions):
+                    out.write(json.dumps(prediction.to_json(record.text), ensure_ascii=False))
+                    out.write("\n")
+            tick(len(chunk))
+    return stored
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from nerstudio.core.records import Status
+
     with Project.open(args.project) as project:
-        folder = resolve_run(project, args.run)
-        run = next((r for r in project.runs.all() if r.path and Path(r.path) == folder), None)
-        if run is None:
-            raise NerstudioError(
-                f"{folder}: not a run of this project; predictions are stored per run"
-            )
-        predictor = Predictor(folder, device=args.device)
+        run, predictor = _run_predictor(project, args.run, args.device)
         if args.serve:
             return serve_predictions(project, run.id, predictor)
         wanted = {Status.DONE} if args.done else {Status.NEW, Status.IN_PROGRESS}
         records = [r for r in project.iter_documents() if args.all or r.status in wanted]
-        out = atomic_write(args.out) if args.out else nullcontext()
-        stored = 0
-        with out as fh, progress_bar(len(records), "doc", "predicting") as tick:
-            for i in range(0, len(records), 256):
-                chunk = records[i : i + 256]
-                predictions = predictor.predict(chunk)
-                stored += project.predictions.save(run.id, [p.to_row() for p in predictions])
-                if fh is not None:
-                    for record, prediction in zip(chunk, predictions):
-                        fh.write(json.dumps(prediction.to_json(record.text), ensure_ascii=False))
-                        fh.write("\n")
-                tick(len(chunk))
+        with atomic_write(args.out) if args.out else nullcontext() as fh:
+            stored = predict_documents(project, run.id, predictor, records, fh)
     print(f"predicted {stored} documents with run {run.name}")
     return 0
 
@@ -284,25 +294,18 @@ def serve_predictions(project: Project, run_id: int, predictor) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
+    from nerstudio.core.records import Status
     from nerstudio.core.review import suspicious_documents
 
     with Project.open(args.project) as project:
         run = project.runs.get(args.run) if args.run else project.runs.active()
         if run is None:
             raise NerstudioError("no active run: pass --run or set one active in the window")
-    if args.predict:
-        cmd_predict(
-            argparse.Namespace(
-                project=args.project,
-                run=run.name,
-                all=False,
-                done=True,
-                out=None,
-                device="auto",
-                serve=False,
-            )
-        )
-    with Project.open(args.project) as project:
+        if args.predict:
+            run, predictor = _run_predictor(project, run.name, "auto")
+            done = list(project.iter_documents(status=Status.DONE))
+            stored = predict_documents(project, run.id, predictor, done)
+            print(f"predicted {stored} documents with run {run.name}")
         found = suspicious_documents(project, run.id, args.threshold)
     if args.json:
         print(
