@@ -21,7 +21,7 @@ class LiveSuggestions(QObject):
         super().__init__(parent)
         self.state = state
         self.live: tuple[QThread, LivePredictionWorker] | None = None
-        self.run_name: str | None = None
+        self.run_id: int | None = None  # the run the child predicts with
         self.last_ms: float | None = None
         state.projectChanged.connect(self.restart)
         state.documentChanged.connect(self.document_shown)
@@ -38,7 +38,7 @@ class LiveSuggestions(QObject):
         thread = worker_thread(worker, self)
         worker.predicted.connect(self.predicted)
         worker.failed.connect(self.failed)
-        self.live, self.run_name = (thread, worker), run.name
+        self.live, self.run_id = (thread, worker), run.id
         thread.start()
         if self.state.document is not None:
             self.document_shown(self.state.document.id)
@@ -59,8 +59,7 @@ class LiveSuggestions(QObject):
         project, live = self.state.project, self.live
         if live is None or project is None or not document_id:
             return
-        run = project.runs.get(self.run_name) if self.run_name else None
-        if run is not None and project.predictions.get(run.id, document_id) is None:
+        if project.predictions.get(self.run_id, document_id) is None:
             live[1].request(document_id)
 
     @Slot(int, float)
