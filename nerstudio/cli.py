@@ -17,7 +17,7 @@ from pathlib import Path
 
 from nerstudio import __version__
 from nerstudio.core.errors import NerstudioError
-from nerstudio.core.formats.textfile import atomic_write
+from nerstudio.core.safe_io import write_file
 from nerstudio.core.spans import Scheme
 from nerstudio.core.store import Project
 from nerstudio.core.transfer import EXPORT_FORMATS, IMPORT_FORMATS, export_corpus, import_files
@@ -65,6 +65,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             include_all=args.all,
             split=args.split,
             progress=tick,
+            force=args.force,
         )
     print(f"exported {summary.documents} documents ({summary.tokens} tokens) to {summary.path}")
     return 0
@@ -265,7 +266,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
             return serve_predictions(project, run.id, predictor)
         wanted = {Status.DONE} if args.done else {Status.NEW, Status.IN_PROGRESS}
         records = [r for r in project.iter_documents() if args.all or r.status in wanted]
-        with atomic_write(args.out) if args.out else nullcontext() as fh:
+        with write_file(args.out) if args.out else nullcontext() as fh:
             stored = predict_documents(project, run.id, predictor, records, fh)
     print(f"predicted {stored} documents with run {run.name}")
     return 0
@@ -358,6 +359,91 @@ def cmd_queue(args: argparse.Namespace) -> int:
     for candidate, uncertainty in ordered:
         print(f"{candidate.document_id:>8}  {uncertainty:8.4f}  {candidate.text[:90]}")
     return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from nerstudio.core.store import backup, integrity
+
+    with Project.open(args.project, check=False) as project:
+        problems = integrity.full_check(project.db)
+    for problem in problems:
+        print(f"{args.project}: {problem}")
+    if not problems:
+        print(f"{args.project}: ok (integrity, full-text index, references, spans)")
+        return 0
+    latest = backup.latest(Path(args.project))
+    hint = f"the last good backup is {latest}" if latest else "there is no backup of it"
+    print(f"nerstudio: error: {args.project}: {len(problems)} problems; {hint}", file=sys.stderr)
+    return 1
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    from nerstudio.core.run_folders import delete_run, rename_run
+
+    with Project.open(args.project) as project:
+        if args.action == "delete":
+            record, removed = delete_run(project, args.name)
+            kept = "" if removed else f" (its folder {record.path} is not its own: kept)"
+            print(f"deleted run {record.name}{kept}")
+            return 0
+        if args.action == "rename":
+            renamed = rename_run(project, args.name, args.new_name)
+            print(f"renamed run {args.name} to {renamed.name}")
+            return 0
+        active = project.runs.active()
+        runs = project.runs.all()
+    if args.json:
+        rows = [
+            {
+                "name": r.name,
+                "status": r.status,
+                "active": active is not None and active.id == r.id,
+                "base_model": r.base_model,
+                "method": r.method,
+                "f1": r.metrics.get("dev", {}).get("f1"),
+                "path": r.path,
+                "started_at": r.started_at,
+            }
+            for r in runs
+        ]
+        print(json.dumps(rows))
+        return 0
+    for r in runs:
+        mark = "*" if active is not None and active.id == r.id else " "
+        f1 = r.metrics.get("dev", {}).get("f1")
+        score = f"F1 {f1:.4f}" if isinstance(f1, (int, float)) else "no score"
+        print(f"{mark} {r.name:<28} {r.status:<14} {score:<10} {r.base_model}  {r.path or ''}")
+    if not runs:
+        print("no runs yet: 'nerstudio train' makes one")
+    return 0
+
+
+def _add_admin_parsers(sub) -> None:
+    p = sub.add_parser(
+        "check",
+        help="check a project file for damage",
+        description="Full integrity check: SQLite's integrity_check, the full-text index, "
+        "references between tables, and every gold span against its text and tokens.",
+    )
+    p.add_argument("project", type=Path)
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser(
+        "runs",
+        help="list, delete or rename training runs",
+        description="List the project's runs (* = active), delete one (its row and its own "
+        "folder) or rename one (row, folder and nerstudio.json).",
+    )
+    p.add_argument("project", type=Path)
+    actions = p.add_subparsers(dest="action", metavar="ACTION")
+    listing = actions.add_parser("list", help="every run with its status and dev F1")
+    listing.add_argument("--json", action="store_true")
+    delete = actions.add_parser("delete", help="forget a run and remove its folder")
+    delete.add_argument("name")
+    rename = actions.add_parser("rename", help="rename a run and its folder")
+    rename.add_argument("name")
+    rename.add_argument("new_name")
+    p.set_defaults(func=cmd_runs, action="list", json=False)
 
 
 def _add_train_parser(sub) -> None:
@@ -495,7 +581,8 @@ def build_parser() -> argparse.ArgumentParser:
         "export",
         help="export the corpus (CoNLL, JSONL, Hugging Face datasets)",
         description="Export done documents (all with --all). OUT is a file for conll/jsonl, "
-        "a folder for hf.",
+        "a new folder for hf; an existing folder gets a new entry named after the project. "
+        "Nothing that exists is replaced without --force.",
     )
     p.add_argument("project", type=Path)
     p.add_argument("out", type=Path)
@@ -508,6 +595,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--all", action="store_true", help="every document, not only done ones")
     p.add_argument("--split", help="only documents of this split")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace OUT if it exists (never the project itself or a folder holding it)",
+    )
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser(
@@ -519,6 +611,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_stats)
     _add_train_parser(sub)
+    _add_admin_parsers(sub)
     parser.command_names = set(sub.choices)  # type: ignore[attr-defined]
     return parser
 
@@ -567,6 +660,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
+    return run_command(args)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """The one top-level handler: our errors are one line (exit 1), anything else is a
+    bug: one line on stderr and the traceback saved to a log file (exit 70)."""
+    from nerstudio.core.bug_report import one_line, save_report
+
     try:
         return args.func(args)
     except NerstudioError as err:
@@ -575,3 +676,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("nerstudio: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `nerstudio queue ... | head`
+        return 0
+    except Exception as err:
+        report = save_report(err)
+        print(f"nerstudio: {one_line(err, report)}", file=sys.stderr)
+        return 70

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import random
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,24 @@ def build_project(folder: Path) -> Path:
 def trained_project(tmp_path) -> Path:
     """A project with 160 done training sentences and 40 dev sentences."""
     return build_project(tmp_path)
+
+
+def _corrupt_documents_page(path: Path) -> None:
+    """Random bytes over the documents table's root page, as a failing disk would leave."""
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'documents'")
+        root = root.fetchone()[0]
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    data = bytearray(path.read_bytes())
+    rng = random.Random(7)
+    offset = (root - 1) * page_size
+    for i in range(offset + 8, offset + page_size):
+        data[i] = rng.randrange(256)
+    path.write_bytes(bytes(data))
+
+
+@pytest.fixture
+def corrupt_page():
+    """Damages a project file the way a failing disk would (see ``_corrupt_documents_page``)."""
+    return _corrupt_documents_page

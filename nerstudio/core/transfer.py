@@ -17,8 +17,9 @@ from nerstudio.core.formats.conll import read_conll, write_conll
 from nerstudio.core.formats.hfdatasets import read_hf, write_hf
 from nerstudio.core.formats.jsonl import read_jsonl, write_jsonl
 from nerstudio.core.formats.text import read_text_documents
-from nerstudio.core.formats.textfile import atomic_write, read_text
+from nerstudio.core.formats.textfile import read_text
 from nerstudio.core.records import Status
+from nerstudio.core.safe_io import check_target, write_file, write_folder
 from nerstudio.core.spans import Scheme, parse_tag
 from nerstudio.core.store import DocumentQuery, Project
 
@@ -124,8 +125,13 @@ def import_files(
         records.extend(
             result.records if split is None else [replace(r, split=split) for r in result.records]
         )
+    if project.count_documents(DocumentQuery(limit=0)):
+        project.backup("import")
     added = project.add_documents(records, progress=progress)
     return ImportSummary(len(added.document_ids), added.spans, added.labels_added, notes)
+
+
+_EXTENSIONS = {"conll": ".conll", "jsonl": ".jsonl", "hf": "-dataset"}
 
 
 def export_format(out: Path, fmt: str) -> str:
@@ -141,6 +147,23 @@ def export_format(out: Path, fmt: str) -> str:
     )
 
 
+def _is_hf_dataset(folder: Path) -> bool:
+    return (folder / "dataset_dict.json").is_file() or (folder / "dataset_info.json").is_file()
+
+
+def export_target(project: Project, out: Path, fmt: str, force: bool = False) -> Path:
+    """Where an export goes. A folder that exists (``.``, a home folder) is never emptied or
+    replaced: the export becomes a new entry in it, named after the project, unless the
+    folder is itself a dataset written before and ``force`` names it for replacing."""
+    out = Path(out)
+    if out.is_dir() and not (fmt == "hf" and _is_hf_dataset(out) and force):
+        empty = not any(out.iterdir())
+        if not (fmt == "hf" and empty):
+            out = out / f"{project.path.stem}{_EXTENSIONS[fmt]}"
+    check_target(out, project.path, force)
+    return out
+
+
 def export_corpus(
     project: Project,
     out: Path,
@@ -149,17 +172,25 @@ def export_corpus(
     include_all: bool = False,
     split: str | None = None,
     progress: Progress | None = None,
+    force: bool = False,
 ) -> ExportSummary:
-    """Write done documents (every document with ``include_all``) of a split to ``out``."""
-    fmt = export_format(out, fmt)
+    """Write done documents (every document with ``include_all``) of a split to ``out``.
+
+    Written through ``safe_io``: complete or not at all, and never onto the project or
+    anything that exists unless ``force``.
+    """
+    fmt = export_format(Path(out), fmt)
+    if fmt not in _EXTENSIONS:
+        raise NerstudioError(
+            f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}"
+        )
+    out = export_target(project, Path(out), fmt, force)
     status = None if include_all else Status.DONE
     count = project.count_documents(DocumentQuery(status=status, split=split, limit=0))
     if count == 0:
         which = "documents" if include_all else "done documents (add --all for every document)"
         where = f" in split {split!r}" if split else ""
         raise NerstudioError(f"nothing to export: no {which}{where}")
-    if not out.parent.exists():
-        raise NerstudioError(f"{out}: folder {out.parent} does not exist")
 
     def records():
         for i, record in enumerate(project.iter_documents(status=status, split=split), 1):
@@ -168,16 +199,13 @@ def export_corpus(
                 progress(1000)
 
     if fmt == "hf":
-        tokens = write_hf(records(), out, [label.name for label in project.labels()])
-    elif fmt in ("conll", "jsonl"):
-        with atomic_write(out) as fh:
+        with write_folder(out, replace=force) as folder:
+            tokens = write_hf(records(), folder, [label.name for label in project.labels()])
+    else:
+        with write_file(out) as fh:
             tokens = (
                 write_conll(records(), fh, scheme) if fmt == "conll" else write_jsonl(records(), fh)
             )
-    else:
-        raise NerstudioError(
-            f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}"
-        )
     if progress is not None:
         progress(count % 1000)
     return ExportSummary(count, tokens, out)

@@ -155,6 +155,7 @@ class AnnotationController(QObject):
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
+            self.state.project.backup("tag-all")
         items = [(doc, start, end, span.label) for doc, start, end in found]
         if self.state.execute(
             commands.AddSpans(self.state, items, f"Tag all '{' '.join(words)}' as {span.label}")

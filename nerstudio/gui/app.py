@@ -3,25 +3,30 @@
 from __future__ import annotations
 
 import sys
-import traceback
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from nerstudio import __version__
+from nerstudio.core.bug_report import one_line, save_report
+from nerstudio.core.errors import NerstudioError
 from nerstudio.gui import theme
 from nerstudio.gui.main_window import MainWindow
 
 
 def _excepthook(kind, value, tb) -> None:
-    """An unexpected error in a slot: show it, keep the app (and the user's work) alive."""
-    text = "".join(traceback.format_exception(kind, value, tb))
-    sys.stderr.write(text)
+    """An unexpected error in a slot: one line and a saved report, never a traceback;
+    the app (and the user's work, already in the file) stays alive."""
+    if issubclass(kind, KeyboardInterrupt):
+        QApplication.quit()
+        return
+    if isinstance(value, NerstudioError):
+        QMessageBox.warning(None, "nerstudio", str(value))
+        return
+    report = save_report(value.with_traceback(tb), "the window")
     QMessageBox.critical(
-        None,
-        "nerstudio: unexpected error",
-        f"{value}\n\nYour work is saved. Details:\n\n{text[-2000:]}",
+        None, "nerstudio: unexpected error", f"{one_line(value, report)}\n\nYour work is saved."
     )
 
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from PySide6.QtGui import QUndoCommand
 
+from nerstudio.core.errors import NerstudioError
 from nerstudio.core.records import Status
 from nerstudio.core.store.edits import SpanRow
 from nerstudio.gui.state import AppState
@@ -39,10 +40,20 @@ class EditCommand(QUndoCommand):
         if self.applied:  # done already by AppState.execute
             self.applied = False
             return
-        self.apply()
+        self._guarded(self.apply)
 
     def undo(self) -> None:
-        self.revert()
+        self._guarded(self.revert)
+
+    def _guarded(self, step) -> None:
+        """An undo/redo the file refuses (locked too long, read-only, full disk) is
+        told to the user and dropped from the stack; the screen shows the file's state."""
+        try:
+            step()
+        except NerstudioError as err:
+            self.setObsolete(True)
+            self.state.message.emit(f"{self.text()}: not stored: {err}")
+            self.state.resync()
 
 
 class DocumentEdit(EditCommand):

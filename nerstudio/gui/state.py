@@ -168,12 +168,23 @@ class AppState(QObject):
     # -- edits -----------------------------------------------------------------------------
 
     def execute(self, command) -> bool:
-        """Apply an undo command now; on a refusal show why and push nothing."""
+        """Apply an undo command now; on a refusal show why and push nothing.
+
+        The store waits for a busy write lock and retries (``ProjectDatabase.atomic``);
+        if the edit still cannot be stored it was rolled back whole, so the screen is
+        re-read from the file and the user is told: nothing is silently dropped.
+        """
         try:
             command.apply()
         except NerstudioError as err:
             self.message.emit(str(err))
+            self.resync()
             return False
         command.applied = True
         self.undo_stack.push(command)
         return True
+
+    def resync(self) -> None:
+        """Show what the file holds for the current document (after a failed write)."""
+        if self.project is not None and self.document is not None:
+            self.reload(self.document.id)

@@ -1,14 +1,18 @@
 """The Project: the one door to a project's SQLite file.
 
-Every mutation is one transaction (``db.atomic()``): a failed import or edit leaves the
-file as it was, and a killed process loses nothing that was committed. Connections are
-per thread; a worker thread opens its own ``Project``.
+Every mutation is one transaction (``db.atomic()``, which begins IMMEDIATE so a second
+writer waits for the lock): a failed import or edit leaves the file as it was, and a killed
+process loses nothing that was committed. Connections are per thread; a worker thread
+opens its own ``Project``. Opening checks the file (``quick_check``), backs it up before a
+migration, and marks runs whose process died as interrupted.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +22,7 @@ import sqlite_utils
 from nerstudio.core.errors import LabelError, ProjectError, SpanError
 from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.spans import Span, check_spans
-from nerstudio.core.store import edits, queries, schema
+from nerstudio.core.store import backup, edits, integrity, queries, schema
 from nerstudio.core.store.edits import SpanRow
 from nerstudio.core.store.labels import (
     Label,
@@ -71,10 +75,11 @@ def encode_tokens(tokens: Sequence[Token]) -> str:
 class Project:
     """An open project file. Use ``Project.create`` or ``Project.open``; close when done."""
 
-    def __init__(self, path: Path, db: sqlite_utils.Database) -> None:
+    def __init__(self, path: Path, db: sqlite_utils.Database, read_only: bool = False) -> None:
         self.path = path
         self.db = db
-        self.runs = Runs(db)
+        self.read_only = read_only
+        self.runs = Runs(db, path)
         self.predictions = Predictions(db)
 
     # -- opening -------------------------------------------------------------------------
@@ -96,20 +101,49 @@ class Project:
         return project
 
     @classmethod
-    def open(cls, path: str | Path) -> Project:
-        """Open a project, upgrading an older schema; clear errors for anything else."""
+    def open(cls, path: str | Path, check: bool = True) -> Project:
+        """Open a project, upgrading an older schema; clear errors for anything else.
+
+        A damaged file (``quick_check``) is refused, pointing at the newest backup, unless
+        ``check`` is off (``nerstudio check`` itself). A file or folder without write
+        permission opens read-only: reading works, every write says why it cannot.
+        """
         path = Path(path)
         if not path.is_file():
             raise ProjectError(f"{path}: no such project file; create it with 'nerstudio init'")
-        db = schema.connect(path)
+        db, read_only = _connect(path)
         try:
-            schema.schema_version(db, path)  # before any pragma could touch a foreign file
-            schema.configure(db)
-            schema.upgrade(db, path)
+            # The version first, before any pragma could touch a foreign file.
+            version = schema.schema_version(db, path)
+            if check:
+                integrity.require_intact(db, path)
+            if read_only:
+                if version < schema.SCHEMA_VERSION:
+                    raise ProjectError(
+                        f"{path}: written by an older nerstudio and read-only, so it cannot "
+                        "be upgraded; copy it somewhere writable and open the copy"
+                    )
+            else:
+                schema.configure(db)
+                if version < schema.SCHEMA_VERSION and version > 0:
+                    backup.make(db.conn, path, f"before-schema-{schema.SCHEMA_VERSION}")
+                schema.upgrade(db, path)
+            project = cls(path, db, read_only)
+            if not read_only:
+                project.runs.mark_interrupted()
+        except sqlite3.Error as err:
+            db.close()
+            raise schema.explain(path, err) from None
         except BaseException:
             db.close()
             raise
-        return cls(path, db)
+        return project
+
+    def backup(self, reason: str) -> Path | None:
+        """A rolling backup before a bulk operation (import, label merge, tag-all)."""
+        if self.read_only:
+            return None
+        return backup.make(self.db.conn, self.path, reason)
 
     def close(self) -> None:
         self.db.close()
@@ -242,7 +276,13 @@ class Project:
                     raise SpanError(f"{record.source or 'document'}: {err}") from None
                 for span in spans:
                     if span.label not in label_ids:
-                        label_ids[span.label] = self._add_label(span.label, None, None).id
+                        try:
+                            label_ids[span.label] = self._add_label(span.label, None, None).id
+                        except LabelError as err:
+                            where = record.source or "document"
+                            raise LabelError(
+                                f"{where}: span {span.start}-{span.end}: {err}"
+                            ) from None
                         added.append(span.label)
                     span_rows.append((next_id, span.start, span.end, label_ids[span.label]))
                 doc_rows.append(
@@ -413,6 +453,7 @@ class Project:
         """Give every ``source`` span the ``target`` label and delete ``source``."""
         if source == target:
             raise LabelError("choose two different labels to merge")
+        self.backup("merge-labels")
         with self.db.atomic():
             moved = [row.id for row in self.label_spans(source)]
             self.relabel_spans(moved, target)
@@ -474,3 +515,12 @@ class Project:
     def stats(self) -> ProjectStats:
         """Counts for the status bar and ``nerstudio stats``."""
         return queries.stats(self.db, [label.name for label in self.labels()])
+
+
+def _connect(path: Path) -> tuple[sqlite_utils.Database, bool]:
+    """A read-write connection, or a read-only one where the file or its folder cannot be
+    written (a read-only mount, a file without write permission)."""
+    writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    if writable:
+        return schema.connect(path), False
+    return schema.connect(path, read_only=True), True

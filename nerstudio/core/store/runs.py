@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import sqlite_utils
@@ -23,7 +27,7 @@ class RunRecord:
     method: str
     params: dict[str, Any]
     status: str
-    path: str | None
+    path: str | None  # absolute (stored relative to the project file when beside it)
     label_map: dict[str, Any]
     metrics: dict[str, Any]
     started_at: str | None
@@ -44,31 +48,133 @@ _COLUMNS = "id, name, base_model, method, params, status, path, label_map, metri
 _COLUMNS += " started_at, finished_at"
 
 
-def _run(row: tuple) -> RunRecord:
-    values = list(row)
-    for i in (4, 7, 8):
-        values[i] = json.loads(values[i]) if values[i] else {}
-    return RunRecord(*values)
+RUN_STATUSES = ("running", "completed", "early_stopped", "cancelled", "failed", "interrupted")
+_NAME_RULE = "letters, digits, '.', '_' and '-', not starting with '.' or '-', at most 100"
+
+
+def check_run_name(name: str) -> str:
+    """A run name is one safe folder name beside the project: never a path."""
+    ok = (
+        0 < len(name) <= 100
+        and name[0] not in ".-"
+        and all(c.isalnum() or c in "._-" for c in name)
+    )
+    if not ok:
+        raise ProjectError(f"run name {name!r}: use {_NAME_RULE} characters")
+    return name
+
+
+def _process_alive(pid: int, started_at: str | None) -> bool:
+    """Whether the process that started a run still runs (and is not a reused pid)."""
+    import psutil
+
+    try:
+        process = psutil.Process(pid)
+        created = process.create_time()
+    except (psutil.NoSuchProcess, psutil.AccessDenied, ValueError):
+        return False
+    if started_at:
+        try:
+            started = datetime.fromisoformat(started_at).timestamp()
+        except ValueError:
+            return True
+        return created <= started + 1
+    return True
 
 
 class Runs:
-    """The ``runs`` and ``run_metrics`` tables of one project connection."""
+    """The ``runs`` and ``run_metrics`` tables of one project connection.
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    Run folders are recorded relative to the project file's folder when they sit beside
+    it, so a project moved or opened from another working directory still finds them.
+    """
+
+    def __init__(self, db: sqlite_utils.Database, project_path: Path | None = None) -> None:
         self.db = db
+        self.base = Path(project_path).resolve().parent if project_path else Path.cwd()
+
+    def _stored_path(self, path: str) -> str:
+        absolute = Path(path).expanduser().resolve()
+        try:
+            return absolute.relative_to(self.base).as_posix()
+        except ValueError:
+            return str(absolute)
+
+    def _run(self, row: tuple) -> RunRecord:
+        values = list(row)
+        for i in (4, 7, 8):
+            values[i] = json.loads(values[i]) if values[i] else {}
+        if values[6]:
+            values[6] = str(self.base / values[6])  # an absolute path stays as it is
+        return RunRecord(*values)
 
     def start(
         self, name: str, base_model: str, method: str, params: dict[str, Any], path: str
     ) -> RunRecord:
+        check_run_name(name)
         with self.db.atomic():
             if self.db.execute("SELECT 1 FROM runs WHERE name = ?", [name]).fetchone():
                 raise ProjectError(f"a run named {name!r} exists already; choose another name")
             self.db.execute(
-                "INSERT INTO runs (name, base_model, method, params, status, path, started_at)"
-                " VALUES (?, ?, ?, ?, 'running', ?, ?)",
-                [name, base_model, method, json.dumps(params), path, schema.now()],
+                "INSERT INTO runs (name, base_model, method, params, status, path, started_at,"
+                " pid, host) VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?)",
+                [
+                    name,
+                    base_model,
+                    method,
+                    json.dumps(params),
+                    self._stored_path(path),
+                    schema.now(),
+                    os.getpid(),
+                    socket.gethostname(),
+                ],
             )
         return self.get(name)
+
+    def mark_interrupted(self) -> list[str]:
+        """Runs left ``running`` by a process that is gone become ``interrupted`` (a run
+        on another machine sharing the file is left alone); returns their names."""
+        rows = self.db.execute(
+            "SELECT id, name, pid, host, started_at FROM runs WHERE status = 'running'"
+        ).fetchall()
+        here = socket.gethostname()
+        dead = [
+            (run_id, name)
+            for run_id, name, pid, host, started in rows
+            if pid is None or (host == here and not _process_alive(pid, started))
+        ]
+        if dead:
+            with self.db.atomic():
+                self.db.conn.executemany(
+                    "UPDATE runs SET status = 'interrupted', finished_at = ?,"
+                    " metrics = coalesce(metrics, ?) WHERE id = ? AND status = 'running'",
+                    [
+                        (schema.now(), json.dumps({"error": "its process ended unexpectedly"}), i)
+                        for i, _ in dead
+                    ],
+                )
+        return [name for _, name in dead]
+
+    def rename(self, old: str, new: str, path: str | None = None) -> RunRecord:
+        """Rename a run (and record its moved folder); the active run follows."""
+        check_run_name(new)
+        with self.db.atomic():
+            record = self.get(old)
+            if (
+                new != old
+                and self.db.execute("SELECT 1 FROM runs WHERE name = ?", [new]).fetchone()
+            ):
+                raise ProjectError(f"a run named {new!r} exists already; choose another name")
+            stored = self._stored_path(path) if path else None
+            self.db.execute(
+                "UPDATE runs SET name = ?, path = coalesce(?, path) WHERE id = ?",
+                [new, stored, record.id],
+            )
+            self.db.execute(
+                "UPDATE project_meta SET value = ? WHERE key = 'active_run' AND value = ?",
+                [new, old],
+            )
+        return self.get(new)
 
     def log(self, run_id: int, points: Iterable[MetricPoint]) -> None:
         with self.db.atomic():
@@ -101,17 +207,17 @@ class Runs:
         row = self.db.execute(f"SELECT {_COLUMNS} FROM runs WHERE name = ?", [name]).fetchone()
         if row is None:
             raise ProjectError(f"no run named {name!r} in this project")
-        return _run(row)
+        return self._run(row)
 
     def get_by_id(self, run_id: int) -> RunRecord:
         row = self.db.execute(f"SELECT {_COLUMNS} FROM runs WHERE id = ?", [run_id]).fetchone()
         if row is None:
             raise ProjectError(f"no run {run_id} in this project")
-        return _run(row)
+        return self._run(row)
 
     def all(self) -> list[RunRecord]:
         rows = self.db.execute(f"SELECT {_COLUMNS} FROM runs ORDER BY id").fetchall()
-        return [_run(row) for row in rows]
+        return [self._run(row) for row in rows]
 
     def set_active(self, name: str | None) -> None:
         """Choose the run whose model makes suggestions (None: no active model)."""

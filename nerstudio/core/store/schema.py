@@ -6,14 +6,19 @@ a file from a newer nerstudio is refused rather than half-understood.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import sqlite3
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
 import sqlite_utils
 
 from nerstudio.core.errors import ProjectError
+
+log = logging.getLogger(__name__)
 
 APPLICATION = "nerstudio"
 
@@ -119,10 +124,18 @@ def _migration_3(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE predictions ADD COLUMN scores TEXT")
 
 
+def _migration_4(db: sqlite_utils.Database) -> None:
+    """Runs record the process that trains them, so a run whose process died can be told
+    from one still training (``interrupted`` on the next open)."""
+    db.execute("ALTER TABLE runs ADD COLUMN pid INTEGER")
+    db.execute("ALTER TABLE runs ADD COLUMN host TEXT")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1,
     _migration_2,
     _migration_3,
+    _migration_4,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -132,18 +145,115 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def connect(path: Path) -> sqlite_utils.Database:
-    """One connection (for this thread) with autocommit off-by-default handled by ``atomic``."""
-    conn = sqlite3.connect(str(path), isolation_level=None)
-    return sqlite_utils.Database(conn, execute_plugins=False)
+BUSY_TIMEOUT_MS = 5000
+LOCK_RETRIES = 3  # each waits BUSY_TIMEOUT_MS for the write lock: 15 s in all
+
+
+def explain(path: Path | str, err: sqlite3.Error) -> ProjectError:
+    """A one-line error for what SQLite says about a file a user can do something about."""
+    text = str(err).lower()
+    if "locked" in text or "busy" in text:
+        return ProjectError(
+            f"{path}: another process (a training run, a second window, an import) has held "
+            f"the project for over {LOCK_RETRIES * BUSY_TIMEOUT_MS // 1000} s; nothing was "
+            "changed: try again when it is done"
+        )
+    if "readonly" in text or "read-only" in text:
+        return ProjectError(
+            f"{path}: the project is read-only (no permission to write the file or its "
+            "folder); copy it somewhere writable, or fix its permissions"
+        )
+    if "full" in text:
+        return ProjectError(f"{path}: the disk is full; nothing was changed: free some space")
+    if "malformed" in text or "corrupt" in text or "not a database" in text:
+        return ProjectError(
+            f"{path}: the project file is damaged ({err}); nothing was changed. Run "
+            f"'nerstudio check {path}' for details and the last good backup"
+        )
+    return ProjectError(f"{path}: the project file cannot be used: {err}")
+
+
+# Errors that mean our code is wrong (a constraint we should have checked), not the file.
+_OUR_BUGS = (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError)
+
+
+class ProjectDatabase(sqlite_utils.Database):
+    """A connection whose write transactions start with ``BEGIN IMMEDIATE``.
+
+    A deferred transaction takes the write lock only at its first write, and SQLite does
+    not wait (busy timeout) when a reader must become a writer: it fails at once with
+    "database is locked". Taking the lock up front makes a second writer wait for it,
+    then retry a bounded number of times before a clear one-line error.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        super().__init__(conn, execute_plugins=False)
+        self.path = path
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[ProjectDatabase]:
+        if self.conn.in_transaction:
+            with super().atomic():
+                yield self
+            return
+        self._begin_immediate()
+        try:
+            yield self
+        except sqlite3.DatabaseError as err:
+            self.rollback()
+            if isinstance(err, _OUR_BUGS):
+                raise
+            raise explain(self.path, err) from None
+        except BaseException:
+            self.rollback()
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.Error as err:
+            self.rollback()
+            raise explain(self.path, err) from None
+
+    def _begin_immediate(self) -> None:
+        for attempt in range(1, LOCK_RETRIES + 1):
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as err:
+                locked = "locked" in str(err) or "busy" in str(err)
+                if not locked or attempt == LOCK_RETRIES:
+                    raise explain(self.path, err) from None
+                log.warning("%s: waiting for the write lock (attempt %d)", self.path, attempt)
+                time.sleep(0.05 * attempt)
+
+    def rollback(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+
+
+def connect(path: Path, read_only: bool = False) -> ProjectDatabase:
+    """One connection (for this thread); transactions only through ``atomic``."""
+    if read_only:
+        # mode=ro needs the WAL's shared-memory file; on a read-only mount without one,
+        # immutable=1 reads the file as it is (nothing else can be writing it there).
+        uri = Path(path).resolve().as_uri()
+        try:
+            conn = sqlite3.connect(uri + "?mode=ro", uri=True, isolation_level=None)
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            conn = sqlite3.connect(uri + "?immutable=1", uri=True, isolation_level=None)
+    else:
+        conn = sqlite3.connect(str(path), isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    return ProjectDatabase(conn, Path(path))
 
 
 def configure(db: sqlite_utils.Database) -> None:
     """WAL for crash safety and concurrent readers, enforced foreign keys, a busy timeout."""
+    db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("PRAGMA foreign_keys=ON")
-    db.execute("PRAGMA busy_timeout=5000")
 
 
 def initialize(db: sqlite_utils.Database) -> None:
@@ -168,15 +278,24 @@ def schema_version(db: sqlite_utils.Database, path: Path) -> int:
             dict(db.execute("SELECT key, value FROM project_meta").fetchall()) if has_meta else {}
         )
     except sqlite3.DatabaseError as err:
-        raise ProjectError(
-            f"{path}: not a nerstudio project (not an SQLite database: {err})"
-        ) from None
+        if "not a database" in str(err):
+            raise ProjectError(
+                f"{path}: not a nerstudio project (not an SQLite database: {err})"
+            ) from None
+        raise explain(path, err) from None
     if rows.get("application") != APPLICATION:
         raise ProjectError(
             f"{path}: not a nerstudio project (an SQLite file without nerstudio's tables); "
             "create one with 'nerstudio init'"
         )
-    return int(rows["schema_version"])
+    try:
+        return int(rows["schema_version"])
+    except (KeyError, ValueError):
+        raise ProjectError(
+            f"{path}: the project is damaged (its schema_version is missing or not a "
+            f"number: {rows.get('schema_version')!r}); run 'nerstudio check {path}' for the "
+            "last good backup"
+        ) from None
 
 
 def upgrade(db: sqlite_utils.Database, path: Path | None = None) -> None:

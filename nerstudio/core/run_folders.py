@@ -1,0 +1,70 @@
+"""A run's folder on disk together with its row: where runs live, rename, delete.
+
+Runs live beside the project (``corpus.db`` -> ``corpus-runs/<run>/``). A folder is only
+ever removed or moved when it is the run's own: it holds a ``nerstudio.json`` naming that
+run, so a path recorded wrongly (or edited) can never make nerstudio delete other files.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from nerstudio.core.errors import ProjectError
+from nerstudio.core.safe_io import write_file
+from nerstudio.core.store import Project, RunRecord
+from nerstudio.core.store.runs import check_run_name
+
+
+def runs_folder(project_path: Path) -> Path:
+    """Runs live beside the project: ``corpus.db`` -> ``corpus-runs/``."""
+    project_path = Path(project_path)
+    return project_path.with_name(f"{project_path.stem}-runs")
+
+
+def owns_folder(record: RunRecord) -> bool:
+    """Whether the run's recorded folder is really that run's (its nerstudio.json says so)."""
+    if not record.path:
+        return False
+    info = Path(record.path) / "nerstudio.json"
+    try:
+        return json.loads(info.read_text(encoding="utf-8")).get("run") == record.name
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def delete_run(project: Project, name: str) -> tuple[RunRecord, bool]:
+    """Forget a run and remove its folder if it is its own; (record, folder removed)."""
+    record = project.runs.get(name)
+    owned = owns_folder(record)
+    project.runs.delete(name)
+    if owned:
+        shutil.rmtree(record.path, ignore_errors=True)
+    return record, owned
+
+
+def rename_run(project: Project, old: str, new: str) -> RunRecord:
+    """Rename a run, its folder (when it is its own) and the name in its nerstudio.json."""
+    check_run_name(new)
+    record = project.runs.get(old)
+    if record.status == "running":
+        raise ProjectError(f"run {old!r} is still training; rename it when it is done")
+    if not owns_folder(record):
+        return project.runs.rename(old, new)
+    folder = Path(record.path)
+    target = folder.with_name(new)
+    if target.exists():
+        raise ProjectError(f"{target}: exists already; choose another name")
+    info_path = folder / "nerstudio.json"
+    info = json.loads(info_path.read_text(encoding="utf-8"))
+    folder.rename(target)
+    try:
+        renamed = project.runs.rename(old, new, str(target))
+    except BaseException:
+        target.rename(folder)
+        raise
+    info["run"] = new
+    with write_file(target / "nerstudio.json") as fh:
+        json.dump(info, fh, indent=2)
+    return renamed
