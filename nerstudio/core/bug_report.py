@@ -50,3 +50,13 @@ def one_line(error: BaseException, report: Path | None) -> str:
     what = f"{type(error).__name__}: {error}".splitlines()[0][:300]
     where = f"details saved to {report}" if report else "details could not be saved"
     return f"internal error ({what}); this is a bug in nerstudio, not in your data: {where}"
+
+
+def user_message(error: BaseException, context: str = "") -> str:
+    """What a thread or slot boundary shows for any error: ours as it is, a bug as one
+    line with its saved report."""
+    from nerstudio.core.errors import NerstudioError
+
+    if isinstance(error, NerstudioError):
+        return str(error)
+    return one_line(error, save_report(error, context))

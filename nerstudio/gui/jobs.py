@@ -74,8 +74,9 @@ class BackgroundJobs(QObject):
         path, _ = QFileDialog.getSaveFileName(
             self.window, "Export done documents", "corpus.conll", EXPORT_FILTER
         )
-        if path:
-            self.start(TransferWorker(self.state.project.path, "export", [Path(path)]))
+        if path:  # the dialog asked before replacing a file; a folder gets a new entry
+            worker = TransferWorker(self.state.project.path, "export", [Path(path)], force=True)
+            self.start(worker)
 
     @Slot(str)
     def transfer_succeeded(self, text: str) -> None:

@@ -8,6 +8,7 @@ import tempfile
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from nerstudio.core.bug_report import user_message
 from nerstudio.gui.workers.child import nerstudio_command
 
 
@@ -50,6 +51,6 @@ class CommandWorker(QObject):
                     )
                     self.failed.emit(message.replace("nerstudio: error: ", ""))
             except Exception as exc:  # a thread boundary: report, never crash the window
-                self.failed.emit(str(exc))
+                self.failed.emit(user_message(exc))
             finally:
                 self.finished.emit()

@@ -10,6 +10,7 @@ import tempfile
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from nerstudio.core.bug_report import user_message
 from nerstudio.gui.workers.child import nerstudio_command
 
 
@@ -79,7 +80,7 @@ class LivePredictionWorker(QObject):
                         self.predicted.emit(int(data["id"]), float(data["ms"]))
             except Exception as exc:  # a thread boundary: report, never crash the window
                 if not self.stopping:
-                    self.failed.emit(str(exc))
+                    self.failed.emit(user_message(exc))
             finally:
                 if self.process is not None and self.process.poll() is None:
                     self.process.terminate()

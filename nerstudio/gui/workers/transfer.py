@@ -6,6 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from nerstudio.core.bug_report import user_message
 from nerstudio.core.spans import Scheme
 from nerstudio.core.store import Project
 from nerstudio.core.transfer import export_corpus, import_files
@@ -27,6 +28,7 @@ class TransferWorker(QObject):
         fmt: str = "auto",
         split: str | None = None,
         include_all: bool = False,
+        force: bool = False,
     ) -> None:
         super().__init__()
         self.project_path = project_path
@@ -35,6 +37,7 @@ class TransferWorker(QObject):
         self.fmt = fmt
         self.split = split
         self.include_all = include_all
+        self.force = force  # the save dialog asked before replacing a file
 
     @Slot()
     def run(self) -> None:
@@ -55,10 +58,11 @@ class TransferWorker(QObject):
                         Scheme.IOB2,
                         include_all=self.include_all,
                         progress=self.progress.emit,
+                        force=self.force,
                     )
                     text = f"Exported {result.documents:,} documents to {result.path}"
             self.succeeded.emit(text)
         except Exception as err:  # a thread boundary: report, never crash the app
-            self.failed.emit(str(err))
+            self.failed.emit(user_message(err))
         finally:
             self.finished.emit()
