@@ -38,7 +38,10 @@ def test_import_worker_succeeds_and_list_grows(
         ui.window.jobs.start(worker)
         assert ui.window.jobs.busy.isVisible()
 
-    assert blocker.args == ["Imported 3 documents with 3 entities"]
+    assert blocker.args == [
+        "Imported 3 documents with 3 entities — more.conll: CoNLL columns (its content), "
+        "3 documents, 3 entities"
+    ]
     qtbot.waitUntil(lambda: model.rowCount() == 5, timeout=3000)
     assert count_documents(ui.path) == 5
     assert ui.window.progress_text.text() == "3 of 5 done"  # tagged CoNLL imports as done

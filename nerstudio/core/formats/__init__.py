@@ -13,7 +13,18 @@ from nerstudio.core.records import DocumentRecord
 
 @dataclass
 class ReadResult:
-    """Records read from one file, plus notes worth telling the user (repairs, scheme)."""
+    """Records read from one file, plus what the user should be told about the reading.
+
+    ``notes`` are repairs and detections worth a line each (scheme, token splits);
+    ``labels`` are label names the file declares even where no span uses them (brat's
+    annotation.conf); ``dropped`` lists each span left out, with its file:line and why
+    (overlaps in a flat project, discontinuous fragments), for the summary and --report;
+    ``skipped`` counts what the format holds and nerstudio does not keep, by kind
+    ("relation lines": 3).
+    """
 
     records: list[DocumentRecord]
     notes: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)

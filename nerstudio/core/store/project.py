@@ -253,12 +253,16 @@ class Project:
     # -- documents -------------------------------------------------------------------------
 
     def add_documents(
-        self, records: Iterable[DocumentRecord], progress: Progress | None = None
+        self,
+        records: Iterable[DocumentRecord],
+        progress: Progress | None = None,
+        labels: Sequence[str] = (),
     ) -> AddResult:
         """Store many documents in one transaction: all of them, or none on any error.
 
-        Labels the records use and the project lacks are added; each record's spans are
-        checked against its tokens (in range, on boundaries, not overlapping).
+        Labels the records use, and ``labels`` (declared by the file even where unused),
+        are added when the project lacks them; each record's spans are checked against
+        its tokens (in range, on boundaries, not overlapping).
         """
         ids: list[int] = []
         span_count = 0
@@ -267,6 +271,10 @@ class Project:
         stamp = schema.now()
         with self.db.atomic():
             label_ids = {label.name: label.id for label in self.labels()}
+            for name in labels:
+                if name not in label_ids:
+                    label_ids[name] = self._add_label(name, None, None).id
+                    added.append(name)
             next_id = (self.db.execute("SELECT max(id) FROM documents").fetchone()[0] or 0) + 1
             doc_rows = []
             for record in records:

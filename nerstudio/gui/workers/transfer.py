@@ -48,7 +48,8 @@ class TransferWorker(QObject):
                         project, self.paths, self.fmt, self.split, progress=self.progress.emit
                     )
                     text = (
-                        f"Imported {summary.documents:,} documents with {summary.spans:,} entities"
+                        f"Imported {summary.documents:,} documents with {summary.spans:,} "
+                        f"entities — {'; '.join(f.line() for f in summary.files)}"
                     )
                 else:
                     result = export_corpus(

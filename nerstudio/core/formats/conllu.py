@@ -1,0 +1,117 @@
+"""CoNLL-U (Universal Dependencies) and CoNLL-U Plus, read through the ``conllu`` library.
+
+One sentence is one document. Its text is rebuilt from the surface tokens (a multiword
+token such as ``del`` = ``de`` + ``el`` is one token of the text) with the spaces that
+``SpaceAfter=No`` leaves out, so offsets are exact. Entity tags come from, in this order:
+the column named by ``tag_column`` (a CoNLL-U Plus ``global.columns`` name, or a MISC
+key), a column called NER/NE/ENTITY in ``global.columns``, or a MISC key ``NE``/``NER``/
+``Entity``. Without any, the sentences are new, unannotated documents. A multiword
+token takes the tag of its first word.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from nerstudio.core.errors import FormatError, TagError
+from nerstudio.core.formats import ReadResult
+from nerstudio.core.formats.textfile import read_text
+from nerstudio.core.records import DocumentRecord, Status
+from nerstudio.core.spans import parse_tag, tags_to_spans
+
+_TAG_COLUMNS = ("ner", "ne", "entity", "entities")
+_MISC_KEYS = ("NE", "NER", "Entity", "ENTITY")
+
+
+def _tag_of(token: Any, column: str | None) -> str | None:
+    """The token's entity tag from the chosen column or MISC key, None when absent."""
+    misc = token.get("misc") or {}
+    if column is not None:
+        value = token.get(column.lower(), misc.get(column))
+    else:
+        value = next((token[c] for c in _TAG_COLUMNS if token.get(c) not in (None, "_")), None)
+        if value is None:
+            value = next((misc[k] for k in _MISC_KEYS if k in misc), None)
+    if value in (None, "_"):
+        return None
+    return str(value)
+
+
+def _surface(sentence: Sequence[Any]) -> list[tuple[Any, list[Any]]]:
+    """(surface token, its words): a multiword range with its parts, or a word alone."""
+    out: list[tuple[Any, list[Any]]] = []
+    covered_until = 0
+    for token in sentence:
+        tid = token["id"]
+        if isinstance(tid, tuple) and len(tid) == 3 and tid[1] == "-":
+            out.append((token, []))
+            covered_until = tid[2]
+        elif isinstance(tid, int):
+            if tid <= covered_until and out:
+                out[-1][1].append(token)
+            else:
+                out.append((token, [token]))
+        # empty nodes (8.1) carry no surface text: skipped
+    return out
+
+
+def read_conllu(path: str | Path, tag_column: str | None = None) -> ReadResult:
+    """Every sentence of a CoNLL-U file as a document, tagged where a tag source exists."""
+    import conllu
+
+    path = Path(path)
+    try:
+        sentences = conllu.parse(read_text(path))
+    except conllu.exceptions.ParseException as err:
+        raise FormatError(path, f"not valid CoNLL-U: {err}") from None
+    records = []
+    for number, sentence in enumerate(sentences, start=1):
+        parts: list[str] = []
+        tokens = []
+        tags: list[str | None] = []
+        position = 0
+        for surface, words in _surface(sentence):
+            form = str(surface["form"])
+            if not form.strip() or any(c.isspace() for c in form):
+                raise FormatError(path, f"token {form!r} is empty or holds a space", record=number)
+            tokens.append((position, position + len(form)))
+            parts.append(form)
+            position += len(form)
+            tag = _tag_of(words[0] if words else surface, tag_column)
+            tags.append(tag)
+            no_space = ((surface.get("misc") or {}).get("SpaceAfter")) == "No"
+            if not no_space:
+                parts.append(" ")
+                position += 1
+        text = "".join(parts).rstrip(" ")
+        if not tokens:
+            continue
+        tagged = [t for t in tags if t is not None]
+        spans: tuple = ()
+        if tagged:
+            try:
+                for tag in tagged:
+                    parse_tag(tag)
+                spans = tuple(tags_to_spans([t or "O" for t in tags], tokens))
+            except TagError as err:
+                raise FormatError(path, f"sentence {number}: {err.reason}", record=number) from None
+        records.append(
+            DocumentRecord(
+                text=text,
+                tokens=tuple(tokens),
+                spans=spans,
+                status=Status.DONE if tagged else Status.NEW,
+                source=f"{path.name}:{sentence.metadata.get('sent_id', number)}",
+            )
+        )
+    if not records:
+        raise FormatError(path, "no sentences in this file (is it empty?)")
+    notes = []
+    if not any(r.status is Status.DONE for r in records):
+        notes.append(
+            f"{path.name}: no entity tags found (no NER column, no MISC NE=); "
+            "imported as unannotated documents (name the column with --tag-column)"
+        )
+    return ReadResult(records, notes)
