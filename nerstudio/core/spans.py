@@ -42,6 +42,12 @@ class Entity:
     label: str
 
 
+def shown_label(label: str) -> str:
+    """A label as a one-line message shows it: as it is, or as a quoted escape when it holds
+    a line break, another control character or a no-break space."""
+    return label if label.isprintable() else repr(label)
+
+
 # BILOU spells End and Single as L and U; read them as BIOES.
 _PREFIX_ALIASES = {"L": "E", "U": "S"}
 
@@ -54,8 +60,10 @@ def iob2_tag_names(labels: Iterable[str]) -> list[str]:
 def parse_tag(tag: str) -> tuple[str, str]:
     """Split a tag into (prefix, label): ``"B-PER"`` -> ``("B", "PER")``, ``"O"`` -> ``("O", "")``.
 
-    Raises ``TagError`` for anything else (``"B-"``, ``"X-PER"``, ``"PER"``).
+    Raises ``TagError`` for anything else (``"B-"``, ``"X-PER"``, ``"PER"``, ``None``).
     """
+    if not isinstance(tag, str):
+        raise TagError(f"tag {tag!r} is not a string (e.g. B-PER or O)")
     if tag == "O":
         return "O", ""
     prefix, sep, label = tag.partition("-")
@@ -64,7 +72,7 @@ def parse_tag(tag: str) -> tuple[str, str]:
         raise TagError(f"tag {tag!r} is not O or B-/I-/E-/S- followed by a label (e.g. B-PER)")
     if not label.strip():
         raise TagError(f"tag {tag!r} has no label after {tag[:2]!r}")
-    return prefix, label
+    return prefix, label.strip()  # the name a label is stored under (``B-PER `` is PER)
 
 
 def detect_scheme(sequences: Iterable[Sequence[str]]) -> Scheme:
@@ -189,8 +197,8 @@ def spans_to_entities(spans: Iterable[Span], tokens: Sequence[Token]) -> list[En
         first, last = first_at.get(span.start), last_at.get(span.end)
         if first is None or last is None or last < first:
             raise SpanError(
-                f"span {span.start}-{span.end} ({span.label}) does not start and end on "
-                "token boundaries"
+                f"span {span.start}-{span.end} ({shown_label(span.label)}) does not start and"
+                " end on token boundaries"
             )
         entities.append(Entity(first, last, span.label))
     return entities
@@ -213,26 +221,41 @@ def tags_to_spans(tags: Sequence[str], tokens: Sequence[Token]) -> list[Span]:
     return entities_to_spans(tags_to_entities(tags), tokens)
 
 
+def offsets_problem(start: object, end: object, text_length: int) -> str | None:
+    """Why ``start``-``end`` cannot be a span of a text this long, or None if it can.
+
+    Offsets must be ints (``true``/``false`` from JSON are not: bool is an int subclass).
+    """
+    if not all(isinstance(x, int) and not isinstance(x, bool) for x in (start, end)):
+        return "needs integer start and end offsets"
+    if start > end:  # type: ignore[operator]
+        return "starts after it ends; swap the two offsets"
+    if start == end:
+        return "is empty (start equals end); give it at least one character"
+    if start < 0 or end > text_length:  # type: ignore[operator]
+        return f"is outside the text (length {text_length})"
+    return None
+
+
 def check_spans(spans: Sequence[Span], tokens: Sequence[Token], text_length: int) -> list[Span]:
     """Return ``spans`` sorted; ``SpanError`` for one out of range, off tokens or overlapping."""
     starts = {s for s, _ in tokens}
     ends = {e for _, e in tokens}
+    for span in spans:
+        problem = offsets_problem(span.start, span.end, text_length)
+        if problem:
+            raise SpanError(f"span {span.start}-{span.end} ({shown_label(span.label)}) {problem}")
     ordered = sorted(spans)
     for i, span in enumerate(ordered):
-        if not 0 <= span.start < span.end <= text_length:
-            raise SpanError(
-                f"span {span.start}-{span.end} ({span.label}) is outside the text "
-                f"(length {text_length})"
-            )
         if span.start not in starts or span.end not in ends:
             raise SpanError(
-                f"span {span.start}-{span.end} ({span.label}) does not start and end on "
-                "token boundaries"
+                f"span {span.start}-{span.end} ({shown_label(span.label)}) does not start and"
+                " end on token boundaries"
             )
         if i and ordered[i - 1].end > span.start:
             other = ordered[i - 1]
             raise SpanError(
-                f"span {span.start}-{span.end} ({span.label}) overlaps "
-                f"{other.start}-{other.end} ({other.label})"
+                f"span {span.start}-{span.end} ({shown_label(span.label)}) overlaps "
+                f"{other.start}-{other.end} ({shown_label(other.label)})"
             )
     return ordered

@@ -10,7 +10,9 @@ but never half of one, so tokens are fine-grained where an entity might end (``A
 -> ``Apple`` ``'s``; ``New York-based`` -> ``York`` ``-`` ``based``) and kept whole where
 splitting would only add clicks (``3.5``, ``1,000``, ``U.S.``, ``Inc.``, URLs, emoji with
 their modifiers). Han and kana are one token per character, since those scripts put no
-spaces between words.
+spaces between words. No token edge ever falls inside a user-perceived character (a
+grapheme cluster: ``e`` + combining accent, a flag, an emoji ZWJ sequence), found with the
+``regex`` module's ``\\X``, the one third-party import here: ``re`` has no ``\\X``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
+
+import regex
 
 Token = tuple[int, int]
 """A token as (start, end) code-point offsets into its text, end exclusive."""
@@ -134,9 +139,80 @@ _TOKEN_RE = re.compile(
 )
 
 
+_CLUSTER_RE = regex.compile(r"\X")
+# A code point that can join the one before it (or, for Prepend, after it) into one grapheme
+# cluster. Text without any has only one-code-point clusters (and CR LF), so the scan with
+# ``\X`` is skipped for it: most text, and all ASCII.
+_JOINER_RE = regex.compile(
+    "["
+    + "".join(
+        f"\\p{{Grapheme_Cluster_Break={kind}}}"
+        for kind in ("Extend", "ZWJ", "SpacingMark", "Prepend", "Regional_Indicator", "L", "V", "T")
+    )
+    + "]"
+)
+
+
+class ClusterCut(NamedTuple):
+    """An offset that falls inside the grapheme cluster ``text[start:end]``."""
+
+    offset: int
+    start: int
+    end: int
+
+
+def cluster_interiors(text: str) -> set[int]:
+    """Offsets that would cut a grapheme cluster (``\\X``) of ``text`` in two.
+
+    Whitespace is never part of a word, so an offset next to whitespace is not counted
+    even where Unicode's rules join the whitespace to a neighbour (a space followed by a
+    stray combining mark, an Arabic number sign before a space).
+    """
+    inside: set[int] = set()
+    if text.isascii() or not _JOINER_RE.search(text):
+        return inside
+    start = 0
+    for cluster in _CLUSTER_RE.findall(text):
+        end = start + len(cluster)
+        for offset in range(start + 1, end):
+            if not (text[offset - 1].isspace() or text[offset].isspace()):
+                inside.add(offset)
+        start = end
+    return inside
+
+
+def find_cluster_cut(text: str, offsets: Iterable[int]) -> ClusterCut | None:
+    """The lowest of ``offsets`` that cuts a grapheme cluster of ``text``, or None."""
+    inside = cluster_interiors(text)
+    cut = min((o for o in offsets if o in inside), default=None)
+    if cut is None:
+        return None
+    cluster = next(m for m in _CLUSTER_RE.finditer(text) if m.end() > cut)
+    return ClusterCut(cut, cluster.start(), cluster.end())
+
+
+def describe_characters(chars: str) -> str:
+    """``'é' (U+0065 U+0301)``: what a user sees, and the code points that make it up."""
+    return f"{chars!r} ({' '.join(f'U+{ord(ch):04X}' for ch in chars)})"
+
+
 def tokenize(text: str) -> list[Token]:
-    """Split ``text`` into word tokens, returned as code-point offsets."""
-    return [m.span() for m in _TOKEN_RE.finditer(text)]
+    """Split ``text`` into word tokens, returned as code-point offsets.
+
+    A token edge that would cut a grapheme cluster joins the tokens on either side (a
+    combining mark after punctuation, a keycap, a skin tone after a letter).
+    """
+    tokens = [m.span() for m in _TOKEN_RE.finditer(text)]
+    inside = cluster_interiors(text)
+    if not inside:
+        return tokens
+    joined: list[Token] = []
+    for start, end in tokens:
+        if joined and start in inside:
+            joined[-1] = (joined[-1][0], end)
+        else:
+            joined.append((start, end))
+    return joined
 
 
 def whitespace_tokens(text: str, words: Sequence[str], sep: str = " ") -> list[Token]:
@@ -153,13 +229,20 @@ def split_tokens_at(text: str, tokens: Sequence[Token], cuts: Iterable[int]) -> 
     """Split tokens so that every position in ``cuts`` is a token boundary.
 
     Used when an imported span starts or ends inside one of our tokens (``iPhone15`` with
-    an entity on ``iPhone``). Raises ``ValueError`` naming a cut that falls in whitespace
-    or outside the text, since no split of a token can make that a boundary.
+    an entity on ``iPhone``). Raises ``ValueError`` naming a cut that falls in whitespace,
+    outside the text or inside a grapheme cluster, since no token may end there.
     """
     wanted = sorted(set(cuts))
     result = list(tokens)
     if not wanted:
         return result
+    cut_inside = find_cluster_cut(text, wanted)
+    if cut_inside is not None:
+        raise ValueError(
+            f"offset {cut_inside.offset} cuts the character "
+            f"{describe_characters(text[cut_inside.start : cut_inside.end])}"
+            f" at {cut_inside.start}-{cut_inside.end}"
+        )
     boundaries = {p for tok in result for p in tok}
     for cut in wanted:
         if cut in boundaries:

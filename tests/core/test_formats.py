@@ -246,6 +246,85 @@ def test_conll_document_mixing_tagged_and_untagged_lines_is_an_error(tmp_path):
     assert info.value.line == 1
 
 
+@pytest.mark.parametrize("space", ["\u00a0", "\u202f", "\u3000", "\u2009"])
+def test_conll_non_ascii_space_stays_inside_the_token(tmp_path, space):
+    # Columns are split on tabs and ASCII spaces only: "New York" with a no-break space is
+    # one token, not "New" with the rest of the line dropped.
+    path = write(tmp_path / "nbsp.conll", f"New{space}York\tB-LOC\nis\tO\nbig\tO\n\n")
+
+    (doc,) = read_conll(path).records
+
+    assert [doc.text[s:e] for s, e in doc.tokens] == [f"New{space}York", "is", "big"]
+    assert surface(doc) == [(f"New{space}York", "LOC")]
+
+
+def test_conll_columns_split_on_runs_of_tabs_and_spaces(tmp_path):
+    path = write(tmp_path / "cols.conll", "  Anna \t NNP\t\tB-PER  \nslept O\n\n")
+
+    (doc,) = read_conll(path).records
+
+    assert doc.text == "Anna slept"
+    assert surface(doc) == [("Anna", "PER")]
+
+
+def test_conll_no_break_space_after_the_tag_is_not_part_of_the_label(tmp_path):
+    (doc,) = read_conll(write(tmp_path / "t.conll", "Anna\tB-PER\u00a0\nBerg\tI-PER\n\n")).records
+
+    assert surface(doc) == [("Anna Berg", "PER")]
+
+
+def test_conll_tag_joined_to_its_token_by_a_no_break_space_is_an_error(tmp_path):
+    path = write(tmp_path / "joined.conll", "Anna\u00a0B-PER\nslept\u00a0O\n\n")
+
+    with pytest.raises(FormatError, match=r"U\+00A0.*tab") as info:
+        read_conll(path)
+
+    assert info.value.line == 1
+
+
+def test_conll_token_of_only_whitespace_is_an_error(tmp_path):
+    path = write(tmp_path / "blank.conll", "Anna\tB-PER\n\u00a0\tO\n\n")
+
+    with pytest.raises(FormatError, match="only whitespace") as info:
+        read_conll(path)
+
+    assert info.value.line == 2
+
+
+def test_conll_line_of_only_unicode_whitespace_ends_a_document(tmp_path):
+    path = write(tmp_path / "b.conll", "Anna\tB-PER\n\u00a0\u3000\nOmar\tB-PER\n\n")
+
+    assert [r.text for r in read_conll(path).records] == ["Anna", "Omar"]
+
+
+@pytest.mark.parametrize("newline", ["\r", "\r\n"], ids=["cr", "crlf"])
+def test_conll_old_mac_and_windows_line_ends(tmp_path, newline):
+    content = "Anna\tB-PER\nBerg\tI-PER\nslept\tO\n\nOmar\tB-PER\n\n".replace("\n", newline)
+
+    result = read_conll(write(tmp_path / "mac.conll", content))
+
+    assert [surface(r) for r in result.records] == [[("Anna Berg", "PER")], [("Omar", "PER")]]
+    assert [r.source for r in result.records] == ["mac.conll:1", "mac.conll:5"]
+
+
+def test_conll_non_utf8_line_number_counts_cr_line_ends(tmp_path):
+    path = write(tmp_path / "mac.conll", b"Anna\tB-PER\rBerg\tI-PER\r\rOm\xe4r\tB-PER\r")
+
+    with pytest.raises(FormatError, match="not UTF-8 \\(byte 0xe4\\)") as info:
+        read_conll(path)
+
+    assert info.value.line == 4
+
+
+def test_non_utf8_byte_after_a_bom_is_named_correctly(tmp_path):
+    path = write(tmp_path / "bom.conll", b"\xef\xbb\xbfAnna\tB-PER\nOm\xe4r\tB-PER\n")
+
+    with pytest.raises(FormatError, match="byte 0xe4") as info:
+        read_conll(path)
+
+    assert info.value.line == 2
+
+
 # -- JSONL: reading --------------------------------------------------------------------------
 
 
@@ -457,6 +536,288 @@ def test_jsonl_empty_file_is_an_error(tmp_path):
         read_jsonl(write(tmp_path / "empty.jsonl", "\n\n"))
 
 
+# -- JSONL: input that used to crash or be misread ------------------------------------------
+
+
+def jsonl_lines(path: Path, *lines: str) -> Path:
+    """A JSONL file of these exact lines (for JSON that ``json.dumps`` would not write)."""
+    return write(path, "".join(line + "\n" for line in lines))
+
+
+@pytest.mark.parametrize(
+    "escape", ["\\ud800", "\\udfff", "\\ude00\\ud83d"], ids=["high", "low", "reversed-pair"]
+)
+def test_jsonl_lone_surrogate_escape_names_the_line(tmp_path, project, escape):
+    path = jsonl_lines(tmp_path / "s.jsonl", '{"text": "fine"}', f'{{"text": "a{escape}b"}}')
+
+    with pytest.raises(FormatError, match="lone surrogate") as info:
+        import_files(project, [path])
+
+    assert info.value.line == 2
+    assert "s.jsonl: line 2: text holds" in str(info.value)
+    str(info.value).encode("utf-8")  # the message itself can be printed
+    assert project.count_documents() == 0
+
+
+def test_jsonl_lone_surrogate_anywhere_in_the_record_is_named_by_its_field(tmp_path):
+    path = jsonl_lines(
+        tmp_path / "m.jsonl", '{"text": "Anna", "meta": {"note": ["ok", "\\ud800"]}}'
+    )
+
+    with pytest.raises(FormatError, match=r"meta\.note\[1\] holds the lone surrogate \\ud800"):
+        read_jsonl(path)
+
+
+def test_jsonl_surrogate_pair_escape_is_an_emoji_not_an_error(tmp_path):
+    path = jsonl_lines(tmp_path / "e.jsonl", '{"text": "hi \\ud83d\\ude00", "label": []}')
+
+    (doc,) = read_jsonl(path).records
+
+    assert doc.text == "hi 😀"
+
+
+def test_label_studio_array_with_lone_surrogate_names_the_record(tmp_path):
+    path = write(tmp_path / "ls.json", '[{"data": {"text": "ok"}}, {"data": {"text": "\\udc00"}}]')
+
+    with pytest.raises(FormatError, match=r"data\.text holds the lone surrogate") as info:
+        read_jsonl(path)
+
+    assert info.value.record == 2
+
+
+def test_jsonl_number_with_more_digits_than_python_reads_names_the_line(tmp_path):
+    path = jsonl_lines(
+        tmp_path / "n.jsonl",
+        '{"text": "ok"}',
+        '{"text": "ab", "label": [[' + "1" * 5000 + ', 2, "X"]]}',
+    )
+
+    with pytest.raises(FormatError, match="more than 4,300 digits") as info:
+        read_jsonl(path)
+
+    assert info.value.line == 2
+
+
+def test_jsonl_nested_deeper_than_the_parser_goes_names_the_line(tmp_path):
+    deep = "[" * 100_000 + "]" * 100_000
+    path = jsonl_lines(tmp_path / "d.jsonl", '{"text": "ok"}', f'{{"text": "ab", "meta": {deep}}}')
+
+    with pytest.raises(FormatError, match="nested too deeply") as info:
+        read_jsonl(path)
+
+    assert info.value.line == 2
+
+
+def label_studio_task(*results, text="Anna went home"):
+    return {"data": {"text": text}, "annotations": [{"result": list(results)}]}
+
+
+@pytest.mark.parametrize(
+    ("record", "reason"),
+    [
+        (label_studio_task({"value": "PER"}), r"result\[0\]\.value is 'PER', not an object"),
+        (label_studio_task({"value": None}), r"result\[0\]\.value is None"),
+        (label_studio_task("PER"), r"result\[0\] is 'PER', not an object"),
+        ({"data": {"text": "ab"}, "annotations": [{"result": None}]}, r"result is None"),
+        ({"data": {"text": "ab"}, "annotations": [{"result": "x"}]}, r"result is 'x'"),
+        ({"data": {"text": "ab"}, "annotations": [None]}, r"annotations\[0\] is None"),
+        (
+            label_studio_task({"value": {"start": 0, "end": 4, "labels": 5}}),
+            r"value\.labels is 5, not a list",
+        ),
+        (
+            label_studio_task({"value": {"start": 0, "end": 4, "labels": {"PER": 1}}}),
+            r"value\.labels is \{'PER': 1\}",
+        ),
+        (
+            label_studio_task({"value": {"start": 0, "end": 4, "labels": ["PER", "ORG"]}}),
+            "2 labels.*one label per span",
+        ),
+        ({"text": "ab", "status": ["done"]}, None),
+        ({"text": "ab", "status": {"done": 1}}, None),
+        ({"text": "ab", "label": [[0]]}, r"label\[0\] is \[0\], not a span \[start, end, label\]"),
+        ({"text": "ab", "label": [[0, 2, "X", 1]]}, r"label\[0\] is \[0, 2, 'X', 1\]"),
+        ({"text": "ab", "entities": ["X"]}, r"entities\[0\] is 'X', not an object"),
+        ({"text": "ab", "spans": [None]}, r"spans\[0\] is None, not an object"),
+        ({"text": "ab", "tokens": ["ab"]}, r"tokens\[0\] is 'ab', neither"),
+        ({"text": ["ab"]}, r"'text' is \['ab'\], not a string"),
+    ],
+    ids=[
+        "ls-value-string",
+        "ls-value-null",
+        "ls-result-item-string",
+        "ls-result-null",
+        "ls-result-string",
+        "ls-annotation-null",
+        "ls-labels-int",
+        "ls-labels-object",
+        "ls-two-labels",
+        "status-list",
+        "status-object",
+        "doccano-short-span",
+        "doccano-long-span",
+        "entity-string",
+        "prodigy-span-null",
+        "token-string",
+        "text-list",
+    ],
+)
+def test_jsonl_field_of_the_wrong_shape_names_the_line(tmp_path, record, reason):
+    path = jsonl(tmp_path / "shape.jsonl", {"text": "Fine.", "label": []}, record)
+
+    if reason is None:  # a status that is not one of ours is left out, not a crash
+        assert read_jsonl(path).records[1].status is Status.NEW
+        return
+    with pytest.raises(FormatError, match=reason) as info:
+        read_jsonl(path)
+
+    assert info.value.line == 2
+
+
+def test_label_studio_labels_given_as_a_string_is_that_label(tmp_path):
+    task = label_studio_task({"value": {"start": 0, "end": 4, "labels": "PER"}})
+
+    (doc,) = read_jsonl(jsonl(tmp_path / "ls.jsonl", task)).records
+
+    assert surface(doc) == [("Anna", "PER")]  # not "P", the string's first character
+
+
+def test_label_studio_relations_and_choices_are_left_out_with_a_note(tmp_path):
+    task = label_studio_task(
+        {"id": "a", "type": "labels", "value": {"start": 0, "end": 4, "labels": ["PER"]}},
+        {"from_id": "a", "to_id": "b", "type": "relation", "direction": "right"},
+        {"type": "choices", "value": {"choices": ["news"]}},
+    )
+
+    result = read_jsonl(jsonl(tmp_path / "ls.jsonl", task))
+
+    assert surface(result.records[0]) == [("Anna", "PER")]
+    assert result.skipped == {"Label Studio results that are not spans (relations, choices...)": 2}
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        {"text": "Anna went", "label": [[False, True, "PER"]]},
+        {"text": "Anna went", "label": [[0, True, "PER"]]},
+        {"text": "Anna went", "entities": [{"start_offset": False, "end_offset": 4, "label": "X"}]},
+        {"text": "Anna went", "tokens": [[False, True], [1, 4], [5, 9]]},
+        {"text": "Anna went", "tokens": [{"start": 0, "end": True}]},
+    ],
+    ids=["span-both", "span-end", "entity-start", "token-list", "token-object"],
+)
+def test_jsonl_true_and_false_are_not_offsets(tmp_path, record):
+    with pytest.raises(FormatError, match="integer start and end offsets") as info:
+        read_jsonl(jsonl(tmp_path / "bool.jsonl", record))
+
+    assert info.value.line == 1
+
+
+def test_jsonl_span_that_starts_after_it_ends_says_so(tmp_path):
+    path = jsonl(tmp_path / "rev.jsonl", {"text": "Anna went", "label": [[4, 0, "PER"]]})
+
+    with pytest.raises(FormatError, match=r"span 4-0 .* starts after it ends") as info:
+        read_jsonl(path)
+
+    assert "outside" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "span",
+    [[0, 5, "A\nB"], [0, 5, "\u0085X"], [4, 0, "A\rB"]],
+    ids=["newline", "next-line", "reversed"],
+)
+def test_jsonl_label_with_a_line_break_keeps_the_error_on_one_line(tmp_path, span):
+    path = jsonl(tmp_path / "nl.jsonl", {"text": "Anna  Berg", "label": [span]})
+
+    with pytest.raises(FormatError) as info:
+        read_jsonl(path)
+
+    assert "\n" not in str(info.value) and "\r" not in str(info.value)
+    assert "\x85" not in str(info.value)
+
+
+def test_jsonl_given_tokens_that_overlap_are_an_error(tmp_path):
+    record = {"text": "Anna went", "tokens": [[0, 4], [2, 9]], "spans": []}
+
+    with pytest.raises(FormatError, match="tokens 0-4 and 2-9 overlap"):
+        read_jsonl(jsonl(tmp_path / "o.jsonl", record))
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "character"),
+    [
+        ("hi 👍🏽 there", [3, 4, "E"], "U+1F44D U+1F3FD"),  # skin tone cut off
+        ("in 🇫🇷 now", [3, 4, "LOC"], "U+1F1EB U+1F1F7"),  # half a flag
+        ("a 👨\u200d👩\u200d👧 b", [2, 3, "PER"], "U+1F468 U+200D"),  # inside a ZWJ sequence
+        ("Zu\u0308rich", [0, 2, "LOC"], "U+0075 U+0308"),  # u without its diaeresis
+        ("Cafe\u0301 Paris", [0, 4, "ORG"], "U+0065 U+0301"),
+        ("x \u0915\u094d\u0937 y", [2, 3, "X"], "U+0915 U+094D U+0937"),  # Devanagari conjunct
+    ],
+    ids=["skin-tone", "flag", "zwj", "diaeresis", "acute", "conjunct"],
+)
+def test_jsonl_span_that_cuts_a_character_names_line_span_and_character(
+    tmp_path, project, text, span, character
+):
+    path = jsonl(
+        tmp_path / "cut.jsonl", {"text": "Fine.", "label": []}, {"text": text, "label": [span]}
+    )
+
+    with pytest.raises(FormatError, match="cuts the character") as info:
+        import_files(project, [path])
+
+    message = str(info.value)
+    assert info.value.line == 2
+    assert f"span {span[0]}-{span[1]} ({span[2]})" in message
+    assert character in message
+    assert project.count_documents() == 0
+
+
+def test_jsonl_given_tokens_that_cut_a_character_are_an_error(tmp_path):
+    record = {"text": "Cafe\u0301", "tokens": [[0, 4], [4, 5]], "spans": []}
+
+    with pytest.raises(FormatError, match=r"cuts the character 'e\u0301' \(U\+0065 U\+0301\)"):
+        read_jsonl(jsonl(tmp_path / "t.jsonl", record))
+
+
+def test_jsonl_span_on_a_whole_cluster_splits_the_token_around_it(tmp_path):
+    path = jsonl(tmp_path / "ok.jsonl", {"text": "x👍🏽y", "label": [[1, 3, "E"]]})
+
+    (doc,) = read_jsonl(path).records
+
+    assert surface(doc) == [("👍🏽", "E")]
+
+
+def test_jsonl_label_with_surrounding_spaces_joins_the_existing_label(tmp_path, project):
+    path = jsonl(
+        tmp_path / "l.jsonl",
+        {"text": "Anna went", "label": [[0, 4, " PER"]]},
+        {"text": "Omar went", "label": [[0, 4, "PER "]]},
+    )
+
+    summary = import_files(project, [path])
+
+    assert summary.labels_added == ()
+    assert [surface(d) for d in project.iter_documents()] == [[("Anna", "PER")], [("Omar", "PER")]]
+
+
+@pytest.mark.parametrize(
+    ("label", "reason"), [("A B", "contains a space"), ("O", "outside any entity")]
+)
+def test_unusable_label_on_import_names_the_file_and_line(tmp_path, project, label, reason):
+    path = jsonl(
+        tmp_path / "bad-label.jsonl",
+        {"text": "Fine.", "label": []},
+        {"text": "Anna went", "label": [[0, 4, label]]},
+    )
+
+    with pytest.raises(NerstudioError, match=reason) as info:
+        import_files(project, [path])
+
+    assert "bad-label.jsonl:2" in str(info.value)
+    assert project.count_documents() == 0
+
+
 # -- plain text ------------------------------------------------------------------------------
 
 
@@ -509,6 +870,30 @@ def test_text_folder_gives_one_document_per_txt_file(tmp_path):
 def test_text_empty_file_is_an_error(tmp_path):
     with pytest.raises(FormatError, match="empty"):
         read_text_documents(write(tmp_path / "e.txt", " \n\n"))
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("Anna met Omar.\rParis is big.\r", ["Anna met Omar.", "Paris is big."]),  # old Mac
+        ("Anna met Omar.\r\nParis is big.\rLast", ["Anna met Omar.", "Paris is big.", "Last"]),
+    ],
+    ids=["cr", "mixed"],
+)
+def test_text_cr_line_ends_separate_documents(tmp_path, content, expected):
+    result = read_text_documents(write(tmp_path / "mac.txt", content))
+
+    assert [r.text for r in result.records] == expected
+    assert all("\r" not in r.text for r in result.records)
+
+
+def test_text_paragraphs_with_cr_line_ends(tmp_path):
+    content = "First line.\rSame paragraph.\r\rSecond one.\r"
+
+    result = read_text_documents(write(tmp_path / "p.txt", content), paragraphs=True)
+
+    assert [r.text for r in result.records] == ["First line.\nSame paragraph.", "Second one."]
+    assert [r.source for r in result.records] == ["p.txt:1", "p.txt:4"]
 
 
 # -- Hugging Face datasets -------------------------------------------------------------------
@@ -606,6 +991,79 @@ def test_hf_missing_column_is_an_error(tmp_path):
 
     with pytest.raises(FormatError, match="ner_tags"):
         read_hf(path)
+
+
+def test_hf_null_token_names_the_record(tmp_path):
+    path = tmp_path / "null.parquet"
+    hf_dataset([(["Anna", "slept"], [1, 0]), (["Omar", None, "left"], [1, 0, 0])]).to_parquet(
+        str(path)
+    )
+
+    with pytest.raises(FormatError, match="token 2 is null") as info:
+        read_hf(path)
+
+    assert info.value.record == 1
+    assert "null.parquet: record 1" in str(info.value)
+
+
+@pytest.mark.parametrize("word", ["", " ", "\u00a0"], ids=["empty", "space", "nbsp"])
+def test_hf_token_without_a_visible_character_names_the_record(tmp_path, word):
+    path = tmp_path / "blank.parquet"
+    hf_dataset([(["Anna", word, "left"], [1, 0, 0])]).to_parquet(str(path))
+
+    with pytest.raises(FormatError, match=r"token 2 .* no visible character") as info:
+        read_hf(path)
+
+    assert info.value.record == 0
+
+
+def test_hf_tokens_column_of_strings_is_an_error_not_one_token_per_character(tmp_path):
+    import datasets
+
+    path = tmp_path / "str.parquet"
+    features = datasets.Features(
+        {"tokens": datasets.Value("string"), "ner_tags": hf_features()["ner_tags"]}
+    )
+    datasets.Dataset.from_dict(
+        {"tokens": ["Anna Berg"], "ner_tags": [[1, 2]]}, features=features
+    ).to_parquet(str(path))
+
+    with pytest.raises(FormatError, match="'tokens' is str, not a list of words") as info:
+        read_hf(path)
+
+    assert info.value.record == 0
+
+
+def test_hf_tag_id_outside_the_class_labels_is_an_error_not_the_last_name(tmp_path):
+    import datasets
+
+    # -1 marks an unlabeled token in some datasets; as a Python index it would read as the
+    # last ClassLabel name (I-LOC here).
+    path = tmp_path / "neg.parquet"
+    features = hf_features(datasets.Value("int64"))
+    features["ner_tags"] = datasets.Sequence(datasets.Value("int64"))
+    data = datasets.Dataset.from_dict(
+        {"tokens": [["Anna", "left"]], "ner_tags": [[1, -1]]}, features=features
+    ).cast(hf_features())
+    data.to_parquet(str(path))
+
+    with pytest.raises(FormatError, match=r"tag 2 is -1, not a ClassLabel id 0\.\.4") as info:
+        read_hf(path)
+
+    assert info.value.record == 0
+
+
+def test_hf_string_tags_with_a_null_tag_names_the_record(tmp_path):
+    import datasets
+
+    path = tmp_path / "str.parquet"
+    features = hf_features(datasets.Value("string"))
+    hf_dataset([(["Anna", "left"], ["B-PER", None])], features).to_parquet(str(path))
+
+    with pytest.raises(FormatError, match="tag None is not a string") as info:
+        read_hf(path)
+
+    assert info.value.record == 0
 
 
 # -- round trips through the Project ---------------------------------------------------------
@@ -713,7 +1171,7 @@ def test_hf_export_has_classlabel_names_in_label_order_and_one_split_per_split(t
 def test_export_only_done_documents_unless_include_all(tmp_path, project):
     import_files(project, [write(tmp_path / "done.conll", "Anna\tB-PER\nslept\tO\n\n")])
     import_files(project, [write(tmp_path / "new.txt", "Omar woke up\n")])
-    done_out, all_out = tmp_path / "done.conll", tmp_path / "all.conll"
+    done_out, all_out = tmp_path / "done-out.conll", tmp_path / "all-out.conll"
 
     assert export_corpus(project, done_out).documents == 1
     assert export_corpus(project, all_out, include_all=True).documents == 2
@@ -774,3 +1232,28 @@ def test_import_split_and_new_labels_are_reported(tmp_path, project):
     assert [label.name for label in project.labels()] == [*LABELS, "GENRE"]
     (doc,) = project.iter_documents()
     assert doc.split == "train"
+
+
+def test_conll_round_trip_keeps_no_break_spaces_inside_tokens(tmp_path, project):
+    content = "New\u00a0York\tB-LOC\nis\tO\n10\u202f000\tO\nstrong\tO\n\n"
+    source = write(tmp_path / "in.conll", content)
+    import_files(project, [source])
+    out = tmp_path / "out.conll"
+
+    export_corpus(project, out)
+
+    assert out.read_bytes() == source.read_bytes()
+
+
+def test_conll_export_drops_only_what_would_break_a_line_from_a_token(tmp_path, project):
+    # A JSONL token may hold a space or a tab, which CoNLL cannot; every other character, a
+    # no-break space included, is written as it is.
+    text = "New York\u00a0City is\tbig"
+    tokens = [{"start": 0, "end": 13}, {"start": 14, "end": 20}]
+    record = {"text": text, "tokens": tokens, "spans": []}
+    import_files(project, [jsonl(tmp_path / "in.jsonl", record)])
+    out = tmp_path / "out.conll"
+
+    export_corpus(project, out)
+
+    assert out.read_text(encoding="utf-8") == "NewYork\u00a0City\tO\nisbig\tO\n\n"

@@ -11,9 +11,11 @@ from nerstudio.core.spans import (
     Entity,
     Scheme,
     Span,
+    check_spans,
     detect_scheme,
     entities_to_spans,
     entities_to_tags,
+    offsets_problem,
     parse_tag,
     spans_to_entities,
     spans_to_tags,
@@ -282,3 +284,47 @@ def test_spans_to_tags_refuses_a_span_off_token_boundaries():
         spans_to_tags([Span(0, 3, "PER")], tokens, Scheme.IOB2)
     with pytest.raises(SpanError, match="token boundaries"):
         spans_to_tags([Span(2, 13, "PER")], tokens, Scheme.IOB2)
+
+
+# -- check_spans and offsets -----------------------------------------------------------------
+
+TOKENS = [(0, 4), (5, 9)]  # "Anna Berg"
+
+
+@pytest.mark.parametrize(
+    ("span", "reason"),
+    [
+        (Span(9, 5, "PER"), "span 9-5 \\(PER\\) starts after it ends; swap the two offsets"),
+        (Span(4, 4, "PER"), "is empty"),
+        (Span(0, 20, "PER"), "outside the text \\(length 9\\)"),
+        (Span(-5, 4, "PER"), "outside the text"),
+        (Span(False, True, "PER"), "needs integer start and end offsets"),
+        (Span(0, 4.0, "PER"), "needs integer start and end offsets"),
+    ],
+    ids=["reversed", "empty", "past-the-end", "negative", "bools", "float"],
+)
+def test_check_spans_says_what_is_wrong_with_the_offsets(span, reason):
+    with pytest.raises(SpanError, match=reason):
+        check_spans([span], TOKENS, 9)
+
+
+def test_check_spans_with_a_bad_span_among_others_names_it_without_sorting_first():
+    # A span with non-integer offsets cannot be sorted with the others; it is named instead.
+    with pytest.raises(SpanError, match="span None-4"):
+        check_spans([Span(5, 9, "PER"), Span(None, 4, "PER")], TOKENS, 9)
+
+
+@given(st.integers(-3, 12), st.integers(-3, 12))
+def test_offsets_problem_is_none_exactly_for_a_non_empty_range_in_the_text(start, end):
+    assert (offsets_problem(start, end, 9) is None) == (0 <= start < end <= 9)
+
+
+@pytest.mark.parametrize("tag", [None, 1, ["B-PER"]])
+def test_parse_tag_refuses_what_is_not_a_string(tag):
+    with pytest.raises(TagError, match="not a string"):
+        parse_tag(tag)
+
+
+def test_parse_tag_label_is_the_name_without_surrounding_whitespace():
+    assert parse_tag("B-PER\u00a0") == ("B", "PER")
+    assert tags_to_entities(["B-PER ", "I-PER"]) == [Entity(0, 1, "PER")]

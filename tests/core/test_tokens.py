@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+import regex
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from nerstudio.core.tokens import split_tokens_at, tokenize
+from nerstudio.core.tokens import cluster_interiors, split_tokens_at, tokenize
 
 
 def words(text: str) -> list[str]:
@@ -258,7 +259,8 @@ def test_tokens_cover_every_non_space_character_in_order(text):
 @given(_TEXTS, st.data())
 def test_split_tokens_at_makes_a_cut_inside_a_token_a_boundary(text, data):
     tokens = tokenize(text)
-    inner = [p for s, e in tokens for p in range(s + 1, e)]
+    clusters = cluster_interiors(text)
+    inner = [p for s, e in tokens for p in range(s + 1, e) if p not in clusters]
     if not inner:
         return
     cut = data.draw(st.sampled_from(inner))
@@ -267,3 +269,60 @@ def test_split_tokens_at_makes_a_cut_inside_a_token_a_boundary(text, data):
     assert cut in {s for s, _ in split} and cut in {e for _, e in split}
     # the same characters are covered, by sorted non-overlapping tokens
     assert [p for s, e in split for p in range(s, e)] == [p for s, e in tokens for p in range(s, e)]
+
+
+# -- grapheme clusters -----------------------------------------------------------------------
+
+
+def clusters(text: str) -> set[int]:
+    """Offsets inside a user-perceived character, by the ``regex`` module's ``\\X``."""
+    inside = set()
+    for match in regex.finditer(r"\X", text):
+        inside.update(range(match.start() + 1, match.end()))
+    return inside
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("mail info@le.cafe\u0301 now", ["mail", "info@le.cafe\u0301", "now"]),  # e + acute
+        ("1,000\u0301 x", ["1,000\u0301", "x"]),  # a mark after a number
+        ("U.S.\u0301", ["U.S.\u0301"]),
+        ("(\u0301)", ["(\u0301", ")"]),  # a mark on punctuation stays on it
+        ("東\u0301京", ["東\u0301", "京"]),
+        ("press #\ufe0f\u20e3 now", ["press", "#\ufe0f\u20e3", "now"]),  # keycap
+        ("a\U0001f3fd b", ["a\U0001f3fd", "b"]),  # a skin tone on a letter
+        ("👍\u200d!", ["👍\u200d", "!"]),  # a dangling joiner stays with its emoji
+    ],
+)
+def test_a_grapheme_cluster_is_never_split_between_tokens(text, expected):
+    assert words(text) == expected
+
+
+def test_cluster_interiors_leave_out_offsets_next_to_whitespace():
+    # " " + a stray combining mark is one cluster for Unicode, but a space is never part of
+    # a word: the mark starts the next token.
+    assert cluster_interiors(" \u0301x") == set()
+    assert words(" \u0301x") == ["\u0301x"]
+    assert cluster_interiors("e\u0301\U0001f1eb\U0001f1f7") == {1, 3}
+    assert cluster_interiors("plain ascii\r\n") == set()
+
+
+def test_split_tokens_at_a_cut_inside_a_cluster_raises():
+    text = "Cafe\u0301 👨\u200d👩\u200d👧"
+    with pytest.raises(ValueError, match=r"offset 4 cuts the character .*U\+0065 U\+0301"):
+        split_tokens_at(text, tokenize(text), [4])
+    with pytest.raises(ValueError, match=r"offset 8 cuts the character .*U\+1F468 U\+200D"):
+        split_tokens_at(text, tokenize(text), [8])
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXTS)
+@example("x@y.come\u0301")
+@example("*\ufe0f\u20e3 a\U0001f3fd")
+def test_token_edges_never_fall_inside_a_grapheme_cluster(text):
+    inside = clusters(text)
+    for start, end in tokenize(text):
+        for edge in (start, end):
+            if edge in inside:
+                assert text[edge - 1].isspace() or text[edge].isspace(), (text, edge)

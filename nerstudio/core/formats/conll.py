@@ -1,12 +1,15 @@
 """CoNLL-style column files: token first, tag last, a blank line between documents.
 
-The text of a document is its tokens joined by single spaces, so offsets are exact and
-CoNLL in -> CoNLL out gives back every token. The tag scheme is detected per file and
-decoded the conlleval way; sequences that needed repair are counted in a note.
+Columns are separated by tabs and ASCII spaces only, so a token keeps any other character,
+a no-break space included. The text of a document is its tokens joined by single spaces,
+so offsets are exact and CoNLL in -> CoNLL out gives back every token. The tag scheme is
+detected per file and decoded the conlleval way; sequences that needed repair are counted
+in a note.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
@@ -25,6 +28,10 @@ from nerstudio.core.spans import (
 )
 from nerstudio.core.tokens import whitespace_tokens
 
+_COLUMN_SEPARATOR = re.compile(r"[ \t]+")
+# What a written token must not hold: the separators, and line ends (read_text's CR too).
+_NOT_IN_TOKEN = re.compile(r"[ \t\r\n]+")
+
 
 def _is_tag(value: str) -> bool:
     try:
@@ -37,6 +44,19 @@ def _is_tag(value: str) -> bool:
 def _is_comment(line: str, columns: list[str]) -> bool:
     """``#`` lines are comments, unless they read as a ``#`` token with a valid tag."""
     return line.startswith("#") and not (len(columns) >= 2 and _is_tag(columns[-1]))
+
+
+def _refuse_hidden_tag(path: Path, line: int, token: str) -> None:
+    """A lone column like ``Anna<U+00A0>B-PER`` was meant as two: say so, do not guess."""
+    parts = token.split()
+    if len(parts) >= 2 and _is_tag(parts[-1]):
+        gap = next(ch for ch in token[len(parts[0]) :] if ch.isspace())
+        raise FormatError(
+            path,
+            f"{token!r} looks like a token and a tag separated by U+{ord(gap):04X}, which is"
+            " part of the token here; separate the columns with a tab",
+            line=line,
+        )
 
 
 def read_conll(path: str | Path) -> ReadResult:
@@ -61,23 +81,32 @@ def read_conll(path: str | Path) -> ReadResult:
         words, tags, untagged = [], [], 0
 
     for number, line in enumerate(read_text(path).split("\n"), start=1):
-        columns = line.split()
-        if not columns:
+        if not line.strip():  # blank, or only whitespace of any kind
             finish()
             continue
+        columns = _COLUMN_SEPARATOR.split(line.strip(" \t"))
         if columns[0] == "-DOCSTART-" or _is_comment(line, columns):
             continue
+        if not columns[0].strip():
+            raise FormatError(
+                path,
+                f"the token {columns[0]!r} is only whitespace; give it a visible character"
+                " or delete the line",
+                line=number,
+            )
         if not words:
             start_line = number
         words.append(columns[0])
         if len(columns) == 1:
+            _refuse_hidden_tag(path, number, columns[0])
             untagged += 1
             continue
+        tag = columns[-1].strip()  # a stray no-break space after the tag is no part of it
         try:
-            parse_tag(columns[-1])
+            parse_tag(tag)
         except TagError as err:
             raise FormatError(path, err.reason, line=number) from None
-        tags.append(columns[-1])
+        tags.append(tag)
     finish()
     if not sentences:
         raise FormatError(path, "no documents in this file (is it empty?)")
@@ -119,7 +148,7 @@ def write_conll(records: Iterable[DocumentRecord], out: TextIO, scheme: Scheme) 
     for record in records:
         tags = spans_to_tags(record.spans, record.tokens, scheme)
         lines = [
-            f"{''.join(record.text[s:e].split()) or '_'}\t{tag}"
+            f"{_NOT_IN_TOKEN.sub('', record.text[s:e]) or '_'}\t{tag}"
             for (s, e), tag in zip(record.tokens, tags)
         ]
         out.write("\n".join(lines))

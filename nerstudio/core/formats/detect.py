@@ -92,7 +92,7 @@ def _content_format(lines: list[str]) -> str | None:
         and all(_CONLLU_ID.match(line.split("\t")[0]) for line in rows)
     ):
         return "conllu"
-    words = [w for line in sample for w in line.split()]
+    words = [w for line in sample for w in _columns(line)]
     if words and all(_SPACY_IOB.match(w) for w in words):
         return "spacy-iob"
     if rows and _looks_like_columns(rows):
@@ -100,10 +100,15 @@ def _content_format(lines: list[str]) -> str | None:
     return None
 
 
+def _columns(line: str) -> list[str]:
+    """Columns as the CoNLL reader splits them: on tabs and ASCII spaces only."""
+    return [c for c in re.split(r"[ \t]+", line.strip(" \t")) if c]
+
+
 def _looks_like_columns(rows: list[str]) -> bool:
     """Token lines whose last column is a tag (``-DOCSTART-`` lines allowed)."""
     for row in rows:
-        columns = row.split()
+        columns = _columns(row)
         if columns[0] == "-DOCSTART-":
             continue
         if len(columns) < 2 or not _TAG.match(columns[-1]):

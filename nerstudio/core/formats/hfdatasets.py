@@ -7,8 +7,7 @@ these two paths need it.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
+import itertools
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -63,6 +62,39 @@ def _tag_names(path: Path, split: str, dataset: Any) -> list[str] | None:
     )
 
 
+def _words(tokens: Any) -> list[str]:
+    """An example's tokens as words; a null, empty or blank token is refused by index."""
+    if not isinstance(tokens, list):
+        raise ValueError(f"'tokens' is {type(tokens).__name__}, not a list of words")
+    words = []
+    for i, word in enumerate(tokens):
+        if word is None:
+            raise ValueError(f"token {i + 1} is null; give it a word or drop the example")
+        if not isinstance(word, str):
+            word = str(word)
+        if not word.strip():
+            raise ValueError(f"token {i + 1} ({word!r}) has no visible character")
+        words.append(word)
+    return words
+
+
+def _tags(raw: Any, names: list[str] | None) -> list[str]:
+    """An example's ``ner_tags`` as tag strings; an id outside the ClassLabel is refused."""
+    if not isinstance(raw, list):
+        raise ValueError(f"'ner_tags' is {type(raw).__name__}, not a list of tags")
+    if names is None:
+        return raw
+    tags = []
+    for i, tag in enumerate(raw):
+        if not (isinstance(tag, int) and not isinstance(tag, bool) and 0 <= tag < len(names)):
+            raise ValueError(
+                f"tag {i + 1} is {tag!r}, not a ClassLabel id 0..{len(names) - 1}"
+                " (-1 marks an unlabeled token in some datasets: label it or drop the example)"
+            )
+        tags.append(names[tag])
+    return tags
+
+
 def read_hf(path: str | Path) -> ReadResult:
     """Every example of every split becomes a done document (tokens joined by spaces)."""
     path = Path(path)
@@ -71,15 +103,24 @@ def read_hf(path: str | Path) -> ReadResult:
     records: list[DocumentRecord] = []
     for split, dataset in splits:
         names = _tag_names(path, split or "train", dataset)
-        for index, example in enumerate(dataset):
-            words = [str(w) for w in example["tokens"]]
+        where = f"split {split!r}, " if split else ""
+        examples = iter(dataset)
+        for index in itertools.count():
             try:
-                tags = [names[t] for t in example["ner_tags"]] if names else example["ner_tags"]
+                example = next(examples, None)
+            except (ValueError, OSError) as err:  # a string column that is not UTF-8...
+                raise FormatError(
+                    path, f"{where}cannot read this example: {err}", record=index
+                ) from None
+            if example is None:
+                break
+            try:
+                words = _words(example["tokens"])
+                tags = _tags(example["ner_tags"], names)
                 text = " ".join(words)
                 tokens = tuple(whitespace_tokens(text, words))
                 spans = tuple(tags_to_spans(tags, tokens))
-            except (TagError, IndexError, TypeError) as err:
-                where = f"split {split!r}, " if split else ""
+            except (TagError, ValueError) as err:
                 raise FormatError(path, f"{where}{err}", record=index) from None
             records.append(
                 DocumentRecord(
@@ -102,7 +143,8 @@ def iob2_tag_names(labels: Sequence[str]) -> list[str]:
 
 
 def write_hf(records: Iterable[DocumentRecord], out: str | Path, labels: Sequence[str]) -> int:
-    """Save a DatasetDict (split ``train`` for documents without a split); returns tokens."""
+    """Save a DatasetDict (split ``train`` for documents without a split) into the empty
+    folder ``out`` (the caller's ``safe_io.write_folder``); returns tokens written."""
     import datasets
 
     datasets.disable_progress_bars()
@@ -133,14 +175,5 @@ def write_hf(records: Iterable[DocumentRecord], out: str | Path, labels: Sequenc
             for name, cols in columns.items()
         }
     )
-    if out.exists() and not out.is_dir():
-        raise FormatError(out, "exists and is not a folder; the hf format writes a folder")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        dataset.save_to_disk(str(tmp / "data"))
-        if out.exists():
-            shutil.rmtree(out)
-        (tmp / "data").rename(out)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    dataset.save_to_disk(str(out))
     return written

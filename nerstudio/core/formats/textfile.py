@@ -1,19 +1,25 @@
-"""Reading and writing files for the formats: strict UTF-8 in, all-or-nothing out."""
+"""Reading files for the formats: strict UTF-8, one line-end convention.
+
+Writing goes through ``nerstudio.core.safe_io``."""
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
 
 from nerstudio.core.errors import FormatError
 
 
+def _lines_before(data: bytes, end: int) -> int:
+    """Line ends in ``data[:end]``, counting CR LF, LF and a lone CR (old Mac files) once."""
+    head = data[:end]
+    return head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n")
+
+
 def read_text(path: str | Path) -> str:
-    """The whole file as text; a byte that is not UTF-8 is reported with its line."""
+    """The whole file as text with ``\\n`` line ends, whether it used CR LF, LF or CR.
+
+    A byte that is not UTF-8 is reported with its line.
+    """
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -22,24 +28,10 @@ def read_text(path: str | Path) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
+        decoded = err.object  # without the BOM, when there is one: err.start counts from there
         raise FormatError(
             path,
-            f"not UTF-8 (byte 0x{data[err.start]:02x}); re-save the file as UTF-8",
-            line=line,
+            f"not UTF-8 (byte 0x{decoded[err.start]:02x}); re-save the file as UTF-8",
+            line=_lines_before(decoded, err.start) + 1,
         ) from None
-    return text.replace("\r\n", "\n")
-
-
-@contextmanager
-def atomic_write(path: str | Path) -> Iterator[TextIO]:
-    """Write to a temporary file beside ``path`` and move it into place only on success."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            yield fh
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -285,13 +285,16 @@ class Project:
                 for span in spans:
                     if span.label not in label_ids:
                         try:
-                            label_ids[span.label] = self._add_label(span.label, None, None).id
+                            name = check_label_name(span.label)
+                            if name not in label_ids:
+                                label_ids[name] = self._add_label(name, None, None).id
+                                added.append(name)
+                            label_ids[span.label] = label_ids[name]
                         except LabelError as err:
                             where = record.source or "document"
                             raise LabelError(
                                 f"{where}: span {span.start}-{span.end}: {err}"
                             ) from None
-                        added.append(span.label)
                     span_rows.append((next_id, span.start, span.end, label_ids[span.label]))
                 doc_rows.append(
                     (
