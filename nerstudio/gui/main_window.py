@@ -320,8 +320,9 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def order_documents(self, strategy: str | None) -> None:
-        """Document order, or the active-learning queue (Next then follows it)."""
-        self.documents.set_queue(self.state.active_learning_order(strategy))
+        """Document order, or the active-learning queue (Next then follows it); the queue is
+        ordered off the GUI thread and the list shows it when it arrives."""
+        self.documents.follow(self.state.active_learning_order(strategy))
 
     @Slot()
     def predictions_stored(self) -> None:

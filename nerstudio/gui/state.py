@@ -51,6 +51,7 @@ class AppState(QObject):
 
     def close_project(self) -> None:
         self.undo_stack.clear()
+        self.queue = None  # the last project's order must never drive the next one
         if self.project is not None:
             self.project.close()
         self.project = None
@@ -122,21 +123,28 @@ class AppState(QObject):
             return next((d for d in rest if d in unfinished), None)
         return self.project.neighbour_document(self.document.id, step, unfinished_only)
 
-    def active_learning_order(self, strategy: str | None) -> list[tuple[int, float]] | None:
-        """The unfinished pool in the order to annotate it, by the active run's uncertainty."""
-        from nerstudio.core.active import Candidate, order_queue
+    def active_learning_order(self, strategy: str | None) -> QObject:
+        """Ask for the unfinished pool in the order to annotate it, by the active run's
+        uncertainty (None: document order again).
 
-        self.queue = None
-        if strategy is None or self.project is None:
-            return None
-        run = self.project.runs.active()
+        The order is computed off the GUI thread; returns the ``QueueOrdering`` that
+        computes it, whose ``ordered`` signal brings it, once ready, after it has become
+        ``queue`` (Next follows it). Until then the previous queue stays.
+        """
+        from nerstudio.gui.workers.queue_order import QueueOrdering
+
+        ordering = self.findChild(QueueOrdering) or QueueOrdering(self)
+        run = None
+        if strategy is not None and self.project is not None:
+            run = self.project.runs.active()
+            if run is None:
+                self.message.emit("Set a run active and pre-annotate first.")
         if run is None:
-            self.message.emit("Set a run active and pre-annotate first.")
-            return None
-        pool = [Candidate(d, t, s) for d, t, s in self.project.predictions.pool(run.id)]
-        ordered = [(c.document_id, u) for c, u in order_queue(pool, strategy)]
-        self.queue = [doc for doc, _ in ordered]
-        return ordered
+            self.queue = None
+            ordering.clear()
+        else:
+            ordering.request(self.project.path, run.id, strategy)
+        return ordering
 
     def reload(self, document_id: int) -> None:
         """Re-read a document after an edit; signals listeners either way."""

@@ -3,9 +3,12 @@
 Imports CoNLL-2003 train (``../shared/data/conll2003/train.bio`` when present, else a
 synthetic corpus of the same shape), reads stats, exports CoNLL and a Hugging Face
 dataset, then builds a 100k-document project and times opening it, the first page of a
-filtered listing and a full-text search.
+filtered listing and a full-text search. Last, a project of 100k unannotated documents
+with a run's predictions: the active-learning pool query (``Predictions.pool``) and the
+queue's order (``order_queue`` and ``queue_for_run``, the window's path), timed apart.
 
 Usage: python tests/benchmarks/store_bench.py [--conll FILE] [--documents 100000]
+       [--queue-only]
 """
 
 from __future__ import annotations
@@ -84,15 +87,78 @@ def big_project(path: Path, documents: int, rng: random.Random) -> float:
     return time.perf_counter() - start
 
 
+def scored_project(path: Path, documents: int, rng: random.Random) -> tuple[int, float]:
+    """A project of ``documents`` new documents, each with a stored prediction of one run
+    (spans and the three uncertainty scores); returns the run id and seconds taken."""
+    start = time.perf_counter()
+    with Project.create(path, list(NAMES)) as project:
+        texts = (
+            " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 30))) for _ in range(documents)
+        )
+        added = project.add_documents(DocumentRecord(t, tuple(tokenize(t))) for t in texts)
+        run = project.runs.start("bench", "tiny", "full", {}, str(path.parent / "bench-run"))
+        project.runs.finish(run.id, "completed", {})
+        scores = ("least_confidence", "mnlp", "entropy")
+        project.predictions.save(
+            run.id,
+            (
+                (
+                    doc,
+                    [{"start": 0, "end": 3, "label": "PER", "score": 0.9}],
+                    {name: rng.random() for name in scores},
+                )
+                for doc in added.document_ids
+            ),
+        )
+    return run.id, time.perf_counter() - start
+
+
+def queue_figures(path: Path, run_id: int, repeats: int = 3) -> dict[str, object]:
+    """Median seconds of the pool query (all scores, and one score) and of ordering it."""
+    from nerstudio.core.active import Candidate, order_queue, queue_for_run
+
+    pools, pools_one, orders, windows = [], [], [], []
+    for _ in range(repeats):
+        with Project.open(path) as project:
+            pool, seconds = timed(project.predictions.pool, run_id)
+            pools.append(seconds)
+            _, seconds = timed(project.predictions.pool, run_id, score="mnlp")
+            pools_one.append(seconds)
+            candidates = [Candidate(doc, text, scores) for doc, text, scores in pool]
+            ordered, seconds = timed(order_queue, candidates, "mnlp", 0.1)
+            orders.append(seconds)
+            queue, seconds = timed(queue_for_run, project, run_id, "mnlp", 0.1)
+            windows.append(seconds)
+    assert [c.document_id for c, _ in ordered] == list(queue.document_ids)
+    return {
+        "pool_documents": len(pool),
+        "pool_all_scores_s": round(statistics.median(pools), 3),
+        "pool_one_score_s": round(statistics.median(pools_one), 3),
+        "order_queue_s": round(statistics.median(orders), 3),
+        "queue_for_run_s": round(statistics.median(windows), 3),
+        "random_picks": sum(reason.value == "random" for reason in queue.reasons),
+        "deferred": sum(reason.value == "deferred" for reason in queue.reasons),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--conll", type=Path, default=DEFAULT_CONLL)
     parser.add_argument("--documents", type=int, default=100_000)
+    parser.add_argument("--queue-only", action="store_true", help="only the queue figures")
     args = parser.parse_args()
     rng = random.Random(0)
     out: dict[str, object] = {}
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
+        scored = tmp / "scored.db"
+        run_id, seconds = scored_project(scored, args.documents, rng)
+        out["queue"] = {"documents": args.documents, "build_seconds": round(seconds, 2)}
+        out["queue"].update(queue_figures(scored, run_id))
+        if args.queue_only:
+            json.dump(out, sys.stdout)
+            print()
+            return
         conll = args.conll
         if not conll.exists():
             conll = tmp / "synthetic.bio"

@@ -1,12 +1,16 @@
-"""The document list's active-learning order: most uncertain first; Enter follows it."""
+"""The document list's active-learning order: most uncertain first; Enter follows it. The
+order is computed by a worker, off the GUI thread, and the newest request wins."""
 
 from __future__ import annotations
+
+import threading
 
 from PySide6.QtCore import QSettings, Qt
 
 from nerstudio.core.records import DocumentRecord
 from nerstudio.core.store import Project
 from nerstudio.core.tokens import tokenize
+from nerstudio.gui.workers import queue_order
 
 TEXTS = [
     "Anna met Omar today",
@@ -15,20 +19,31 @@ TEXTS = [
     "Kofi visited Paris once",
 ]
 UNCERTAINTY = {1: 0.1, 2: 0.9, 3: 0.5, 4: 0.7}
+ENTROPY = {1: 0.8, 2: 0.2, 3: 0.6, 4: 0.4}
 
 
-def test_the_queue_orders_by_uncertainty_and_next_follows_it(qtbot, tmp_path):
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
-    path = tmp_path / "q.db"
+def make_scored_project(tmp_path, name="q.db"):
+    path = tmp_path / name
     with Project.create(path, ["PER", "LOC"]) as project:
         ids = project.add_documents(DocumentRecord(t, tuple(tokenize(t))) for t in TEXTS)
         run = project.runs.start("r", "tiny", "full", {}, str(tmp_path / "r"))
         project.runs.finish(run.id, "completed", {})
         project.predictions.save(
-            run.id, [(d, [], {"mnlp": UNCERTAINTY[d]}) for d in ids.document_ids]
+            run.id,
+            [(d, [], {"mnlp": UNCERTAINTY[d], "entropy": ENTROPY[d]}) for d in ids.document_ids],
         )
         project.runs.set_active("r")
+    return path
+
+
+def ids(model) -> list[int]:
+    return [row.id for row in model.rows]
+
+
+def test_the_queue_orders_by_uncertainty_and_next_follows_it(qtbot, tmp_path):
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+    path = make_scored_project(tmp_path)
     from nerstudio.gui.app import create_window
 
     window = create_window(path)
@@ -36,8 +51,10 @@ def test_the_queue_orders_by_uncertainty_and_next_follows_it(qtbot, tmp_path):
     window.show()
     window.document_list.order.setCurrentIndex(1)  # Active learning: mnlp
     model = window.documents
-    assert [row.id for row in model.rows] == [2, 4, 3, 1]
+    qtbot.waitUntil(lambda: ids(model) == [2, 4, 3, 1], timeout=5000)
+    qtbot.waitUntil(lambda: not model.ordering.is_running(), timeout=5000)
     assert model.data(model.index(0, 4)) == "0.900"
+    assert window.state.queue == [2, 4, 3, 1]
     window.state.open_document(2)
     window.editor.setFocus()
     qtbot.keyClick(window.editor, Qt.Key.Key_Return)  # done, then the next in the queue
@@ -47,3 +64,86 @@ def test_the_queue_orders_by_uncertainty_and_next_follows_it(qtbot, tmp_path):
     window.document_list.order.setCurrentIndex(0)  # back to document order
     assert [row.id for row in model.rows] == [1, 2, 3, 4]
     assert window.state.queue is None
+
+
+def test_ordering_runs_in_a_worker_the_list_stays_usable_and_the_newest_request_wins(
+    open_window, qtbot, tmp_path, monkeypatch
+):
+    release = threading.Event()
+    calls: list[tuple[str, bool]] = []  # (strategy, ran on the GUI thread)
+    real = queue_order.queue_for_run
+
+    def held_queue_for_run(project, run_id, strategy, *args, **kwargs):
+        calls.append((strategy, threading.current_thread() is threading.main_thread()))
+        assert release.wait(10), "the test never released the worker"
+        return real(project, run_id, strategy, *args, **kwargs)
+
+    monkeypatch.setattr(queue_order, "queue_for_run", held_queue_for_run)
+    ui = open_window(make_scored_project(tmp_path))
+    panel, model = ui.window.document_list, ui.window.documents
+
+    panel.order.setCurrentIndex(panel.order.findData("mnlp"))
+    ordering = model.ordering
+    qtbot.waitUntil(lambda: calls == [("mnlp", False)], timeout=5000)
+    # While the worker computes: the list says so, keeps its rows and still opens documents.
+    assert model.ordering_busy and panel.ordering_note.isVisible()
+    assert "Ordering" in panel.ordering_note.text()
+    assert ids(model) == [1, 2, 3, 4]
+    table = panel.table
+    rect = table.visualRect(model.index(2, 1))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert ui.document_id == 3
+
+    delivered: list[tuple[int, ...] | None] = []
+    ordering.ordered.connect(lambda order: delivered.append(order and order.document_ids))
+    panel.order.setCurrentIndex(panel.order.findData("entropy"))  # supersedes mnlp
+    assert model.ordering_busy
+    release.set()
+    qtbot.waitUntil(lambda: not ordering.is_running() and not model.ordering_busy, timeout=5000)
+    assert calls == [("mnlp", False), ("entropy", False)]
+    assert delivered == [(1, 3, 4, 2)]  # mnlp's order, though computed, never reached the list
+    assert ids(model) == [1, 3, 4, 2]
+    assert ui.state.queue == [1, 3, 4, 2]
+    assert model.data(model.index(0, 4)) == "0.800"
+    assert model.data(model.index(0, 4), Qt.ItemDataRole.ToolTipRole).startswith("Here for")
+    assert not panel.ordering_note.isVisible()
+
+
+def test_without_an_active_run_the_list_stays_in_document_order(open_window, tmp_path):
+    path = make_scored_project(tmp_path)
+    with Project.open(path) as project:
+        project.runs.set_active(None)
+    ui = open_window(path)
+    panel, model = ui.window.document_list, ui.window.documents
+    messages: list[str] = []
+    ui.state.message.connect(messages.append)
+    panel.order.setCurrentIndex(panel.order.findData("mnlp"))
+    assert messages == ["Set a run active and pre-annotate first."]
+    assert ids(model) == [1, 2, 3, 4]
+    assert not model.ordering_busy and not model.ordering.is_running()
+    assert ui.state.queue is None
+
+
+def test_another_project_gets_its_own_queue(open_window, qtbot, tmp_path):
+    ui = open_window(make_scored_project(tmp_path))
+    panel, model = ui.window.document_list, ui.window.documents
+    panel.order.setCurrentIndex(panel.order.findData("entropy"))
+    qtbot.waitUntil(lambda: ids(model) == [1, 3, 4, 2], timeout=5000)
+    ordering = model.ordering
+    qtbot.waitUntil(lambda: not ordering.is_running(), timeout=5000)
+
+    other = tmp_path / "other.db"
+    with Project.create(other, ["PER"]) as project:
+        texts = ["Ada wrote to Bob", "Cy met Di in Rome", "Ed left Lima", "Flo saw Gus"]
+        added = project.add_documents(DocumentRecord(t, tuple(tokenize(t))) for t in texts)
+        run = project.runs.start("s", "tiny", "full", {}, str(tmp_path / "s"))
+        project.predictions.save(
+            run.id, [(d, [], {"entropy": d / 10}) for d in added.document_ids[1:]]
+        )
+        project.runs.set_active("s")
+    ui.state.open_project(other)
+    assert ui.state.queue is None  # never the first project's ids
+    qtbot.waitUntil(lambda: ids(model) == [4, 3, 2], timeout=5000)
+    qtbot.waitUntil(lambda: not ordering.is_running(), timeout=5000)
+    assert ui.state.queue == [4, 3, 2]
+    assert panel.order.currentData() == "entropy"

@@ -77,16 +77,27 @@ class Predictions:
             [json.dumps(spans), run_id, document_id],
         )
 
-    def pool(self, run_id: int) -> list[tuple[int, str, dict[str, float]]]:
-        """Documents the queue may serve: not done, not skipped, outside dev and test."""
-        rows = self.db.execute(
-            "SELECT d.id, d.text, p.scores FROM documents d JOIN predictions p"
-            " ON p.document_id = d.id AND p.run_id = ?"
+    def pool(
+        self, run_id: int, score: str | None = None
+    ) -> list[tuple[int, str, dict[str, float]]]:
+        """Documents the queue may serve: not done, not skipped, outside dev and test.
+
+        Each comes with its scores; with ``score`` only that one is read (SQLite's
+        ``json_extract``, so nothing is JSON-parsed in Python: fast at 100k documents).
+        """
+        where = (
+            " FROM documents d JOIN predictions p ON p.document_id = d.id AND p.run_id = ?"
             " WHERE d.status IN ('new', 'in_progress')"
-            " AND coalesce(d.split, '') NOT IN ('dev', 'test') ORDER BY d.id",
-            [run_id],
+            " AND coalesce(d.split, '') NOT IN ('dev', 'test') ORDER BY d.id"
+        )
+        if score is None:
+            rows = self.db.execute("SELECT d.id, d.text, p.scores" + where, [run_id]).fetchall()
+            return [(doc, text, json.loads(s) if s else {}) for doc, text, s in rows]
+        rows = self.db.execute(
+            "SELECT d.id, d.text, json_extract(p.scores, ?)" + where,
+            [f'$."{score}"', run_id],
         ).fetchall()
-        return [(doc, text, json.loads(scores) if scores else {}) for doc, text, scores in rows]
+        return [(doc, text, {} if s is None else {score: s}) for doc, text, s in rows]
 
     def for_done_documents(self, run_id: int) -> list[tuple[int, StoredPrediction]]:
         """This run's predictions of done documents (to review gold against the model)."""

@@ -1,34 +1,54 @@
 """DocumentListModel: the project's documents as a table, fetched a page at a time.
 
 Qt asks for more rows as the view scrolls (``canFetchMore``/``fetchMore``), so a
-100k-document project costs one small query per page, never a full load.
+100k-document project costs one small query per page, never a full load. The
+active-learning order arrives from a worker (``follow``); until it does, the rows shown
+stay, and ``orderingChanged`` says an order is on its way.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal, Slot
+
+from nerstudio.core.active import QueueOrder, Reason
 from nerstudio.core.store import DocumentQuery, DocumentRow, Project
+
+if TYPE_CHECKING:
+    from nerstudio.gui.workers.queue_order import QueueOrdering
 
 PAGE = 200
 COLUMNS = ("#", "Text", "Status", "Entities", "Uncertainty")
 STATUS_TEXT = {"new": "new", "in_progress": "in progress", "done": "done", "skipped": "skipped"}
+UNCERTAINTY_COLUMN = COLUMNS.index("Uncertainty")
+WHY = {
+    Reason.UNCERTAIN: "Here for the model's uncertainty",
+    Reason.RANDOM: "A random pick (keeps the queue from serving only what the model doubts)",
+    Reason.DEFERRED: "Nearly repeats the document before it, so it waited its turn",
+}
 
 Index = QModelIndex | QPersistentModelIndex
 
 
 class DocumentListModel(QAbstractTableModel):
+    orderingChanged = Signal(bool)  # an active-learning order is being computed
+
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.project: Project | None = None
         self.query = DocumentQuery(limit=PAGE)
         self.rows: list[DocumentRow] = []
         self.total = 0
-        self.queue: list[int] | None = None  # active-learning order, when chosen
-        self.uncertainty: dict[int, float] = {}
+        self.order: QueueOrder | None = None  # active-learning order, when chosen
+        self.uncertainty: dict[int, float] = {}  # of the rows fetched so far
+        self.reasons: dict[int, Reason] = {}
+        self.ordering: QueueOrdering | None = None  # where the queue's order comes from
+        self.ordering_busy = False
 
     def set_project(self, project: Project | None) -> None:
         self.project = project
+        self.order = None  # another project's ids mean nothing here
         self.set_query(DocumentQuery(limit=PAGE))
 
     def set_query(self, query: DocumentQuery) -> None:
@@ -36,24 +56,50 @@ class DocumentListModel(QAbstractTableModel):
         self.beginResetModel()
         self.query = query
         self.rows = []
-        if self.queue is not None:
-            self.total = len(self.queue)
+        if self.order is not None:
+            self.total = len(self.order)
         else:
             self.total = self.project.count_documents(query) if self.project else 0
         self.rows = self._next_page()
         self.endResetModel()
 
-    def set_queue(self, ordered: list[tuple[int, float]] | None) -> None:
+    def follow(self, ordering: QueueOrdering) -> None:
+        """Show the orders ``ordering`` computes, each as it arrives; what it holds now (an
+        order, or none) is shown at once unless a newer one is on its way."""
+        if ordering is not self.ordering:
+            if self.ordering is not None:
+                self.ordering.ordered.disconnect(self.set_order)
+                self.ordering.busyChanged.disconnect(self.set_ordering_busy)
+            ordering.ordered.connect(self.set_order)
+            ordering.busyChanged.connect(self.set_ordering_busy)
+            self.ordering = ordering
+        self.set_ordering_busy(ordering.busy)
+        if not ordering.busy:
+            self.set_order(ordering.order)
+
+    @Slot(object)
+    def set_order(self, order: QueueOrder | None) -> None:
         """Show documents in active-learning order (None: by number again)."""
-        self.queue = None if ordered is None else [doc for doc, _ in ordered]
-        self.uncertainty = dict(ordered or [])
+        if order is None and self.order is None:
+            return
+        self.order = order
+        self.uncertainty, self.reasons = {}, {}  # filled a page at a time
         self.set_query(self.query)
+
+    @Slot(bool)
+    def set_ordering_busy(self, busy: bool) -> None:
+        if busy != self.ordering_busy:
+            self.ordering_busy = busy
+            self.orderingChanged.emit(busy)
 
     def _next_page(self) -> list[DocumentRow]:
         if self.project is None:
             return []
-        if self.queue is not None:
-            ids = self.queue[len(self.rows) : len(self.rows) + PAGE]
+        if self.order is not None:
+            start, end = len(self.rows), len(self.rows) + PAGE
+            ids = self.order.document_ids[start:end]
+            self.uncertainty.update(zip(ids, self.order.uncertainties[start:end]))
+            self.reasons.update(zip(ids, self.order.reasons[start:end]))
             by_id = {row.id: row for row in self.project.document_rows(ids)} if ids else {}
             return [by_id[i] for i in ids if i in by_id]
         page = DocumentQuery(
@@ -108,6 +154,9 @@ class DocumentListModel(QAbstractTableModel):
             return row.id
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 1:
             return row.preview
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == UNCERTAINTY_COLUMN:
+            reason = self.reasons.get(row.id)
+            return None if reason is None else WHY[reason]
         return None
 
     def row_of(self, document_id: int) -> int | None:

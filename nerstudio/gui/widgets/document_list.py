@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QLineEdit,
     QTableView,
     QVBoxLayout,
@@ -41,6 +42,11 @@ class DocumentList(QWidget):
             "Active learning serves the documents the active model is "
             "least sure about first (run Document → Pre-annotate first)"
         )
+        self.ordering_note = QLabel("Ordering the queue…", visible=False)
+        self.ordering_note.setToolTip(
+            "The active-learning order is computed in the background; the list below "
+            "stays usable and changes once it is ready"
+        )
         self.table = QTableView()
         self.table.setModel(model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -60,6 +66,7 @@ class DocumentList(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.search)
         layout.addWidget(self.order)
+        layout.addWidget(self.ordering_note)
         layout.addWidget(self.table)
         self._debounce = QTimer(self, singleShot=True, interval=250)
         self._debounce.timeout.connect(self.apply_filters)
@@ -67,6 +74,7 @@ class DocumentList(QWidget):
         self.status.currentIndexChanged.connect(self.apply_filters)
         self.label.currentIndexChanged.connect(self.apply_filters)
         self.order.currentIndexChanged.connect(self._order_changed)
+        model.orderingChanged.connect(self.ordering_note.setVisible)
         self.table.activated.connect(self._activated)
         self.table.clicked.connect(self._activated)
         self.set_labels([])

@@ -1,0 +1,172 @@
+"""The active-learning queue, ordered off the GUI thread.
+
+``QueueOrderWorker`` runs the pool query and the ordering (``core.active.queue_for_run``)
+on its own connection and hands back one immutable ``QueueOrder``. ``QueueOrdering`` lives
+on the GUI thread: it runs one worker at a time, a newer request supersedes an older one
+(the older worker's result is dropped), and the newest order goes to the state's ``queue``
+(Next follows it) and to whoever listens to ``ordered`` (the document list).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
+
+from nerstudio.core.active import QueueOrder, queue_for_run
+from nerstudio.core.store import Project
+from nerstudio.gui.workers.threads import worker_thread
+
+if TYPE_CHECKING:
+    from nerstudio.gui.state import AppState
+
+
+@dataclass(frozen=True)
+class QueueRequest:
+    project_path: Path
+    run_id: int
+    strategy: str
+
+
+class QueueOrderWorker(QObject):
+    """Orders one project's pool by one run's uncertainties; emits plain data only."""
+
+    ordered = Signal(object)  # a QueueOrder
+    failed = Signal(str)
+    finished = Signal()
+
+    def __init__(self, request: QueueRequest) -> None:
+        super().__init__()
+        self.request = request
+        self.cancelled = threading.Event()
+
+    def stop(self) -> None:
+        """Superseded: skip what is left and report nothing (safe from any thread)."""
+        self.cancelled.set()
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            # The window checked the file when it opened it; no second quick_check here.
+            with Project.open(self.request.project_path, check=False) as project:
+                if self.cancelled.is_set():
+                    return
+                order = queue_for_run(project, self.request.run_id, self.request.strategy)
+            if not self.cancelled.is_set():
+                self.ordered.emit(order)
+        except Exception as err:  # a thread boundary: report, never crash the app
+            self.failed.emit(str(err))
+        finally:
+            self.finished.emit()
+
+
+class QueueOrdering(QObject):
+    """The state's ordering job: at most one worker runs; the newest request wins."""
+
+    busyChanged = Signal(bool)  # an order the user asked for is on its way
+    ordered = Signal(object)  # the newest QueueOrder, or None for document order
+
+    def __init__(self, state: AppState) -> None:
+        super().__init__(state)
+        self.state = state
+        self.order: QueueOrder | None = None
+        self.busy = False
+        self.job: tuple[QThread, QueueOrderWorker] | None = None
+        self.pending: QueueRequest | None = None
+        self.strategy: str | None = None  # of the newest request
+        state.projectChanged.connect(self._project_changed)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.stop)
+
+    def request(self, project_path: Path, run_id: int, strategy: str) -> None:
+        """Order the pool by ``strategy``, superseding any earlier request."""
+        self.pending = QueueRequest(Path(project_path), run_id, strategy)
+        self.strategy = strategy
+        self._set_busy(True)
+        if self.job is None:
+            self._start()
+        else:
+            self.job[1].stop()  # the next one starts when it has ended
+
+    def clear(self) -> None:
+        """Document order again: whatever is computing is dropped."""
+        self.pending = self.strategy = None
+        if self.job is not None:
+            self.job[1].stop()
+        self.order = None
+        self._set_busy(False)
+        self.ordered.emit(None)
+
+    def is_running(self) -> bool:
+        """A worker thread is still alive (perhaps a superseded one, finishing)."""
+        return self.job is not None
+
+    @Slot()
+    def stop(self) -> None:
+        """On quit: drop everything and wait for the running worker."""
+        self.pending = None
+        if self.job is not None:
+            thread, worker = self.job
+            worker.stop()
+            thread.wait()
+
+    @Slot()
+    def _project_changed(self) -> None:
+        """Another project (or none): its own queue, by the same strategy, never the last
+        project's ids."""
+        strategy = self.strategy
+        self.state.queue = None
+        self.clear()
+        if strategy is not None and self.state.project is not None:
+            self.state.active_learning_order(strategy)
+
+    def _start(self) -> None:
+        request, self.pending = self.pending, None
+        worker = QueueOrderWorker(request)
+        thread = worker_thread(worker, self)
+        worker.ordered.connect(self._ordered)
+        worker.failed.connect(self._failed)
+        thread.finished.connect(self._finished)
+        self.job = (thread, worker)
+        thread.start()
+
+    def _current(self) -> QueueOrderWorker | None:
+        """The running worker, unless it was superseded."""
+        if self.job is None or self.job[1].cancelled.is_set():
+            return None
+        return self.job[1]
+
+    @Slot(object)
+    def _ordered(self, order: QueueOrder) -> None:
+        worker = self._current()
+        project = self.state.project
+        if worker is None or project is None or project.path != worker.request.project_path:
+            return  # superseded, or another project is open now
+        self.order = order
+        self.state.queue = list(order.document_ids)
+        self.ordered.emit(order)
+
+    @Slot(str)
+    def _failed(self, message: str) -> None:
+        if self._current() is not None:
+            self.state.message.emit(f"Cannot order the queue: {message}")
+
+    @Slot()
+    def _finished(self) -> None:
+        thread, _worker = self.job
+        thread.wait()  # ``finished`` is the thread's last word; let it end
+        thread.deleteLater()
+        self.job = None
+        if self.pending is not None:
+            self._start()
+        else:
+            self._set_busy(False)
+
+    def _set_busy(self, busy: bool) -> None:
+        if busy != self.busy:
+            self.busy = busy
+            self.busyChanged.emit(busy)
