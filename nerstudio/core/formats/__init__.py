@@ -28,3 +28,4 @@ class ReadResult:
     labels: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
+    overlapping: int = 0  # of ``dropped``: spans a reader left out for overlapping a longer one

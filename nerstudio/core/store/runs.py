@@ -48,7 +48,15 @@ _COLUMNS = "id, name, base_model, method, params, status, path, label_map, metri
 _COLUMNS += " started_at, finished_at"
 
 
-RUN_STATUSES = ("running", "completed", "early_stopped", "cancelled", "failed", "interrupted")
+RUN_STATUSES = (
+    "running",
+    "completed",
+    "early_stopped",
+    "cancelled",
+    "failed",
+    "interrupted",
+    "imported",  # suggestions brought in from another tool or project: no model folder
+)
 _NAME_RULE = "letters, digits, '.', '_' and '-', not starting with '.' or '-', at most 100"
 
 
@@ -128,6 +136,27 @@ class Runs:
                     os.getpid(),
                     socket.gethostname(),
                 ],
+            )
+        return self.get(name)
+
+    def add_imported(self, name: str, source: str) -> RunRecord:
+        """A run that holds only suggestions made elsewhere (a Label Studio model version,
+        a lead's project): no folder, never trainable, shown in the history as imported.
+        Returns the existing one when a run of that name was imported before."""
+        with self.db.atomic():
+            row = self.db.execute(f"SELECT {_COLUMNS} FROM runs WHERE name = ?", [name]).fetchone()
+            if row is not None:
+                record = self._run(row)
+                if record.status != "imported":
+                    raise ProjectError(
+                        f"a trained run named {name!r} exists; imported suggestions need "
+                        "another name"
+                    )
+                return record
+            self.db.execute(
+                "INSERT INTO runs (name, base_model, method, params, status, started_at,"
+                " finished_at) VALUES (?, ?, 'imported', '{}', 'imported', ?, ?)",
+                [name, source, schema.now(), schema.now()],
             )
         return self.get(name)
 

@@ -30,7 +30,13 @@ class ImportOptions:
     paragraphs: bool = False  # text: one document per blank-line paragraph
     overlaps: str = "keep-longest"  # or "error": refuse a file with overlapping spans
     layer: str | None = None  # WebAnno TSV: the annotation layer holding entities
-    tag_column: str | None = None  # CoNLL-U: the column or MISC key holding the tags
+    token_column: str | None = None  # CoNLL: 1-based or negative column of the tokens
+    tag_column: str | None = None  # CoNLL: column number; CoNLL-U: column name or MISC key
+    text_key: str | None = None  # doccano: the field holding the text
+    label_key: str | None = None  # doccano: the field holding the spans
+    tokens_column: str | None = None  # HF datasets / run_ner JSON: the words column
+    tags_column: str | None = None  # HF datasets / run_ner JSON: the tags column
+    tag_names: tuple[str, ...] | None = None  # integer tags without a ClassLabel: their names
 
 
 @dataclass
@@ -91,7 +97,7 @@ def _reader(name: str, options: ImportOptions) -> Callable[[Path], ReadResult]:
     if name == "webanno":
         from nerstudio.core.formats.webanno import read_webanno
 
-        return lambda path: read_webanno(path, layer=options.layer)
+        return lambda path: read_webanno(path, layer=options.layer)  # feature: its default
     if name == "conllu":
         from nerstudio.core.formats.conllu import read_conllu
 
@@ -109,6 +115,12 @@ def _reader(name: str, options: ImportOptions) -> Callable[[Path], ReadResult]:
 def settle_overlaps(result: ReadResult, policy: str) -> ReadResult:
     """Keep the longest of each group of overlapping spans (the project is flat), listing
     each dropped span with where it came from; or refuse the file (``policy`` error)."""
+    if result.overlapping and policy == "error":
+        first = next((line for line in result.dropped if " overlaps " in line), "")
+        raise NerstudioError(
+            f"{first.removesuffix(', dropped')}; the project holds one entity per token "
+            "(use --overlaps keep-longest to keep the longest of each overlapping group)"
+        )
     records: list[DocumentRecord] = []
     dropped = list(result.dropped)
     for record in result.records:
