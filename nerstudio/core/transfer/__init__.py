@@ -6,6 +6,8 @@ The CLI and the GUI's import/export workers both call ``import_files`` and
 
 from nerstudio.core.transfer.exporting import (
     EXPORT_FORMATS,
+    WRITERS,
+    ExportOptions,
     ExportSummary,
     export_corpus,
     export_format,
@@ -25,6 +27,8 @@ __all__ = [
     "EXPORT_FORMATS",
     "IMPORT_FORMATS",
     "OVERLAP_POLICIES",
+    "WRITERS",
+    "ExportOptions",
     "ExportSummary",
     "FileSummary",
     "ImportOptions",

@@ -1,27 +1,33 @@
 """Export a project's corpus: done documents (or all) through a format's writer.
 
 Written through ``safe_io``: complete or not at all, never onto the project itself or a
-folder holding it, and never over anything that exists unless ``force`` names it.
+folder holding it, and never over anything that exists unless ``force`` names it. Each
+format is one row of ``WRITERS``: a file written to a text handle, or a folder.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from nerstudio.core.errors import NerstudioError
-from nerstudio.core.formats.conll import write_conll
 from nerstudio.core.formats.detect import SUFFIXES
-from nerstudio.core.formats.hfdatasets import write_hf
-from nerstudio.core.formats.jsonl import write_jsonl
-from nerstudio.core.records import Status
+from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.safe_io import check_target, write_file, write_folder
 from nerstudio.core.spans import Scheme
 from nerstudio.core.store import DocumentQuery, Project
 
-EXPORT_FORMATS = ("auto", "conll", "jsonl", "hf")
 Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """How to write; each field matters to some formats only."""
+
+    scheme: Scheme = Scheme.IOB2  # CoNLL tags
+    keep_split_names: bool = False  # HF datasets: "validation" stays "validation"
 
 
 @dataclass
@@ -31,11 +37,68 @@ class ExportSummary:
     path: Path
 
 
-_EXTENSIONS = {"conll": ".conll", "jsonl": ".jsonl", "hf": "-dataset"}
+@dataclass(frozen=True)
+class Writer:
+    """One export format: a file (``write(records, handle, context)``) or a folder
+    (``write(records, folder, context)``), and the name a folder target's new entry gets."""
+
+    folder: bool
+    entry: str  # appended to the project's name: ".conll", "-brat"
+    write: Callable[[Iterable[DocumentRecord], Any, ExportContext], int]
+
+
+@dataclass(frozen=True)
+class ExportContext:
+    """What a writer may need beyond the records."""
+
+    project: Project
+    options: ExportOptions
+
+    @property
+    def labels(self) -> list[str]:
+        return [label.name for label in self.project.labels()]
+
+
+def _conll(records, fh, context: ExportContext) -> int:
+    from nerstudio.core.formats.conll import write_conll
+
+    return write_conll(records, fh, context.options.scheme)
+
+
+def _jsonl(records, fh, context: ExportContext) -> int:
+    from nerstudio.core.formats.jsonl import write_jsonl
+
+    return write_jsonl(records, fh)
+
+
+def _hf(records, folder: Path, context: ExportContext) -> int:
+    from nerstudio.core.formats.hfdatasets import write_hf
+
+    return write_hf(records, folder, context.labels)
+
+
+def _brat(records, folder: Path, context: ExportContext) -> int:
+    from nerstudio.core.formats.brat import write_brat
+
+    return write_brat(records, folder, context.labels)
+
+
+WRITERS: dict[str, Writer] = {
+    "conll": Writer(False, ".conll", _conll),
+    "jsonl": Writer(False, ".jsonl", _jsonl),
+    "hf": Writer(True, "-dataset", _hf),
+    "brat": Writer(True, "-brat", _brat),
+}
+EXPORT_FORMATS = ("auto", *WRITERS)
 
 
 def export_format(out: Path, fmt: str) -> str:
+    """The format asked for, or the one the target's name says (a bare name: a dataset)."""
     if fmt != "auto":
+        if fmt not in WRITERS:
+            raise NerstudioError(
+                f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}"
+            )
         return fmt
     suffix_fmt = SUFFIXES.get(out.suffix.lower())
     if suffix_fmt in ("conll", "jsonl"):
@@ -43,7 +106,7 @@ def export_format(out: Path, fmt: str) -> str:
     if out.is_dir() or not out.suffix:
         return "hf"
     raise NerstudioError(
-        f"{out}: cannot tell the export format from the name; pass --format conll|jsonl|hf"
+        f"{out}: cannot tell the export format from the name; pass --format {'|'.join(WRITERS)}"
     )
 
 
@@ -54,12 +117,14 @@ def _is_hf_dataset(folder: Path) -> bool:
 def export_target(project: Project, out: Path, fmt: str, force: bool = False) -> Path:
     """Where an export goes. A folder that exists (``.``, a home folder) is never emptied or
     replaced: the export becomes a new entry in it, named after the project, unless the
-    folder is itself a dataset written before and ``force`` names it for replacing."""
+    folder is an empty one for a folder format, or a dataset written before and ``force``
+    names it for replacing."""
     out = Path(out)
+    writer = WRITERS[fmt]
     if out.is_dir() and not (fmt == "hf" and _is_hf_dataset(out) and force):
         empty = not any(out.iterdir())
-        if not (fmt == "hf" and empty):
-            out = out / f"{project.path.stem}{_EXTENSIONS[fmt]}"
+        if not (writer.folder and empty):
+            out = out / f"{project.path.stem}{writer.entry}"
     check_target(out, project.path, force)
     return out
 
@@ -73,17 +138,11 @@ def export_corpus(
     split: str | None = None,
     progress: Progress | None = None,
     force: bool = False,
+    options: ExportOptions | None = None,
 ) -> ExportSummary:
-    """Write done documents (every document with ``include_all``) of a split to ``out``.
-
-    Written through ``safe_io``: complete or not at all, and never onto the project or
-    anything that exists unless ``force``.
-    """
+    """Write done documents (every document with ``include_all``) of a split to ``out``."""
+    options = options or ExportOptions(scheme=scheme)
     fmt = export_format(Path(out), fmt)
-    if fmt not in _EXTENSIONS:
-        raise NerstudioError(
-            f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}"
-        )
     out = export_target(project, Path(out), fmt, force)
     status = None if include_all else Status.DONE
     count = project.count_documents(DocumentQuery(status=status, split=split, limit=0))
@@ -98,14 +157,14 @@ def export_corpus(
             if progress is not None and i % 1000 == 0:
                 progress(1000)
 
-    if fmt == "hf":
+    writer = WRITERS[fmt]
+    context = ExportContext(project, options)
+    if writer.folder:
         with write_folder(out, replace=force) as folder:
-            tokens = write_hf(records(), folder, [label.name for label in project.labels()])
+            tokens = writer.write(records(), folder, context)
     else:
         with write_file(out) as fh:
-            tokens = (
-                write_conll(records(), fh, scheme) if fmt == "conll" else write_jsonl(records(), fh)
-            )
+            tokens = writer.write(records(), fh, context)
     if progress is not None:
         progress(count % 1000)
     return ExportSummary(count, tokens, out)
