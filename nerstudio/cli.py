@@ -17,10 +17,16 @@ from pathlib import Path
 
 from nerstudio import __version__
 from nerstudio.core.errors import NerstudioError
-from nerstudio.core.safe_io import write_file
+from nerstudio.core.safe_io import check_target, write_file
 from nerstudio.core.spans import Scheme
 from nerstudio.core.store import Project
-from nerstudio.core.transfer import EXPORT_FORMATS, IMPORT_FORMATS, export_corpus, import_files
+from nerstudio.core.transfer import (
+    EXPORT_FORMATS,
+    IMPORT_FORMATS,
+    OVERLAP_POLICIES,
+    export_corpus,
+    import_files,
+)
 
 
 @contextmanager
@@ -44,12 +50,33 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from nerstudio.core.transfer import ImportOptions
+
+    options = ImportOptions(
+        paragraphs=args.paragraphs,
+        overlaps=args.overlaps,
+        layer=args.layer,
+        tag_column=args.tag_column,
+    )
+    if args.report is not None:
+        check_target(args.report, args.project, force=True)
     with Project.open(args.project) as project, progress_bar(None, "doc", "storing") as tick:
         summary = import_files(
-            project, args.files, args.format, args.split, args.paragraphs, progress=tick
+            project, args.files, args.format, args.split, progress=tick, options=options
         )
+    for file in summary.files:
+        print(f"read {file.line()}", file=sys.stderr)
     for note in summary.notes:
         print(f"note: {note}", file=sys.stderr)
+    for line in summary.dropped[:5]:
+        print(f"dropped: {line}", file=sys.stderr)
+    if len(summary.dropped) > 5:
+        more = f"{len(summary.dropped) - 5:,} more dropped spans"
+        where = f"in {args.report}" if args.report else "listed with --report FILE"
+        print(f"dropped: {more} {where}", file=sys.stderr)
+    if args.report is not None:
+        with write_file(args.report) as fh:
+            fh.writelines(f"{line}\n" for line in summary.dropped)
     added = f"; new labels: {', '.join(summary.labels_added)}" if summary.labels_added else ""
     print(f"imported {summary.documents} documents with {summary.spans} entities{added}")
     return 0
@@ -101,6 +128,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         EvalFinished,
         StepLogged,
         TrainConfig,
+        TrainingDiscarded,
         TrainingDone,
         TrainingStarted,
         TrainingWarning,
@@ -142,10 +170,14 @@ def cmd_train(args: argparse.Namespace) -> int:
         should_stop = stop.is_set
     bar = None
     done = None
+    started = None
+    events = train(args.project, config, should_stop=should_stop)
     try:
-        for event in train(args.project, config, should_stop=should_stop):
+        for event in events:
             if args.events and _is_main_process():
                 print(json.dumps(event_to_json(event)), flush=True)
+            if isinstance(event, TrainingStarted):
+                started = event
             if isinstance(event, StepLogged) and bar is not None:
                 bar.update(1)
                 bar.set_postfix(loss=f"{event.loss:.3f}", sent_s=f"{event.sentences_per_s:.0f}")
@@ -167,12 +199,30 @@ def cmd_train(args: argparse.Namespace) -> int:
                 )
             elif isinstance(event, TrainingWarning) and talk:
                 tqdm_write(f"warning: {event.message}")
-            elif isinstance(event, TrainingDone):
+            elif isinstance(event, TrainingDone | TrainingDiscarded):
                 done = event
+    except KeyboardInterrupt:
+        # Ctrl+C twice: the run stops at once. Closing it first lets it tidy up (a saved
+        # folder stays, a run with nothing saved is forgotten); then say which it was.
+        events.close()
+        if _is_main_process():
+            kept = started is not None and Path(started.path).is_dir()
+            what = f"run {started.run} kept in {started.path}" if kept else "nothing was saved"
+            print(f"nerstudio: aborted: {what}", file=sys.stderr)
+        return 130
     finally:
+        events.close()
         signal.signal(signal.SIGINT, previous)
         if bar is not None:
             bar.close()
+    if isinstance(done, TrainingDiscarded):
+        # 130, as for Ctrl+C: the user ended it and there is no run to use, so a script's
+        # `train && predict --run NAME` stops here instead of failing on a missing run.
+        if _is_main_process() and not args.events:
+            print(f"run {done.run} {done.message}")
+            if args.json:
+                print(json.dumps({"run": done.run, "path": None, "status": "cancelled"}))
+        return 130
     if done is None or not _is_main_process() or args.events:
         return 0
     dev = done.dev
@@ -261,6 +311,8 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from nerstudio.core.records import Status
 
     with Project.open(args.project) as project:
+        if args.out is not None:
+            check_target(args.out, project.path, args.force)
         run, predictor = _run_predictor(project, args.run, args.device)
         if args.serve:
             return serve_predictions(project, run.id, predictor)
@@ -332,7 +384,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def cmd_queue(args: argparse.Namespace) -> int:
-    from nerstudio.core.active import Candidate, order_queue
+    from nerstudio.core.active import Candidate, build_queue, score_key
 
     with Project.open(args.project) as project:
         run = project.runs.get(args.run) if args.run else project.runs.active()
@@ -341,23 +393,29 @@ def cmd_queue(args: argparse.Namespace) -> int:
             run = done[-1] if done else None
         if run is None:
             raise NerstudioError("no run has predictions yet: run 'nerstudio predict' first")
-        pool = [
-            Candidate(doc, text, scores) for doc, text, scores in project.predictions.pool(run.id)
-        ]
-    ordered = order_queue(pool, args.strategy, args.random_share)[: args.top]
+        rows = project.predictions.pool(run.id, score=score_key(args.strategy) or "mnlp")
+    pool = [Candidate(doc, text, scores) for doc, text, scores in rows]
+    texts = {c.document_id: c.text for c in pool}
+    entries = build_queue(pool, args.strategy, args.random_share).top(args.top)
     if args.json:
         print(
             json.dumps(
                 [
-                    {"id": c.document_id, "uncertainty": round(u, 6), "text": c.text}
-                    for c, u in ordered
+                    {
+                        "id": e.document_id,
+                        "uncertainty": round(e.uncertainty, 6),
+                        "reason": e.reason.value,
+                        "text": texts[e.document_id],
+                    }
+                    for e in entries
                 ],
                 ensure_ascii=False,
             )
         )
         return 0
-    for candidate, uncertainty in ordered:
-        print(f"{candidate.document_id:>8}  {uncertainty:8.4f}  {candidate.text[:90]}")
+    for e in entries:
+        text = texts[e.document_id][:80]
+        print(f"{e.document_id:>8}  {e.uncertainty:8.4f}  {e.reason.value:<9}  {text}")
     return 0
 
 
@@ -507,6 +565,7 @@ def _add_train_parser(sub) -> None:
         "--done", action="store_true", help="only the done documents (to review their gold)"
     )
     p.add_argument("--out", type=Path, help="also write one JSON object per document")
+    p.add_argument("--force", action="store_true", help="replace --out if it exists")
     p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto")
     p.add_argument(
         "--serve",
@@ -565,8 +624,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "import",
-        help="import documents (CoNLL, JSONL, text, Hugging Face datasets)",
-        description="Import documents; all files or nothing: one bad line and nothing is stored.",
+        help="import documents (CoNLL, CoNLL-U, JSONL, brat, WebAnno TSV, text, datasets)",
+        description="Import documents; all files or nothing: one bad line and nothing is "
+        "stored. The format is detected from each file's content (then its name) and "
+        "named in the summary; --format forces one.",
     )
     p.add_argument("project", type=Path)
     p.add_argument("files", type=Path, nargs="+", help="files or folders to import")
@@ -574,6 +635,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--split", help="put every imported document in this split (train, dev, test)")
     p.add_argument(
         "--paragraphs", action="store_true", help="text: one document per blank-line paragraph"
+    )
+    p.add_argument(
+        "--overlaps",
+        choices=OVERLAP_POLICIES,
+        default="keep-longest",
+        help="overlapping (nested, stacked) spans: keep the longest of each group and report "
+        "the rest (default), or refuse the file",
+    )
+    p.add_argument("--report", type=Path, help="write every dropped span, with where, here")
+    p.add_argument("--layer", help="WebAnno TSV: the layer holding entities (default NamedEntity)")
+    p.add_argument(
+        "--tag-column",
+        help="CoNLL-U: the column (global.columns name) or MISC key holding the entity tags",
     )
     p.set_defaults(func=cmd_import)
 

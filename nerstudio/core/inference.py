@@ -69,7 +69,8 @@ def uncertainty_scores(best: Sequence[float], entropies: Sequence[float]) -> dic
 
 
 class Predictor:
-    """Loads a run folder (or any token-classification folder with IOB2 labels)."""
+    """Loads a run folder (or any token-classification folder with IOB2 labels and
+    safetensors weights; anything else is refused in one line by ``models.load_run``)."""
 
     def __init__(self, folder: str | Path, device: str = "auto", batch_size: int | None = None):
         self.folder = Path(folder)
@@ -122,7 +123,7 @@ class Predictor:
         return [self._prediction(r, w) for r, w in zip(records, words)]
 
     def _prediction(self, record: DocumentRecord, words: list) -> Prediction:
-        o = self.tag_names.index("O") if "O" in self.tag_names else 0
+        o = self.tag_names.index("O")  # load_run refuses a folder whose labels lack O
         raw, best, entropies = [], [], []
         for word in words:
             k, p, h = word if word is not None else (o, 1.0, 0.0)  # a word with no pieces

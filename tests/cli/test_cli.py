@@ -334,7 +334,7 @@ def test_unknown_subcommand_is_a_usage_error(capsys):
     [
         ["import", "p.db", "a.conll", "--format", "xml"],
         ["export", "p.db", "out", "--format", "csv"],
-        ["export", "p.db", "out", "--scheme", "bilou"],
+        ["export", "p.db", "out", "--scheme", "bio9"],
         ["import", "p.db"],
         ["stats"],
     ],

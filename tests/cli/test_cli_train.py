@@ -129,3 +129,140 @@ def test_train_with_a_missing_model_folder_fails_in_one_line(project, tmp_path, 
     with Project.open(project) as proj:
         assert "nope" not in [r.name for r in proj.runs.all()]
     assert not (project.with_name("corpus-runs") / "nope").exists()
+
+
+def tiny_train_args(project: Path, model: Path, name: str, *extra: object) -> list[object]:
+    return [
+        "train",
+        project,
+        "--model",
+        model,
+        "--epochs",
+        "2",
+        "--lr",
+        "0.02",
+        "--batch-size",
+        "8",
+        "--name",
+        name,
+        "--train-word-embeddings",
+        *extra,
+    ]
+
+
+def run_names(project: Path) -> list[str]:
+    with Project.open(project) as proj:
+        return [r.name for r in proj.runs.all()]
+
+
+@pytest.mark.parametrize("name", ["../../escaped", "sub/run", ".."])
+def test_a_run_name_that_is_a_path_is_refused_in_one_line(project, tiny_model, capsys, name):
+    """``--name ../../x`` wrote the model two folders above the runs folder."""
+    code, out, err = run(capsys, *tiny_train_args(project, tiny_model, name))
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and err.startswith(f"nerstudio: error: run name {name!r}")
+    assert not (project.parent.parent / "escaped").exists()
+    assert not (project.with_name("corpus-runs") / "sub").exists()
+    assert name not in run_names(project)
+
+
+def test_stopped_before_the_first_epoch_saves_nothing_and_says_so(
+    project, tiny_model, tmp_path, capsys
+):
+    """It printed 'cancelled: run ... saved to ...' for an untrained model."""
+    stop = tmp_path / "stop"
+    stop.touch()  # stop before the first step
+    argv = tiny_train_args(project, tiny_model, "stopped", "--stop-file", stop, "--json")
+    code, out, err = run(capsys, *argv)
+    assert code == 130, err
+    assert "Traceback" not in err
+    lines = out.strip().splitlines()
+    assert lines[0] == "run stopped cancelled before the first epoch ended: nothing was saved"
+    assert json.loads(lines[-1]) == {"run": "stopped", "path": None, "status": "cancelled"}
+    assert not (project.with_name("corpus-runs") / "stopped").exists()
+    assert "stopped" not in run_names(project)
+
+
+def test_the_window_gets_the_discarded_run_as_an_event(project, tiny_model, tmp_path, capsys):
+    from nerstudio.core.training.events import TrainingDiscarded, event_from_json
+
+    stop = tmp_path / "stop"
+    stop.touch()
+    argv = tiny_train_args(project, tiny_model, "stopped-events", "--stop-file", stop, "--events")
+    code, out, _ = run(capsys, *argv)
+    assert code == 130
+    last = event_from_json(json.loads(out.strip().splitlines()[-1]))
+    assert last == TrainingDiscarded(
+        "stopped-events", 0, "cancelled before the first epoch ended: nothing was saved"
+    )
+
+
+def test_ctrl_c_twice_during_a_run_aborts_and_says_nothing_was_saved(
+    project, tiny_model, capsys, monkeypatch
+):
+    """An abort printed 'interrupted' and left the run in the history as 'failed'."""
+    from nerstudio.core.training import metrics
+
+    def second_ctrl_c(*args, **kwargs):
+        raise KeyboardInterrupt  # as the SIGINT handler does on the second Ctrl+C
+
+    monkeypatch.setattr(metrics, "evaluate", second_ctrl_c)
+    code, _, err = run(capsys, *tiny_train_args(project, tiny_model, "aborted"))
+    assert code == 130
+    assert err.strip().splitlines()[-1] == "nerstudio: aborted: nothing was saved"
+    assert "aborted" not in run_names(project)
+    assert not (project.with_name("corpus-runs") / "aborted").exists()
+
+
+def test_a_real_ctrl_c_before_the_first_epoch_ends_saves_nothing(trained_project, tiny_model):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    env = dict(os.environ, HF_HUB_OFFLINE="1", OMP_NUM_THREADS="1")
+    argv = tiny_train_args(trained_project, tiny_model, "ctrl-c", "--events")
+    argv[argv.index("--batch-size") + 1] = "1"  # 160 steps in the first epoch
+    child = subprocess.Popen(
+        [sys.executable, "-m", "nerstudio", *map(str, argv)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        for line in child.stdout:
+            if json.loads(line)["type"] == "StepLogged":
+                child.send_signal(signal.SIGINT)  # Ctrl+C once: stop after this step
+                break
+        rest = child.stdout.read()
+        code = child.wait(timeout=120)
+    finally:
+        child.kill()
+    err = child.stderr.read()
+    child.stdout.close()
+    child.stderr.close()
+    assert code == 130, err[-2000:]
+    assert "stopping after this step" in err and "Traceback" not in err
+    assert json.loads(rest.strip().splitlines()[-1])["type"] == "TrainingDiscarded"
+    assert not (trained_project.with_name("corpus-runs") / "ctrl-c").exists()
+    assert run_names(trained_project) == []
+
+
+def test_evaluate_refuses_pickled_weights_in_one_line(trained, project, tmp_path, capsys):
+    import shutil
+
+    import torch
+    from safetensors.torch import load_file
+
+    folder = tmp_path / "pickled"
+    shutil.copytree(Path(last_json(trained[1])["path"]), folder)
+    torch.save(load_file(str(folder / "model.safetensors")), folder / "pytorch_model.bin")
+    (folder / "model.safetensors").unlink()
+    code, out, err = run(capsys, "evaluate", project, "--run", folder)
+    assert code == 1 and out == ""
+    assert err == (
+        f"nerstudio: error: no safetensors weights in {folder} (only pytorch_model.bin; "
+        "nerstudio never loads pickled weights); re-save it with "
+        "save_pretrained(safe_serialization=True)\n"
+    )

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
+from pathlib import Path
 
 import pytest
 
 from nerstudio.cli import main
 from nerstudio.core.active import Candidate, near_duplicates, order_queue
+from nerstudio.core.errors import NerstudioError
 from nerstudio.core.inference import Predictor, uncertainty_scores
 from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.store import Project
@@ -51,6 +54,130 @@ def test_predicted_spans_sit_on_token_boundaries_even_in_windows(run):
     long_doc = pool[-1]
     paris = [s for s in predictions[-1].spans if long_doc.text[s.start : s.end] == "Paris"]
     assert len(paris) >= 6  # entities across the whole long document, not only window one
+
+
+def edit_json(path: Path, change) -> None:
+    data = json.loads(path.read_text())
+    path.write_text(json.dumps(change(data)))
+
+
+def set_key(data: dict, dotted: str, value) -> dict:
+    *parents, last = dotted.split(".")
+    inner = data
+    for key in parents:
+        inner = inner[key]
+    inner[last] = value
+    return data
+
+
+def drop_o(hf_config: dict) -> dict:
+    hf_config["id2label"]["0"] = "X"
+    return hf_config
+
+
+# (how the folder is broken, the file the message names, what the message says); each of
+# these was a traceback (KeyError: 'O', JSONDecodeError, KeyError: 'config', TypeError) or
+# loaded a pickle
+BROKEN_FOLDERS = {
+    "pickle only": (
+        "",
+        "no safetensors weights in {folder} (only pytorch_model.bin; "
+        "nerstudio never loads pickled weights); re-save it with "
+        "save_pretrained(safe_serialization=True)",
+    ),
+    "labels without O": (
+        "",
+        "{folder}: not a named-entity model (its labels X, B-PER, I-PER, B-ORG… have no 'O' tag)",
+    ),
+    "a sequence classifier": (
+        "",
+        "{folder}: not a named-entity model (config.json says "
+        "BertForSequenceClassification, not a token classifier)",
+    ),
+    "labels not IOB2": ("", "{folder}: its labels are not IOB2 tags (e.g. 'S-PER')"),
+    "config.json not JSON": ("config.json", "{file}: not valid JSON"),
+    "nerstudio.json not JSON": ("nerstudio.json", "{file}: not valid JSON"),
+    "nerstudio.json a list": ("nerstudio.json", "{file}: not a JSON object"),
+    "nerstudio.json without config": ("nerstudio.json", "{file}: 'config' is missing"),
+    "max_length a string": (
+        "nerstudio.json",
+        "{file}: config.max_length must be a whole number of at least 16, not '256'",
+    ),
+    "max_length missing": (
+        "nerstudio.json",
+        "{file}: config.max_length must be a whole number of at least 16, not None",
+    ),
+    "tags not a list": ("nerstudio.json", "{file}: 'tags' must be a list of tag names"),
+    "tags of another model": (
+        "",
+        "{folder}: nerstudio.json's tags differ from config.json's id2label",
+    ),
+}
+
+
+def break_folder(folder: Path, how: str) -> None:
+    config, info = folder / "config.json", folder / "nerstudio.json"
+    if how == "pickle only":
+        import torch
+        from safetensors.torch import load_file
+
+        torch.save(load_file(str(folder / "model.safetensors")), folder / "pytorch_model.bin")
+        (folder / "model.safetensors").unlink()
+    elif how == "labels without O":
+        edit_json(config, drop_o)
+    elif how == "a sequence classifier":
+        edit_json(config, lambda c: set_key(c, "architectures", ["BertForSequenceClassification"]))
+    elif how == "labels not IOB2":
+        edit_json(config, lambda c: set_key(c, "id2label.1", "S-PER"))
+    elif how == "config.json not JSON":
+        config.write_text('{"id2label": ')
+    elif how == "nerstudio.json not JSON":
+        info.write_text("{'run': 'r'}")
+    elif how == "nerstudio.json a list":
+        info.write_text("[]")
+    elif how == "nerstudio.json without config":
+        edit_json(info, lambda i: {k: v for k, v in i.items() if k != "config"})
+    elif how == "max_length a string":
+        edit_json(info, lambda i: set_key(i, "config.max_length", "256"))
+    elif how == "max_length missing":
+        edit_json(info, lambda i: set_key(i, "config", {}))
+    elif how == "tags not a list":
+        edit_json(info, lambda i: set_key(i, "tags", "O B-PER"))
+    elif how == "tags of another model":
+        edit_json(info, lambda i: set_key(i, "tags", ["O", "B-X", "I-X"]))
+
+
+@pytest.mark.parametrize("how", list(BROKEN_FOLDERS))
+def test_a_broken_model_folder_is_one_line_naming_it(run, tmp_path, how):
+    _, trained = run
+    folder = tmp_path / "model"
+    shutil.copytree(trained, folder)
+    break_folder(folder, how)
+    file, expected = BROKEN_FOLDERS[how]
+    expected = expected.format(folder=folder, file=folder / file)
+    with pytest.raises(NerstudioError) as caught:
+        Predictor(folder).predict(
+            [DocumentRecord("Anna Berg met Li Wei .", tokenize("Anna Berg met Li Wei ."))]
+        )
+    message = str(caught.value)
+    assert message.startswith(expected), message
+    assert "\n" not in message
+
+
+def test_a_plain_ner_folder_without_nerstudio_json_still_loads(run, tmp_path):
+    _, trained = run
+    folder = tmp_path / "plain"
+    shutil.copytree(trained, folder)
+    (folder / "nerstudio.json").unlink()
+    predictor = Predictor(folder)
+    assert predictor.max_length == 256 and predictor.tag_names[0] == "O"
+
+
+def test_a_base_encoder_is_no_ner_model(tiny_model):
+    """The base encoder loaded with a random two-class head and failed at predict time
+    with KeyError: 'O'."""
+    with pytest.raises(NerstudioError, match=f"^{tiny_model}: not a named-entity model"):
+        Predictor(tiny_model)
 
 
 def test_uncertainty_grows_as_the_model_is_less_sure():
@@ -115,7 +242,7 @@ def test_predict_and_queue_from_the_cli_never_touch_gold(run, capsys, tmp_path):
     capsys.readouterr()
     assert main(["queue", str(path), "--strategy", "least-confidence", "--top", "5", "--json"]) == 0
     queue = json.loads(capsys.readouterr().out)
-    assert len(queue) == 5 and {"id", "uncertainty", "text"} == set(queue[0])
+    assert len(queue) == 5 and {"id", "uncertainty", "reason", "text"} == set(queue[0])
     with Project.open(path) as project:
         assert project.stats().entities == gold_before  # suggestions never become gold
         dev_ids = {r.id for r in project.iter_documents(split="dev")}

@@ -25,12 +25,14 @@ from nerstudio.core.training import (
     EvalFinished,
     StepLogged,
     TrainConfig,
+    TrainingDiscarded,
     TrainingDone,
     TrainingStarted,
     data,
     train,
 )
 from nerstudio.core.training.evaluation import evaluate_run
+from nerstudio.core.training.events import event_from_json, event_to_json
 from nerstudio.core.transfer import import_files
 from tests.conftest import build_project, make_sentences, write_conll
 
@@ -178,6 +180,8 @@ def test_the_run_folder_is_a_standard_model_folder_with_info_and_card(full_run, 
         assert f"| {label} | " in card
     assert 'pipeline("token-classification"' in card
     assert f"{done.dev['f1']:.3f}" in card
+    # written in a temporary folder, the card still names the run
+    assert "# full" in card.splitlines() and 'model="path/to/full"' in card
 
 
 def test_the_project_records_the_run_and_its_curves(full_run, project):
@@ -329,28 +333,178 @@ def test_length_batches_cover_every_window_once_with_little_padding():
 # -- cancel, methods --------------------------------------------------------------------------
 
 
-def test_should_stop_cancels_and_still_saves_a_loadable_model(project, tiny_model):
-    from transformers import AutoModelForTokenClassification
-
+def stop_after(steps: int):
+    """A ``should_stop`` that says stop before step ``steps + 1``."""
     calls = []
 
     def should_stop() -> bool:
         calls.append(1)
-        return len(calls) > 3
+        return len(calls) > steps
 
-    events = list(train(project, config(tiny_model, "cancel"), should_stop=should_stop))
-    assert len(of_type(events, StepLogged)) == 3
-    assert not of_type(events, EvalFinished)
+    return should_stop
+
+
+def leftovers(project_path: Path) -> list[str]:
+    """Temporary folders left in the runs folder (a half-written run would be one)."""
+    folder = runs_dir(project_path)
+    return (
+        sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+        if folder.exists()
+        else []
+    )
+
+
+def test_should_stop_after_an_epoch_saves_its_best_epoch_as_cancelled(project, tiny_model):
+    from transformers import AutoModelForTokenClassification
+
+    # 20 steps an epoch: stopped in the second, the first epoch's weights are kept
+    events = list(train(project, config(tiny_model, "after-epoch"), should_stop=stop_after(23)))
+    assert len(of_type(events, StepLogged)) == 23
+    assert [e.epoch for e in of_type(events, EvalFinished)] == [1]
     done = events[-1]
     assert isinstance(done, TrainingDone)
-    assert done.status == "cancelled"
+    assert (done.status, done.best_epoch) == ("cancelled", 1)
     folder = Path(done.path)
-    assert (folder / "model.safetensors").exists()
     model = AutoModelForTokenClassification.from_pretrained(str(folder))
     assert model.config.id2label[1] == "B-PER"
     assert json.loads((folder / "nerstudio.json").read_text())["status"] == "cancelled"
     with Project.open(project) as proj:
-        assert proj.runs.get("cancel").status == "cancelled"
+        assert proj.runs.get("after-epoch").status == "cancelled"
+
+
+def test_should_stop_before_the_first_epoch_ended_saves_nothing_and_forgets_the_run(
+    project, tiny_model
+):
+    """It used to save the barely trained weights as a run, as if they were a model."""
+    events = list(train(project, config(tiny_model, "too-soon"), should_stop=stop_after(3)))
+    assert isinstance(events[0], TrainingStarted)
+    assert len(of_type(events, StepLogged)) == 3
+    assert not of_type(events, EvalFinished) and not of_type(events, TrainingDone)
+    discarded = events[-1]
+    assert discarded == TrainingDiscarded(
+        run="too-soon",
+        steps=3,
+        message="cancelled before the first epoch ended: nothing was saved",
+    )
+    # the window's child process sends it as JSON: the codec works both ways
+    assert event_from_json(json.loads(json.dumps(event_to_json(discarded)))) == discarded
+    assert not (runs_dir(project) / "too-soon").exists()
+    assert leftovers(project) == []
+    with Project.open(project) as proj:
+        assert "too-soon" not in [r.name for r in proj.runs.all()]
+
+
+def interrupt_at_step(steps: int):
+    """A ``should_stop`` that raises KeyboardInterrupt (Ctrl+C twice) before step steps+1."""
+    stop = stop_after(steps)
+
+    def should_stop() -> bool:
+        if stop():
+            raise KeyboardInterrupt
+        return False
+
+    return should_stop
+
+
+@pytest.mark.parametrize("when", ["in the first epoch", "in the second epoch"])
+def test_ctrl_c_twice_before_saving_forgets_the_run_instead_of_failing_it(
+    project, tiny_model, when
+):
+    """An abort was recorded as 'failed'; with nothing saved there is no run to keep."""
+    name = f"abort-{when.split()[2]}"
+    steps = 3 if when == "in the first epoch" else 23
+    with pytest.raises(KeyboardInterrupt):
+        list(train(project, config(tiny_model, name), should_stop=interrupt_at_step(steps)))
+    assert not (runs_dir(project) / name).exists() and leftovers(project) == []
+    with Project.open(project) as proj:
+        assert name not in [r.name for r in proj.runs.all()]
+
+
+def test_a_consumer_that_stops_iterating_cancels_the_run(project, tiny_model):
+    events = train(project, config(tiny_model, "abandoned"))
+    assert isinstance(next(events), TrainingStarted)
+    assert isinstance(next(events), StepLogged)
+    events.close()  # e.g. Ctrl+C in the loop that prints the events
+    assert not (runs_dir(project) / "abandoned").exists() and leftovers(project) == []
+    with Project.open(project) as proj:
+        assert "abandoned" not in [r.name for r in proj.runs.all()]
+
+
+def test_ctrl_c_after_the_folder_is_saved_marks_the_run_cancelled(project, tiny_model, monkeypatch):
+    """Interrupted between the saved folder and the run's last update: 'cancelled' (it
+    used to say 'failed'), and the complete folder stays."""
+    from nerstudio.core.store.runs import Runs
+
+    finish = Runs.finish
+
+    def interrupted(self, run_id, status, metrics, label_map=None):
+        if status != "cancelled":
+            raise KeyboardInterrupt
+        return finish(self, run_id, status, metrics, label_map)
+
+    monkeypatch.setattr(Runs, "finish", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        list(train(project, config(tiny_model, "late-abort", epochs=1)))
+    monkeypatch.undo()
+    folder = runs_dir(project) / "late-abort"
+    assert json.loads((folder / "nerstudio.json").read_text())["run"] == "late-abort"
+    assert (folder / "model.safetensors").exists() and (folder / "README.md").exists()
+    with Project.open(project) as proj:
+        assert proj.runs.get("late-abort").status == "cancelled"
+    shutil.rmtree(folder)
+    with Project.open(project) as proj:
+        proj.runs.delete("late-abort")
+
+
+def test_a_run_that_fails_still_says_failed(project, tiny_model, monkeypatch):
+    from nerstudio.core.training import metrics
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("evaluation broke")
+
+    monkeypatch.setattr(metrics, "evaluate", broken)
+    with pytest.raises(RuntimeError, match="evaluation broke"):
+        list(train(project, config(tiny_model, "broken", epochs=1)))
+    with Project.open(project) as proj:
+        run = proj.runs.get("broken")
+        assert (run.status, run.metrics) == ("failed", {"error": "evaluation broke"})
+        proj.runs.delete("broken")
+
+
+# -- the run folder appears only complete ------------------------------------------------------
+
+
+@pytest.mark.parametrize("failure", ["Ctrl+C twice", "a full disk"])
+def test_an_interrupted_save_leaves_no_half_run_folder(project, tiny_model, monkeypatch, failure):
+    """The folder was made first and filled file by file: a kill while saving left a model
+    without its nerstudio.json or card, which loaded as if it were whole."""
+    import errno
+
+    from nerstudio.core.training import output
+
+    def fail(path, info):
+        assert not (runs_dir(project) / "half").exists()  # written in a temporary folder
+        assert (path / "model.safetensors").exists() and (path / "nerstudio.json").exists()
+        if failure == "a full disk":
+            raise OSError(errno.ENOSPC, "No space left on device")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(output, "write_model_card", fail)
+    expected = NerstudioError if failure == "a full disk" else KeyboardInterrupt
+    with pytest.raises(expected) as caught:
+        list(train(project, config(tiny_model, "half", epochs=1)))
+    assert not (runs_dir(project) / "half").exists() and leftovers(project) == []
+    with Project.open(project) as proj:
+        names = {r.name: r for r in proj.runs.all()}
+    if failure == "a full disk":
+        message = str(caught.value)
+        assert "\n" not in message and str(runs_dir(project) / "half") in message
+        assert "disk is full" in message
+        assert names["half"].status == "failed"
+        with Project.open(project) as proj:
+            proj.runs.delete("half")
+    else:
+        assert "half" not in names
 
 
 def test_method_head_trains_only_the_classifier(project, tiny_model):
@@ -453,6 +607,101 @@ def test_a_run_name_in_use_is_refused_and_the_old_run_kept(full_run, project, ti
     with Project.open(project) as proj:
         assert proj.runs.get("full").status == "completed"
         assert [r.name for r in proj.runs.all()].count("full") == 1
+
+
+@pytest.mark.parametrize(
+    "name", ["../../outside", "a/b", "..", ".", ".hidden", "a\\b", "", "x" * 101, "tab\there"]
+)
+def test_a_run_name_is_one_folder_name_refused_before_anything_is_written(
+    project, tiny_model, name
+):
+    """``--name ../../x`` wrote the run outside the runs folder."""
+    with pytest.raises(NerstudioError, match="run name") as caught:
+        list(train(project, config(tiny_model, name)))
+    assert "\n" not in str(caught.value)
+    assert not (project.parent.parent / "outside").exists()
+    assert not (runs_dir(project) / "a").exists()
+    with Project.open(project) as proj:
+        assert name not in [r.name for r in proj.runs.all()]
+
+
+def test_a_run_name_whose_folder_exists_is_refused_before_the_model_loads(project, tmp_path):
+    taken = runs_dir(project) / "taken"
+    taken.mkdir(parents=True)
+    (taken / "notes.txt").write_text("mine")
+    try:
+        with pytest.raises(NerstudioError, match="taken: exists already; choose another"):
+            list(train(project, TrainConfig(base_model=str(tmp_path / "none"), name="taken")))
+        assert [p.name for p in taken.iterdir()] == ["notes.txt"]
+        with Project.open(project) as proj:
+            assert "taken" not in [r.name for r in proj.runs.all()]
+    finally:
+        shutil.rmtree(taken)
+
+
+# -- only safetensors, only NER folders --------------------------------------------------------
+
+
+class LoadedPickle:
+    """Unpickling this runs code: it writes the file named in ``marker``."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.write_text, (self.marker, "the pickle ran"))
+
+
+def pickled(folder: Path, into: Path, payload=None) -> Path:
+    """A copy of a model folder whose weights are a pickle (pytorch_model.bin) only."""
+    import torch
+
+    copy = into / f"{folder.name}-pickled"
+    shutil.copytree(folder, copy)
+    torch.save(payload if payload is not None else safetensors(copy), copy / "pytorch_model.bin")
+    (copy / "model.safetensors").unlink()
+    return copy
+
+
+def test_evaluate_never_loads_pickled_weights(full_run, project, tmp_path):
+    """A folder with only pytorch_model.bin was unpickled (and a hostile pickle gave an
+    UnpicklingError traceback)."""
+    folder = pickled(full_run[1], tmp_path)
+    with pytest.raises(NerstudioError) as caught:
+        evaluate_run(project, str(folder))
+    assert str(caught.value) == (
+        f"no safetensors weights in {folder} (only pytorch_model.bin; nerstudio never loads "
+        "pickled weights); re-save it with save_pretrained(safe_serialization=True)"
+    )
+    marker = tmp_path / "ran.txt"
+    hostile = pickled(full_run[1], tmp_path / "hostile", {"w": LoadedPickle(marker)})
+    with pytest.raises(NerstudioError, match="never loads pickled weights"):
+        evaluate_run(project, str(hostile))
+    assert not marker.exists()
+
+
+def test_training_never_starts_from_pickled_weights(project, tiny_model, tmp_path):
+    folder = pickled(tiny_model, tmp_path)
+    with pytest.raises(NerstudioError, match=f"no safetensors weights in {folder} "):
+        list(train(project, config(folder, "from-pickle")))
+    assert not (runs_dir(project) / "from-pickle").exists()
+    with Project.open(project) as proj:
+        assert "from-pickle" not in [r.name for r in proj.runs.all()]
+
+
+def test_evaluating_a_folder_that_is_no_ner_model_is_one_line(
+    project, tiny_model, full_run, tmp_path
+):
+    """The base encoder (labels LABEL_0, LABEL_1) or labels without O gave KeyError: 'O'."""
+    with pytest.raises(NerstudioError, match=f"{tiny_model}: not a named-entity model"):
+        evaluate_run(project, str(tiny_model))
+    folder = tmp_path / "no-o"
+    shutil.copytree(full_run[1], folder)
+    hf_config = json.loads((folder / "config.json").read_text())
+    hf_config["id2label"]["0"] = "OUTSIDE"
+    (folder / "config.json").write_text(json.dumps(hf_config))
+    with pytest.raises(NerstudioError, match=r"no-o: not a named-entity model .*no 'O' tag"):
+        evaluate_run(project, str(folder))
 
 
 # -- early stopping ---------------------------------------------------------------------------

@@ -3,11 +3,14 @@ history, Stop mid-run, a bad model folder, and closing the window during a run."
 
 from __future__ import annotations
 
+import errno
+import json
+import shutil
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton
 
 from nerstudio.core.store import Project
 
@@ -67,10 +70,10 @@ def test_a_run_from_start_to_history_and_active_model(qtbot, window, tiny_model)
     assert not window.live_suggestions.is_running()
 
 
-def test_stop_mid_run_keeps_a_cancelled_run(qtbot, window, tiny_model):
+def test_stop_after_an_epoch_keeps_a_cancelled_run(qtbot, window, tiny_model):
     panel = window.training
     start(qtbot, window, tiny_model, epochs=50, lr="0.001")
-    qtbot.waitUntil(lambda: len(panel.chart.steps) > 5, timeout=60_000)
+    qtbot.waitUntil(lambda: len(panel.chart.f1s) >= 1, timeout=60_000)
     qtbot.mouseClick(panel.stop, Qt.MouseButton.LeftButton)
     assert panel.stop.text() == "Stopping…"
     wait_done(qtbot, window)
@@ -79,6 +82,26 @@ def test_stop_mid_run_keeps_a_cancelled_run(qtbot, window, tiny_model):
         (run,) = project.runs.all()
         assert run.status == "cancelled"
         assert Path(run.path, "model.safetensors").exists()
+
+
+def test_stop_before_the_first_epoch_ends_lists_no_run_and_says_so(
+    qtbot, window, tiny_model, dialogs
+):
+    """The history listed a 'cancelled' run whose model had never been scored."""
+    panel = window.training
+    start(qtbot, window, tiny_model, epochs=3)
+    qtbot.mouseClick(panel.stop, Qt.MouseButton.LeftButton)  # before the first step
+    wait_done(qtbot, window)
+    assert panel.start.isEnabled()
+    assert panel.history.rowCount() == 0
+    said = "cancelled before the first epoch ended: nothing was saved"
+    assert said in panel.log.toPlainText().splitlines()[-1]
+    assert said in window.statusBar().currentMessage()
+    assert dialogs.shown == []  # exit code 130 is no "Training failed"
+    with Project.open(window.state.project.path) as project:
+        assert project.runs.all() == []
+    runs = window.state.project.path.with_name("corpus-runs")
+    assert not runs.exists() or list(runs.iterdir()) == []
 
 
 def test_a_bad_model_folder_shows_a_dialog_and_changes_nothing(
@@ -107,7 +130,7 @@ def test_closing_during_a_run_asks_then_stops_cleanly(qtbot, window, tiny_model,
     panel = window.training
     path = window.state.project.path
     start(qtbot, window, tiny_model, epochs=50, lr="0.001")
-    qtbot.waitUntil(lambda: len(panel.chart.steps) > 3, timeout=60_000)
+    qtbot.waitUntil(lambda: len(panel.chart.f1s) >= 1, timeout=60_000)
     window.close()
     assert asked and "training" in asked[0].lower()
     assert not panel.is_running()
@@ -139,3 +162,124 @@ def test_the_model_picker_lists_offline_models_first_with_sizes(
     assert panel.chosen_model() == "bert-base-cased"  # the hub id, not the shown text
     combo.setEditText("my-org/my-model")
     assert panel.chosen_model() == "my-org/my-model"
+
+
+# -- the run history: export and delete --------------------------------------------------------
+
+
+def recorded_run(window, name: str, folder: Path, info_run: str | None = None) -> Path:
+    """A finished run whose folder holds a model's files (and a nerstudio.json naming
+    ``info_run``, if given), listed and selected in the history."""
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text("{}")
+    (folder / "model.safetensors").write_bytes(b"weights")
+    if info_run is not None:
+        (folder / "nerstudio.json").write_text(json.dumps({"run": info_run}))
+    project = window.state.project
+    run = project.runs.start(name, "tiny", "full", {}, str(folder))
+    project.runs.finish(run.id, "completed", {})
+    panel = window.training
+    panel.reload_history()
+    row = next(
+        r for r in range(panel.history.rowCount()) if panel.history.item(r, 0).text() == name
+    )
+    panel.history.selectRow(row)
+    return folder
+
+
+def click(qtbot, window, text: str) -> None:
+    button = next(b for b in window.training.findChildren(QPushButton) if b.text() == text)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def choose_folder(monkeypatch, folder: Path) -> None:
+    monkeypatch.setattr(
+        QFileDialog, "getExistingDirectory", staticmethod(lambda *args, **kwargs: str(folder))
+    )
+
+
+def runs_of(window) -> Path:
+    return window.state.project.path.with_name("corpus-runs")
+
+
+def test_export_copies_into_a_new_subfolder_and_says_where(
+    qtbot, window, tmp_path, monkeypatch, dialogs
+):
+    """It copied without a word in the status bar."""
+    source = recorded_run(window, "exp", runs_of(window) / "exp", "exp")
+    chosen = tmp_path / "exports"
+    chosen.mkdir()
+    (chosen / "keep.txt").write_text("mine")
+    choose_folder(monkeypatch, chosen)
+    click(qtbot, window, "Export…")
+    assert dialogs.shown == []
+    assert sorted(p.name for p in chosen.iterdir()) == ["exp", "keep.txt"]
+    assert (chosen / "keep.txt").read_text() == "mine"
+    assert sorted(p.name for p in (chosen / "exp").iterdir()) == sorted(
+        p.name for p in source.iterdir()
+    )
+    assert window.statusBar().currentMessage() == f"Exported run exp to {chosen / 'exp'}"
+
+
+def test_export_never_merges_into_a_folder_that_is_not_empty(
+    qtbot, window, tmp_path, monkeypatch, dialogs
+):
+    recorded_run(window, "exp", runs_of(window) / "exp", "exp")
+    chosen = tmp_path / "exports"
+    (chosen / "exp").mkdir(parents=True)
+    (chosen / "exp" / "old.txt").write_text("an earlier export")
+    choose_folder(monkeypatch, chosen)
+    click(qtbot, window, "Export…")
+    ((kind, title, text),) = dialogs.shown
+    assert (kind, title) == ("warning", "Export failed")
+    assert text.startswith(f"{chosen / 'exp'}: exists already and is not empty; choose another")
+    assert [p.name for p in (chosen / "exp").iterdir()] == ["old.txt"]
+    assert [p.name for p in chosen.iterdir()] == ["exp"]  # no temporary folder left
+
+
+def test_an_export_that_fails_midway_leaves_no_half_folder(
+    qtbot, window, tmp_path, monkeypatch, dialogs
+):
+    """shutil.copytree straight into the target left the files copied before the error."""
+    recorded_run(window, "exp", runs_of(window) / "exp", "exp")
+    chosen = tmp_path / "exports"
+    chosen.mkdir()
+    choose_folder(monkeypatch, chosen)
+    copyfile = shutil.copyfile
+    copied = []
+
+    def full_disk(src, dst, *args, **kwargs):
+        if copied:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        copied.append(src)
+        return copyfile(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(shutil, "copyfile", full_disk)
+    click(qtbot, window, "Export…")
+    assert copied  # the premise: one file was copied before the disk filled
+    ((kind, _, text),) = dialogs.shown
+    assert kind == "warning" and text.startswith(f"{chosen / 'exp'}: ")
+    assert "disk is full" in text or "No space left on device" in text
+    assert list(chosen.iterdir()) == []
+
+
+@pytest.mark.parametrize("holds", ["no nerstudio.json", "another run's nerstudio.json"])
+def test_delete_removes_only_the_runs_own_folder(qtbot, window, tmp_path, dialogs, holds):
+    """A recorded path was removed blindly, whatever it held and wherever it was."""
+    dialogs.answer = QMessageBox.StandardButton.Yes
+    own = recorded_run(window, "exp", runs_of(window) / "exp", "exp")
+    click(qtbot, window, "Delete…")
+    assert not own.exists()
+    assert window.statusBar().currentMessage() == f"Deleted run exp and its folder {own}"
+
+    elsewhere = recorded_run(
+        window, "stray", tmp_path / "my-data", None if holds == "no nerstudio.json" else "other"
+    )
+    (elsewhere / "thesis.txt").write_text("years of work")
+    click(qtbot, window, "Delete…")
+    assert (elsewhere / "thesis.txt").read_text() == "years of work"
+    assert window.state.project.runs.all() == []
+    assert window.training.history.rowCount() == 0
+    assert window.statusBar().currentMessage() == (
+        f"Deleted run stray; kept {elsewhere}: it holds no nerstudio.json of run stray"
+    )

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from nerstudio.core.errors import NerstudioError
+from nerstudio.core.store.runs import check_run_name
 
 Method = Literal["full", "head", "lora"]
 METHODS = ("full", "head", "lora")
@@ -64,6 +65,8 @@ class TrainConfig:
             raise NerstudioError("dev fraction must be between 0 and 0.5")
         if self.max_length < 16:
             raise NerstudioError("max length must be at least 16 sub-word tokens")
+        if self.name is not None:
+            check_run_name(self.name)  # a folder name in the runs folder, never a path
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

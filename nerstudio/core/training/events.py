@@ -56,7 +56,8 @@ class EvalFinished:
 
 @dataclass(frozen=True)
 class TrainingDone:
-    """The end of a run: ``status`` is completed, early_stopped or cancelled."""
+    """The end of a run whose folder was saved at ``path``: ``status`` is completed,
+    early_stopped or cancelled (stopped after an epoch: its best epoch is kept)."""
 
     run: str
     path: str
@@ -66,12 +67,32 @@ class TrainingDone:
     summary: dict[str, Any]
 
 
-TrainEvent = TrainingStarted | TrainingWarning | StepLogged | EvalFinished | TrainingDone
+@dataclass(frozen=True)
+class TrainingDiscarded:
+    """The end of a run stopped before its first epoch ended: there is no model worth
+    keeping, so nothing was saved and the run's row is gone. ``message`` says so in one
+    line (the CLI prints it, the window shows it)."""
+
+    run: str
+    steps: int
+    message: str
+
+
+TrainEvent = (
+    TrainingStarted | TrainingWarning | StepLogged | EvalFinished | TrainingDone | TrainingDiscarded
+)
 
 
 EVENT_TYPES = {
     cls.__name__: cls
-    for cls in (TrainingStarted, TrainingWarning, StepLogged, EvalFinished, TrainingDone)
+    for cls in (
+        TrainingStarted,
+        TrainingWarning,
+        StepLogged,
+        EvalFinished,
+        TrainingDone,
+        TrainingDiscarded,
+    )
 }
 
 

@@ -25,6 +25,8 @@ from torch.utils.data import DataLoader
 from transformers import DataCollatorForTokenClassification, get_linear_schedule_with_warmup
 
 from nerstudio.core.errors import NerstudioError
+from nerstudio.core.run_folders import runs_folder
+from nerstudio.core.safe_io import write_folder
 from nerstudio.core.store import MetricPoint, Project
 from nerstudio.core.training import data, metrics, models, output
 from nerstudio.core.training.config import (
@@ -37,6 +39,7 @@ from nerstudio.core.training.events import (
     EvalFinished,
     StepLogged,
     TrainEvent,
+    TrainingDiscarded,
     TrainingDone,
     TrainingStarted,
     TrainingWarning,
@@ -44,11 +47,7 @@ from nerstudio.core.training.events import (
 
 log = logging.getLogger(__name__)
 EVAL_BATCH_SIZE = 64
-
-
-def runs_folder(project_path: Path) -> Path:
-    """Runs live beside the project: ``corpus.db`` -> ``corpus-runs/``."""
-    return project_path.with_name(f"{project_path.stem}-runs")
+NOTHING_SAVED = "cancelled before the first epoch ended: nothing was saved"
 
 
 def _optimizer(model, config: TrainConfig, lr: float, device: str) -> torch.optim.Optimizer:
@@ -80,11 +79,17 @@ def train(
     """Fine-tune on the project's done documents; yields events, saves the run folder.
 
     ``should_stop`` is checked before every step: when it returns True the run ends as
-    cancelled, keeping its best weights so far. Only the main process writes the project
-    and the run folder.
+    cancelled, keeping its best epoch so far; stopped before the first epoch ended, it
+    saves nothing, forgets the run and ends with ``TrainingDiscarded``. The run folder
+    appears only complete (written to a temporary sibling, then renamed). Only the main
+    process writes the project and the run folder.
     """
     project_path = Path(project_path)
     should_stop = should_stop or (lambda: False)
+    name = config.name or datetime.now().strftime("run-%Y%m%d-%H%M%S")
+    path = runs_folder(project_path).absolute() / name
+    if path.exists():  # before loading anything: a name in use is refused at once
+        raise NerstudioError(f"{path}: exists already; choose another run name")
     device = models.pick_device(config.device)
     precision = models.pick_precision(config.precision, device)
     accelerator = Accelerator(
@@ -135,14 +140,10 @@ def train(
         optimizer, int(config.warmup_ratio * total_steps), total_steps
     )
 
-    name = config.name or datetime.now().strftime("run-%Y%m%d-%H%M%S")
-    path = runs_folder(project_path) / name
     run_id = None
     project = Project.open(project_path) if main else None
     try:
         if main:
-            if path.exists():
-                raise NerstudioError(f"{path}: exists already; choose another run name")
             run_id = project.runs.start(
                 name, config.base_model, config.method, config.to_json(), str(path)
             ).id
@@ -263,13 +264,20 @@ def train(
                 status = "early_stopped"
                 break
 
+        if best["state"] is None:
+            # Stopped before the first evaluation: the weights are barely trained and no
+            # epoch was scored, so a saved "model" would only mislead.
+            if main:
+                project.runs.delete(name)
+                run_id = None
+            yield TrainingDiscarded(run=name, steps=step, message=NOTHING_SAVED)
+            return
         unwrapped = accelerator.unwrap_model(model)
-        if best["state"] is not None:
-            unwrapped.load_state_dict(best["state"])
+        unwrapped.load_state_dict(best["state"])
         train_seconds = time.perf_counter() - started
-        dev = best["scores"].to_json() if best["scores"] else {}
+        dev = best["scores"].to_json()
         final_eval_seconds = 0.0
-        if best["scores"] is not None and len(select) < len(snap.dev):
+        if len(select) < len(snap.dev):
             tick = time.perf_counter()
             dev = metrics.evaluate(
                 unwrapped,
@@ -299,8 +307,6 @@ def train(
         }
         accelerator.wait_for_everyone()
         if main:
-            path.mkdir(parents=True, exist_ok=False)
-            output.save_model(unwrapped, tokenizer, path, config.method)
             info = {
                 "run": name,
                 "base_model": config.base_model,
@@ -321,8 +327,11 @@ def train(
                     "hash": snap.fingerprint(),
                 },
             }
-            output.write_info(path, info)
-            output.write_model_card(path, info)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with write_folder(path) as folder:
+                output.save_model(unwrapped, tokenizer, folder, config.method)
+                output.write_info(folder, info)
+                output.write_model_card(folder, info)
             if points:
                 project.runs.log(run_id, points)
             project.runs.finish(
@@ -346,6 +355,10 @@ def train(
             f"{config.max_length}; lower --batch-size (e.g. {max(1, config.batch_size // 2)}) "
             "or --max-length"
         ) from None
+    except (KeyboardInterrupt, GeneratorExit):
+        # Ctrl+C twice (or the consumer stopped iterating): cancelled, not failed.
+        _cancel(project, run_id, path)
+        raise
     except BaseException as err:
         _fail(project, run_id, str(err) or type(err).__name__)
         raise
@@ -356,9 +369,25 @@ def train(
 
 
 def _fail(project: Project | None, run_id: int | None, reason: str) -> None:
-    """Mark the run failed (or cancelled on Ctrl+C); never mask the original error."""
+    """Mark a run that is still running as failed; never mask the original error."""
     if project is None or run_id is None:
         return
     with contextlib.suppress(Exception):
         if project.runs.get_by_id(run_id).status == "running":
             project.runs.finish(run_id, "failed", {"error": reason})
+
+
+def _cancel(project: Project | None, run_id: int | None, path: Path) -> None:
+    """An aborted run: 'cancelled' when its folder was saved (it appears only complete),
+    else forgotten, as nothing of it was kept. Never masks the interrupt."""
+    if project is None or run_id is None:
+        return
+    with contextlib.suppress(Exception):
+        record = project.runs.get_by_id(run_id)
+        if record.status != "running":
+            return
+        if path.is_dir():
+            project.runs.finish(run_id, "cancelled", {"error": "interrupted while saving"})
+        else:
+            project.runs.delete(record.name)
+            log.info("run %s interrupted before it was saved: forgotten", record.name)

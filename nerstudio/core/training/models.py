@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+from safetensors import SafetensorError
 from transformers import AutoModelForTokenClassification, AutoTokenizer
 from transformers.utils import logging as hf_logging
 
 from nerstudio.core.errors import NerstudioError
+from nerstudio.core.training.model_folder import check_model_folder, check_weights, first_line
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +26,15 @@ def _explain(base_model: str, err: Exception) -> NerstudioError:
                 f"{path}: not a model folder (no config.json); choose a folder saved with "
                 "save_pretrained, or a Hugging Face hub id"
             )
-        return NerstudioError(f"{path}: cannot load the model in this folder: {err}")
+        return NerstudioError(f"{path}: cannot load the model in this folder: {first_line(err)}")
     if base_model.startswith((".", "/", "~")) or path.suffix:
         return NerstudioError(f"{base_model}: no such model folder")
+    if "safetensors" in str(err):
+        return NerstudioError(
+            f"cannot load {base_model!r}: it has no safetensors weights (nerstudio never loads "
+            "pickled weights); choose another model, or load it once with transformers and "
+            "save_pretrained(safe_serialization=True) to a folder"
+        )
     return NerstudioError(
         f"cannot load {base_model!r}: it is not a local folder and the Hugging Face hub did "
         "not answer (offline?). Download it once where there is a network, or pass the "
@@ -64,8 +71,12 @@ def load_tokenizer(base_model: str):
 
 
 def load_model(base_model: str, tag_names: Sequence[str]):
-    """A token-classification model with a fresh head for ``tag_names`` (never remote code)."""
+    """A token-classification model with a fresh head for ``tag_names``: safetensors
+    weights only, never remote code."""
     quiet_transformers()
+    folder = Path(base_model).expanduser()
+    if folder.is_dir() and (folder / "config.json").exists():
+        check_weights(folder)
     id2label = dict(enumerate(tag_names))
     try:
         return _from_pretrained(
@@ -75,9 +86,10 @@ def load_model(base_model: str, tag_names: Sequence[str]):
             id2label=id2label,
             label2id={tag: i for i, tag in id2label.items()},
             ignore_mismatched_sizes=True,
+            use_safetensors=True,
             trust_remote_code=False,
         )
-    except (OSError, ValueError) as err:
+    except (OSError, ValueError, SafetensorError) as err:
         raise _explain(base_model, err) from None
 
 
@@ -92,22 +104,27 @@ class LoadedRun:
 
 
 def load_run(folder: Path, device: str) -> LoadedRun:
-    """Load a run folder (or any IOB2 token-classification folder) onto ``device``."""
-    if not (folder / "config.json").exists():
-        raise NerstudioError(f"{folder}: not a model folder (no config.json)")
-    info = folder / "nerstudio.json"
-    max_length = 256
-    if info.exists():
-        max_length = json.loads(info.read_text(encoding="utf-8"))["config"]["max_length"]
-    tokenizer = load_tokenizer(str(folder))
+    """Load a run folder (or any IOB2 token-classification folder) onto ``device``.
+
+    The folder is checked first (safetensors weights, IOB2 labels with an O, a sound
+    nerstudio.json), so a wrong folder is one line, never a traceback.
+    """
+    checked = check_model_folder(folder)
+    tokenizer = load_tokenizer(str(checked.path))
     quiet_transformers()
     try:
-        model = AutoModelForTokenClassification.from_pretrained(str(folder))
-    except (OSError, ValueError) as err:
-        raise NerstudioError(f"{folder}: cannot load the model: {err}") from None
+        model = AutoModelForTokenClassification.from_pretrained(
+            str(checked.path), use_safetensors=True, trust_remote_code=False
+        )
+    except SafetensorError as err:
+        raise NerstudioError(
+            f"{checked.path}: its safetensors weights are damaged ({first_line(err)}); "
+            "restore the folder, or train the run again"
+        ) from None
+    except (OSError, ValueError, RuntimeError) as err:
+        raise NerstudioError(f"{checked.path}: cannot load the model: {first_line(err)}") from None
     model.to(torch.device(pick_device(device))).eval()
-    tags = [model.config.id2label[i] for i in range(model.config.num_labels)]
-    return LoadedRun(tokenizer, model, tags, max_length)
+    return LoadedRun(tokenizer, model, checked.tags, checked.max_length)
 
 
 def head_parameter_names(model) -> set[str]:

@@ -1,10 +1,17 @@
-"""The run folder: a standard Hugging Face model folder plus nerstudio.json and a model card."""
+"""The run folder: a standard Hugging Face model folder plus nerstudio.json and a model card.
+
+The loop writes them into ``safe_io.write_folder``'s temporary folder, which becomes the
+run folder only once everything is on disk.
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 from typing import Any
+
+from nerstudio.core.errors import NerstudioError
+from nerstudio.core.safe_io import TargetError, check_target, copy_folder
 
 
 def save_model(model, tokenizer, path: Path, method: str) -> None:
@@ -16,11 +23,16 @@ def save_model(model, tokenizer, path: Path, method: str) -> None:
 
 
 def write_info(path: Path, info: dict[str, Any]) -> None:
+    """nerstudio.json into the folder being written (a temporary one until complete)."""
     (path / "nerstudio.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
 
 
 def write_model_card(path: Path, info: dict[str, Any]) -> None:
-    """README.md: what the model is, what it saw, how well it does, how to use it."""
+    """README.md: what the model is, what it saw, how well it does, how to use it.
+
+    ``path`` is the folder being written, a temporary sibling until the run folder is
+    complete: the card names the run from ``info``, never from ``path``."""
+    run = info["run"]
     dev = info.get("metrics", {}).get("dev", {})
     rows = "\n".join(
         f"| {label} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | {m['support']} |"
@@ -38,7 +50,7 @@ pipeline_tag: token-classification
 base_model: {info["base_model"]}
 ---
 
-# {info["run"]}
+# {run}
 
 A named-entity recognizer fine-tuned with nerstudio from `{info["base_model"]}`
 ({info["method"]} fine-tuning).
@@ -64,8 +76,29 @@ recall {dev.get("recall", 0):.3f} (best epoch: {info.get("best_epoch")}).
 
 ```python
 from transformers import pipeline
-ner = pipeline("token-classification", model="path/to/{path.name}", aggregation_strategy="simple")
+ner = pipeline("token-classification", model="path/to/{run}", aggregation_strategy="simple")
 print(ner("Angela Merkel visited Paris."))
 ```
 """
     (path / "README.md").write_text(card, encoding="utf-8")
+
+
+def export_run(
+    folder: str | Path, into: str | Path, name: str, project: Path | None = None
+) -> Path:
+    """Copy a run folder to ``into/name``, all or nothing (``safe_io.copy_folder``).
+
+    ``into`` is the folder the user chose; the copy goes into a new subfolder named after
+    the run, so it never merges into or replaces what is there. Returns where it wrote.
+    """
+    folder, target = Path(folder), Path(into) / name
+    if not folder.is_dir():
+        raise NerstudioError(f"{folder}: the run's folder is gone; there is nothing to export")
+    if target.absolute().resolve().is_relative_to(folder.resolve()):
+        raise TargetError(f"{target}: inside the run's own folder; choose a folder outside it")
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise TargetError(
+            f"{target}: exists already and is not empty; choose another folder (nothing was copied)"
+        )
+    check_target(target, project)
+    return copy_folder(folder, target)

@@ -7,7 +7,6 @@ only paints what arrives, so annotating goes on while a model trains.
 
 from __future__ import annotations
 
-import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -37,13 +36,16 @@ from PySide6.QtWidgets import (
 
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.model_catalog import catalog
+from nerstudio.core.run_folders import delete_run
 from nerstudio.core.training.config import TrainConfig
 from nerstudio.core.training.events import (
     EvalFinished,
+    TrainingDiscarded,
     TrainingDone,
     TrainingStarted,
     TrainingWarning,
 )
+from nerstudio.core.training.output import export_run
 from nerstudio.gui.state import AppState
 from nerstudio.gui.widgets.loss_chart import LossChart
 from nerstudio.gui.workers.threads import worker_thread
@@ -342,6 +344,11 @@ class TrainingPanel(QWidget):
             )
             self.reload_history()
             self.runFinished.emit(event.run, event.status)
+        elif isinstance(event, TrainingDiscarded):
+            self.log.appendPlainText(f"{event.run}: {event.message}")
+            self.state.message.emit(f"Training {event.run} {event.message}")
+            self.reload_history()
+            self.runFinished.emit(event.run, "cancelled")
 
     @Slot(str)
     def on_failed(self, message: str) -> None:
@@ -444,32 +451,52 @@ class TrainingPanel(QWidget):
 
     @Slot()
     def export_run(self) -> None:
+        """Copy the selected run's folder into a new subfolder of a chosen folder."""
         names = self.selected_runs()
         if self.state.project is None or not names:
             return
         run = self.state.project.runs.get(names[0])
+        if not run.path:
+            QMessageBox.warning(self, "Export failed", f"run {run.name} has no model folder")
+            return
         target = QFileDialog.getExistingDirectory(self, f"Copy {run.name} into folder")
-        if target and run.path:
-            destination = Path(target) / run.name
-            try:
-                shutil.copytree(run.path, destination)
-            except OSError as err:
-                QMessageBox.warning(self, "Export failed", str(err))
-                return
-            self.log.appendPlainText(f"exported {run.name} to {destination}")
+        if not target:
+            return
+        try:
+            destination = export_run(run.path, target, run.name, self.state.project.path)
+        except NerstudioError as err:
+            QMessageBox.warning(self, "Export failed", str(err))
+            return
+        self.log.appendPlainText(f"exported {run.name} to {destination}")
+        self.state.message.emit(f"Exported run {run.name} to {destination}")
 
     @Slot()
     def delete_run(self) -> None:
+        """Forget the selected run; its folder goes only when it is that run's own."""
         names = self.selected_runs()
         if self.state.project is None or not names:
             return
-        answer = QMessageBox.question(
-            self, "Delete run", f"Delete run {names[0]} and its model folder?"
-        )
+        name = names[0]
+        if self.is_running() and self.worker is not None and self.worker.config.name == name:
+            self.state.message.emit(f"Run {name} is training: stop it first.")
+            return
+        record = self.state.project.runs.get(name)
+        folder = f" and its model folder {record.path}" if record.path else ""
+        answer = QMessageBox.question(self, "Delete run", f"Delete run {name}{folder}?")
         if answer != QMessageBox.StandardButton.Yes:
             return
-        record = self.state.project.runs.delete(names[0])
-        if record.path:
-            shutil.rmtree(record.path, ignore_errors=True)
+        try:
+            record, removed = delete_run(self.state.project, name)
+        except NerstudioError as err:
+            QMessageBox.warning(self, "Delete failed", str(err))
+            return
+        if removed or not record.path:
+            message = f"Deleted run {name}" + (f" and its folder {record.path}" if removed else "")
+        else:
+            message = (
+                f"Deleted run {name}; kept {record.path}: it holds no nerstudio.json of run {name}"
+            )
+        self.log.appendPlainText(message)
+        self.state.message.emit(message)
         self.reload_history()
         self.activeRunChanged.emit()

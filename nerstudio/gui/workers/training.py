@@ -18,7 +18,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal, Slot
 
 from nerstudio.core.training.config import TrainConfig
-from nerstudio.core.training.events import StepLogged, event_from_json
+from nerstudio.core.training.events import StepLogged, TrainingDiscarded, event_from_json
 from nerstudio.gui.workers.child import nerstudio_command
 
 STEP_BATCH_SECONDS = 0.1  # steps are sent to the GUI at most ten times a second
@@ -65,7 +65,8 @@ def train_command(project: Path, config: TrainConfig, stop_file: Path) -> list[s
 class TrainingWorker(QObject):
     """Emits core training events (frozen dataclasses) as they arrive from the child."""
 
-    event = Signal(object)  # TrainingStarted, TrainingWarning, EvalFinished, TrainingDone
+    # TrainingStarted, TrainingWarning, EvalFinished, TrainingDone or TrainingDiscarded
+    event = Signal(object)
     steps = Signal(object)  # a tuple of StepLogged, batched
     failed = Signal(str)
     finished = Signal()
@@ -85,6 +86,7 @@ class TrainingWorker(QObject):
     @Slot()
     def run(self) -> None:
         pending: list[StepLogged] = []
+        discarded = False
         last_sent = time.monotonic()
         # stderr goes to a file, not a pipe: a pipe nobody reads could fill and block.
         error_log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in finally)
@@ -110,10 +112,12 @@ class TrainingWorker(QObject):
                 if pending:
                     self.steps.emit(tuple(pending))
                     pending = []
+                discarded = discarded or isinstance(event, TrainingDiscarded)
                 self.event.emit(event)
             if pending:
                 self.steps.emit(tuple(pending))
-            if self.process.wait() != 0:
+            # A run stopped before its first epoch exits 130 on purpose; the event said so.
+            if self.process.wait() != 0 and not discarded:
                 error_log.seek(0)
                 error = error_log.read().decode("utf-8", "replace")
                 lines = [ln for ln in error.splitlines() if ln.strip()]
