@@ -8,6 +8,7 @@ run, so a path recorded wrongly (or edited) can never make nerstudio delete othe
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -24,23 +25,49 @@ def runs_folder(project_path: Path) -> Path:
 
 
 def owns_folder(record: RunRecord) -> bool:
-    """Whether the run's recorded folder is really that run's (its nerstudio.json says so)."""
+    """Whether the run's recorded folder is really that run's: a real folder (no link to
+    somewhere else) whose nerstudio.json names the run."""
     if not record.path:
         return False
-    info = Path(record.path) / "nerstudio.json"
+    folder = Path(record.path)
+    if folder.is_symlink() or not folder.is_dir():
+        return False
     try:
-        return json.loads(info.read_text(encoding="utf-8")).get("run") == record.name
-    except (OSError, ValueError, AttributeError):
+        info = json.loads((folder / "nerstudio.json").read_text(encoding="utf-8"))
+        return isinstance(info, dict) and info.get("run") == record.name
+    except (OSError, ValueError):
         return False
 
 
 def delete_run(project: Project, name: str) -> tuple[RunRecord, bool]:
-    """Forget a run and remove its folder if it is its own; (record, folder removed)."""
+    """Forget a run and remove its folder if it is its own; (record, folder removed).
+
+    The folder is first renamed to a hidden sibling, so the run disappears at once and
+    whole; what cannot be removed after that is reported, never passed over in silence.
+    """
     record = project.runs.get(name)
+    if record.status == "running":
+        raise ProjectError(f"run {name!r} is still training; stop it first")
     owned = owns_folder(record)
-    project.runs.delete(name)
+    doomed = None
     if owned:
-        shutil.rmtree(record.path, ignore_errors=True)
+        folder = Path(record.path)
+        doomed = folder.with_name(f".{folder.name}.deleted-{os.getpid()}")
+        folder.rename(doomed)
+    try:
+        project.runs.delete(name)
+    except BaseException:
+        if doomed is not None:
+            doomed.rename(record.path)
+        raise
+    if doomed is not None:
+        failures: list[str] = []
+        shutil.rmtree(doomed, onerror=lambda _f, path, exc: failures.append(str(path)))
+        if failures:
+            raise ProjectError(
+                f"run {name!r} is forgotten, but {len(failures)} files in {doomed} could not "
+                f"be removed (first: {failures[0]}); delete the folder by hand"
+            )
     return record, owned
 
 

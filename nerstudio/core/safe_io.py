@@ -192,5 +192,18 @@ def copy_folder(source: str | Path, target: str | Path, replace: bool = False) -
     """Copy a folder (a run's model) to ``target`` through ``write_folder``."""
     target = Path(target)
     with write_folder(target, replace=replace) as tmp:
-        shutil.copytree(source, tmp, dirs_exist_ok=True)
+        try:
+            shutil.copytree(source, tmp, dirs_exist_ok=True)
+        except shutil.Error as err:  # copytree gathers each file's error into one list
+            raise _first_os_error(err) from None
     return target
+
+
+def _first_os_error(err: shutil.Error) -> OSError:
+    """The first file error ``copytree`` collected, as the OSError it was."""
+    for entry in err.args[0] if err.args and isinstance(err.args[0], list) else []:
+        reason = str(entry[2]) if len(entry) > 2 else ""
+        for code in (errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM):
+            if f"[Errno {code}]" in reason:
+                return OSError(code, os.strerror(code))
+    return OSError(errno.EIO, str(err))

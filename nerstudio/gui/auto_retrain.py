@@ -7,10 +7,8 @@ failure goes to the status bar, never a dialog.
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from datetime import datetime
-from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
 
@@ -24,12 +22,16 @@ from nerstudio.gui.widgets.training_panel import TrainingPanel
 
 def same_labels(run_path: str | None, tags: list[str]) -> bool:
     """Whether a run folder's classifier predicts exactly these tags, in this order (then
-    its head can be trained on; otherwise it would mean other labels)."""
-    if not run_path or not (Path(run_path) / "config.json").exists():
+    its head can be trained on; otherwise it would mean other labels). A damaged or
+    missing folder is simply not one to train on."""
+    from nerstudio.core.training.model_folder import check_model_folder
+
+    if not run_path:
         return False
-    config = json.loads((Path(run_path) / "config.json").read_text(encoding="utf-8"))
-    id2label = config.get("id2label", {})
-    return [id2label.get(str(i)) for i in range(len(id2label))] == tags
+    try:
+        return check_model_folder(run_path).tags == tags
+    except NerstudioError:
+        return False
 
 
 class AutoRetrain(QObject):

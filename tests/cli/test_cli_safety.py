@@ -168,7 +168,11 @@ def test_runs_list_rename_and_delete(home, capsys):
 
 def test_deleting_a_run_never_removes_a_folder_that_is_not_its_own(home, capsys):
     with Project.open(home / "p.db") as project:
-        project.runs.start("odd", "tiny", "full", {}, str(home / "photos"))
+        odd = project.runs.start("odd", "tiny", "full", {}, str(home / "photos"))
+        project.runs.finish(odd.id, "failed", {})
+        project.runs.start("live", "tiny", "full", {}, str(home / "p-runs" / "live"))
+    code, _, err = run(capsys, "runs", home / "p.db", "delete", "live")
+    one_line_error(code, err, "still training")
     code, out, _ = run(capsys, "runs", home / "p.db", "delete", "odd")
     assert code == 0 and "kept" in out
     assert (home / "photos" / "cat.jpg").is_file()
