@@ -1,0 +1,100 @@
+"""The ``nerstudio`` command: parse arguments, call core, print, exit code.
+
+Errors a user can fix print one line on stderr and exit 1; usage errors exit 2; a bug
+prints one line and leaves a report (exit 70). Each command group is a module here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from nerstudio import __version__
+from nerstudio.cli import corpus, prediction, training
+from nerstudio.core.errors import NerstudioError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nerstudio",
+        description="Annotate named entities, train a transformer on them, export both.",
+        epilog="Without a command: 'nerstudio' opens the window (a welcome page), "
+        "'nerstudio PROJECT.db' opens a project, 'nerstudio --demo' the sample project.",
+    )
+    parser.add_argument("--version", action="version", version=f"nerstudio {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    for group in (corpus, training, prediction):
+        group.add_parsers(sub)
+    parser.command_names = set(sub.choices)  # type: ignore[attr-defined]
+    return parser
+
+
+def launch_window(argv: Sequence[str]) -> int:
+    """``nerstudio [PROJECT | --demo]``: the annotation window (Qt loads only here)."""
+    parser = argparse.ArgumentParser(prog="nerstudio", description="Open the annotation window.")
+    parser.add_argument("project", nargs="?", type=Path, help="a project file to open")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="open the sample project (installed in your data folder on first use)",
+    )
+    args = parser.parse_args(argv)
+    if args.demo:
+        if args.project is not None:
+            parser.error("give a project or --demo, not both")
+        from nerstudio.core.sample import install_sample_project
+
+        try:
+            args.project = install_sample_project()
+        except NerstudioError as err:
+            print(f"nerstudio: error: {err}", file=sys.stderr)
+            return 1
+        print(f"sample project: {args.project}")
+    if args.project is not None and not args.project.is_file():
+        print(
+            f"nerstudio: error: {args.project}: no such project file; create it with "
+            "'nerstudio init'",
+            file=sys.stderr,
+        )
+        return 1
+    from nerstudio.gui.app import main as gui_main
+
+    return gui_main(args.project)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    first = argv[0] if argv else ""
+    looks_like_path = Path(first).suffix != "" or "/" in first or Path(first).exists()
+    if not argv or first == "--demo" or (first not in parser.command_names and looks_like_path):
+        return launch_window(argv)
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    return run_command(args)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """The one top-level handler: our errors are one line (exit 1), anything else is a
+    bug: one line on stderr and the traceback saved to a log file (exit 70)."""
+    from nerstudio.core.bug_report import one_line, save_report
+
+    try:
+        return args.func(args)
+    except NerstudioError as err:
+        print(f"nerstudio: error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("nerstudio: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `nerstudio queue ... | head`
+        return 0
+    except Exception as err:
+        report = save_report(err)
+        print(f"nerstudio: {one_line(err, report)}", file=sys.stderr)
+        return 70

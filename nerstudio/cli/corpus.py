@@ -1,0 +1,249 @@
+"""Project and corpus commands: init, import, export, stats, check, runs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from nerstudio.cli.terminal import progress_bar
+from nerstudio.core.safe_io import check_target, write_file
+from nerstudio.core.spans import Scheme
+from nerstudio.core.store import Project
+from nerstudio.core.transfer import (
+    EXPORT_FORMATS,
+    IMPORT_FORMATS,
+    OVERLAP_POLICIES,
+    export_corpus,
+    import_files,
+)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    labels = [name for name in (args.labels or "").split(",") if name.strip()]
+    with Project.create(args.project, labels) as project:
+        names = ", ".join(label.name for label in project.labels()) or "none yet"
+        print(f"created {project.path} (labels: {names})")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from nerstudio.core.transfer import ImportOptions
+
+    options = ImportOptions(
+        paragraphs=args.paragraphs,
+        overlaps=args.overlaps,
+        layer=args.layer,
+        tag_column=args.tag_column,
+    )
+    if args.report is not None:
+        check_target(args.report, args.project, force=True)
+    with Project.open(args.project) as project, progress_bar(None, "doc", "storing") as tick:
+        summary = import_files(
+            project, args.files, args.format, args.split, progress=tick, options=options
+        )
+    for file in summary.files:
+        print(f"read {file.line()}", file=sys.stderr)
+    for note in summary.notes:
+        print(f"note: {note}", file=sys.stderr)
+    for line in summary.dropped[:5]:
+        print(f"dropped: {line}", file=sys.stderr)
+    if len(summary.dropped) > 5:
+        more = f"{len(summary.dropped) - 5:,} more dropped spans"
+        where = f"in {args.report}" if args.report else "listed with --report FILE"
+        print(f"dropped: {more} {where}", file=sys.stderr)
+    if args.report is not None:
+        with write_file(args.report) as fh:
+            fh.writelines(f"{line}\n" for line in summary.dropped)
+    added = f"; new labels: {', '.join(summary.labels_added)}" if summary.labels_added else ""
+    print(f"imported {summary.documents} documents with {summary.spans} entities{added}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    with Project.open(args.project) as project, progress_bar(None, "doc", "exporting") as tick:
+        summary = export_corpus(
+            project,
+            args.out,
+            args.format,
+            Scheme(args.scheme),
+            include_all=args.all,
+            split=args.split,
+            progress=tick,
+            force=args.force,
+        )
+    print(f"exported {summary.documents} documents ({summary.tokens} tokens) to {summary.path}")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    with Project.open(args.project) as project:
+        stats = project.stats()
+    if args.json:
+        print(json.dumps(stats.to_json()))
+        return 0
+    print(f"documents  {stats.documents:>9,}  (done {stats.done:,})")
+    print(f"tokens     {stats.tokens:>9,}")
+    for status, count in stats.by_status.items():
+        print(f"  {status:<12}{count:>9,}")
+    print("entities")
+    for label, count in stats.entities.items():
+        print(f"  {label:<12}{count:>9,}")
+    if stats.by_split:
+        print("splits")
+        for split, count in stats.by_split.items():
+            print(f"  {split:<12}{count:>9,}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from nerstudio.core.store import backup, integrity
+
+    with Project.open(args.project, check=False) as project:
+        problems = integrity.full_check(project.db)
+    for problem in problems:
+        print(f"{args.project}: {problem}")
+    if not problems:
+        print(f"{args.project}: ok (integrity, full-text index, references, spans)")
+        return 0
+    latest = backup.latest(Path(args.project))
+    hint = f"the last good backup is {latest}" if latest else "there is no backup of it"
+    print(f"nerstudio: error: {args.project}: {len(problems)} problems; {hint}", file=sys.stderr)
+    return 1
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    from nerstudio.core.run_folders import delete_run, rename_run
+
+    with Project.open(args.project) as project:
+        if args.action == "delete":
+            record, removed = delete_run(project, args.name)
+            kept = "" if removed else f" (its folder {record.path} is not its own: kept)"
+            print(f"deleted run {record.name}{kept}")
+            return 0
+        if args.action == "rename":
+            renamed = rename_run(project, args.name, args.new_name)
+            print(f"renamed run {args.name} to {renamed.name}")
+            return 0
+        active = project.runs.active()
+        runs = project.runs.all()
+    if args.json:
+        rows = [
+            {
+                "name": r.name,
+                "status": r.status,
+                "active": active is not None and active.id == r.id,
+                "base_model": r.base_model,
+                "method": r.method,
+                "f1": r.metrics.get("dev", {}).get("f1"),
+                "path": r.path,
+                "started_at": r.started_at,
+            }
+            for r in runs
+        ]
+        print(json.dumps(rows))
+        return 0
+    for r in runs:
+        mark = "*" if active is not None and active.id == r.id else " "
+        f1 = r.metrics.get("dev", {}).get("f1")
+        score = f"F1 {f1:.4f}" if isinstance(f1, (int, float)) else "no score"
+        print(f"{mark} {r.name:<28} {r.status:<14} {score:<10} {r.base_model}  {r.path or ''}")
+    if not runs:
+        print("no runs yet: 'nerstudio train' makes one")
+    return 0
+
+
+def add_parsers(sub) -> None:
+    p = sub.add_parser("init", help="create a project file", description="Create a project file.")
+    p.add_argument("project", type=Path, help="the new project file, e.g. corpus.db")
+    p.add_argument("--labels", help="comma-separated labels, e.g. PER,ORG,LOC,MISC")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser(
+        "import",
+        help="import documents (CoNLL, CoNLL-U, JSONL, brat, WebAnno TSV, text, datasets)",
+        description="Import documents; all files or nothing: one bad line and nothing is "
+        "stored. The format is detected from each file's content (then its name) and "
+        "named in the summary; --format forces one.",
+    )
+    p.add_argument("project", type=Path)
+    p.add_argument("files", type=Path, nargs="+", help="files or folders to import")
+    p.add_argument("--format", choices=IMPORT_FORMATS, default="auto")
+    p.add_argument("--split", help="put every imported document in this split (train, dev, test)")
+    p.add_argument(
+        "--paragraphs", action="store_true", help="text: one document per blank-line paragraph"
+    )
+    p.add_argument(
+        "--overlaps",
+        choices=OVERLAP_POLICIES,
+        default="keep-longest",
+        help="overlapping (nested, stacked) spans: keep the longest of each group and report "
+        "the rest (default), or refuse the file",
+    )
+    p.add_argument("--report", type=Path, help="write every dropped span, with where, here")
+    p.add_argument("--layer", help="WebAnno TSV: the layer holding entities (default NamedEntity)")
+    p.add_argument(
+        "--tag-column",
+        help="CoNLL-U: the column (global.columns name) or MISC key holding the entity tags",
+    )
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser(
+        "export",
+        help="export the corpus (CoNLL, JSONL, Hugging Face datasets)",
+        description="Export done documents (all with --all). OUT is a file for conll/jsonl, "
+        "a new folder for hf; an existing folder gets a new entry named after the project. "
+        "Nothing that exists is replaced without --force.",
+    )
+    p.add_argument("project", type=Path)
+    p.add_argument("out", type=Path)
+    p.add_argument("--format", choices=EXPORT_FORMATS, default="auto")
+    p.add_argument(
+        "--scheme",
+        choices=[s.value for s in Scheme],
+        default="iob2",
+        help="tag scheme for CoNLL (default iob2)",
+    )
+    p.add_argument("--all", action="store_true", help="every document, not only done ones")
+    p.add_argument("--split", help="only documents of this split")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace OUT if it exists (never the project itself or a folder holding it)",
+    )
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser(
+        "stats",
+        help="count documents, tokens and entities",
+        description="Count documents, tokens and entities per label.",
+    )
+    p.add_argument("project", type=Path)
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_stats)
+    p = sub.add_parser(
+        "check",
+        help="check a project file for damage",
+        description="Full integrity check: SQLite's integrity_check, the full-text index, "
+        "references between tables, and every gold span against its text and tokens.",
+    )
+    p.add_argument("project", type=Path)
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser(
+        "runs",
+        help="list, delete or rename training runs",
+        description="List the project's runs (* = active), delete one (its row and its own "
+        "folder) or rename one (row, folder and nerstudio.json).",
+    )
+    p.add_argument("project", type=Path)
+    actions = p.add_subparsers(dest="action", metavar="ACTION")
+    listing = actions.add_parser("list", help="every run with its status and dev F1")
+    listing.add_argument("--json", action="store_true")
+    delete = actions.add_parser("delete", help="forget a run and remove its folder")
+    delete.add_argument("name")
+    rename = actions.add_parser("rename", help="rename a run and its folder")
+    rename.add_argument("name")
+    rename.add_argument("new_name")
+    p.set_defaults(func=cmd_runs, action="list", json=False)

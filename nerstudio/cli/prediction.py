@@ -1,0 +1,210 @@
+"""Prediction commands: predict (and the window's --serve loop), review, queue."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from contextlib import nullcontext
+from pathlib import Path
+
+from nerstudio.cli.terminal import progress_bar
+from nerstudio.core.errors import NerstudioError
+from nerstudio.core.safe_io import check_target, write_file
+from nerstudio.core.store import Project
+
+
+def _run_predictor(project: Project, run_name: str, device: str):
+    """The project's run (by name or folder) and a Predictor over its model."""
+    from nerstudio.core.inference import Predictor
+    from nerstudio.core.training.evaluation import resolve_run
+
+    folder = resolve_run(project, run_name)
+    run = next((r for r in project.runs.all() if r.path and Path(r.path) == folder), None)
+    if run is None:
+        raise NerstudioError(f"{folder}: not a run of this project; predictions are stored per run")
+    return run, Predictor(folder, device=device)
+
+
+def predict_documents(project: Project, run_id: int, predictor, records, out=None) -> int:
+    """Predict and store in chunks of 256 (one transaction each); ``out`` gets JSON lines."""
+    stored = 0
+    with progress_bar(len(records), "doc", "predicting") as tick:
+        for i in range(0, len(records), 256):
+            chunk = records[i : i + 256]
+            predictions = predictor.predict(chunk)
+            stored += project.predictions.save(run_id, [p.to_row() for p in predictions])
+            if out is not None:
+                for record, prediction in zip(chunk, predictions):
+                    out.write(json.dumps(prediction.to_json(record.text), ensure_ascii=False))
+                    out.write("\n")
+            tick(len(chunk))
+    return stored
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from nerstudio.core.records import Status
+
+    with Project.open(args.project) as project:
+        if args.out is not None:
+            check_target(args.out, project.path, args.force)
+        run, predictor = _run_predictor(project, args.run, args.device)
+        if args.serve:
+            return serve_predictions(project, run.id, predictor)
+        wanted = {Status.DONE} if args.done else {Status.NEW, Status.IN_PROGRESS}
+        records = [r for r in project.iter_documents() if args.all or r.status in wanted]
+        with write_file(args.out) if args.out else nullcontext() as fh:
+            stored = predict_documents(project, run.id, predictor, records, fh)
+    print(f"predicted {stored} documents with run {run.name}")
+    return 0
+
+
+def serve_predictions(project: Project, run_id: int, predictor) -> int:
+    """``predict --serve``: the window's on-the-fly predictions. The model stays loaded;
+    each stdin line is a document id, predicted and stored, answered by one JSON line."""
+    import time
+
+    print(json.dumps({"ready": True}), flush=True)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        started = time.perf_counter()
+        try:
+            document_id = int(line)
+            (prediction,) = predictor.predict([project.document(document_id)])
+            project.predictions.save(run_id, [prediction.to_row()])
+        except (ValueError, NerstudioError) as err:
+            print(json.dumps({"id": line.strip(), "error": str(err)}), flush=True)
+            continue
+        ms = round(1000 * (time.perf_counter() - started), 1)
+        print(json.dumps({"id": document_id, "ms": ms}), flush=True)
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from nerstudio.core.records import Status
+    from nerstudio.core.review import suspicious_documents
+
+    with Project.open(args.project) as project:
+        run = project.runs.get(args.run) if args.run else project.runs.active()
+        if run is None:
+            raise NerstudioError("no active run: pass --run or set one active in the window")
+        if args.predict:
+            run, predictor = _run_predictor(project, run.name, "auto")
+            done = list(project.iter_documents(status=Status.DONE))
+            stored = predict_documents(project, run.id, predictor, done)
+            print(f"predicted {stored} documents with run {run.name}")
+        found = suspicious_documents(project, run.id, args.threshold)
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "id": s.document_id,
+                        "confidence": round(s.confidence, 4),
+                        "text": s.text,
+                        "reasons": list(s.reasons),
+                    }
+                    for s in found[: args.top]
+                ],
+                ensure_ascii=False,
+            )
+        )
+        return 0
+    for s in found[: args.top]:
+        print(f"{s.document_id:>7}  {s.confidence:.2f}  {s.reasons[0]}")
+    if not found:
+        print(f"no done document where {run.name} confidently disagrees with gold")
+    return 0
+
+
+def cmd_queue(args: argparse.Namespace) -> int:
+    from nerstudio.core.active import Candidate, build_queue, score_key
+
+    with Project.open(args.project) as project:
+        run = project.runs.get(args.run) if args.run else project.runs.active()
+        if run is None:
+            done = [r for r in project.runs.all() if project.predictions.count(r.id)]
+            run = done[-1] if done else None
+        if run is None:
+            raise NerstudioError("no run has predictions yet: run 'nerstudio predict' first")
+        rows = project.predictions.pool(run.id, score=score_key(args.strategy) or "mnlp")
+    pool = [Candidate(doc, text, scores) for doc, text, scores in rows]
+    texts = {c.document_id: c.text for c in pool}
+    entries = build_queue(pool, args.strategy, args.random_share).top(args.top)
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        "id": e.document_id,
+                        "uncertainty": round(e.uncertainty, 6),
+                        "reason": e.reason.value,
+                        "text": texts[e.document_id],
+                    }
+                    for e in entries
+                ],
+                ensure_ascii=False,
+            )
+        )
+        return 0
+    for e in entries:
+        text = texts[e.document_id][:80]
+        print(f"{e.document_id:>8}  {e.uncertainty:8.4f}  {e.reason.value:<9}  {text}")
+    return 0
+
+
+def add_parsers(sub) -> None:
+    p = sub.add_parser(
+        "predict",
+        help="store a run's suggestions for the unfinished documents",
+        description="Predict entities with a run's model for the documents not "
+        "done (all with --all); stored per run, never mixed into gold.",
+    )
+    p.add_argument("project", type=Path)
+    p.add_argument("--run", required=True, help="run name or run folder")
+    p.add_argument("--all", action="store_true", help="every document, done ones too")
+    p.add_argument(
+        "--done", action="store_true", help="only the done documents (to review their gold)"
+    )
+    p.add_argument("--out", type=Path, help="also write one JSON object per document")
+    p.add_argument("--force", action="store_true", help="replace --out if it exists")
+    p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto")
+    p.add_argument(
+        "--serve",
+        action="store_true",
+        help="keep the model loaded; read document ids on stdin, store and answer each",
+    )
+    p.set_defaults(func=cmd_predict)
+
+    p = sub.add_parser(
+        "review",
+        help="done documents where the model confidently disagrees with gold",
+        description="List done documents whose gold spans a run's model confidently "
+        "disagrees with (most confident first), to catch annotation mistakes.",
+    )
+    p.add_argument("project", type=Path)
+    p.add_argument("--run", help="run name (default: the active run)")
+    p.add_argument(
+        "--predict", action="store_true", help="first predict the done documents with the run"
+    )
+    p.add_argument("--threshold", type=float, default=0.8, help="minimum model confidence")
+    p.add_argument("--top", type=int, default=200)
+    p.add_argument("--json", action="store_true", help="print one JSON list")
+    p.set_defaults(func=cmd_review)
+
+    p = sub.add_parser(
+        "queue",
+        help="the next documents to annotate, most uncertain first",
+        description="Order the unfinished documents (never dev or test) by the "
+        "model's uncertainty, with a share of random picks.",
+    )
+    p.add_argument("project", type=Path)
+    p.add_argument(
+        "--strategy", choices=["least-confidence", "mnlp", "entropy", "random"], default="mnlp"
+    )
+    p.add_argument("--top", type=int, default=20)
+    p.add_argument("--run", help="run whose predictions to use (default: the active run)")
+    p.add_argument("--random-share", type=float, default=0.1)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_queue)
