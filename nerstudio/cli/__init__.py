@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from nerstudio import __version__
-from nerstudio.cli import corpus, prediction, training
+from nerstudio.cli import corpus, prediction, team, training
 from nerstudio.core.errors import NerstudioError
 
 
@@ -26,7 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"nerstudio {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    for group in (corpus, training, prediction):
+    for group in (corpus, training, prediction, team):
         group.add_parsers(sub)
     parser.command_names = set(sub.choices)  # type: ignore[attr-defined]
     return parser

@@ -21,8 +21,13 @@ from nerstudio.core.transfer import (
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from nerstudio.cli.team import read_guidelines
+
     labels = [name for name in (args.labels or "").split(",") if name.strip()]
-    with Project.create(args.project, labels) as project:
+    guidelines = read_guidelines(args.guidelines) if args.guidelines else None
+    with Project.create(args.project, labels, annotator=args.annotator) as project:
+        if guidelines is not None:
+            project.set_guidelines(guidelines)
         names = ", ".join(label.name for label in project.labels()) or "none yet"
         print(f"created {project.path} (labels: {names})")
     return 0
@@ -72,6 +77,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             split=args.split,
             progress=tick,
             force=args.force,
+            annotator=args.annotator,
         )
     print(f"exported {summary.documents} documents ({summary.tokens} tokens) to {summary.path}")
     return 0
@@ -158,6 +164,8 @@ def add_parsers(sub) -> None:
     p = sub.add_parser("init", help="create a project file", description="Create a project file.")
     p.add_argument("project", type=Path, help="the new project file, e.g. corpus.db")
     p.add_argument("--labels", help="comma-separated labels, e.g. PER,ORG,LOC,MISC")
+    p.add_argument("--annotator", help="who annotates this project (default: your user name)")
+    p.add_argument("--guidelines", type=Path, help="a text file of annotation guidelines")
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser(
@@ -212,6 +220,7 @@ def add_parsers(sub) -> None:
         action="store_true",
         help="replace OUT if it exists (never the project itself or a folder holding it)",
     )
+    p.add_argument("--annotator", help="one annotator's set instead of the gold (after merge)")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser(

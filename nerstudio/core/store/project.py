@@ -9,6 +9,7 @@ migration, and marks runs whose process died as interrupted.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -23,6 +24,11 @@ from nerstudio.core.errors import LabelError, ProjectError, SpanError
 from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.spans import Span, check_spans
 from nerstudio.core.store import backup, edits, integrity, queries, schema
+from nerstudio.core.store.annotations import (
+    Annotations,
+    check_annotator_name,
+    default_annotator_name,
+)
 from nerstudio.core.store.edits import SpanRow
 from nerstudio.core.store.labels import (
     Label,
@@ -81,13 +87,18 @@ class Project:
         self.read_only = read_only
         self.runs = Runs(db, path)
         self.predictions = Predictions(db)
+        self.annotations = Annotations(db)
 
     # -- opening -------------------------------------------------------------------------
 
     @classmethod
-    def create(cls, path: str | Path, labels: Iterable[str] = ()) -> Project:
-        """Create a new project file; refuses to overwrite an existing file."""
+    def create(
+        cls, path: str | Path, labels: Iterable[str] = (), annotator: str | None = None
+    ) -> Project:
+        """Create a new project file; refuses to overwrite an existing file. Its edits are
+        recorded for ``annotator`` (default: the OS user name)."""
         path = Path(path)
+        name = check_annotator_name(annotator) if annotator is not None else None
         if path.exists():
             raise ProjectError(f"{path}: already exists; open it, or choose another name")
         if not path.parent.exists():
@@ -96,8 +107,9 @@ class Project:
         schema.configure(db)
         schema.initialize(db)
         project = cls(path, db)
-        for name in labels:
-            project.add_label(name)
+        project.annotations.rename(project.annotator(), name or default_annotator_name())
+        for label in labels:
+            project.add_label(label)
         return project
 
     @classmethod
@@ -147,6 +159,37 @@ class Project:
 
     def close(self) -> None:
         self.db.close()
+
+    def transaction(self) -> contextlib.AbstractContextManager:
+        """One all-or-nothing action made of several calls (a merge of annotators' work)."""
+        return self.db.atomic()
+
+    # -- annotators and guidelines ---------------------------------------------------------
+
+    def annotator(self) -> str:
+        """Who this project's edits are recorded for (spans, status changes)."""
+        return self.annotations.current()
+
+    def set_annotator(self, name: str) -> None:
+        """Record further edits for ``name``; a new name becomes a new annotator."""
+        self.annotations.set_current(name)
+
+    def annotators(self) -> list[str]:
+        return self.annotations.names()
+
+    def guidelines(self) -> str | None:
+        """The annotation guidelines (a project note that goes along to annotators)."""
+        row = self.db.execute("SELECT value FROM project_meta WHERE key = 'guidelines'")
+        found = row.fetchone()
+        return found[0] if found else None
+
+    def set_guidelines(self, text: str | None) -> None:
+        with self.db.atomic():
+            self.db.execute("DELETE FROM project_meta WHERE key = 'guidelines'")
+            if text:
+                self.db.execute(
+                    "INSERT INTO project_meta (key, value) VALUES ('guidelines', ?)", [text]
+                )
 
     def __enter__(self) -> Project:
         return self
@@ -270,6 +313,7 @@ class Project:
         added: list[str] = []
         stamp = schema.now()
         with self.db.atomic():
+            annotator_id = self.annotations.current_id()
             label_ids = {label.name: label.id for label in self.labels()}
             for name in labels:
                 if name not in label_ids:
@@ -295,7 +339,9 @@ class Project:
                             raise LabelError(
                                 f"{where}: span {span.start}-{span.end}: {err}"
                             ) from None
-                    span_rows.append((next_id, span.start, span.end, label_ids[span.label]))
+                    span_rows.append(
+                        (next_id, span.start, span.end, label_ids[span.label], annotator_id)
+                    )
                 doc_rows.append(
                     (
                         next_id,
@@ -307,6 +353,7 @@ class Project:
                         hashlib.sha1(record.text.encode("utf-8")).hexdigest(),
                         json.dumps(record.meta) if record.meta else None,
                         stamp,
+                        annotator_id,
                     )
                 )
                 ids.append(next_id)
@@ -322,11 +369,12 @@ class Project:
         """Flush buffered rows (inside the caller's transaction) and report progress."""
         self.db.conn.executemany(
             "INSERT INTO documents (id, text, tokens, status, split, source, content_hash,"
-            " meta, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " meta, updated_at, status_annotator_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             doc_rows,
         )
         self.db.conn.executemany(
-            'INSERT INTO spans (document_id, start, "end", label_id) VALUES (?, ?, ?, ?)',
+            'INSERT INTO spans (document_id, start, "end", label_id, annotator_id)'
+            " VALUES (?, ?, ?, ?, ?)",
             span_rows,
         )
         if progress is not None and doc_rows:
@@ -350,9 +398,11 @@ class Project:
     def set_status(self, document_ids: Iterable[int], status: Status | str) -> None:
         status = Status(status)
         with self.db.atomic():
+            annotator_id = self.annotations.current_id()
             self.db.conn.executemany(
-                "UPDATE documents SET status = ?, updated_at = ? WHERE id = ?",
-                [(status.value, schema.now(), i) for i in document_ids],
+                "UPDATE documents SET status = ?, status_annotator_id = ?, updated_at = ?"
+                " WHERE id = ?",
+                [(status.value, annotator_id, schema.now(), i) for i in document_ids],
             )
 
     def set_split(self, document_ids: Iterable[int], split: str | None) -> None:
@@ -468,6 +518,7 @@ class Project:
         with self.db.atomic():
             moved = [row.id for row in self.label_spans(source)]
             self.relabel_spans(moved, target)
+            self.annotations.relabel(self.label(source).id, self.label(target).id)
             self.delete_label(source)
         return moved
 
@@ -518,9 +569,14 @@ class Project:
         return float(row[0]) if row else 0.0
 
     def iter_documents(
-        self, status: Status | None = None, split: str | None = None
+        self, status: Status | None = None, split: str | None = None, annotator: str | None = None
     ) -> Iterator[DocumentRecord]:
-        """Every matching document with tokens and spans, streamed in id order."""
+        """Every matching document with tokens and spans, streamed in id order. With
+        ``annotator``: that person's merged annotation set instead of gold (their spans and
+        their status, which ``status`` then filters on), only documents they have a set for.
+        """
+        if annotator is not None:
+            return self.annotations.iter_documents(annotator, status, split)
         return queries.iter_documents(self.db, status, split)
 
     def stats(self) -> ProjectStats:

@@ -131,11 +131,101 @@ def _migration_4(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE runs ADD COLUMN host TEXT")
 
 
+def _migration_5(db: sqlite_utils.Database) -> None:
+    """Annotators: who made each span and status change, each annotator's own annotation set
+    merged from their project, and the curation decisions that settle disagreements.
+
+    An existing project gets one annotator (the OS user, else 'annotator'), id 1, which its
+    spans and statuses are attributed to. ``documents.status_annotator_id`` defaults to 1
+    rather than being updated (an UPDATE would re-index every document's full text); new
+    rows set it. Spans inserted without an annotator get the current one (a trigger), so
+    every way of adding a span records who did. Safe to run on a file that has it already.
+    """
+    import getpass
+    import re
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError, ImportError):  # no user name (some containers, services)
+        user = ""
+    user = re.sub(r"[^0-9A-Za-z._-]", "_", user).lstrip(".-")[:64] or "annotator"
+
+    def columns(table: str) -> set[str]:
+        return {row[1] for row in db.execute(f"PRAGMA table_info({table})").fetchall()}
+
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS annotators ("
+        " id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL)"
+    )
+    if "annotator_id" not in columns("spans"):
+        db.execute("ALTER TABLE spans ADD COLUMN annotator_id INTEGER REFERENCES annotators(id)")
+    if "status_annotator_id" not in columns("documents"):
+        db.execute(
+            "ALTER TABLE documents ADD COLUMN status_annotator_id INTEGER NOT NULL DEFAULT 1"
+        )
+    if "curated_at" not in columns("documents"):
+        db.execute("ALTER TABLE documents ADD COLUMN curated_at TEXT")
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS annotations (
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            annotator_id INTEGER NOT NULL REFERENCES annotators(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            label_id INTEGER NOT NULL REFERENCES labels(id) ON DELETE CASCADE,
+            CHECK (start < "end"),
+            PRIMARY KEY (document_id, annotator_id, start, "end", label_id)
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS annotation_status (
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            annotator_id INTEGER NOT NULL REFERENCES annotators(id) ON DELETE CASCADE,
+            status TEXT NOT NULL
+                CHECK (status IN ('new', 'in_progress', 'done', 'skipped')),
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (document_id, annotator_id)
+        )"""
+    )
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS annotation_status_annotator"
+        " ON annotation_status(annotator_id, status)"
+    )
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS curation (
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            label_id INTEGER NOT NULL REFERENCES labels(id) ON DELETE CASCADE,
+            accepted INTEGER NOT NULL CHECK (accepted IN (0, 1)),
+            annotator_id INTEGER REFERENCES annotators(id),
+            decided_at TEXT NOT NULL,
+            PRIMARY KEY (document_id, start, "end", label_id)
+        )"""
+    )
+    if db.execute("SELECT count(*) FROM annotators").fetchone()[0] == 0:
+        db.execute("INSERT INTO annotators (id, name, created_at) VALUES (1, ?, ?)", [user, now()])
+    db.execute(
+        "INSERT OR IGNORE INTO project_meta (key, value)"
+        " SELECT 'annotator', name FROM annotators ORDER BY id LIMIT 1"
+    )
+    db.execute("UPDATE spans SET annotator_id = 1 WHERE annotator_id IS NULL")
+    db.execute(
+        """CREATE TRIGGER IF NOT EXISTS spans_annotator AFTER INSERT ON spans
+        WHEN NEW.annotator_id IS NULL BEGIN
+            UPDATE spans SET annotator_id = (
+                SELECT a.id FROM annotators a JOIN project_meta m
+                ON m.key = 'annotator' AND m.value = a.name
+            ) WHERE id = NEW.id;
+        END"""
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1,
     _migration_2,
     _migration_3,
     _migration_4,
+    _migration_5,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

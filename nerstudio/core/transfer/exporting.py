@@ -139,8 +139,10 @@ def export_corpus(
     progress: Progress | None = None,
     force: bool = False,
     options: ExportOptions | None = None,
+    annotator: str | None = None,
 ) -> ExportSummary:
-    """Write done documents (every document with ``include_all``) of a split to ``out``."""
+    """Write done documents (every document with ``include_all``) of a split to ``out``;
+    the gold spans, or one annotator's own set (``annotator``, after a merge)."""
     options = options or ExportOptions(scheme=scheme)
     fmt = export_format(Path(out), fmt)
     out = export_target(project, Path(out), fmt, force)
@@ -152,7 +154,8 @@ def export_corpus(
         raise NerstudioError(f"nothing to export: no {which}{where}")
 
     def records():
-        for i, record in enumerate(project.iter_documents(status=status, split=split), 1):
+        documents = project.iter_documents(status=status, split=split, annotator=annotator)
+        for i, record in enumerate(documents, 1):
             yield record
             if progress is not None and i % 1000 == 0:
                 progress(1000)
