@@ -40,7 +40,13 @@ def cmd_import(args: argparse.Namespace) -> int:
         paragraphs=args.paragraphs,
         overlaps=args.overlaps,
         layer=args.layer,
+        token_column=args.token_column,
         tag_column=args.tag_column,
+        tokens_column=args.tokens_column,
+        tags_column=args.tags_column,
+        tag_names=tuple(args.tag_names.split(",")) if args.tag_names else None,
+        text_key=args.text_key,
+        label_key=args.label_key,
     )
     if args.report is not None:
         check_target(args.report, args.project, force=True)
@@ -67,16 +73,19 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from nerstudio.core.transfer import ExportOptions
+
+    options = ExportOptions(Scheme(args.scheme), keep_split_names=args.keep_split_names)
     with Project.open(args.project) as project, progress_bar(None, "doc", "exporting") as tick:
         summary = export_corpus(
             project,
             args.out,
             args.format,
-            Scheme(args.scheme),
             include_all=args.all,
             split=args.split,
             progress=tick,
             force=args.force,
+            options=options,
             annotator=args.annotator,
         )
     print(f"exported {summary.documents} documents ({summary.tokens} tokens) to {summary.path}")
@@ -191,10 +200,17 @@ def add_parsers(sub) -> None:
     )
     p.add_argument("--report", type=Path, help="write every dropped span, with where, here")
     p.add_argument("--layer", help="WebAnno TSV: the layer holding entities (default NamedEntity)")
+    p.add_argument("--token-column", help="CoNLL: the token column (1-based, or -1 for the last)")
     p.add_argument(
         "--tag-column",
-        help="CoNLL-U: the column (global.columns name) or MISC key holding the entity tags",
+        help="CoNLL: the tag column (1-based or negative); CoNLL-U: the column name "
+        "(global.columns) or MISC key holding the entity tags",
     )
+    p.add_argument("--tokens-column", help="HF datasets / run_ner JSON: the words column")
+    p.add_argument("--tags-column", help="HF datasets / run_ner JSON: the tags column")
+    p.add_argument("--tag-names", help="integer tags without a ClassLabel: O,B-PER,I-PER,...")
+    p.add_argument("--text-key", help="JSONL (doccano): the field holding the text")
+    p.add_argument("--label-key", help="JSONL (doccano): the field holding the spans")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser(
@@ -211,7 +227,7 @@ def add_parsers(sub) -> None:
         "--scheme",
         choices=[s.value for s in Scheme],
         default="iob2",
-        help="tag scheme for CoNLL (default iob2)",
+        help="tag scheme for CoNLL (default iob2; bioes and bilou mark ends and singles)",
     )
     p.add_argument("--all", action="store_true", help="every document, not only done ones")
     p.add_argument("--split", help="only documents of this split")
@@ -221,6 +237,11 @@ def add_parsers(sub) -> None:
         help="replace OUT if it exists (never the project itself or a folder holding it)",
     )
     p.add_argument("--annotator", help="one annotator's set instead of the gold (after merge)")
+    p.add_argument(
+        "--keep-split-names",
+        action="store_true",
+        help="hf: the split names the imported dataset had (validation stays validation)",
+    )
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser(

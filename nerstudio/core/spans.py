@@ -1,4 +1,5 @@
-"""Entity spans and the tag sequences (IOB2, IOB1, BIOES) they become for CoNLL and training.
+"""Entity spans and the tag sequences (IOB2, IOB1, BIOES, BILOU) they become for CoNLL and
+training.
 
 A span is stored as character offsets on token boundaries; tags are derived from spans
 only when a format or the model needs them. Decoding follows conlleval: an ``I-X`` that
@@ -22,6 +23,7 @@ class Scheme(str, Enum):
     IOB2 = "iob2"
     IOB1 = "iob1"
     BIOES = "bioes"
+    BILOU = "bilou"  # BIOES spelled with L(ast) for E and U(nit) for S
 
 
 @dataclass(frozen=True, order=True)
@@ -50,6 +52,9 @@ def shown_label(label: str) -> str:
 
 # BILOU spells End and Single as L and U; read them as BIOES.
 _PREFIX_ALIASES = {"L": "E", "U": "S"}
+# The letters each scheme writes for (End, Single).
+_END_SINGLE = {"bioes": ("E", "S"), "bilou": ("L", "U")}
+_ENDED = {"BIOES", "BILOU"}
 
 
 def iob2_tag_names(labels: Iterable[str]) -> list[str]:
@@ -75,32 +80,41 @@ def parse_tag(tag: str) -> tuple[str, str]:
     return prefix, label.strip()  # the name a label is stored under (``B-PER `` is PER)
 
 
+def _letter(tag: str) -> str:
+    """The prefix letter as written (``L`` of ``L-ORG``), before BILOU is read as BIOES."""
+    return tag.partition("-")[0].upper()
+
+
 def detect_scheme(sequences: Iterable[Sequence[str]]) -> Scheme:
     """Guess the scheme of tag sequences.
 
-    E-/S- mean BIOES. A B- that opens an entity after O or another type is something IOB1
-    never writes, so it means IOB2 (where a stray I- opener is an error to repair); an
-    entity opened by I- with no such B- means IOB1.
+    E-/S- mean BIOES; L-/U- with no E-/S- mean BILOU. A B- that opens an entity after O or
+    another type is something IOB1 never writes, so it means IOB2 (where a stray I- opener
+    is an error to repair); an entity opened by I- with no such B- means IOB1.
     """
-    opens_with_i = opens_with_b = False
+    opens_with_i = opens_with_b = bilou = False
     for tags in sequences:
         prev_prefix, prev_label = "O", ""
         for tag in tags:
             prefix, label = parse_tag(tag)
             if prefix in {"E", "S"}:
-                return Scheme.BIOES
+                if _letter(tag) in {"E", "S"}:
+                    return Scheme.BIOES
+                bilou = True
             after_other = prev_prefix == "O" or prev_label != label
             opens_with_i |= prefix == "I" and after_other
             opens_with_b |= prefix == "B" and after_other
             prev_prefix, prev_label = prefix, label
+    if bilou:
+        return Scheme.BILOU
     return Scheme.IOB1 if opens_with_i and not opens_with_b else Scheme.IOB2
 
 
 def tags_to_entities(tags: Sequence[str]) -> list[Entity]:
     """Decode tags of any scheme into entities, repairing the conlleval way.
 
-    ``B``/``S`` always open an entity; ``I``/``E`` continue the open entity of the same
-    label or else open a new one; ``E``/``S`` close it; ``O`` closes it.
+    ``B``/``S`` (``U``) always open an entity; ``I``/``E`` (``L``) continue the open entity
+    of the same label or else open a new one; ``E``/``S`` close it; ``O`` closes it.
     """
     entities: list[Entity] = []
     open_first: int | None = None
@@ -134,14 +148,15 @@ def entities_to_tags(entities: Iterable[Entity], length: int, scheme: Scheme) ->
         if previous is not None and ent.first <= previous.last:
             raise SpanError(f"entities overlap: tokens {previous} and {ent}")
         n = ent.last - ent.first + 1
-        if scheme is Scheme.BIOES:
+        if scheme.value in _END_SINGLE:
+            end, single = _END_SINGLE[scheme.value]
             if n == 1:
-                tags[ent.first] = f"S-{ent.label}"
+                tags[ent.first] = f"{single}-{ent.label}"
             else:
                 tags[ent.first] = f"B-{ent.label}"
                 for i in range(ent.first + 1, ent.last):
                     tags[i] = f"I-{ent.label}"
-                tags[ent.last] = f"E-{ent.label}"
+                tags[ent.last] = f"{end}-{ent.label}"
         else:
             touching_same = (
                 previous is not None
@@ -157,33 +172,42 @@ def entities_to_tags(entities: Iterable[Entity], length: int, scheme: Scheme) ->
 
 
 def validate_tags(tags: Sequence[str], scheme: Scheme) -> None:
-    """Raise ``TagError`` at the first tag that ``scheme`` does not allow where it stands."""
+    """Raise ``TagError`` at the first tag that ``scheme`` does not allow where it stands.
+
+    BIOES and BILOU have the same shape; each allows only its own letters for End and
+    Single (a BILOU file with an ``E-`` tag is ill-formed, though it decodes the same).
+    """
+    name = scheme.value.upper()
+    end, single = _END_SINGLE.get(scheme.value, ("E", "S"))
     prev_prefix, prev_label = "O", ""
     for i, tag in enumerate(tags):
         try:
             prefix, label = parse_tag(tag)
         except TagError as err:
             raise TagError(f"token {i + 1}: {err.reason}", index=i) from None
+        letter = _letter(tag) if prefix in {"E", "S"} else prefix
         inside_same = prev_prefix in {"B", "I"} and prev_label == label
         problem = None
-        if scheme is not Scheme.BIOES and prefix in {"E", "S"}:
-            problem = f"{scheme.value.upper()} has no {prefix}- tags"
+        if name not in _ENDED and prefix in {"E", "S"}:
+            problem = f"{name} has no {letter}- tags"
+        elif name in _ENDED and letter not in {"B", "I", "O", end, single}:
+            problem = f"{name} writes {end}-/{single}-, not {letter}-"
         elif scheme is Scheme.IOB2 and prefix == "I" and not inside_same:
             problem = f"I-{label} follows {tags[i - 1] if i else 'the start'}; IOB2 opens with B-"
         elif scheme is Scheme.IOB1 and prefix == "B" and not inside_same:
             problem = f"B-{label} does not follow {label}; IOB1 uses B- only between two"
-        elif scheme is Scheme.BIOES:
+        elif name in _ENDED:
             if prefix in {"I", "E"} and not inside_same:
                 where = tags[i - 1] if i else "the start"
-                problem = f"{prefix}-{label} follows {where}; BIOES opens with B- or S-"
+                problem = f"{letter}-{label} follows {where}; {name} opens with B- or {single}-"
             elif prefix in {"B", "S", "O"} and prev_prefix in {"B", "I"}:
-                problem = f"{tags[i - 1]} is not closed by E-{prev_label} before {tag}"
+                problem = f"{tags[i - 1]} is not closed by {end}-{prev_label} before {tag}"
         if problem:
             raise TagError(f"token {i + 1}: {problem}", index=i)
         prev_prefix, prev_label = prefix, label
-    if scheme is Scheme.BIOES and prev_prefix in {"B", "I"}:
+    if name in _ENDED and prev_prefix in {"B", "I"}:
         raise TagError(
-            f"token {len(tags)}: {tags[-1]} ends the sequence without E-{prev_label}",
+            f"token {len(tags)}: {tags[-1]} ends the sequence without {end}-{prev_label}",
             index=len(tags) - 1,
         )
 

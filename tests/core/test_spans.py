@@ -76,11 +76,16 @@ def test_detect_scheme_iob1_when_an_entity_opens_with_i():
     [
         [["S-PER", "O", "B-LOC", "E-LOC"]],
         [["B-LOC", "I-LOC"], ["O", "E-LOC"]],
-        [["U-PER", "O", "B-LOC", "L-LOC"]],  # BILOU reads as BIOES
+        [["U-PER", "O", "B-LOC", "E-LOC"]],  # E-/S- anywhere: BIOES, even beside L-/U-
     ],
 )
 def test_detect_scheme_bioes(sequences):
     assert detect_scheme(sequences) is Scheme.BIOES
+
+
+def test_detect_scheme_bilou_when_l_and_u_spell_end_and_single():
+    assert detect_scheme([["U-PER", "O", "B-LOC", "L-LOC"]]) is Scheme.BILOU
+    assert detect_scheme([["O"], ["b-LOC", "l-LOC"]]) is Scheme.BILOU
 
 
 def test_detect_scheme_without_entities_defaults_to_iob2():

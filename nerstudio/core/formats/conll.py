@@ -1,16 +1,25 @@
-"""CoNLL-style column files: token first, tag last, a blank line between documents.
+"""CoNLL-style column files: one token a line, a blank line between documents.
 
 Columns are separated by tabs and ASCII spaces only, so a token keeps any other character,
-a no-break space included. The text of a document is its tokens joined by single spaces,
-so offsets are exact and CoNLL in -> CoNLL out gives back every token. The tag scheme is
-detected per file and decoded the conlleval way; sequences that needed repair are counted
-in a note.
+a no-break space included. By default the token is the first column and the tag the last,
+with any columns between ignored (CoNLL-2002/2003). Two layouts are recognised on their
+own: a first column that numbers the tokens 1, 2, 3... in every sentence (GermEval 2014),
+which makes the next column the token; and two tag columns at the end (GermEval 2014,
+DaN+), read as outer and inner entities: the inner ones overlap the outer ones, and the
+import's overlap policy settles them. ``token_column``/``tag_column`` name the columns
+instead (1-based, or negative from the end); a given tag column is the only one read. A
+column of chunk tags (``B-NP``, CoNLL-2003's third) is never read as entities.
+
+The text of a document is its tokens joined by single spaces, so offsets are exact and
+CoNLL in -> CoNLL out gives back every token. The tag scheme is detected per file and
+decoded the conlleval way; sequences that needed repair are counted in a note.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -20,6 +29,7 @@ from nerstudio.core.formats.textfile import read_text
 from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.spans import (
     Scheme,
+    Span,
     detect_scheme,
     parse_tag,
     spans_to_tags,
@@ -31,6 +41,16 @@ from nerstudio.core.tokens import whitespace_tokens
 _COLUMN_SEPARATOR = re.compile(r"[ \t]+")
 # What a written token must not hold: the separators, and line ends (read_text's CR too).
 _NOT_IN_TOKEN = re.compile(r"[ \t\r\n]+")
+# CoNLL-2000 chunk types: a tag column with any of these is syntax (chunks), not entities.
+_CHUNK_TYPES = frozenset(
+    {"NP", "VP", "PP", "ADJP", "ADVP", "SBAR", "PRT", "CONJP", "INTJ", "LST", "UCP"}
+)
+
+Line = tuple[int, str]  # (line number, the line); split into columns when read
+
+
+def _split(line: str) -> list[str]:
+    return _COLUMN_SEPARATOR.split(line.strip(" \t"))
 
 
 def _is_tag(value: str) -> bool:
@@ -41,7 +61,7 @@ def _is_tag(value: str) -> bool:
     return True
 
 
-def _is_comment(line: str, columns: list[str]) -> bool:
+def _is_comment(line: str, columns: Sequence[str]) -> bool:
     """``#`` lines are comments, unless they read as a ``#`` token with a valid tag."""
     return line.startswith("#") and not (len(columns) >= 2 and _is_tag(columns[-1]))
 
@@ -59,81 +79,264 @@ def _refuse_hidden_tag(path: Path, line: int, token: str) -> None:
         )
 
 
-def read_conll(path: str | Path) -> ReadResult:
-    """Read every document of a CoNLL file; any bad line is a ``FormatError`` naming it."""
-    path = Path(path)
-    sentences: list[tuple[int, list[str], list[str] | None]] = []
-    words: list[str] = []
-    tags: list[str] = []
-    untagged = 0
-    start_line = 0
+def _column_option(path: Path, value: str | int, option: str) -> int:
+    """``"2"`` -> 1 (0-based), ``"-1"`` -> -1; anything else is a ``FormatError``."""
+    text = str(value).strip()
+    if not re.fullmatch(r"[+-]?\d+", text) or int(text) == 0:
+        raise FormatError(
+            path,
+            f"{option} {value!r} is not a column number; give 1 for the first column, 2 for"
+            " the second, or -1 for the last",
+        )
+    number = int(text)
+    return number - 1 if number > 0 else number
 
-    def finish() -> None:
-        nonlocal words, tags, untagged
-        if words:
-            if untagged and untagged != len(words):
-                raise FormatError(
-                    path,
-                    "some lines of this document have a tag and some do not",
-                    line=start_line,
-                )
-            sentences.append((start_line, words, None if untagged else tags))
-        words, tags, untagged = [], [], 0
 
+def _shown(spec: int, count: int | None = None) -> str:
+    """A column as a user counts it; ``count`` columns a line, when every line has as many."""
+    if spec >= 0 or count is not None:
+        return f"column {(spec if spec >= 0 else count + spec) + 1}"  # type: ignore[operator]
+    return "the last column" if spec == -1 else f"column {spec} (from the end)"
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Which columns hold the token and the tags (outer first); 0-based or negative."""
+
+    token: int
+    tags: tuple[int, ...]
+    numbered: bool = False  # the first column numbers the tokens (GermEval)
+    token_given: bool = False
+    tag_given: bool = False
+
+
+def _numbered(sentences: list[list[Line]]) -> bool:
+    """Every line's first column is its position in the sentence (1, 2, 3...), with a
+    token and a tag after it: GermEval 2014's index column."""
+    for lines in sentences:
+        for position, (_, line) in enumerate(lines, start=1):
+            columns = _split(line)
+            if len(columns) < 3 or columns[0] != str(position):
+                return False
+    return True
+
+
+def _second_tag_column(sentences: list[list[Line]], token: int) -> bool:
+    """The last two columns both hold tags on every line, after the token, and the first
+    of them holds entities: an outer and an inner tag column. One chunk type in it (NP,
+    VP...) makes it CoNLL-2003's chunk column, which is syntax, so the answer is no."""
+    label_of: dict[str, str] = {}  # each distinct tag parsed once
+    entities = False
+    for lines in sentences:
+        for _, line in lines:
+            columns = _split(line)
+            if len(columns) < token + 3:
+                return False
+            outer, inner = columns[-2], columns[-1]
+            if outer not in label_of or inner not in label_of:
+                for tag in (outer, inner):
+                    try:
+                        label_of[tag] = parse_tag(tag)[1]
+                    except TagError:
+                        return False
+                if label_of[outer] in _CHUNK_TYPES:
+                    return False
+            entities = entities or outer != "O"
+    return entities
+
+
+def _layout(sentences: list[list[Line]], token: int | None, tag: int | None) -> _Layout:
+    """The columns to read: those given, the rest detected."""
+    given = {"token_given": token is not None, "tag_given": tag is not None}
+    numbered = token is None and _numbered(sentences)
+    if token is None:
+        token = 1 if numbered else 0
+    if tag is not None:
+        return _Layout(token, (tag,), numbered, **given)
+    if token >= 0 and _second_tag_column(sentences, token):
+        return _Layout(token, (-2, -1), numbered, **given)
+    return _Layout(token, (-1,), numbered, **given)
+
+
+def _sentences(path: Path) -> list[list[Line]]:
+    """The file's sentences as lines; ``-DOCSTART-`` and comments left out.
+
+    Lines stay strings until read (strings cost the garbage collector nothing; a list of
+    columns per line kept for the whole file would slow every collection)."""
+    sentences: list[list[Line]] = []
+    lines: list[Line] = []
     for number, line in enumerate(read_text(path).split("\n"), start=1):
         if not line.strip():  # blank, or only whitespace of any kind
-            finish()
+            if lines:
+                sentences.append(lines)
+                lines = []
             continue
-        columns = _COLUMN_SEPARATOR.split(line.strip(" \t"))
-        if columns[0] == "-DOCSTART-" or _is_comment(line, columns):
-            continue
-        if not columns[0].strip():
+        if line[0] == "#" or "-DOCSTART-" in line:
+            columns = _split(line)
+            if columns[0] == "-DOCSTART-" or _is_comment(line, columns):
+                continue
+        lines.append((number, line))
+    if lines:
+        sentences.append(lines)
+    return sentences
+
+
+def _read_sentence(
+    path: Path, lines: list[Line], layout: _Layout, valid: set[str]
+) -> tuple[list[str], list[list[str]] | None]:
+    """(words, one tag list per tag column) of a sentence; None when it has no tags."""
+    words: list[str] = []
+    columns_of_tags: list[list[str]] = [[] for _ in layout.tags]
+    first_tags = columns_of_tags[0]
+    token_spec, first_spec, more_specs = layout.token, layout.tags[0], layout.tags[1:]
+    untagged = 0
+    split = _COLUMN_SEPARATOR.split
+    for number, line in lines:
+        columns = split(line.strip(" \t"))
+        count = len(columns)
+        token_at = token_spec if token_spec >= 0 else count + token_spec
+        if not 0 <= token_at < count:
             raise FormatError(
                 path,
-                f"the token {columns[0]!r} is only whitespace; give it a visible character"
+                f"this line has {count} columns, so no token in {_shown(token_spec)}"
+                " (--token-column)",
+                line=number,
+            )
+        word = columns[token_at]
+        if not word.strip():
+            raise FormatError(
+                path,
+                f"the token {word!r} is only whitespace; give it a visible character"
                 " or delete the line",
                 line=number,
             )
-        if not words:
-            start_line = number
-        words.append(columns[0])
-        if len(columns) == 1:
-            _refuse_hidden_tag(path, number, columns[0])
-            untagged += 1
+        words.append(word)
+        if count == 1:
+            _refuse_hidden_tag(path, number, word)
+        at = first_spec if first_spec >= 0 else count + first_spec
+        if not layout.tag_given and not token_at < at < count:
+            untagged += 1  # only the token (and its number): an unannotated line
             continue
-        tag = columns[-1].strip()  # a stray no-break space after the tag is no part of it
+        # The tag (a no-break space after it is no part of it), checked once per distinct
+        # tag; _tag says what is wrong with a new one or with a missing column.
+        tag = columns[at].strip() if 0 <= at < count and at != token_at else None
+        if tag in valid:
+            first_tags.append(tag)  # type: ignore[arg-type]
+        else:
+            first_tags.append(_tag(path, number, columns, token_at, first_spec, at, valid))
+        for spec, tags in zip(more_specs, columns_of_tags[1:]):
+            at = spec if spec >= 0 else count + spec
+            tags.append(_tag(path, number, columns, token_at, spec, at, valid))
+    if untagged and untagged != len(words):
+        raise FormatError(
+            path, "some lines of this document have a tag and some do not", line=lines[0][0]
+        )
+    return words, None if untagged else columns_of_tags
+
+
+def _tag(
+    path: Path,
+    number: int,
+    columns: Sequence[str],
+    token_at: int,
+    spec: int,
+    at: int,
+    valid: set[str],
+) -> str:
+    """The tag in column ``at`` of a line (``spec`` as given), checked once per distinct tag."""
+    if not 0 <= at < len(columns) or at == token_at:
+        raise FormatError(
+            path,
+            f"this line has {len(columns)} columns, so no tag in {_shown(spec)} (--tag-column)",
+            line=number,
+        )
+    tag = columns[at].strip()  # a stray no-break space after the tag is no part of it
+    if tag not in valid:
         try:
             parse_tag(tag)
         except TagError as err:
             raise FormatError(path, err.reason, line=number) from None
-        tags.append(tag)
-    finish()
+        valid.add(tag)
+    return tag
+
+
+def _column_count(sentences: list[list[Line]]) -> int | None:
+    """How many columns every line has, or None when lines differ."""
+    counts = {len(_split(line)) for lines in sentences for _, line in lines}
+    return counts.pop() if len(counts) == 1 else None
+
+
+def _layout_note(name: str, layout: _Layout, count: int | None, inner: int) -> str | None:
+    """Which columns were read, when that is not the plain token-first, tag-last layout."""
+    if layout == _Layout(0, (-1,)):
+        return None
+    token = _shown(layout.token, count)
+    if layout.numbered:
+        token += " (column 1 numbers the tokens)"
+    if len(layout.tags) == 2:
+        outer, last = (_shown(spec, count) for spec in layout.tags)
+        found = f"{inner} entit{'y' if inner == 1 else 'ies'}"
+        tags = f"outer tags from {outer}, inner (nested) tags from {last} ({found})"
+    else:
+        tags = f"tags from {_shown(layout.tags[0], count)}"
+    return f"{name}: token from {token}, {tags}"
+
+
+def read_conll(
+    path: str | Path, token_column: str | None = None, tag_column: str | None = None
+) -> ReadResult:
+    """Read every document of a CoNLL file; any bad line is a ``FormatError`` naming it.
+
+    ``token_column``/``tag_column`` are column numbers as a user types them (``"2"``,
+    ``"-1"``); left out, the layout is detected (see the module's docstring).
+    """
+    path = Path(path)
+    token = None if token_column is None else _column_option(path, token_column, "--token-column")
+    tag = None if tag_column is None else _column_option(path, tag_column, "--tag-column")
+    if tag is not None and tag == token:
+        raise FormatError(path, f"--tag-column {tag_column} is the token column; name another")
+    sentences = _sentences(path)
     if not sentences:
         raise FormatError(path, "no documents in this file (is it empty?)")
+    valid: set[str] = set()  # tags already parsed once
+    layout = _layout(sentences, token, tag)
+    read = [(lines[0][0], *_read_sentence(path, lines, layout, valid)) for lines in sentences]
+    count = None if layout == _Layout(0, (-1,)) else _column_count(sentences)
+    del sentences  # a tuple per line: let it go before the records are built
 
-    scheme = detect_scheme(t for _, _, t in sentences if t is not None)
+    scheme = detect_scheme(tags for _, _, columns in read if columns for tags in columns)
     records = []
-    repaired: list[str] = []
-    for line_no, sentence_words, sentence_tags in sentences:
-        text = " ".join(sentence_words)
-        tokens = tuple(whitespace_tokens(text, sentence_words))
-        spans: tuple = ()
-        if sentence_tags is not None:
+    repaired: list[str] = []  # the first repair of each document that needed one
+    inner = 0
+    for line_no, words, columns in read:
+        text = " ".join(words)
+        tokens = tuple(whitespace_tokens(text, words))
+        found: list[list[Span]] = []
+        problem = None
+        for tags in columns or ():
             try:
-                validate_tags(sentence_tags, scheme)
+                validate_tags(tags, scheme)
             except TagError as err:
-                repaired.append(f"line {line_no + (err.index or 0)}: {err.reason}")
-            spans = tuple(tags_to_spans(sentence_tags, tokens))
+                problem = problem or f"line {line_no + (err.index or 0)}: {err.reason}"
+            found.append(tags_to_spans(tags, tokens))
+        if problem:
+            repaired.append(problem)
+        if len(found) == 2:
+            inner += len(found[1])
+        spans = found[0] if len(found) == 1 else sorted({s for column in found for s in column})
         records.append(
             DocumentRecord(
                 text=text,
                 tokens=tokens,
-                spans=spans,
-                status=Status.DONE if sentence_tags is not None else Status.NEW,
+                spans=tuple(spans),
+                status=Status.DONE if columns is not None else Status.NEW,
                 source=f"{path.name}:{line_no}",
             )
         )
     notes = [f"{path.name}: tag scheme {scheme.value.upper()}"]
+    layout_note = _layout_note(path.name, layout, count, inner)
+    if layout_note:
+        notes.append(layout_note)
     if repaired:
         notes.append(
             f"{path.name}: {len(repaired)} documents had ill-formed {scheme.value.upper()}"
@@ -143,7 +346,8 @@ def read_conll(path: str | Path) -> ReadResult:
 
 
 def write_conll(records: Iterable[DocumentRecord], out: TextIO, scheme: Scheme) -> int:
-    """Write token TAB tag lines, a blank line after each document; returns tokens written."""
+    """Write token TAB tag lines in ``scheme`` (IOB2, IOB1, BIOES or BILOU), a blank line
+    after each document; returns tokens written."""
     written = 0
     for record in records:
         tags = spans_to_tags(record.spans, record.tokens, scheme)

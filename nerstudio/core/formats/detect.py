@@ -26,6 +26,7 @@ FORMAT_NAMES = {
     "brat": "brat standoff",
     "webanno": "WebAnno TSV 3",
     "spacy-iob": "spaCy word|POS|tag lines",
+    "docbin": "spaCy DocBin",
 }
 
 SUFFIXES = {
@@ -42,6 +43,7 @@ SUFFIXES = {
     ".ndjson": "jsonl",
     ".parquet": "hf",
     ".ann": "brat",
+    ".spacy": "docbin",
     ".txt": "text",
 }
 

@@ -1,5 +1,8 @@
-"""Hugging Face datasets: ``tokens`` + ``ner_tags`` columns, in a ``save_to_disk`` folder or
-a parquet file (read); a ``DatasetDict`` saved to disk, one split per document split (write).
+"""Hugging Face datasets: a words and a tags column (``tokens`` + ``ner_tags`` unless named
+or found under another common name), in a ``save_to_disk`` folder or a parquet file (read);
+a ``DatasetDict`` saved to disk, one split per document split (write).
+
+Tags are strings, or integer ids named by a ClassLabel or by ``tag_names``.
 
 ``datasets`` is imported inside the functions: it takes about a second to load, and only
 these two paths need it.
@@ -15,11 +18,14 @@ from typing import Any
 from nerstudio.core.errors import FormatError, TagError
 from nerstudio.core.formats import ReadResult
 from nerstudio.core.records import DocumentRecord, Status
-from nerstudio.core.spans import Scheme, spans_to_tags, tags_to_spans
+from nerstudio.core.spans import Scheme, parse_tag, spans_to_tags, tags_to_spans
 from nerstudio.core.tokens import whitespace_tokens
 
 # Hugging Face calls the dev split "validation"; nerstudio's training looks for "dev".
 _SPLIT_NAMES = {"validation": "dev", "valid": "dev"}
+# Column names looked for when none is given; a dataset must have exactly one of each.
+_TOKENS_COLUMNS = ("tokens", "words")
+_TAGS_COLUMNS = ("ner_tags", "ner", "tags", "labels")
 
 
 def _load(path: Path) -> Any:
@@ -40,32 +46,81 @@ def _load(path: Path) -> Any:
         raise FormatError(path, f"cannot read as a dataset: {err}") from None
 
 
-def _tag_names(path: Path, split: str, dataset: Any) -> list[str] | None:
-    """ClassLabel names of ``ner_tags``, or None when the column holds tag strings."""
-    missing = {"tokens", "ner_tags"} - set(dataset.column_names)
-    if missing:
-        raise FormatError(
-            path,
-            f"split {split!r} lacks column(s) {', '.join(sorted(missing))}"
-            f" (it has: {', '.join(dataset.column_names)})",
-        )
-    inner = getattr(dataset.features["ner_tags"], "feature", None)
-    names = getattr(inner, "names", None)
-    if names:
-        return list(names)
-    if getattr(inner, "dtype", None) == "string":
-        return None
-    raise FormatError(
-        path,
-        "ner_tags holds integer ids without ClassLabel names; cast the column to "
-        "Sequence(ClassLabel(names=[...])) before importing",
+def _column(
+    columns: Sequence[str], given: str | None, candidates: tuple[str, ...], what: str, option: str
+) -> str:
+    """The column named by ``option``, or the one of ``candidates`` the dataset has;
+    ``ValueError`` saying what is missing or ambiguous."""
+    if given is not None:
+        if given not in columns:
+            raise ValueError(f"no column {given!r} ({option})")
+        return given
+    found = [name for name in candidates if name in columns]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise ValueError(f"no {what} column ({' or '.join(candidates)}); name yours with {option}")
+    raise ValueError(
+        f"{len(found)} possible {what} columns ({', '.join(found)}); pick one with {option}"
     )
 
 
-def _words(tokens: Any) -> list[str]:
+def _columns(
+    path: Path, where: str, columns: Sequence[str], tokens: str | None, tags: str | None
+) -> tuple[str, str]:
+    """(words column, tags column) of one split; one error naming all that is wrong."""
+    picked: list[str] = []
+    problems: list[str] = []
+    for given, candidates, what, option in (
+        (tokens, _TOKENS_COLUMNS, "words", "--tokens-column"),
+        (tags, _TAGS_COLUMNS, "tags", "--tags-column"),
+    ):
+        try:
+            picked.append(_column(columns, given, candidates, what, option))
+        except ValueError as err:
+            problems.append(str(err))
+    if problems:
+        raise FormatError(path, f"{where}{'; '.join(problems)} (it has: {', '.join(columns)})")
+    return picked[0], picked[1]
+
+
+def _tag_names(
+    path: Path, where: str, dataset: Any, column: str, given: Sequence[str] | None
+) -> tuple[list[str] | None, str]:
+    """(names of the integer tag ids, or None for tag strings; where the names came from)."""
+    feature = dataset.features[column]
+    inner = getattr(feature, "feature", None)
+    names = getattr(inner, "names", None)
+    dtype = str(getattr(inner, "dtype", ""))
+    if dtype in ("string", "large_string"):
+        return None, "tag strings"
+    if isinstance(given, str):  # "O,B-PER,I-PER" as typed
+        given = [name.strip() for name in given.split(",") if name.strip()]
+    if given:
+        for name in given:
+            try:
+                parse_tag(name)
+            except TagError as err:
+                raise FormatError(path, f"--tag-names: {err.reason}") from None
+        return list(given), "names from --tag-names"
+    if names:
+        return list(names), "ClassLabel names"
+    if dtype.startswith(("int", "uint")):
+        raise FormatError(
+            path,
+            f"{where}{column!r} holds integer ids without ClassLabel names; give the names in"
+            " id order with --tag-names (e.g. O,B-PER,I-PER), or cast the column to"
+            " Sequence(ClassLabel(names=[...]))",
+        )
+    raise FormatError(
+        path, f"{where}{column!r} is {feature}, not a list of tag strings or integer tag ids"
+    )
+
+
+def _words(tokens: Any, column: str = "tokens") -> list[str]:
     """An example's tokens as words; a null, empty or blank token is refused by index."""
     if not isinstance(tokens, list):
-        raise ValueError(f"'tokens' is {type(tokens).__name__}, not a list of words")
+        raise ValueError(f"{column!r} is {type(tokens).__name__}, not a list of words")
     words = []
     for i, word in enumerate(tokens):
         if word is None:
@@ -78,32 +133,53 @@ def _words(tokens: Any) -> list[str]:
     return words
 
 
-def _tags(raw: Any, names: list[str] | None) -> list[str]:
-    """An example's ``ner_tags`` as tag strings; an id outside the ClassLabel is refused."""
+def _tags(raw: Any, names: list[str] | None, column: str = "ner_tags", kind: str = "") -> list[str]:
+    """An example's tags as tag strings; an id outside the names is refused."""
     if not isinstance(raw, list):
-        raise ValueError(f"'ner_tags' is {type(raw).__name__}, not a list of tags")
+        raise ValueError(f"{column!r} is {type(raw).__name__}, not a list of tags")
     if names is None:
         return raw
+    what = "a ClassLabel id" if kind.startswith("ClassLabel") else "a --tag-names id"
     tags = []
     for i, tag in enumerate(raw):
         if not (isinstance(tag, int) and not isinstance(tag, bool) and 0 <= tag < len(names)):
             raise ValueError(
-                f"tag {i + 1} is {tag!r}, not a ClassLabel id 0..{len(names) - 1}"
+                f"tag {i + 1} is {tag!r}, not {what} 0..{len(names) - 1}"
                 " (-1 marks an unlabeled token in some datasets: label it or drop the example)"
             )
         tags.append(names[tag])
     return tags
 
 
-def read_hf(path: str | Path) -> ReadResult:
-    """Every example of every split becomes a done document (tokens joined by spaces)."""
+def read_hf(
+    path: str | Path,
+    tokens_column: str | None = None,
+    tags_column: str | None = None,
+    tag_names: Sequence[str] | None = None,
+) -> ReadResult:
+    """Every example of every split becomes a done document (tokens joined by spaces).
+
+    The words and tags columns are the ones named, or else the dataset's one column called
+    ``tokens``/``words`` and its one called ``ner_tags``/``ner``/``tags``/``labels``. Integer
+    tags take their names from a ClassLabel or ``tag_names``. A record's ``split`` is the
+    split's name with ``validation`` read as ``dev``; ``meta["split"]`` keeps the name as
+    the dataset spells it, so ``write_hf(keep_split_names=True)`` can give it back.
+    """
     path = Path(path)
     loaded = _load(path)
     splits = loaded.items() if hasattr(loaded, "keys") else [(None, loaded)]
     records: list[DocumentRecord] = []
+    notes: list[str] = []
     for split, dataset in splits:
-        names = _tag_names(path, split or "train", dataset)
         where = f"split {split!r}, " if split else ""
+        columns = list(dataset.column_names)
+        words_at, tags_at = _columns(path, where, columns, tokens_column, tags_column)
+        names, kind = _tag_names(path, where, dataset, tags_at, tag_names)
+        note = f"{path.name}: words from {words_at!r}, tags from {tags_at!r} ({kind})"
+        if (words_at, tags_at, kind) != ("tokens", "ner_tags", "ClassLabel names") and (
+            note not in notes
+        ):
+            notes.append(note)
         examples = iter(dataset)
         for index in itertools.count():
             try:
@@ -115,8 +191,8 @@ def read_hf(path: str | Path) -> ReadResult:
             if example is None:
                 break
             try:
-                words = _words(example["tokens"])
-                tags = _tags(example["ner_tags"], names)
+                words = _words(example[words_at], words_at)
+                tags = _tags(example[tags_at], names, tags_at, kind)
                 text = " ".join(words)
                 tokens = tuple(whitespace_tokens(text, words))
                 spans = tuple(tags_to_spans(tags, tokens))
@@ -130,11 +206,23 @@ def read_hf(path: str | Path) -> ReadResult:
                     status=Status.DONE,
                     split=_SPLIT_NAMES.get(split, split) if split else None,
                     source=f"{path.name}:{split + ':' if split else ''}{index}",
+                    meta={"split": split} if split else {},
                 )
             )
     if not records:
         raise FormatError(path, "no examples in this dataset (is it empty?)")
-    return ReadResult(records)
+    return ReadResult(records, notes)
+
+
+def split_name(record: DocumentRecord, keep_split_names: bool = False) -> str:
+    """The split a record is written to: its own (``train`` without one), or with
+    ``keep_split_names`` the name it was read under (``validation``) while its split is
+    still the one that name was read as (a record moved to another split goes there)."""
+    split = record.split or "train"
+    original = record.meta.get("split") if keep_split_names else None
+    if isinstance(original, str) and original and _SPLIT_NAMES.get(original, original) == split:
+        return original
+    return split
 
 
 def iob2_tag_names(labels: Sequence[str]) -> list[str]:
@@ -142,9 +230,17 @@ def iob2_tag_names(labels: Sequence[str]) -> list[str]:
     return ["O"] + [f"{p}-{label}" for label in labels for p in ("B", "I")]
 
 
-def write_hf(records: Iterable[DocumentRecord], out: str | Path, labels: Sequence[str]) -> int:
+def write_hf(
+    records: Iterable[DocumentRecord],
+    out: str | Path,
+    labels: Sequence[str],
+    keep_split_names: bool = False,
+) -> int:
     """Save a DatasetDict (split ``train`` for documents without a split) into the empty
-    folder ``out`` (the caller's ``safe_io.write_folder``); returns tokens written."""
+    folder ``out`` (the caller's ``safe_io.write_folder``); returns tokens written.
+
+    With ``keep_split_names`` a record read from a dataset goes back to the split name it
+    had there (``validation`` rather than ``dev``; see ``split_name``)."""
     import datasets
 
     datasets.disable_progress_bars()
@@ -155,7 +251,7 @@ def write_hf(records: Iterable[DocumentRecord], out: str | Path, labels: Sequenc
     written = 0
     for record in records:
         split = columns.setdefault(
-            record.split or "train", {"id": [], "tokens": [], "ner_tags": []}
+            split_name(record, keep_split_names), {"id": [], "tokens": [], "ner_tags": []}
         )
         split["id"].append(record.id)
         split["tokens"].append([record.text[s:e] for s, e in record.tokens])

@@ -45,6 +45,7 @@ class Writer:
     folder: bool
     entry: str  # appended to the project's name: ".conll", "-brat"
     write: Callable[[Iterable[DocumentRecord], Any, ExportContext], int]
+    binary: bool = False  # a file written as bytes
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,13 @@ def _jsonl(records, fh, context: ExportContext) -> int:
 def _hf(records, folder: Path, context: ExportContext) -> int:
     from nerstudio.core.formats.hfdatasets import write_hf
 
-    return write_hf(records, folder, context.labels)
+    return write_hf(records, folder, context.labels, context.options.keep_split_names)
+
+
+def _docbin(records, fh, context: ExportContext) -> int:
+    from nerstudio.core.formats.spacy_docbin import write_docbin
+
+    return write_docbin(records, fh)
 
 
 def _brat(records, folder: Path, context: ExportContext) -> int:
@@ -88,6 +95,7 @@ WRITERS: dict[str, Writer] = {
     "jsonl": Writer(False, ".jsonl", _jsonl),
     "hf": Writer(True, "-dataset", _hf),
     "brat": Writer(True, "-brat", _brat),
+    "docbin": Writer(False, ".spacy", _docbin, binary=True),
 }
 EXPORT_FORMATS = ("auto", *WRITERS)
 
@@ -101,7 +109,7 @@ def export_format(out: Path, fmt: str) -> str:
             )
         return fmt
     suffix_fmt = SUFFIXES.get(out.suffix.lower())
-    if suffix_fmt in ("conll", "jsonl"):
+    if suffix_fmt in ("conll", "jsonl", "docbin"):
         return suffix_fmt
     if out.is_dir() or not out.suffix:
         return "hf"
@@ -166,7 +174,7 @@ def export_corpus(
         with write_folder(out, replace=force) as folder:
             tokens = writer.write(records(), folder, context)
     else:
-        with write_file(out) as fh:
+        with write_file(out, binary=writer.binary) as fh:
             tokens = writer.write(records(), fh, context)
     if progress is not None:
         progress(count % 1000)

@@ -77,7 +77,9 @@ def _reader(name: str, options: ImportOptions) -> Callable[[Path], ReadResult]:
     if name == "conll":
         from nerstudio.core.formats.conll import read_conll
 
-        return read_conll
+        return lambda path: read_conll(
+            path, token_column=options.token_column, tag_column=options.tag_column
+        )
     if name == "jsonl":
         from nerstudio.core.formats.jsonl import read_jsonl
 
@@ -89,7 +91,16 @@ def _reader(name: str, options: ImportOptions) -> Callable[[Path], ReadResult]:
     if name == "hf":
         from nerstudio.core.formats.hfdatasets import read_hf
 
-        return read_hf
+        return lambda path: read_hf(
+            path,
+            tokens_column=options.tokens_column,
+            tags_column=options.tags_column,
+            tag_names=options.tag_names,
+        )
+    if name == "docbin":
+        from nerstudio.core.formats.spacy_docbin import read_docbin
+
+        return read_docbin
     if name == "brat":
         from nerstudio.core.formats.brat import read_brat
 
