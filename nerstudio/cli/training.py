@@ -7,39 +7,18 @@ import json
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from nerstudio.cli.terminal import is_main_process, tqdm_write
+from nerstudio.core.training.config import DEVICES, add_train_arguments
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from nerstudio.core.training import (
-        EvalFinished,
-        StepLogged,
-        TrainConfig,
-        TrainingDiscarded,
-        TrainingDone,
-        TrainingStarted,
-        TrainingWarning,
-        train,
-    )
-    from nerstudio.core.training.events import event_to_json
+    from nerstudio.core.training import train
+    from nerstudio.core.training.config import config_from_args
 
-    config = TrainConfig(
-        base_model=args.model,
-        method=args.method,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        learning_rate=args.lr,
-        max_length=args.max_length,
-        seed=args.seed,
-        device=args.device,
-        precision=args.precision,
-        patience=args.patience,
-        dev_fraction=args.dev_fraction,
-        name=args.name,
-        train_word_embeddings=args.train_word_embeddings,
-    )
+    config = config_from_args(args)
     stop = threading.Event()
 
     def interrupt(signum, frame) -> None:
@@ -49,52 +28,18 @@ def cmd_train(args: argparse.Namespace) -> int:
         print("\nnerstudio: stopping after this step (Ctrl+C again to abort)", file=sys.stderr)
 
     previous = signal.signal(signal.SIGINT, interrupt)
-    talk = is_main_process() and not args.events
-    if args.stop_file is not None:
-        stop_file = Path(args.stop_file)
-
-        def should_stop() -> bool:
-            return stop.is_set() or stop_file.exists()
-    else:
-        should_stop = stop.is_set
-    bar = None
-    done = None
-    started = None
-    events = train(args.project, config, should_stop=should_stop)
+    main = is_main_process()
+    shown = _Progress(stream=args.events and main, talk=main and not args.events)
+    events = train(args.project, config, should_stop=_stop_check(stop, args.stop_file))
     try:
         for event in events:
-            if args.events and is_main_process():
-                print(json.dumps(event_to_json(event)), flush=True)
-            if isinstance(event, TrainingStarted):
-                started = event
-            if isinstance(event, StepLogged) and bar is not None:
-                bar.update(1)
-                bar.set_postfix(loss=f"{event.loss:.3f}", sent_s=f"{event.sentences_per_s:.0f}")
-            elif isinstance(event, TrainingStarted) and talk:
-                from tqdm import tqdm
-
-                print(
-                    f"training {event.run} on {event.device} ({event.precision}): "
-                    f"{event.train_documents} train / {event.dev_documents} dev documents, "
-                    f"{event.epochs} epochs at most, lr {event.learning_rate:g}",
-                    file=sys.stderr,
-                )
-                bar = tqdm(total=event.total_steps, unit="step", disable=not sys.stderr.isatty())
-            elif isinstance(event, EvalFinished) and talk:
-                best = " (best so far)" if event.is_best else ""
-                tqdm_write(
-                    f"epoch {event.epoch}: dev F1 {event.f1:.4f} (P {event.precision:.4f}, "
-                    f"R {event.recall:.4f}, loss {event.dev_loss:.4f}){best}"
-                )
-            elif isinstance(event, TrainingWarning) and talk:
-                tqdm_write(f"warning: {event.message}")
-            elif isinstance(event, TrainingDone | TrainingDiscarded):
-                done = event
+            shown.show(event)
     except KeyboardInterrupt:
         # Ctrl+C twice: the run stops at once. Closing it first lets it tidy up (a saved
         # folder stays, a run with nothing saved is forgotten); then say which it was.
         events.close()
-        if is_main_process():
+        if main:
+            started = shown.started
             kept = started is not None and Path(started.path).is_dir()
             what = f"run {started.run} kept in {started.path}" if kept else "nothing was saved"
             print(f"nerstudio: aborted: {what}", file=sys.stderr)
@@ -102,8 +47,77 @@ def cmd_train(args: argparse.Namespace) -> int:
     finally:
         events.close()
         signal.signal(signal.SIGINT, previous)
-        if bar is not None:
-            bar.close()
+        shown.close()
+    return _report(shown.done, args)
+
+
+def _stop_check(stop: threading.Event, stop_file: str | None) -> Callable[[], bool]:
+    """Stop after this step on Ctrl+C, or once ``stop_file`` exists (the window's Stop)."""
+    if stop_file is None:
+        return stop.is_set
+    path = Path(stop_file)
+    return lambda: stop.is_set() or path.exists()
+
+
+class _Progress:
+    """Shows a run's events: JSON lines (``stream``), or a bar and a line an epoch
+    (``talk``); remembers how it started and ended."""
+
+    def __init__(self, stream: bool, talk: bool) -> None:
+        self.stream, self.talk = stream, talk
+        self.bar = None
+        self.started = None
+        self.done = None
+
+    def show(self, event) -> None:
+        from nerstudio.core.training import events as ev
+
+        if self.stream:
+            print(json.dumps(ev.event_to_json(event)), flush=True)
+        if isinstance(event, ev.TrainingStarted):
+            self.started = event
+        if isinstance(event, ev.StepLogged) and self.bar is not None:
+            self.bar.update(1)
+            self.bar.set_postfix(loss=f"{event.loss:.3f}", sent_s=f"{event.sentences_per_s:.0f}")
+        elif isinstance(event, ev.TrainingStarted) and self.talk:
+            from tqdm import tqdm
+
+            print(
+                f"training {event.run} on {event.device} ({event.precision}): "
+                f"{event.train_documents} train / {event.dev_documents} dev documents, "
+                f"{event.epochs} epochs at most, lr {event.learning_rate:g}",
+                file=sys.stderr,
+            )
+            self.bar = tqdm(total=event.total_steps, unit="step", disable=not sys.stderr.isatty())
+        elif isinstance(event, ev.EvalFinished) and self.talk:
+            best = " (best so far)" if event.is_best else ""
+            tqdm_write(
+                f"epoch {event.epoch}: dev F1 {event.f1:.4f} (P {event.precision:.4f}, "
+                f"R {event.recall:.4f}, loss {event.dev_loss:.4f}){best}"
+            )
+        elif isinstance(event, ev.TrainingWarning) and self.talk:
+            tqdm_write(f"warning: {event.message}")
+        elif isinstance(event, ev.TrainingDone | ev.TrainingDiscarded):
+            self.done = event
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+SUMMARY_KEYS = (
+    "train_seconds",
+    "train_sentences_per_s",
+    "train_tokens_per_s",
+    "padding_fraction",
+    "epochs",
+)
+
+
+def _report(done, args: argparse.Namespace) -> int:
+    """The run's last line (and ``--json`` object); the exit code."""
+    from nerstudio.core.training import TrainingDiscarded
+
     if isinstance(done, TrainingDiscarded):
         # 130, as for Ctrl+C: the user ended it and there is no run to use, so a script's
         # `train && predict --run NAME` stops here instead of failing on a missing run.
@@ -120,28 +134,12 @@ def cmd_train(args: argparse.Namespace) -> int:
         f"(best epoch {done.best_epoch}) in {done.summary['train_seconds']:.0f} s"
     )
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "run": done.run,
-                    "path": done.path,
-                    "status": done.status,
-                    **{
-                        k: done.summary[k]
-                        for k in (
-                            "train_seconds",
-                            "train_sentences_per_s",
-                            "train_tokens_per_s",
-                            "padding_fraction",
-                            "epochs",
-                        )
-                    },
-                    "best_epoch": done.best_epoch,
-                    "dev": {k: dev.get(k) for k in ("f1", "precision", "recall", "per_label")},
-                    "summary": done.summary,
-                }
-            )
-        )
+        result = {"run": done.run, "path": done.path, "status": done.status}
+        result.update({k: done.summary[k] for k in SUMMARY_KEYS})
+        result["best_epoch"] = done.best_epoch
+        result["dev"] = {k: dev.get(k) for k in ("f1", "precision", "recall", "per_label")}
+        result["summary"] = done.summary
+        print(json.dumps(result))
     return 0
 
 
@@ -171,24 +169,7 @@ def add_parsers(sub) -> None:
         "has a default that needs no tuning. Works under torchrun / accelerate launch.",
     )
     p.add_argument("project", type=Path)
-    p.add_argument("--model", required=True, help="hub id or local model folder")
-    p.add_argument("--method", choices=["full", "head", "lora"], default="full")
-    p.add_argument("--epochs", type=int, help="default: from the corpus size, early stopping")
-    p.add_argument("--batch-size", type=int, default=16)
-    p.add_argument("--lr", type=float, help="default: from the model's size")
-    p.add_argument("--max-length", type=int, default=256, help="sub-words per window")
-    p.add_argument("--seed", type=int, default=13)
-    p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto")
-    p.add_argument("--precision", choices=["auto", "fp32", "fp16", "bf16"], default="auto")
-    p.add_argument("--patience", type=int, default=2, help="epochs without gain before stopping")
-    p.add_argument("--dev-fraction", type=float, default=0.1)
-    p.add_argument("--name", help="run name (default: run-DATE-TIME)")
-    p.add_argument(
-        "--train-word-embeddings",
-        action="store_true",
-        help="also train the vocabulary embeddings (default: kept as pretrained, "
-        "which is faster; use for a model that was not pretrained)",
-    )
+    add_train_arguments(p)
     p.add_argument("--json", action="store_true", help="last stdout line: one JSON object")
     p.add_argument(
         "--events",
@@ -206,6 +187,6 @@ def add_parsers(sub) -> None:
     p.add_argument("project", type=Path)
     p.add_argument("--run", required=True, help="run name or run folder")
     p.add_argument("--split", default="dev")
-    p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto")
+    p.add_argument("--device", choices=DEVICES, default="auto")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_evaluate)

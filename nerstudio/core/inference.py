@@ -2,9 +2,10 @@
 
 Words are tokenized once in overlapping windows (the training code path), run in
 length-sorted batches under ``torch.inference_mode``, and each word takes its
-probabilities from the window where it sits farthest from an edge. Tags are repaired the
-conlleval way, then become spans on our token boundaries. Three uncertainty scores per
-document feed the active-learning queue (higher = the model is less sure).
+probabilities from the window where it sits farthest from an edge (``data.central_pieces``,
+as evaluation does). Tags are repaired the conlleval way, then become spans on our token
+boundaries. Three uncertainty scores per document feed the active-learning queue (higher =
+the model is less sure).
 """
 
 from __future__ import annotations
@@ -39,8 +40,13 @@ class Prediction:
     uncertainty: dict[str, float] = field(default_factory=dict)
 
     def to_row(self) -> tuple[int, list[dict], dict[str, float]]:
-        """What ``Project.predictions.save`` stores: (document id, spans, scores)."""
-        return self.document_id or 0, self.to_json()["spans"], self.uncertainty
+        """What ``Project.predictions.save`` stores: (document id, spans, scores).
+
+        Only a stored document's prediction is stored: one without an id is refused
+        (it used to be stored under document 0)."""
+        if self.document_id is None:
+            raise ValueError("a prediction of a document without an id cannot be stored")
+        return self.document_id, self.to_json()["spans"], self.uncertainty
 
     def to_json(self, text: str | None = None) -> dict:
         out: dict = {"id": self.document_id}
@@ -82,19 +88,26 @@ class Predictor:
         self.batch_size = batch_size or (32 if self.device.type == "cpu" else 128)
         self.collator = DataCollatorForTokenClassification(self.tokenizer)
 
-    @torch.inference_mode()
     def predict(self, records: Sequence[DocumentRecord]) -> list[Prediction]:
         examples = [
             data.Example(r.id or 0, tuple(r.text[s:e] for s, e in r.tokens), ("O",) * len(r.tokens))
             for r in records
         ]
         encoded = data.encode(self.tokenizer, examples, self.tag_names, self.max_length)
-        lengths = [len(f["input_ids"]) for f in encoded.features]
-        # Per word: (best label id, its probability, entropy), from the most central window.
-        words: list[list[tuple[int, float, float] | None]] = [
-            [None] * len(ex.words) for ex in examples
+        windows = self._windows(encoded)
+        sources = data.central_pieces(encoded, [len(ex.words) for ex in examples])
+        # Per word: (best label id, its probability, entropy) from its most central window.
+        words = [
+            [None if s is None else windows[s[0]][s[1]] for s in word_sources]
+            for word_sources in sources
         ]
-        margins = [[-1] * len(ex.words) for ex in examples]
+        return [self._prediction(r, w) for r, w in zip(records, words)]
+
+    @torch.inference_mode()
+    def _windows(self, encoded: data.Encoded) -> list[list[tuple[int, float, float]]]:
+        """Per window, per piece: (best label id, its probability, the entropy)."""
+        lengths = [len(f["input_ids"]) for f in encoded.features]
+        out: list[list[tuple[int, float, float]]] = [[] for _ in lengths]
         for batch_ids in data.length_batches(lengths, self.batch_size, None):
             batch = self.collator([encoded.features[i] for i in batch_ids])
             batch.pop("labels")
@@ -102,25 +115,13 @@ class Predictor:
             log_probs = self.model(**batch).logits.float().log_softmax(-1)
             best_log, best_id = log_probs.max(-1)
             entropy = -(log_probs.exp() * log_probs).sum(-1)
-            best_p = best_log.exp().cpu().tolist()
-            best_k = best_id.cpu().tolist()
-            entropies = entropy.cpu().tolist()
-            for row, w in enumerate(batch_ids):
-                example = encoded.window_example[w]
-                window_words = encoded.window_words[w]
-                last = len(window_words) - 1
-                for position, word in enumerate(window_words):
-                    if word is None:
-                        continue
-                    margin = min(position, last - position)
-                    if margin > margins[example][word]:
-                        margins[example][word] = margin
-                        words[example][word] = (
-                            best_k[row][position],
-                            best_p[row][position],
-                            entropies[row][position],
-                        )
-        return [self._prediction(r, w) for r, w in zip(records, words)]
+            rows = zip(
+                best_id.cpu().tolist(), best_log.exp().cpu().tolist(), entropy.cpu().tolist()
+            )
+            for w, (ids, probabilities, entropies) in zip(batch_ids, rows):
+                n = lengths[w]
+                out[w] = list(zip(ids[:n], probabilities[:n], entropies[:n]))
+        return out
 
     def _prediction(self, record: DocumentRecord, words: list) -> Prediction:
         o = self.tag_names.index("O")  # load_run refuses a folder whose labels lack O

@@ -196,6 +196,7 @@ def test_check_reports_a_sound_project_and_a_damaged_one(home, capsys, corrupt_p
 
 def test_an_unexpected_error_is_one_line_and_a_saved_report(home, capsys, monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
     def broken(*args, **kwargs):
         raise RuntimeError("something we did not foresee")
 

@@ -8,9 +8,19 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from nerstudio.cli import main
+from nerstudio.cli import build_parser, main
 from nerstudio.core.store import Project
+from nerstudio.core.training.config import (
+    DEVICES,
+    METHODS,
+    PRECISIONS,
+    TrainConfig,
+    cli_arguments,
+    config_from_args,
+)
 from tests.conftest import build_project
 
 LABELS = ["PER", "ORG", "LOC"]
@@ -266,3 +276,52 @@ def test_evaluate_refuses_pickled_weights_in_one_line(trained, project, tmp_path
         "nerstudio never loads pickled weights); re-save it with "
         "save_pretrained(safe_serialization=True)\n"
     )
+
+
+def optional(strategy):
+    return st.none() | strategy
+
+
+def fractions(low: float = 0.0, high: float = 1.0, **kwargs):
+    return st.floats(low, high, allow_nan=False, **kwargs)
+
+
+CONFIGS = st.builds(
+    TrainConfig,
+    base_model=st.text(min_size=1).filter(lambda t: not t.startswith("--")),
+    method=st.sampled_from(METHODS),
+    epochs=optional(st.integers(1, 1000)),
+    max_epochs=st.integers(1, 1000),
+    batch_size=st.integers(1, 4096),
+    learning_rate=optional(fractions()),
+    head_learning_rate_factor=fractions(0, 100),
+    warmup_ratio=fractions(),
+    weight_decay=fractions(-1),
+    max_grad_norm=fractions(0, 10),
+    max_length=st.integers(16, 100_000),
+    seed=st.integers(-(2**31), 2**31),
+    device=st.sampled_from(DEVICES),
+    precision=st.sampled_from(PRECISIONS),
+    patience=st.integers(0, 100),
+    dev_fraction=fractions(0, 0.5, exclude_min=True, exclude_max=True),
+    eval_limit=st.integers(1, 10**6),
+    lora_rank=st.integers(1, 512),
+    train_word_embeddings=st.booleans(),
+    name=optional(st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,30}", fullmatch=True)),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(CONFIGS)
+def test_any_config_survives_the_train_command_line(config):
+    """The window's child command line: ``cli_arguments`` parsed back by ``train``."""
+    args = build_parser().parse_args(["train", "p.db", *cli_arguments(config)])
+    assert config_from_args(args) == config
+
+
+def test_train_flags_and_their_choices_come_from_the_options_table(capsys):
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["train", "p.db", "--model", "m", "--device", "tpu"])
+    assert "choose from auto, cpu, cuda, mps" in capsys.readouterr().err.replace("'", "")
+    args = build_parser().parse_args(["train", "p.db", "--model", "m"])
+    assert config_from_args(args) == TrainConfig(base_model="m")

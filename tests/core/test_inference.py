@@ -12,7 +12,7 @@ import pytest
 from nerstudio.cli import main
 from nerstudio.core.active import Candidate, near_duplicates, order_queue
 from nerstudio.core.errors import NerstudioError
-from nerstudio.core.inference import Predictor, uncertainty_scores
+from nerstudio.core.inference import Prediction, Predictor, ScoredSpan, uncertainty_scores
 from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.store import Project
 from nerstudio.core.tokens import tokenize
@@ -54,6 +54,19 @@ def test_predicted_spans_sit_on_token_boundaries_even_in_windows(run):
     long_doc = pool[-1]
     paris = [s for s in predictions[-1].spans if long_doc.text[s.start : s.end] == "Paris"]
     assert len(paris) >= 6  # entities across the whole long document, not only window one
+
+
+def test_a_prediction_is_stored_only_under_its_own_document():
+    """A prediction without a document id was stored as document 0's."""
+    spans = (ScoredSpan(0, 4, "PER", 0.9),)
+    scores = {"least_confidence": 0.1, "mnlp": 0.1, "entropy": 0.2}
+    assert Prediction(7, ("B-PER",), spans, scores).to_row() == (
+        7,
+        [{"start": 0, "end": 4, "label": "PER", "score": 0.9}],
+        scores,
+    )
+    with pytest.raises(ValueError, match="without an id"):
+        Prediction(None, ("B-PER",), spans, scores).to_row()
 
 
 def edit_json(path: Path, change) -> None:

@@ -31,6 +31,7 @@ from nerstudio.core.training import (
     data,
     train,
 )
+from nerstudio.core.training.config import cli_arguments
 from nerstudio.core.training.evaluation import evaluate_run
 from nerstudio.core.training.events import event_from_json, event_to_json
 from nerstudio.core.transfer import import_files
@@ -312,6 +313,40 @@ def test_a_long_document_becomes_overlapping_windows_that_label_every_word(token
     # neighbouring windows overlap
     assert all(a & b for a, b in itertools.pairwise(word_sets))
     assert starts_mid_word >= 1  # the premise: some window opens inside a word
+
+
+def windows_of(*windows: tuple[int, list[int | None]]) -> data.Encoded:
+    """An Encoded of hand-made windows: (example, word index per piece)."""
+    features = [{"input_ids": [0] * len(words)} for _, words in windows]
+    return data.Encoded(features, [ex for ex, _ in windows], [w for _, w in windows], 0)
+
+
+def test_overlapping_windows_merge_each_word_from_its_most_central_window():
+    # example 0: words 0-5 in two windows that overlap on words 3 and 4; example 1: one
+    encoded = windows_of(
+        (0, [None, 0, 1, 2, 3, 4, None]),
+        (1, [None, 0, None, 1, None]),
+        (0, [None, 3, 4, 5, None]),
+    )
+    sources = data.central_pieces(encoded, [6, 3])
+    # word 3 sits 2 from an edge in window 0 and 1 in window 2; word 4: 1 and 2
+    assert sources[0] == [(0, 1), (0, 2), (0, 3), (0, 4), (2, 2), (2, 3)]
+    assert sources[1] == [(1, 1), (1, 3), None]  # word 2 has no piece
+    # a tie goes to the earlier window, in evaluation and prediction alike
+    tie = windows_of((0, [None, 0, 1, None]), (0, [None, 1, 0, None]))
+    assert data.central_pieces(tie, [2]) == [[(0, 1), (0, 2)]]
+
+
+def test_evaluation_reads_each_word_from_the_merged_windows():
+    from nerstudio.core.training import metrics
+
+    encoded = windows_of((0, [None, 0, 1, 2, None]), (0, [None, 1, 2, 3, None]))
+    examples = [data.Example(1, ("Li", "Wei", "in", "Oslo"), ("B-PER", "I-PER", "O", "B-LOC"))]
+    o, b_per, i_per, b_loc = (TAGS.index(t) for t in ("O", "B-PER", "I-PER", "B-LOC"))
+    # window 0 says "in" is B-LOC at its edge; window 1, where it sits central, says O
+    predicted = [[o, b_per, i_per, b_loc, o], [o, b_loc, o, b_loc, o]]
+    words = metrics.word_predictions(encoded, predicted, examples, TAGS)
+    assert words == [["B-PER", "I-PER", "O", "B-LOC"]]
 
 
 def test_length_batches_cover_every_window_once_with_little_padding():
@@ -758,16 +793,11 @@ def test_torchrun_with_two_processes_writes_one_run(trained_project, tiny_model)
         "nerstudio",
         "train",
         str(trained_project),
-        "--model",
-        str(tiny_model),
-        "--epochs",
-        "2",
-        "--lr",
-        "0.02",
-        "--batch-size",
-        "8",
-        "--name",
-        "ddp",
+        *cli_arguments(
+            TrainConfig(
+                base_model=str(tiny_model), epochs=2, learning_rate=0.02, batch_size=8, name="ddp"
+            )
+        ),
         "--json",
     ]
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=240)
@@ -779,3 +809,58 @@ def test_torchrun_with_two_processes_writes_one_run(trained_project, tiny_model)
     with Project.open(trained_project) as proj:
         runs = proj.runs.all()
     assert [(r.name, r.status) for r in runs] == [("ddp", "completed")]
+
+
+# -- the options table ----------------------------------------------------------------------------
+
+
+def test_the_options_table_names_every_setting_once_with_its_default():
+    import dataclasses
+
+    from nerstudio.core.training.config import DEVICES, FIELDS, METHODS, PRECISIONS
+
+    settings = {f.name: f.default for f in dataclasses.fields(TrainConfig)}
+    assert [f.name for f in FIELDS] == list(settings)  # each once, in TrainConfig's order
+    assert len({f.flag for f in FIELDS}) == len(FIELDS)
+    assert all(f.default == settings[f.name] for f in FIELDS)
+    by_name = {f.name: f for f in FIELDS}
+    assert by_name["base_model"].default is dataclasses.MISSING  # --model is required
+    # the flags users and scripts know keep their names
+    assert {n: by_name[n].flag for n in ("learning_rate", "max_length", "batch_size")} == {
+        "learning_rate": "--lr",
+        "max_length": "--max-length",
+        "batch_size": "--batch-size",
+    }
+    assert [by_name[n].choices for n in ("method", "device", "precision")] == [
+        METHODS,
+        DEVICES,
+        PRECISIONS,
+    ]
+    # a switch can only turn on what is off by default
+    assert all(f.default is False for f in FIELDS if f.type is bool)
+    form = [f.name for f in FIELDS if f.in_form]
+    assert form == [
+        "base_model",
+        "method",
+        "epochs",
+        "batch_size",
+        "learning_rate",
+        "max_length",
+        "train_word_embeddings",
+    ]
+
+
+def test_cli_arguments_name_only_what_differs_from_the_defaults():
+    assert cli_arguments(TrainConfig(base_model="m")) == ["--model", "m"]
+    config = TrainConfig(
+        base_model="-odd", learning_rate=1e-05, seed=-3, train_word_embeddings=True, name="r"
+    )
+    assert cli_arguments(config) == [
+        "--model=-odd",  # a value that looks like a flag is attached to its own
+        "--lr",
+        "1e-05",
+        "--seed=-3",
+        "--train-word-embeddings",
+        "--name",
+        "r",
+    ]

@@ -1,8 +1,11 @@
-"""TrainConfig: every setting of a run, with defaults that need no tuning."""
+"""TrainConfig: every setting of a run, with defaults that need no tuning, and ``FIELDS``,
+the one table of those settings that the ``train`` command's flags, the window's child
+command line and its training form are all built from."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import argparse
+from dataclasses import MISSING, asdict, dataclass
 from typing import Any, Literal
 
 from nerstudio.core.errors import NerstudioError
@@ -110,3 +113,114 @@ def default_epochs(train_windows: int, batch_size: int, max_epochs: int) -> int:
     """
     steps_per_epoch = max(1, -(-train_windows // batch_size))
     return max(2, min(max_epochs, -(-TARGET_STEPS // steps_per_epoch)))
+
+
+@dataclass(frozen=True)
+class Field:
+    """One training option: the ``TrainConfig`` field, its ``train`` flag, how to read it.
+
+    The default is the dataclass's (``MISSING`` where the option is required); ``in_form``
+    says whether the window's training form shows it.
+    """
+
+    name: str
+    flag: str
+    type: type
+    help: str
+    choices: tuple[str, ...] | None = None
+    in_form: bool = False
+
+    @property
+    def default(self) -> Any:
+        return TrainConfig.__dataclass_fields__[self.name].default
+
+    @property
+    def dest(self) -> str:
+        """The attribute argparse gives the flag's value (``--batch-size`` -> batch_size)."""
+        return self.flag.removeprefix("--").replace("-", "_")
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("base_model", "--model", str, "hub id or local model folder", in_form=True),
+    Field(
+        "method",
+        "--method",
+        str,
+        "full: every weight; head: the classifier only; lora: adapters",
+        METHODS,
+        in_form=True,
+    ),
+    Field("epochs", "--epochs", int, "default: from the corpus size, early stopping", in_form=True),
+    Field("max_epochs", "--max-epochs", int, "at most this many when --epochs is not given"),
+    Field("batch_size", "--batch-size", int, "windows per step", in_form=True),
+    Field("learning_rate", "--lr", float, "default: from the model's size", in_form=True),
+    Field(
+        "head_learning_rate_factor",
+        "--head-lr-factor",
+        float,
+        "full runs: the fresh classifier's learning rate as a multiple of --lr",
+    ),
+    Field("warmup_ratio", "--warmup-ratio", float, "share of the steps that warm up"),
+    Field("weight_decay", "--weight-decay", float, "AdamW's weight decay"),
+    Field("max_grad_norm", "--max-grad-norm", float, "clip gradients to this norm; 0: never"),
+    Field("max_length", "--max-length", int, "sub-words per window", in_form=True),
+    Field("seed", "--seed", int, "for the head, the batches' order and dropout"),
+    Field("device", "--device", str, "where it trains", DEVICES),
+    Field("precision", "--precision", str, "auto: bf16 or fp16 on a GPU, fp32 on CPU", PRECISIONS),
+    Field("patience", "--patience", int, "epochs without gain before stopping"),
+    Field("dev_fraction", "--dev-fraction", float, "held out when there is no dev split"),
+    Field("eval_limit", "--eval-limit", int, "dev documents scored after each epoch"),
+    Field("lora_rank", "--lora-rank", int, "rank of the LoRA adapters"),
+    Field(
+        "train_word_embeddings",
+        "--train-word-embeddings",
+        bool,
+        "also train the vocabulary embeddings (default: kept as pretrained, which is "
+        "faster; use for a model that was not pretrained)",
+        in_form=True,
+    ),
+    Field("name", "--name", str, "run name (default: run-DATE-TIME)"),
+)
+
+
+def add_train_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``train`` command's option flags, one per entry of ``FIELDS``."""
+    for field in FIELDS:
+        if field.type is bool:  # a switch that turns on what is off by default
+            parser.add_argument(field.flag, action="store_true", help=field.help)
+            continue
+        required = field.default is MISSING
+        shown = "" if required or field.default is None else f" (default: {field.default})"
+        parser.add_argument(
+            field.flag,
+            type=field.type,
+            choices=field.choices,
+            required=required,
+            default=None if required else field.default,
+            help=field.help + shown,
+        )
+
+
+def config_from_args(args: argparse.Namespace) -> TrainConfig:
+    """The ``TrainConfig`` that parsed ``train`` flags (``add_train_arguments``) describe."""
+    return TrainConfig(**{field.name: getattr(args, field.dest) for field in FIELDS})
+
+
+def cli_arguments(config: TrainConfig) -> list[str]:
+    """The ``train`` flags that give ``config``: one for every option off its default."""
+    arguments: list[str] = []
+    for field in FIELDS:
+        value = getattr(config, field.name)
+        if value == field.default:
+            continue
+        if field.type is bool:  # a switch: on where the default is off
+            if value is not True:
+                raise ValueError(f"{field.flag} can only switch {field.name} on")
+            arguments.append(field.flag)
+        elif value is None:
+            raise ValueError(f"{field.name} None has no {field.flag} to say it")
+        else:
+            text = str(value)
+            # a value that starts like a flag must be attached to its own
+            arguments += [f"{field.flag}={text}"] if text.startswith("-") else [field.flag, text]
+    return arguments

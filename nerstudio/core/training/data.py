@@ -21,6 +21,7 @@ from nerstudio.core.spans import Scheme, iob2_tag_names, spans_to_tags
 from nerstudio.core.store import Project
 
 IGNORE = -100
+Source = tuple[int, int] | None  # (window, position in it) of a word's piece, or none
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,26 @@ def encode(
         windows_per_example[example_index] = windows_per_example.get(example_index, 0) + 1
     windowed = sum(1 for n in windows_per_example.values() if n > 1)
     return Encoded(features, list(mapping), window_words, windowed)
+
+
+def central_pieces(encoded: Encoded, word_counts: Sequence[int]) -> list[list[Source]]:
+    """Where each word of each example reads its prediction: the (window, position) of its
+    labelled piece in the window where it sits farthest from an edge, the earlier window on
+    a tie; None for a word without a piece. Evaluation and the predictor both merge
+    overlapping windows through it, so they read a long document the same way."""
+    sources: list[list[Source]] = [[None] * count for count in word_counts]
+    margins = [[-1] * count for count in word_counts]
+    for window, words in enumerate(encoded.window_words):
+        example = encoded.window_example[window]
+        last = len(words) - 1
+        for position, word in enumerate(words):
+            if word is None:
+                continue
+            margin = min(position, last - position)
+            if margin > margins[example][word]:
+                margins[example][word] = margin
+                sources[example][word] = (window, position)
+    return sources
 
 
 def length_batches(

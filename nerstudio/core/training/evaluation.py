@@ -10,9 +10,7 @@ from nerstudio.core.errors import NerstudioError
 from nerstudio.core.records import Status
 from nerstudio.core.store import Project
 from nerstudio.core.training import data, metrics, models
-from nerstudio.core.training.metrics import Scores
-
-EVAL_BATCH_SIZE = 64
+from nerstudio.core.training.metrics import EVAL_BATCH_SIZE, Scores
 
 
 def resolve_run(project: Project, run: str) -> Path:

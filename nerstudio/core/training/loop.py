@@ -6,6 +6,9 @@ step by step (no callback-to-thread bridging), batches come from length-sorted w
 once per epoch in length-sorted batches under ``inference_mode``, and the best weights are
 kept in memory instead of checkpoints written to disk. accelerate runs the same loop on
 CPU, one GPU, or many under ``torchrun`` / ``accelerate launch``.
+
+``train`` reads top to bottom: ``prepare`` (prepare.py) -> ``_epochs`` (a generator of
+steps and evaluations that returns its ``Progress``) -> ``_summarise`` -> ``_save``.
 """
 
 from __future__ import annotations
@@ -13,69 +16,61 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import torch
-from accelerate import Accelerator
 from accelerate.utils import set_seed
-from torch.utils.data import DataLoader
-from transformers import DataCollatorForTokenClassification, get_linear_schedule_with_warmup
 
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.run_folders import runs_folder
 from nerstudio.core.safe_io import write_folder
 from nerstudio.core.store import MetricPoint, Project
-from nerstudio.core.training import data, metrics, models, output
-from nerstudio.core.training.config import (
-    TrainConfig,
-    default_epochs,
-    default_learning_rate,
-    effective_patience,
-)
-from nerstudio.core.training.events import (
-    EvalFinished,
-    StepLogged,
-    TrainEvent,
-    TrainingDiscarded,
-    TrainingDone,
-    TrainingStarted,
-    TrainingWarning,
-)
+from nerstudio.core.training import data, events, metrics, models, output
+from nerstudio.core.training.config import TrainConfig
+from nerstudio.core.training.metrics import EVAL_BATCH_SIZE, Scores
+from nerstudio.core.training.prepare import Setup, make_accelerator, prepare
 
 log = logging.getLogger(__name__)
-EVAL_BATCH_SIZE = 64
 NOTHING_SAVED = "cancelled before the first epoch ended: nothing was saved"
 
 
-def _optimizer(model, config: TrainConfig, lr: float, device: str) -> torch.optim.Optimizer:
-    """AdamW; no decay on biases and norms; the fresh head learns faster in full runs."""
-    head = models.head_parameter_names(model) if config.method == "full" else set()
-    groups: dict[tuple[float, float], list] = {}
-    for name, param in model.named_parameters():
-        if not param.requires_grad:
-            continue
-        no_decay = param.ndim < 2 or "LayerNorm" in name or "layer_norm" in name
-        rate = lr * config.head_learning_rate_factor if name in head else lr
-        groups.setdefault((rate, 0.0 if no_decay else config.weight_decay), []).append(param)
-    params = [{"params": p, "lr": r, "weight_decay": wd} for (r, wd), p in groups.items()]
-    # The fused kernel makes the step ~5x faster on CPU (measured: 94 ms -> 17 ms a step
-    # for MiniLM), which matters as much as padding when sentences are short.
-    fused = device in ("cpu", "cuda")
-    return torch.optim.AdamW(params, fused=fused)
+@dataclass(frozen=True)
+class Best:
+    """The best epoch so far: its dev F1, its number, its weights (on the CPU), its scores."""
+
+    f1: float = -1.0
+    epoch: int | None = None
+    state: dict[str, torch.Tensor] | None = None
+    scores: Scores | None = None
 
 
-def _cpu_state(model) -> dict[str, torch.Tensor]:
-    return {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+@dataclass
+class Progress:
+    """How far the epochs got: counters for the summary, the best epoch, and the metric
+    points not yet written to the project."""
+
+    started: float = field(default_factory=time.perf_counter)
+    status: str = "completed"  # or cancelled, early_stopped
+    step: int = 0
+    step_seconds: float = 0.0
+    eval_seconds: float = 0.0
+    seen_tokens: int = 0
+    seen_sentences: int = 0
+    padded_tokens: int = 0
+    bad_epochs: int = 0
+    best: Best = field(default_factory=Best)
+    points: list[MetricPoint] = field(default_factory=list)
 
 
 def train(
     project_path: str | Path,
     config: TrainConfig,
     should_stop: Callable[[], bool] | None = None,
-) -> Iterator[TrainEvent]:
+) -> Iterator[events.TrainEvent]:
     """Fine-tune on the project's done documents; yields events, saves the run folder.
 
     ``should_stop`` is checked before every step: when it returns True the run ends as
@@ -85,271 +80,48 @@ def train(
     process writes the project and the run folder.
     """
     project_path = Path(project_path)
-    should_stop = should_stop or (lambda: False)
     name = config.name or datetime.now().strftime("run-%Y%m%d-%H%M%S")
     path = runs_folder(project_path).absolute() / name
     if path.exists():  # before loading anything: a name in use is refused at once
         raise NerstudioError(f"{path}: exists already; choose another run name")
-    device = models.pick_device(config.device)
-    precision = models.pick_precision(config.precision, device)
-    accelerator = Accelerator(
-        cpu=device == "cpu",
-        mixed_precision={"fp32": "no"}.get(precision, precision),
-    )
-    main = accelerator.is_main_process
+    accelerator, device, precision = make_accelerator(config)
     set_seed(config.seed)
-
     snap = data.snapshot(project_path, config.dev_fraction)
     for label, count in snap.label_counts.items():
         if count == 0:
-            yield TrainingWarning(f"label {label} has no examples in the training documents")
-    tokenizer = models.load_tokenizer(config.base_model)
-    model = models.load_model(config.base_model, snap.tag_names)
-    base_parameters = sum(p.numel() for p in model.parameters())
-    model = models.apply_method(
-        model, config.method, config.lora_rank, config.train_word_embeddings
-    )
-    trainable, total = models.count_parameters(model)
-
-    train_enc = data.encode(tokenizer, snap.train, snap.tag_names, config.max_length)
-    dev_enc = data.encode(tokenizer, snap.dev, snap.tag_names, config.max_length)
-    select = data.spread_sample(snap.dev, config.eval_limit)
-    select_enc = (
-        dev_enc
-        if len(select) == len(snap.dev)
-        else data.encode(tokenizer, select, snap.tag_names, config.max_length)
-    )
-    lengths = [len(f["input_ids"]) for f in train_enc.features]
-    sampler = data.LengthGroupedBatches(lengths, config.batch_size, config.seed, shuffle=True)
-    collator = DataCollatorForTokenClassification(
-        tokenizer, pad_to_multiple_of=8 if device == "cuda" else None
-    )
-    loader = DataLoader(train_enc.features, batch_sampler=sampler, collate_fn=collator)
-    lr = (
-        config.learning_rate
-        if config.learning_rate is not None
-        else default_learning_rate(base_parameters, config.method)
-    )
-    epochs = config.epochs or default_epochs(len(lengths), config.batch_size, config.max_epochs)
-    optimizer = _optimizer(model, config, lr, device)
-    model, optimizer, loader = accelerator.prepare(model, optimizer, loader)
-    steps_per_epoch = len(loader)
-    patience = effective_patience(config.patience, steps_per_epoch)
-    total_steps = steps_per_epoch * epochs
-    scheduler = get_linear_schedule_with_warmup(
-        optimizer, int(config.warmup_ratio * total_steps), total_steps
-    )
-
+            yield events.TrainingWarning(f"label {label} has no examples in the training documents")
+    setup = prepare(config, name, path, snap, accelerator, device, precision)
     run_id = None
-    project = Project.open(project_path) if main else None
+    project = Project.open(project_path) if accelerator.is_main_process else None
     try:
-        if main:
+        if project is not None:
             run_id = project.runs.start(
                 name, config.base_model, config.method, config.to_json(), str(path)
             ).id
-        yield TrainingStarted(
-            run=name,
-            path=str(path),
-            device=str(accelerator.device),
-            precision=precision,
-            labels=snap.labels,
-            train_documents=len(snap.train),
-            dev_documents=len(snap.dev),
-            train_windows=len(lengths),
-            windowed_documents=train_enc.windowed_examples,
-            epochs=epochs,
-            total_steps=total_steps,
-            learning_rate=lr,
-            trainable_parameters=trainable,
-            parameters=total,
-            device_name=models.describe_device(device),
-        )
-        if train_enc.windowed_examples:
-            yield TrainingWarning(
-                f"{train_enc.windowed_examples} documents are longer than {config.max_length} "
-                "sub-words and train as overlapping windows"
-            )
-
-        points: list[MetricPoint] = []
-        best: dict[str, Any] = {"f1": -1.0, "epoch": None, "state": None, "scores": None}
-        status = "completed"
-        step = 0
-        step_seconds = 0.0
-        eval_seconds = 0.0
-        seen_tokens = 0
-        seen_sentences = 0
-        padded_tokens = 0
-        started = time.perf_counter()
-        bad_epochs = 0
-        for epoch in range(1, epochs + 1):
-            sampler.set_epoch(epoch)
-            model.train()
-            for batch in loader:
-                if should_stop():
-                    status = "cancelled"
-                    break
-                tick = time.perf_counter()
-                loss = model(**batch).loss
-                accelerator.backward(loss)
-                if config.max_grad_norm:
-                    accelerator.clip_grad_norm_(model.parameters(), config.max_grad_norm)
-                optimizer.step()
-                scheduler.step()
-                optimizer.zero_grad(set_to_none=True)
-                loss_value = float(loss.detach())
-                step_seconds += time.perf_counter() - tick
-                step += 1
-                seen_tokens += int(batch["attention_mask"].sum()) * accelerator.num_processes
-                padded_tokens += batch["input_ids"].numel() * accelerator.num_processes
-                seen_sentences += len(batch["input_ids"]) * accelerator.num_processes
-                rate = step / step_seconds
-                points.append(MetricPoint(step, step / steps_per_epoch, "train_loss", loss_value))
-                yield StepLogged(
-                    step=step,
-                    total_steps=total_steps,
-                    epoch=step / steps_per_epoch,
-                    loss=loss_value,
-                    learning_rate=scheduler.get_last_lr()[0],
-                    tokens_per_s=seen_tokens / step_seconds,
-                    sentences_per_s=seen_sentences / step_seconds,
-                    eta_seconds=(total_steps - step) / rate,
-                )
-            if status == "cancelled":
-                break
-            tick = time.perf_counter()
-            scores = metrics.evaluate(
-                accelerator.unwrap_model(model),
-                select_enc,
-                select,
-                snap.tag_names,
-                collator,
-                EVAL_BATCH_SIZE,
-                accelerator.device,
-            )
-            eval_seconds += time.perf_counter() - tick
-            improved = scores.f1 > best["f1"]
-            if improved:
-                best.update(
-                    f1=scores.f1,
-                    epoch=epoch,
-                    scores=scores,
-                    state=_cpu_state(accelerator.unwrap_model(model)),
-                )
-                bad_epochs = 0
-            elif best["f1"] > 0:
-                # Patience counts only once the model finds entities at all: on a small
-                # corpus the first epochs score about 0 while the loss still falls (the
-                # 30-document sample: F1 0.01, 0, 0 in epochs 1-3, and an early stop there).
-                bad_epochs += 1
-            points += [
-                MetricPoint(step, epoch, "dev_loss", scores.loss),
-                MetricPoint(step, epoch, "dev_f1", scores.f1),
-                MetricPoint(step, epoch, "dev_precision", scores.precision),
-                MetricPoint(step, epoch, "dev_recall", scores.recall),
-            ]
-            if main:
-                project.runs.log(run_id, points)
-            points = []
-            yield EvalFinished(
-                epoch=epoch,
-                step=step,
-                dev_loss=scores.loss,
-                f1=scores.f1,
-                precision=scores.precision,
-                recall=scores.recall,
-                per_label=scores.per_label,
-                is_best=improved,
-            )
-            if config.patience and bad_epochs >= patience and epoch < epochs:
-                status = "early_stopped"
-                break
-
-        if best["state"] is None:
+        yield from _started(setup)
+        progress = yield from _epochs(setup, should_stop or (lambda: False), project, run_id)
+        if progress.best.state is None:
             # Stopped before the first evaluation: the weights are barely trained and no
             # epoch was scored, so a saved "model" would only mislead.
-            if main:
+            if project is not None:
                 project.runs.delete(name)
                 run_id = None
-            yield TrainingDiscarded(run=name, steps=step, message=NOTHING_SAVED)
+            yield events.TrainingDiscarded(run=name, steps=progress.step, message=NOTHING_SAVED)
             return
-        unwrapped = accelerator.unwrap_model(model)
-        unwrapped.load_state_dict(best["state"])
-        train_seconds = time.perf_counter() - started
-        dev = best["scores"].to_json()
-        final_eval_seconds = 0.0
-        if len(select) < len(snap.dev):
-            tick = time.perf_counter()
-            dev = metrics.evaluate(
-                unwrapped,
-                dev_enc,
-                snap.dev,
-                snap.tag_names,
-                collator,
-                EVAL_BATCH_SIZE,
-                accelerator.device,
-            ).to_json()
-            final_eval_seconds = time.perf_counter() - tick
-        summary = {
-            "train_seconds": round(train_seconds, 2),
-            "train_step_seconds": round(step_seconds, 2),
-            "epoch_eval_seconds": round(eval_seconds, 2),
-            "epoch_eval_documents": len(select),
-            "final_eval_seconds": round(final_eval_seconds, 2),
-            "steps": step,
-            "epochs": round(step / steps_per_epoch, 2),
-            "train_sentences_per_s": round(seen_sentences / step_seconds, 2) if step else 0.0,
-            "train_tokens_per_s": round(seen_tokens / step_seconds, 1) if step else 0.0,
-            "padding_fraction": round(1 - seen_tokens / padded_tokens, 4) if step else 0.0,
-            "learning_rate": lr,
-            "processes": accelerator.num_processes,
-            "train_documents": len(snap.train),
-            "dev_documents": len(snap.dev),
-        }
+        dev, summary = _summarise(setup, progress)
         accelerator.wait_for_everyone()
-        if main:
-            info = {
-                "run": name,
-                "base_model": config.base_model,
-                "method": config.method,
-                "status": status,
-                "labels": list(snap.labels),
-                "tags": snap.tag_names,
-                "scheme": "IOB2",
-                "config": config.to_json(),
-                "best_epoch": best["epoch"],
-                "metrics": {"dev": dev, **summary},
-                "data": {
-                    "train_documents": len(snap.train),
-                    "dev_documents": len(snap.dev),
-                    "dev_source": snap.dev_source,
-                    "train_ids": [ex.document_id for ex in snap.train],
-                    "dev_ids": [ex.document_id for ex in snap.dev],
-                    "hash": snap.fingerprint(),
-                },
-            }
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with write_folder(path) as folder:
-                output.save_model(unwrapped, tokenizer, folder, config.method)
-                output.write_info(folder, info)
-                output.write_model_card(folder, info)
-            if points:
-                project.runs.log(run_id, points)
-            project.runs.finish(
-                run_id,
-                status,
-                {"dev": dev, **summary, "best_epoch": best["epoch"]},
-                label_map={"tags": snap.tag_names},
-            )
-        yield TrainingDone(
+        if project is not None:
+            _save(setup, progress, dev, summary, project, run_id)
+        yield events.TrainingDone(
             run=name,
             path=str(path),
-            status=status,
-            best_epoch=best["epoch"],
+            status=progress.status,
+            best_epoch=progress.best.epoch,
             dev=dev,
             summary=summary,
         )
     except torch.cuda.OutOfMemoryError:
-        _fail(project, run_id, "out of GPU memory")
+        _mark_failed(project, run_id, "out of GPU memory")
         raise NerstudioError(
             f"the GPU ran out of memory at batch size {config.batch_size} and max length "
             f"{config.max_length}; lower --batch-size (e.g. {max(1, config.batch_size // 2)}) "
@@ -357,10 +129,10 @@ def train(
         ) from None
     except (KeyboardInterrupt, GeneratorExit):
         # Ctrl+C twice (or the consumer stopped iterating): cancelled, not failed.
-        _cancel(project, run_id, path)
+        _cancel_or_forget(project, run_id, path)
         raise
     except BaseException as err:
-        _fail(project, run_id, str(err) or type(err).__name__)
+        _mark_failed(project, run_id, str(err) or type(err).__name__)
         raise
     finally:
         if project is not None:
@@ -368,8 +140,238 @@ def train(
         accelerator.free_memory()
 
 
-def _fail(project: Project | None, run_id: int | None, reason: str) -> None:
-    """Mark a run that is still running as failed; never mask the original error."""
+def _started(setup: Setup) -> Iterator[events.TrainEvent]:
+    """What the run is about to do, and a warning when documents train as windows."""
+    snap, windowed = setup.snap, setup.train_enc.windowed_examples
+    yield events.TrainingStarted(
+        run=setup.name,
+        path=str(setup.path),
+        device=str(setup.accelerator.device),
+        precision=setup.precision,
+        labels=snap.labels,
+        train_documents=len(snap.train),
+        dev_documents=len(snap.dev),
+        train_windows=len(setup.train_enc.features),
+        windowed_documents=windowed,
+        epochs=setup.epochs,
+        total_steps=setup.total_steps,
+        learning_rate=setup.learning_rate,
+        trainable_parameters=setup.trainable_parameters,
+        parameters=setup.parameters,
+        device_name=models.describe_device(setup.device),
+    )
+    if windowed:
+        yield events.TrainingWarning(
+            f"{windowed} documents are longer than {setup.config.max_length} "
+            "sub-words and train as overlapping windows"
+        )
+
+
+# -- epochs -----------------------------------------------------------------------------------
+
+
+def _epochs(
+    setup: Setup, should_stop: Callable[[], bool], project: Project | None, run_id: int | None
+) -> Generator[events.TrainEvent, None, Progress]:
+    """Train epoch by epoch, each scored on dev; returns how far it got.
+
+    Ends at the last epoch (completed), when ``should_stop`` says so before a step
+    (cancelled), or when dev F1 has not improved for ``setup.patience`` epochs
+    (early_stopped). Each epoch's points go to the project as it ends."""
+    progress = Progress()
+    for epoch in range(1, setup.epochs + 1):
+        setup.sampler.set_epoch(epoch)
+        setup.model.train()
+        for batch in setup.loader:
+            if should_stop():
+                progress.status = "cancelled"
+                return progress
+            yield _step(setup, batch, progress)
+        evaluated = _evaluate_epoch(setup, epoch, progress)
+        if project is not None:
+            project.runs.log(run_id, progress.points)
+        progress.points = []
+        yield evaluated
+        stalled = setup.config.patience and progress.bad_epochs >= setup.patience
+        if stalled and epoch < setup.epochs:
+            progress.status = "early_stopped"
+            break
+    return progress
+
+
+def _step(setup: Setup, batch: dict[str, torch.Tensor], progress: Progress) -> events.StepLogged:
+    """One optimizer step on ``batch``, counted in ``progress``."""
+    accelerator, model = setup.accelerator, setup.model
+    tick = time.perf_counter()
+    loss = model(**batch).loss
+    accelerator.backward(loss)
+    if setup.config.max_grad_norm:
+        accelerator.clip_grad_norm_(model.parameters(), setup.config.max_grad_norm)
+    setup.optimizer.step()
+    setup.scheduler.step()
+    setup.optimizer.zero_grad(set_to_none=True)
+    loss_value = float(loss.detach())
+    progress.step_seconds += time.perf_counter() - tick
+    progress.step += 1
+    processes = accelerator.num_processes
+    progress.seen_tokens += int(batch["attention_mask"].sum()) * processes
+    progress.padded_tokens += batch["input_ids"].numel() * processes
+    progress.seen_sentences += len(batch["input_ids"]) * processes
+    step, seconds = progress.step, progress.step_seconds
+    epoch = step / setup.steps_per_epoch
+    progress.points.append(MetricPoint(step, epoch, "train_loss", loss_value))
+    return events.StepLogged(
+        step=step,
+        total_steps=setup.total_steps,
+        epoch=epoch,
+        loss=loss_value,
+        learning_rate=setup.scheduler.get_last_lr()[0],
+        tokens_per_s=progress.seen_tokens / seconds,
+        sentences_per_s=progress.seen_sentences / seconds,
+        eta_seconds=(setup.total_steps - step) / (step / seconds),
+    )
+
+
+def _evaluate_epoch(setup: Setup, epoch: int, progress: Progress) -> events.EvalFinished:
+    """Score the epoch on the dev sample; keep its weights when it is the best so far."""
+    tick = time.perf_counter()
+    model = setup.accelerator.unwrap_model(setup.model)
+    scores = _score(setup, model, setup.select_enc, setup.select)
+    progress.eval_seconds += time.perf_counter() - tick
+    improved = scores.f1 > progress.best.f1
+    if improved:
+        progress.best = Best(scores.f1, epoch, _cpu_state(model), scores)
+        progress.bad_epochs = 0
+    elif progress.best.f1 > 0:
+        # Patience counts only once the model finds entities at all: on a small
+        # corpus the first epochs score about 0 while the loss still falls (the
+        # 30-document sample: F1 0.01, 0, 0 in epochs 1-3, and an early stop there).
+        progress.bad_epochs += 1
+    step = progress.step
+    progress.points += [
+        MetricPoint(step, epoch, "dev_loss", scores.loss),
+        MetricPoint(step, epoch, "dev_f1", scores.f1),
+        MetricPoint(step, epoch, "dev_precision", scores.precision),
+        MetricPoint(step, epoch, "dev_recall", scores.recall),
+    ]
+    return events.EvalFinished(
+        epoch=epoch,
+        step=step,
+        dev_loss=scores.loss,
+        f1=scores.f1,
+        precision=scores.precision,
+        recall=scores.recall,
+        per_label=scores.per_label,
+        is_best=improved,
+    )
+
+
+def _score(setup: Setup, model, encoded: data.Encoded, examples: list[data.Example]) -> Scores:
+    return metrics.evaluate(
+        model,
+        encoded,
+        examples,
+        setup.snap.tag_names,
+        setup.collator,
+        EVAL_BATCH_SIZE,
+        setup.accelerator.device,
+    )
+
+
+def _cpu_state(model) -> dict[str, torch.Tensor]:
+    return {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+
+
+# -- summarise and save -----------------------------------------------------------------------
+
+
+def _summarise(setup: Setup, progress: Progress) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Put the best epoch's weights back, score them on the whole dev split when the epochs
+    saw only a sample of it, and sum the run up: (dev scores, summary)."""
+    assert progress.best.state is not None and progress.best.scores is not None
+    unwrapped = setup.accelerator.unwrap_model(setup.model)
+    unwrapped.load_state_dict(progress.best.state)
+    train_seconds = time.perf_counter() - progress.started
+    snap, step, seconds = setup.snap, progress.step, progress.step_seconds
+    dev = progress.best.scores.to_json()
+    final_eval_seconds = 0.0
+    if len(setup.select) < len(snap.dev):
+        tick = time.perf_counter()
+        dev = _score(setup, unwrapped, setup.dev_enc, snap.dev).to_json()
+        final_eval_seconds = time.perf_counter() - tick
+    summary = {
+        "train_seconds": round(train_seconds, 2),
+        "train_step_seconds": round(seconds, 2),
+        "epoch_eval_seconds": round(progress.eval_seconds, 2),
+        "epoch_eval_documents": len(setup.select),
+        "final_eval_seconds": round(final_eval_seconds, 2),
+        "steps": step,
+        "epochs": round(step / setup.steps_per_epoch, 2),
+        "train_sentences_per_s": round(progress.seen_sentences / seconds, 2) if step else 0.0,
+        "train_tokens_per_s": round(progress.seen_tokens / seconds, 1) if step else 0.0,
+        "padding_fraction": (
+            round(1 - progress.seen_tokens / progress.padded_tokens, 4) if step else 0.0
+        ),
+        "learning_rate": setup.learning_rate,
+        "processes": setup.accelerator.num_processes,
+        "train_documents": len(snap.train),
+        "dev_documents": len(snap.dev),
+    }
+    return dev, summary
+
+
+def _save(
+    setup: Setup,
+    progress: Progress,
+    dev: dict[str, Any],
+    summary: dict[str, Any],
+    project: Project,
+    run_id: int | None,
+) -> None:
+    """Write the run folder (it appears only complete), then finish the project's run."""
+    config, snap, best_epoch = setup.config, setup.snap, progress.best.epoch
+    info = {
+        "run": setup.name,
+        "base_model": config.base_model,
+        "method": config.method,
+        "status": progress.status,
+        "labels": list(snap.labels),
+        "tags": snap.tag_names,
+        "scheme": "IOB2",
+        "config": config.to_json(),
+        "best_epoch": best_epoch,
+        "metrics": {"dev": dev, **summary},
+        "data": {
+            "train_documents": len(snap.train),
+            "dev_documents": len(snap.dev),
+            "dev_source": snap.dev_source,
+            "train_ids": [ex.document_id for ex in snap.train],
+            "dev_ids": [ex.document_id for ex in snap.dev],
+            "hash": snap.fingerprint(),
+        },
+    }
+    setup.path.parent.mkdir(parents=True, exist_ok=True)
+    with write_folder(setup.path) as folder:
+        unwrapped = setup.accelerator.unwrap_model(setup.model)
+        output.save_model(unwrapped, setup.tokenizer, folder, config.method)
+        output.write_info(folder, info)
+        output.write_model_card(folder, info)
+    if progress.points:
+        project.runs.log(run_id, progress.points)
+    project.runs.finish(
+        run_id,
+        progress.status,
+        {"dev": dev, **summary, "best_epoch": best_epoch},
+        label_map={"tags": snap.tag_names},
+    )
+
+
+# -- a run that ends badly --------------------------------------------------------------------
+
+
+def _mark_failed(project: Project | None, run_id: int | None, reason: str) -> None:
+    """Record a run that is still running as failed, with ``reason``; never masks the
+    original error."""
     if project is None or run_id is None:
         return
     with contextlib.suppress(Exception):
@@ -377,9 +379,10 @@ def _fail(project: Project | None, run_id: int | None, reason: str) -> None:
             project.runs.finish(run_id, "failed", {"error": reason})
 
 
-def _cancel(project: Project | None, run_id: int | None, path: Path) -> None:
-    """An aborted run: 'cancelled' when its folder was saved (it appears only complete),
-    else forgotten, as nothing of it was kept. Never masks the interrupt."""
+def _cancel_or_forget(project: Project | None, run_id: int | None, path: Path) -> None:
+    """An aborted run (Ctrl+C twice, or its events no longer read): marked cancelled when
+    its folder was saved (the folder appears only complete), else forgotten, as nothing of
+    it was kept. Never masks the interrupt."""
     if project is None or run_id is None:
         return
     with contextlib.suppress(Exception):

@@ -18,7 +18,9 @@ from seqeval.scheme import IOB2
 from transformers import DataCollatorForTokenClassification
 
 from nerstudio.core.spans import Scheme, entities_to_tags, tags_to_entities
-from nerstudio.core.training.data import Encoded, Example, length_batches
+from nerstudio.core.training.data import Encoded, Example, central_pieces, length_batches
+
+EVAL_BATCH_SIZE = 64  # windows a batch when scoring: no gradients, so larger than training's
 
 
 @dataclass(frozen=True)
@@ -108,20 +110,12 @@ def word_predictions(
     examples: Sequence[Example],
     tag_names: Sequence[str],
 ) -> list[list[str]]:
-    """Tags per word of each example, merging overlapping windows by distance to the edge."""
-    tags = [["O"] * len(ex.words) for ex in examples]
-    best_margin = [[-1] * len(ex.words) for ex in examples]
-    for w, predictions in enumerate(window_predictions):
-        example = encoded.window_example[w]
-        words = encoded.window_words[w]
-        for position, (word, label_id) in enumerate(zip(words, predictions)):
-            if word is None:
-                continue
-            margin = min(position, len(words) - 1 - position)
-            if margin > best_margin[example][word]:
-                best_margin[example][word] = margin
-                tags[example][word] = tag_names[label_id]
-    return [repair(t) for t in tags]
+    """Tags per word of each example, each from its most central window (``central_pieces``)."""
+    sources = central_pieces(encoded, [len(ex.words) for ex in examples])
+    return [
+        repair(["O" if s is None else tag_names[window_predictions[s[0]][s[1]]] for s in words])
+        for words in sources
+    ]
 
 
 def evaluate(

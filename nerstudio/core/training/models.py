@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,8 +13,6 @@ from transformers.utils import logging as hf_logging
 
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.training.model_folder import check_model_folder, check_weights, first_line
-
-log = logging.getLogger(__name__)
 
 
 def _explain(base_model: str, err: Exception) -> NerstudioError:
