@@ -496,12 +496,11 @@ def test_jsonl_span_on_whitespace_is_refused_by_import(tmp_path, project):
     [
         ({"text": "Anna Berg", "label": [[0, 40, "PER"]]}, "outside the text"),
         ({"text": "Anna Berg", "label": [[-1, 4, "PER"]]}, "outside the text"),
-        ({"text": "Anna Berg", "label": [[0, 9, "PER"], [5, 9, "LOC"]]}, "overlap"),
         ({"text": "Anna Berg", "label": [[0, 4, ""]]}, "no label"),
         ({"text": "Anna Berg", "label": [["a", 4, "PER"]]}, "integer"),
         ({"label": [[0, 4, "PER"]]}, "text"),
     ],
-    ids=["end-out-of-range", "negative-start", "overlap", "empty-label", "bad-offset", "no-text"],
+    ids=["end-out-of-range", "negative-start", "empty-label", "bad-offset", "no-text"],
 )
 def test_jsonl_bad_record_names_its_line(tmp_path, record, reason):
     path = jsonl(tmp_path / "bad.jsonl", {"text": "Fine.", "label": []}, record)
@@ -510,6 +509,19 @@ def test_jsonl_bad_record_names_its_line(tmp_path, record, reason):
         read_jsonl(path)
 
     assert info.value.line == 2
+
+
+def test_jsonl_overlapping_spans_are_passed_on_for_the_import_to_settle(tmp_path, project):
+    # Readers no longer refuse overlaps: the import keeps the longest and reports the rest.
+    record = {"text": "Anna Berg", "label": [[0, 9, "PER"], [5, 9, "LOC"]]}
+    path = jsonl(tmp_path / "overlap.jsonl", {"text": "Fine.", "label": []}, record)
+
+    (_, doc) = read_jsonl(path).records
+    assert surface(doc) == [("Anna Berg", "PER"), ("Berg", "LOC")]
+
+    summary = import_files(project, [path])
+    assert [surface(d) for d in project.iter_documents()] == [[], [("Anna Berg", "PER")]]
+    assert summary.dropped == ["overlap.jsonl:2: LOC 5-9 'Berg' overlaps a longer span, dropped"]
 
 
 def test_jsonl_line_that_is_not_an_object_names_its_line(tmp_path):
@@ -629,10 +641,6 @@ def label_studio_task(*results, text="Anna went home"):
             label_studio_task({"value": {"start": 0, "end": 4, "labels": {"PER": 1}}}),
             r"value\.labels is \{'PER': 1\}",
         ),
-        (
-            label_studio_task({"value": {"start": 0, "end": 4, "labels": ["PER", "ORG"]}}),
-            "2 labels.*one label per span",
-        ),
         ({"text": "ab", "status": ["done"]}, None),
         ({"text": "ab", "status": {"done": 1}}, None),
         ({"text": "ab", "label": [[0]]}, r"label\[0\] is \[0\], not a span \[start, end, label\]"),
@@ -651,7 +659,6 @@ def label_studio_task(*results, text="Anna went home"):
         "ls-annotation-null",
         "ls-labels-int",
         "ls-labels-object",
-        "ls-two-labels",
         "status-list",
         "status-object",
         "doccano-short-span",

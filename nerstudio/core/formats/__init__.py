@@ -20,7 +20,8 @@ class ReadResult:
     annotation.conf); ``dropped`` lists each span left out, with its file:line and why
     (overlaps in a flat project, discontinuous fragments), for the summary and --report;
     ``skipped`` counts what the format holds and nerstudio does not keep, by kind
-    ("relation lines": 3).
+    ("relation lines": 3); ``suggestions`` are a model's spans that are never gold, as
+    (index of the record in ``records``, run name, [{start, end, label, score}]).
     """
 
     records: list[DocumentRecord]
@@ -29,3 +30,4 @@ class ReadResult:
     dropped: list[str] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
     overlapping: int = 0  # of ``dropped``: spans a reader left out for overlapping a longer one
+    suggestions: list[tuple[int, str, list[dict]]] = field(default_factory=list)

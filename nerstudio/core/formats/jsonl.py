@@ -1,10 +1,23 @@
-"""JSON Lines in the shapes annotation tools export, and nerstudio's own JSONL out.
+"""JSON and JSON Lines as annotation tools write them: one reader that finds the shape, and
+nerstudio's own JSONL out.
 
-Read: doccano (``label: [[start, end, "L"]]`` or ``entities``), Prodigy / spaCy
-(``spans: [{start, end, label}]`` with optional ``tokens``) and Label Studio's JSON export
-(``annotations[].result[].value``; a ``.json`` array or one task per line). A record that
-carries a span list is done; one with only text is new. A span that starts or ends inside
-one of our tokens splits that token; one that starts or ends in whitespace is an error.
+``read_jsonl`` reads a file of JSON Lines, a JSON array, or one JSON object (pretty-printed
+over many lines, or several one after another), then hands each record to the reader of
+the shape its fields show. It never guesses silently: a record of no known shape is an
+error that lists the shapes read, and a file mixing shapes is read so, with a note. The
+shapes:
+
+- doccano (here): ``text`` (or ``data``) with ``label``/``labels: [[start, end, "L"]]`` or
+  ``entities: [{start_offset, end_offset, label}]``; ``--text-key``/``--label-key`` name
+  other fields. A record with a span list is done; one with only text is new.
+- Prodigy / spaCy ``spans`` with ``tokens`` and ``answer`` (``prodigy.py``).
+- Label Studio JSON tasks and JSON-MIN rows (``labelstudio.py``).
+- Hugging Face ``run_ner`` rows and spaCy v2 training JSON (``hf_json.py``).
+
+Spans may overlap here (nested entities, Label Studio regions with several labels):
+``transfer.importing.settle_overlaps`` keeps the longest of each group and reports the
+rest. A span that starts or ends inside one of our tokens splits that token; one that
+starts or ends in whitespace is an error.
 
 Write: doccano-compatible ``label`` spans plus Prodigy-style ``tokens``, ``status`` and
 ``split``, so JSONL in -> JSONL out keeps every offset.
@@ -12,31 +25,52 @@ Write: doccano-compatible ``label`` spans plus Prodigy-style ``tokens``, ``statu
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
 import sys
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 from nerstudio.core.errors import FormatError
-from nerstudio.core.formats import ReadResult
+from nerstudio.core.formats import ReadResult, hf_json, labelstudio, prodigy
+from nerstudio.core.formats.json_records import (
+    Item,
+    JsonOptions,
+    Reading,
+    check_spans,
+    doccano_triple,
+    fit_tokens,
+    is_region_list,
+    keys_of,
+    located,
+    meta_of,
+    object_triple,
+    status_given,
+    text_of,
+    tokens_of,
+)
 from nerstudio.core.formats.textfile import read_text
 from nerstudio.core.records import DocumentRecord, Status
-from nerstudio.core.spans import Span, offsets_problem, shown_label
-from nerstudio.core.tokens import (
-    Token,
-    cluster_interiors,
-    describe_characters,
-    find_cluster_cut,
-    split_tokens_at,
-    tokenize,
-)
 
 # Text is valid UTF-8 once read, so a lone surrogate can only come from a JSON escape.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+
+# Each shape a JSON file can hold, as an error message names it.
+SHAPES = {
+    "doccano": "doccano (text + label or entities)",
+    "prodigy": "Prodigy / spaCy (text + spans, answer)",
+    "label-studio": "Label Studio JSON (data + annotations or predictions)",
+    "json-min": "Label Studio JSON-MIN (text + label regions)",
+    "run-ner": "Hugging Face run_ner (words + ner, or tokens + ner_tags)",
+    "spacy-v2": "spaCy v2 training JSON (paragraphs of sentences)",
+}
+_PRODIGY_KEYS = ("answer", "_input_hash", "_task_hash", "_view_id", "spans")
+_LABEL_STUDIO_KEYS = ("annotations", "completions", "predictions")
+
+
+# -- reading the JSON values ------------------------------------------------------------------
 
 
 def _parse(path: Path, source: str, line: int | None) -> Any:
@@ -47,18 +81,21 @@ def _parse(path: Path, source: str, line: int | None) -> Any:
         raise FormatError(
             path, f"not valid JSON ({err.msg})", line=line if line is not None else err.lineno
         ) from None
-    except RecursionError:
-        raise FormatError(
-            path, "JSON nested too deeply to read (about 1,000 levels of [ or {)", line=line
-        ) from None
-    except ValueError as err:  # Python refuses to read ints of more than 4,300 digits
+    except (RecursionError, ValueError) as err:
+        raise _unreadable(path, err, line) from None
+
+
+def _unreadable(path: Path, err: Exception, line: int | None) -> FormatError:
+    if isinstance(err, RecursionError):
+        reason = "JSON nested too deeply to read (about 1,000 levels of [ or {)"
+    elif "digits" in str(err):  # Python refuses to read ints of more than 4,300 digits
+        reason = (
+            f"a number has more than {sys.get_int_max_str_digits():,} digits, more than"
+            " can be read; write it as a string or remove it"
+        )
+    else:
         reason = f"not valid JSON ({err})"
-        if "digits" in str(err):
-            reason = (
-                f"a number has more than {sys.get_int_max_str_digits():,} digits, more than"
-                " can be read; write it as a string or remove it"
-            )
-        raise FormatError(path, reason, line=line) from None
+    return FormatError(path, reason, line=line)
 
 
 def _refuse_lone_surrogate(path: Path, value: Any, where: dict[str, int]) -> None:
@@ -99,235 +136,218 @@ def _child(where: str, key: str) -> str:
     return f"{where}.{name}" if where else name
 
 
-def _objects(path: Path) -> Iterator[tuple[str, int, Any]]:
-    """Yield (where-kind, number, object): ``line`` numbers for JSONL, ``record`` for arrays."""
+def _whole_value(line: str) -> bool:
+    try:
+        json.loads(line)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+def _objects(path: Path) -> list[Item]:
+    """The file's JSON values: items of an array (``record`` N), one per line (``line`` N),
+    or objects spread over lines (a pretty-printed task: ``record`` N)."""
     text = read_text(path)
     if text.lstrip().startswith("["):
-        items = _parse(path, text, None)
+        values = _parse(path, text, None)
         escaped = _SURROGATE_ESCAPE.search(text) is not None
-        for number, item in enumerate(items, start=1):
-            if escaped:
-                _refuse_lone_surrogate(path, item, {"record": number})
-            yield "record", number, item
-        return
-    for number, line in enumerate(text.split("\n"), start=1):
+        items = [Item("record", n, value) for n, value in enumerate(values, start=1)]
+        for item in items if escaped else ():
+            _refuse_lone_surrogate(path, item.obj, item.where)
+        return items
+    lines = text.split("\n")
+    first = next((line for line in lines if line.strip()), "")
+    if first.lstrip().startswith("{") and not _whole_value(first):
+        return _spread(path, text)
+    items = []
+    for number, line in enumerate(lines, start=1):
         if line.strip():
-            item = _parse(path, line, number)
+            item = Item("line", number, _parse(path, line, number))
             if _SURROGATE_ESCAPE.search(line):
-                _refuse_lone_surrogate(path, item, {"line": number})
-            yield "line", number, item
+                _refuse_lone_surrogate(path, item.obj, item.where)
+            items.append(item)
+    return items
 
 
-def _show(value: Any, limit: int = 40) -> str:
-    """``repr`` cut to a length that fits in a one-line message."""
-    shown = repr(value)
-    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+def _spread(path: Path, text: str) -> list[Item]:
+    """JSON values one after another, each over as many lines as it likes."""
+    decoder = json.JSONDecoder()
+    items: list[Item] = []
+    pos = line = 0
+    while True:
+        start = _JSON_SPACE.match(text, pos).end()  # type: ignore[union-attr]
+        if start >= len(text):
+            return items
+        line += text.count("\n", pos, start) + (1 if not items else 0)
+        try:
+            value, pos = decoder.raw_decode(text, start)
+        except json.JSONDecodeError as err:
+            raise FormatError(path, f"not valid JSON ({err.msg})", line=err.lineno) from None
+        except (RecursionError, ValueError) as err:
+            raise _unreadable(path, err, line) from None
+        item = Item("record", len(items) + 1, value)
+        if _SURROGATE_ESCAPE.search(text, start, pos):
+            _refuse_lone_surrogate(path, value, item.where)
+        items.append(item)
+        line += text.count("\n", start, pos)
 
 
-def _text_of(obj: dict[str, Any]) -> str:
-    if isinstance(obj.get("text"), str):
-        return obj["text"]
-    data = obj.get("data")
-    if isinstance(data, dict):
-        if isinstance(data.get("text"), str):
-            return data["text"]
-        found = next((v for v in data.values() if isinstance(v, str)), None)
-        if found is not None:
-            return found
-    if "text" in obj:
-        raise ValueError(f"'text' is {_show(obj['text'])}, not a string")
-    raise ValueError("no 'text' (or Label Studio 'data.text') string")
+# -- the shape of a file ----------------------------------------------------------------------
 
 
-@dataclass
-class _RawSpans:
-    """The record's spans as loose (start, end, label) triples, checked later."""
-
-    triples: list[tuple[Any, Any, Any]]
-    skipped: int = 0  # Label Studio results that are not span labels (relations, choices)
-
-
-def _raw_spans(obj: dict[str, Any]) -> _RawSpans | None:
-    """The record's span list in whichever shape it comes, or None if it carries none."""
-    for key in ("label", "labels"):
-        if isinstance(obj.get(key), list):
-            return _RawSpans([_doccano_triple(key, i, item) for i, item in enumerate(obj[key])])
-    for key, start, end in (("entities", "start_offset", "end_offset"), ("spans", "start", "end")):
-        if isinstance(obj.get(key), list):
-            return _RawSpans(
-                [_object_triple(f"{key}[{i}]", e, start, end) for i, e in enumerate(obj[key])]
-            )
-    if isinstance(obj.get("annotations"), list):
-        return _label_studio(obj["annotations"])
+def _shape_of(obj: Any, options: JsonOptions) -> str | None:
+    """The shape one record shows; ``text`` when it holds nothing but text (any shape)."""
+    if not isinstance(obj, dict):
+        raise ValueError(f"expected a JSON object, got {type(obj).__name__}")
+    if options.tokens_column in obj or options.tags_column in obj:
+        return "run-ner"
+    if options.label_key in obj:
+        return "doccano"
+    if "paragraphs" in obj:
+        return "spacy-v2"
+    annotations = obj.get("annotations")
+    if isinstance(annotations, list) and any(
+        isinstance(a, dict) and "start_offset" in a for a in annotations
+    ):
+        raise ValueError(
+            "'annotations' holds doccano 1.0 spans ({label, start_offset, end_offset}) whose"
+            " labels are ids, not names; export the project again from doccano as JSONL"
+        )
+    if any(key in obj for key in _LABEL_STUDIO_KEYS) or isinstance(obj.get("data"), dict):
+        return "label-studio"
+    if ("annotation_id" in obj and "lead_time" in obj) or any(
+        is_region_list(value) for value in obj.values()
+    ):
+        return "json-min"
+    if ("words" in obj and "ner" in obj) or ("tokens" in obj and "ner_tags" in obj):
+        return "run-ner"
+    if any(key in obj for key in _PRODIGY_KEYS):
+        return "prodigy"
+    if any(key in obj for key in ("label", "labels", "entities")):
+        return "doccano"
+    if "text" in obj or options.text_key is not None or isinstance(obj.get("data"), str):
+        return "text"  # with --text-key, the doccano reader says when the field is missing
     return None
 
 
-def _doccano_triple(key: str, index: int, item: Any) -> tuple[Any, Any, Any]:
-    if not (isinstance(item, list) and len(item) == 3):
-        raise ValueError(f"{key}[{index}] is {_show(item)}, not a span [start, end, label]")
-    return item[0], item[1], item[2]
-
-
-def _object_triple(where: str, item: Any, start: str, end: str) -> tuple[Any, Any, Any]:
-    if not isinstance(item, dict):
-        raise ValueError(f"{where} is {_show(item)}, not an object {{{start}, {end}, label}}")
-    return item.get(start, item.get("start")), item.get(end, item.get("end")), item.get("label")
-
-
-def _label_studio(annotations: list[Any]) -> _RawSpans | None:
-    """Spans of the last annotation not cancelled; other kinds of result are counted."""
-    for i, annotation in enumerate(annotations):
-        if not isinstance(annotation, dict):
-            raise ValueError(f"annotations[{i}] is {_show(annotation)}, not an object")
-    kept = [i for i, a in enumerate(annotations) if not a.get("was_cancelled")]
-    if not kept:
-        return None
-    where = f"annotations[{kept[-1]}].result"
-    results = annotations[kept[-1]].get("result", [])
-    if not isinstance(results, list):
-        raise ValueError(f"{where} is {_show(results)}, not a list")
-    raw = _RawSpans([])
-    for i, result in enumerate(results):
-        if not isinstance(result, dict):
-            raise ValueError(f"{where}[{i}] is {_show(result)}, not an object")
-        if isinstance(result.get("type"), str) and result["type"] != "labels":
-            raw.skipped += 1
-            continue
-        value = result.get("value")
-        if not isinstance(value, dict):
-            raise ValueError(
-                f"{where}[{i}].value is {_show(value)}, not an object {{start, end, labels}}"
+def _by_shape(path: Path, items: list[Item], options: JsonOptions) -> dict[str, list[Item]]:
+    """The file's records by the shape each holds (text-only ones go with doccano's); a
+    record of no known shape is an error naming it and the shapes read."""
+    shapes: dict[str, list[Item]] = {}
+    for item in items:
+        with located(path, item):
+            shape = _shape_of(item.obj, options)
+        if shape is None:
+            raise FormatError(
+                path,
+                f"a record of no JSON shape nerstudio reads (it has {keys_of(item.obj)}); the"
+                f" shapes read are {'; '.join(SHAPES.values())}; other field names can be"
+                " given with --text-key and --label-key, or --tokens-column and --tags-column",
+                **item.where,
             )
-        labels = value.get("labels")
-        if isinstance(labels, str):
-            labels = [labels]
-        elif labels is None:
-            labels = []
-        elif not isinstance(labels, list):
-            raise ValueError(f"{where}[{i}].value.labels is {_show(labels)}, not a list")
-        if len(labels) > 1:
-            raise ValueError(
-                f"{where}[{i}] gives span {_show(value.get('start'))}-{_show(value.get('end'))}"
-                f" {len(labels)} labels ({_show(labels)}); nerstudio keeps one label per span:"
-                " keep one in Label Studio, or import each label's spans separately"
+        shapes.setdefault("doccano" if shape == "text" else shape, []).append(item)
+    for option, flag in (
+        (options.label_key, "--label-key"),
+        (options.tokens_column, "--tokens-column"),
+        (options.tags_column, "--tags-column"),
+    ):
+        if option is not None and not any(option in item.obj for item in items):
+            raise FormatError(
+                path,
+                f"no record has the field {option!r} named by {flag} (the first has"
+                f" {keys_of(items[0].obj)})",
             )
-        raw.triples.append((value.get("start"), value.get("end"), labels[0] if labels else None))
-    return raw
+    return shapes
 
 
-def _tokens_of(obj: dict[str, Any], text: str) -> list[Token]:
-    tokens = obj.get("tokens")
-    if not isinstance(tokens, list):
-        return tokenize(text)
-    result = []
-    for i, tok in enumerate(tokens):
-        if isinstance(tok, dict):
-            start, end = tok.get("start"), tok.get("end")
-        elif isinstance(tok, list) and len(tok) >= 2:
-            start, end = tok[0], tok[1]
-        else:
-            raise ValueError(
-                f"tokens[{i}] is {_show(tok)}, neither {{start, end}} nor [start, end]"
-            )
-        problem = offsets_problem(start, end, len(text))
-        if problem:
-            raise ValueError(f"token {_show(start)}-{_show(end)} (tokens[{i}]) {problem}")
-        if text[start:end].strip():
-            result.append((start, end))
-    result.sort()
-    for a, b in itertools.pairwise(result):
-        if b[0] < a[1]:
-            raise ValueError(f"tokens {a[0]}-{a[1]} and {b[0]}-{b[1]} overlap")
-    cut = find_cluster_cut(text, [p for tok in result for p in tok])
-    if cut is not None:
-        raise ValueError(
-            f"a token edge at {cut.offset} cuts the character"
-            f" {describe_characters(text[cut.start : cut.end])}; tokens must keep it whole"
-        )
-    return result
-
-
-def _check_spans(raw: list[tuple[Any, Any, Any]], text: str) -> list[Span]:
-    spans = set()
-    inside = cluster_interiors(text)
-    for start, end, label in raw:
-        name = f"span {_show(start)}-{_show(end)}"
-        problem = offsets_problem(start, end, len(text))
-        if problem:
-            shown = shown_label(label) if isinstance(label, str) else _show(label)
-            raise ValueError(f"{name} ({shown}) {problem}")
-        if not isinstance(label, str) or not label.strip():
-            raise ValueError(f"{name} has no label (got {_show(label)}, not a label name)")
-        label = label.strip()  # the name the project stores it under
-        name += f" ({shown_label(label)})"
-        if text[start].isspace() or text[end - 1].isspace():
-            raise ValueError(
-                f"{name} starts or ends in whitespace"
-                f" ({_show(text[start:end])}); trim it to the entity's words"
-            )
-        cut = find_cluster_cut(text, [start, end]) if {start, end} & inside else None
-        if cut is not None:
-            edge = "start" if cut.offset == start else "end"
-            raise ValueError(
-                f"{name} cuts the character"
-                f" {describe_characters(text[cut.start : cut.end])}: move its {edge} to"
-                f" {cut.start} or {cut.end}"
-            )
-        spans.add(Span(start, end, label))
-    ordered = sorted(spans)
-    for a, b in itertools.pairwise(ordered):
-        if b.start < a.end:
-            raise ValueError(
-                f"spans {a.start}-{a.end} ({shown_label(a.label)}) and"
-                f" {b.start}-{b.end} ({shown_label(b.label)}) overlap"
-            )
-    return ordered
-
-
-def _record(obj: Any, source: str) -> tuple[DocumentRecord, int, int]:
-    """One record, the tokens split to fit its spans, and Label Studio results skipped."""
-    if not isinstance(obj, dict):
-        raise ValueError(f"expected a JSON object, got {type(obj).__name__}")
-    text = _text_of(obj)
-    raw = _raw_spans(obj)
-    spans = _check_spans(raw.triples if raw else [], text)
-    tokens = _tokens_of(obj, text)
-    fitted = split_tokens_at(text, tokens, [p for s in spans for p in (s.start, s.end)])
-    status = Status.DONE if raw is not None else Status.NEW
-    if isinstance(obj.get("status"), str) and obj["status"] in {s.value for s in Status}:
-        status = Status(obj["status"])
-    record = DocumentRecord(
-        text=text,
-        tokens=tuple(fitted),
-        spans=tuple(spans),
-        status=status,
-        split=obj["split"] if isinstance(obj.get("split"), str) else None,
-        source=source,
-        meta=obj["meta"] if isinstance(obj.get("meta"), dict) else {},
-    )
-    return record, len(fitted) - len(tokens), raw.skipped if raw else 0
-
-
-def read_jsonl(path: str | Path) -> ReadResult:
-    """Read every record; any bad record is a ``FormatError`` naming its line or number."""
+def read_jsonl(
+    path: str | Path,
+    text_key: str | None = None,
+    label_key: str | None = None,
+    tokens_column: str | None = None,
+    tags_column: str | None = None,
+    tag_names: Sequence[str] | None = None,
+) -> ReadResult:
+    """Read every record in the shape it holds; any bad record is a ``FormatError`` naming
+    its line or number. ``text_key``/``label_key``: doccano's fields when they are not the
+    usual ones; ``tokens_column``/``tags_column``/``tag_names``: run_ner's."""
     path = Path(path)
-    records: list[DocumentRecord] = []
-    split_tokens = skipped = 0
-    for kind, number, obj in _objects(path):
-        try:
-            record, split, not_spans = _record(obj, f"{path.name}:{number}")
-        except ValueError as err:
-            raise FormatError(path, str(err), **{kind: number}) from None
-        records.append(record)
-        split_tokens += split
-        skipped += not_spans
-    if not records:
+    options = JsonOptions(
+        text_key, label_key, tokens_column, tags_column, tuple(tag_names) if tag_names else None
+    )
+    items = _objects(path)
+    if not items:
         raise FormatError(path, "no records in this file (is it empty?)")
-    notes = []
-    if split_tokens:
-        notes.append(f"{path.name}: {split_tokens} tokens split so that spans fit them")
-    left_out = {"Label Studio results that are not spans (relations, choices...)": skipped}
-    return ReadResult(records, notes, skipped=left_out if skipped else {})
+    shapes = _by_shape(path, items, options)
+    reading = Reading(path)
+    for shape, its_items in shapes.items():
+        _READERS[shape](reading, its_items, options)
+    if len(shapes) > 1:
+        counts = ", ".join(f"{SHAPES[s]}: {len(i)}" for s, i in shapes.items())
+        reading.notes.append(
+            f"{path.name}: records of several shapes, each read as such ({counts})"
+        )
+    return reading.result()
+
+
+# -- doccano ----------------------------------------------------------------------------------
+
+
+def _doccano_spans(obj: dict[str, Any], label_key: str | None) -> list[Any] | None:
+    """The record's span list as loose (start, end, label) triples, or None if it has none."""
+    for key in (label_key,) if label_key else ("label", "labels"):
+        if isinstance(obj.get(key), list):
+            return [
+                object_triple(f"{key}[{i}]", item, "start_offset", "end_offset")
+                if isinstance(item, dict)
+                else doccano_triple(key, i, item)
+                for i, item in enumerate(obj[key])
+            ]
+    if not label_key and isinstance(obj.get("entities"), list):
+        return [
+            object_triple(f"entities[{i}]", e, "start_offset", "end_offset")
+            for i, e in enumerate(obj["entities"])
+        ]
+    return None
+
+
+def _read_doccano(reading: Reading, items: list[Item], options: JsonOptions) -> None:
+    relations = 0
+    for item in items:
+        obj = item.obj
+        with located(reading.path, item):
+            text = text_of(obj, options.text_key)
+            raw = _doccano_spans(obj, options.label_key)
+            spans = check_spans(raw or [], text)
+            tokens = fit_tokens(reading, text, tokens_of(obj.get("tokens"), text), spans)
+        if isinstance(obj.get("relations"), list):
+            relations += len(obj["relations"])
+        reading.add(
+            DocumentRecord(
+                text=text,
+                tokens=tokens,
+                spans=tuple(spans),
+                status=status_given(obj) or (Status.DONE if raw is not None else Status.NEW),
+                split=obj["split"] if isinstance(obj.get("split"), str) else None,
+                source=reading.source(item),
+                meta=meta_of(obj),
+            ),
+            item.number,
+        )
+    reading.skipped["doccano relations"] += relations
+
+
+_READERS = {
+    "doccano": _read_doccano,
+    "prodigy": prodigy.read_prodigy,
+    "label-studio": labelstudio.read_tasks,
+    "json-min": labelstudio.read_json_min,
+    "run-ner": hf_json.read_run_ner,
+    "spacy-v2": hf_json.read_spacy_v2,
+}
+
+
+# -- writing ----------------------------------------------------------------------------------
 
 
 def write_jsonl(records: Iterable[DocumentRecord], out: TextIO) -> int:

@@ -101,7 +101,9 @@ class Runs:
         self.db = db
         self.base = Path(project_path).resolve().parent if project_path else Path.cwd()
 
-    def _stored_path(self, path: str) -> str:
+    def _stored_path(self, path: str | None) -> str | None:
+        if path is None:
+            return None
         absolute = Path(path).expanduser().resolve()
         try:
             return absolute.relative_to(self.base).as_posix()
@@ -117,7 +119,7 @@ class Runs:
         return RunRecord(*values)
 
     def start(
-        self, name: str, base_model: str, method: str, params: dict[str, Any], path: str
+        self, name: str, base_model: str, method: str, params: dict[str, Any], path: str | None
     ) -> RunRecord:
         check_run_name(name)
         with self.db.atomic():

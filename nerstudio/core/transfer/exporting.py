@@ -90,12 +90,34 @@ def _brat(records, folder: Path, context: ExportContext) -> int:
     return write_brat(records, folder, context.labels)
 
 
+def _labelstudio(records, fh, context: ExportContext) -> int:
+    """Tasks with annotations, and the active run's suggestions as ``predictions``."""
+    from nerstudio.core.formats.labelstudio import write_labelstudio
+
+    run = context.project.runs.active()
+    if run is None:
+        return write_labelstudio(records, fh)
+    predictions = context.project.predictions
+    docs = list(records)
+    found = {d.id: predictions.get(run.id, d.id) for d in docs}
+    suggestions = {doc: p.spans for doc, p in found.items() if p is not None}
+    return write_labelstudio(docs, fh, suggestions, run.name)
+
+
+def _prodigy(records, fh, context: ExportContext) -> int:
+    from nerstudio.core.formats.prodigy import write_prodigy
+
+    return write_prodigy(records, fh)
+
+
 WRITERS: dict[str, Writer] = {
     "conll": Writer(False, ".conll", _conll),
     "jsonl": Writer(False, ".jsonl", _jsonl),
     "hf": Writer(True, "-dataset", _hf),
     "brat": Writer(True, "-brat", _brat),
     "docbin": Writer(False, ".spacy", _docbin, binary=True),
+    "labelstudio": Writer(False, "-labelstudio.json", _labelstudio),
+    "prodigy": Writer(False, "-prodigy.jsonl", _prodigy),
 }
 EXPORT_FORMATS = ("auto", *WRITERS)
 

@@ -7,6 +7,7 @@ summary says what it was read as and what was left out ("brat standoff, 2 docume
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -83,7 +84,14 @@ def _reader(name: str, options: ImportOptions) -> Callable[[Path], ReadResult]:
     if name == "jsonl":
         from nerstudio.core.formats.jsonl import read_jsonl
 
-        return read_jsonl
+        return lambda path: read_jsonl(
+            path,
+            text_key=options.text_key,
+            label_key=options.label_key,
+            tokens_column=options.tokens_column,
+            tags_column=options.tags_column,
+            tag_names=options.tag_names,
+        )
     if name == "text":
         from nerstudio.core.formats.text import read_text_documents
 
@@ -189,8 +197,10 @@ def import_files(
     files: list[FileSummary] = []
     dropped: list[str] = []
     declared: list[str] = []
+    suggestions: list[tuple[int, str, list[dict]]] = []  # (index in records, run, spans)
     for path in paths:
         detected, result = read_file(Path(path), fmt, options)
+        suggestions += [(len(records) + i, run, spans) for i, run, spans in result.suggestions]
         notes.extend(result.notes)
         dropped.extend(result.dropped)
         declared.extend(name for name in result.labels if name not in declared)
@@ -209,7 +219,44 @@ def import_files(
         )
     if project.count_documents(DocumentQuery(limit=0)):
         project.backup("import")
-    added = project.add_documents(records, progress=progress, labels=declared)
+    with project.transaction():
+        added = project.add_documents(records, progress=progress, labels=declared)
+        stored = store_suggestions(project, added.document_ids, suggestions)
+    if stored:
+        runs = ", ".join(sorted(stored))
+        notes.append(
+            f"{sum(stored.values()):,} documents got suggestions of {runs} (never gold: "
+            "accept them in the window, or set the run active to see them)"
+        )
     return ImportSummary(
         len(added.document_ids), added.spans, added.labels_added, notes, files, dropped
     )
+
+
+def _span_uncertainty(scores: Sequence[float]) -> dict[str, float]:
+    """The queue's scores from what another tool gives: one confidence per span, not per
+    word, so each span stands for one word of the best path (no span: nothing uncertain)."""
+    logs = [math.log(min(1.0, max(float(p), 1e-12))) for p in scores]
+    if not logs:
+        return {"least_confidence": 0.0, "mnlp": 0.0, "entropy": 0.0}
+    return {
+        "least_confidence": 1.0 - math.exp(sum(logs)),
+        "mnlp": -sum(logs) / len(logs),
+        "entropy": 0.0,
+    }
+
+
+def store_suggestions(
+    project: Project, document_ids: Sequence[int], found: list[tuple[int, str, list[dict]]]
+) -> dict[str, int]:
+    """Another tool's predictions (Label Studio's ``predictions``) as suggestions of an
+    imported run named after their model version; documents per run."""
+    by_run: dict[str, list[tuple[int, list[dict], dict[str, float]]]] = {}
+    for index, run, spans in found:
+        by_run.setdefault(run, []).append(
+            (document_ids[index], spans, _span_uncertainty([s["score"] for s in spans]))
+        )
+    for run, rows in by_run.items():
+        record = project.runs.add_imported(run, "imported suggestions")
+        project.predictions.save(record.id, rows)
+    return {run: len(rows) for run, rows in by_run.items()}
