@@ -16,6 +16,7 @@ def test_the_overlay_follows_the_model_chosen_in_the_panel(
     qtbot.addWidget(window)
     window.show()
     window.training.model.setEditText(str(tiny_model))
+    plain = window.editor.viewport().grab().toImage()
     window.pieces.set_enabled(True)
     view = window.editor.pieces
     assert view is not None and view.pieces
@@ -25,6 +26,8 @@ def test_the_overlay_follows_the_model_chosen_in_the_panel(
     assert tagged and tagged[0].tag == f"B-{first_entity.label}"
     assert "pieces in 1 window" in window.statusBar().currentMessage()
     window.editor.grab().save(str(tmp_path / "pieces.png"))
+    assert window.editor.viewport().grab().toImage() != plain  # underlines and tags painted
     window.pieces.set_enabled(False)
     assert window.editor.pieces is None
+    assert window.editor.viewport().grab().toImage() == plain  # and gone again
     assert text  # the text itself is never altered by the overlay

@@ -1,0 +1,402 @@
+"""The annotation editor widget: the document's content, the token selection, mouse and key
+input, and the composition of the painting layers (gold, suggestions, pieces, selection).
+
+Selections are always whole tokens: a drag is snapped live, punctuation-only tokens at its
+edges are dropped, and the keyboard moves a token cursor. The editor never writes to the
+project: it emits requests that the window turns into undo commands.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+
+from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QFont,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QTextBlockFormat,
+    QTextCursor,
+)
+from PySide6.QtWidgets import QTextEdit, QToolTip, QWidget
+
+from nerstudio.core.records import DocumentRecord
+from nerstudio.core.store import Label, StoredSpan
+from nerstudio.gui.widgets.editor import gold, selection
+from nerstudio.gui.widgets.editor.banner import Banner
+from nerstudio.gui.widgets.editor.frame import Frame
+from nerstudio.gui.widgets.editor.geometry import TextGeometry
+from nerstudio.gui.widgets.editor.pieces import paint_pieces
+from nerstudio.gui.widgets.editor.suggestions import paint_suggestions
+
+DRAG_THRESHOLD = 4
+
+
+class AnnotationEditor(QTextEdit):
+    """Shows one document; emits what the user asks for (create, relabel, delete, done)."""
+
+    spanRequested = Signal(int, int, str)  # start, end (code points), label
+    relabelRequested = Signal(int, str)  # span id, label
+    removeRequested = Signal(int)  # span id
+    doneRequested = Signal()
+    acceptRequested = Signal(object)  # list of (start, end, label) suggestions to make gold
+    rejectRequested = Signal(int, int)  # start, end of a suggestion to drop
+    navigateRequested = Signal(int)  # -1 previous, +1 next document
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.viewport().setCursor(Qt.CursorShape.IBeamCursor)
+        self.document().setUndoRedoEnabled(False)
+        font = QFont(self.font())
+        font.setPointSizeF(max(12.0, font.pointSizeF() * 1.25))
+        self.setFont(font)
+        self.caption_font = QFont(font)
+        self.caption_font.setPointSizeF(font.pointSizeF() * 0.6)
+        self.caption_font.setBold(True)
+        self.text_geometry = TextGeometry(self)
+        self.record: DocumentRecord | None = None
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.spans: list[StoredSpan] = []
+        self.span_starts: list[int] = []
+        self.colors: dict[str, str] = {}
+        self.selection: tuple[int, int] | None = None  # first and last token index
+        self.selected_span: StoredSpan | None = None
+        self.keys: dict[str, str] = {}  # hotkey -> label name
+        self.pieces = None  # a PieceView while "what the model will see" is on
+        self.suggestions: list[dict] = []  # {"start", "end", "label", "score"}
+        self.armed_label: str | None = None
+        self._press: QPoint | None = None
+        self._press_pos = 0
+        self._dragging = False
+        self.banner = Banner(self)
+
+    # -- content -------------------------------------------------------------------------
+
+    def show_document(self, record: DocumentRecord | None, spans: Sequence[StoredSpan]) -> None:
+        """Show a document with the token cursor on its first token."""
+        same = self.record is not None and record is not None and self.record.id == record.id
+        self.record = record
+        if not same:
+            text = record.text if record else ""
+            self.setPlainText(text)
+            self.text_geometry.set_text(text)
+            cursor = QTextCursor(self.document())
+            cursor.select(QTextCursor.SelectionType.Document)
+            spacing = QTextBlockFormat()
+            spacing.setLineHeight(210, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
+            cursor.mergeBlockFormat(spacing)
+            tokens = record.tokens if record else ()
+            self.starts = [s for s, _ in tokens]
+            self.ends = [e for _, e in tokens]
+            self.selection = (0, 0) if tokens else None
+            self.selected_span = None
+        self.set_spans(spans)
+        if not same and self.starts:
+            self._select_entity(self.span_at_token(0))  # the cursor starts on an entity
+            self._refresh()
+
+    def set_labels(self, labels: Sequence[Label]) -> None:
+        self.colors = {label.name: label.color for label in labels}
+        self.keys = {label.hotkey: label.name for label in labels if label.hotkey}
+        self._refresh()
+
+    def set_spans(self, spans: Sequence[StoredSpan]) -> None:
+        """New spans from the store; a selected entity stays selected if it still exists."""
+        self.spans = sorted(spans, key=lambda s: s.start)
+        self.span_starts = [s.start for s in self.spans]
+        # The entity exactly under the selection is the selected one: after an undo brings
+        # it back, a label key relabels it instead of being refused as an overlap.
+        chosen = self.selected_offsets() if self.selection is not None else None
+        self.selected_span = self._span_exactly(*chosen) if chosen else None
+        self._refresh()
+
+    def select_span_at(self, start: int, end: int) -> None:
+        """Select the entity at exactly these offsets (a freshly created one)."""
+        self._select_entity(self._span_exactly(start, end))
+        self._refresh()
+
+    def set_suggestions(self, suggestions: Sequence[dict]) -> None:
+        """The active model's suggestions: dashed, faint when unsure, never gold until
+        accepted."""
+        self.suggestions = sorted(suggestions, key=lambda s: s["start"])
+        self._refresh()
+
+    def set_pieces(self, view) -> None:
+        """Show (or, with None, hide) the model's sub-word pieces and their labels."""
+        self.pieces = view
+        self._refresh()
+
+    def show_message(self, text: str) -> None:
+        """A visible notice over the text (an overlap refused, for instance)."""
+        self.banner.show_text(text, self.viewport())
+
+    # -- tokens and entities -------------------------------------------------------------
+
+    def _span_rects(self, start: int, end: int) -> list[QRectF]:
+        """Viewport rectangles of the text ``start:end`` (one per line it covers)."""
+        return self.text_geometry.rects(start, end)
+
+    def _token_containing(self, point: QPoint) -> int | None:
+        """Index of the token under the point, judged by the character under it."""
+        offset = self.text_geometry.offset_under(point)
+        if offset is None:
+            return None
+        i = bisect_right(self.starts, offset) - 1
+        return i if i >= 0 and offset < self.ends[i] else None
+
+    def _token_range(self, start: int, end: int) -> tuple[int, int] | None:
+        """Tokens overlapping [start, end), without punctuation-only tokens at the edges."""
+        if not self.starts or end <= start:
+            return None
+        first = bisect_right(self.ends, start)
+        last = bisect_left(self.starts, end) - 1
+        if first > last:
+            return None
+        text = self.record.text if self.record else ""
+
+        def wordy(i: int) -> bool:
+            return any(ch.isalnum() for ch in text[self.starts[i] : self.ends[i]])
+
+        while first < last and not wordy(first):
+            first += 1
+        while last > first and not wordy(last):
+            last -= 1
+        return first, last
+
+    def span_at_token(self, index: int) -> StoredSpan | None:
+        offset = self.starts[index]
+        i = bisect_right(self.span_starts, offset) - 1
+        if i >= 0 and self.spans[i].start <= offset < self.spans[i].end:
+            return self.spans[i]
+        return None
+
+    def _span_exactly(self, start: int, end: int) -> StoredSpan | None:
+        return next((s for s in self.spans if s.start == start and s.end == end), None)
+
+    def _select_entity(self, span: StoredSpan | None) -> None:
+        """Make ``span`` the selected entity, its tokens the selection (None: no change)."""
+        self.selected_span = span
+        if span is not None:
+            self.selection = self._token_range(span.start, span.end)
+
+    def selected_offsets(self) -> tuple[int, int] | None:
+        if self.selection is None:
+            return None
+        first, last = self.selection
+        return self.starts[first], self.ends[last]
+
+    def suggestion_at_selection(self) -> dict | None:
+        """The suggestion the token selection sits in (or exactly covers)."""
+        chosen = self.selected_offsets()
+        if chosen is None:
+            return None
+        start, end = chosen
+        return next((s for s in self.suggestions if s["start"] <= start and end <= s["end"]), None)
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        """Hovering a suggestion or an entity tells what it is and what the keys do."""
+        if event.type() == QEvent.Type.ToolTip:
+            text = self.hover_text(event.pos())
+            if text:
+                QToolTip.showText(event.globalPos(), text, self.viewport())
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().viewportEvent(event)
+
+    def hover_text(self, point: QPoint) -> str | None:
+        index = self._token_containing(point)
+        if index is None:
+            return None
+        offset = self.starts[index]
+        for s in self.suggestions:
+            if s["start"] <= offset < s["end"]:
+                return (
+                    f"Suggestion: {s['label']}, confidence {s['score']:.2f}\n"
+                    "A accepts, X rejects, a label key takes it with another label"
+                )
+        span = next((s for s in self.spans if s.start <= offset < s.end), None)
+        if span is not None:
+            return f"{span.label}: Delete removes it, a label key relabels it"
+        return None
+
+    # -- painting ------------------------------------------------------------------------
+
+    def _refresh(self) -> None:
+        """Repaint; entities and the selection are painted, not stored in the document."""
+        self.viewport().update()
+
+    def _frame(self) -> Frame:
+        top, bottom = self.text_geometry.visible()
+        dark = self.palette().base().color().lightness() < 128
+        return Frame(self.text_geometry, top, bottom, self.colors, dark)
+
+    def _painter(self) -> QPainter:
+        painter = QPainter(self.viewport())
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        return painter
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """Gold backgrounds and the selection's box, the text, then over it: suggestions or
+        pieces, gold captions (only the selected entity's over pieces), the selection line."""
+        frame = self._frame()
+        entities = gold.visible_entities(frame, self.spans, self.span_starts)
+        chosen = self.selected_offsets() if self.selected_span is None else None
+        chosen_rects = frame.rects(*chosen) if chosen is not None else []
+        painter = self._painter()
+        gold.paint_backgrounds(painter, frame, entities)
+        selection.paint_background(painter, chosen_rects)
+        painter.end()
+        super().paintEvent(event)  # the text, over the backgrounds
+        painter = self._painter()
+        painter.setFont(self.caption_font)
+        captions = gold.place_captions(entities, painter.fontMetrics())
+        if self.pieces is not None:
+            paint_pieces(painter, frame, self.pieces)
+            captions = [c for c in captions if c.entity.span is self.selected_span]
+        elif self.suggestions:
+            paint_suggestions(painter, frame, self.suggestions, [c.chip for c in captions])
+        gold.paint_captions(painter, frame, captions, self.selected_span)
+        selection.paint_underline(painter, chosen_rects)
+        painter.end()
+
+    # -- mouse ---------------------------------------------------------------------------
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton or self.record is None:
+            return super().mousePressEvent(event)
+        self.setFocus()
+        point = event.position().toPoint()
+        token = self._token_containing(point)
+        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier and self.selection is not None:
+            if token is not None:
+                first, last = self.selection
+                self.selection = (min(first, token), max(last, token))
+                self.selected_span = None
+                self._refresh()
+            return
+        self._press = point
+        self._press_pos = self.text_geometry.offset_at(point)
+        self._dragging = False
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._press is None:
+            return super().mouseMoveEvent(event)
+        point = event.position().toPoint()
+        if not self._dragging and (point - self._press).manhattanLength() < DRAG_THRESHOLD:
+            return
+        self._dragging = True
+        here = self.text_geometry.offset_at(point)
+        snapped = self._token_range(min(here, self._press_pos), max(here, self._press_pos))
+        if snapped is not None:
+            self.selection = snapped
+            self.selected_span = None
+            self._refresh()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._press is None:
+            return super().mouseReleaseEvent(event)
+        point = event.position().toPoint()
+        self._press = None
+        if self._dragging:
+            self._dragging = False
+            if self.armed_label and self.selection is not None:
+                self._create(self.armed_label)
+            return
+        token = self._token_containing(point)
+        if token is None:
+            return
+        span = self.span_at_token(token)
+        if span is not None:
+            self._select_entity(span)
+        else:
+            self.selected_span = None
+            self.selection = (token, token)
+        self._refresh()
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        token = self._token_containing(event.position().toPoint())
+        if token is not None:
+            self.selected_span = None
+            self.selection = (token, token)
+            self._refresh()
+
+    # -- keyboard ------------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        mods = event.modifiers()
+        shift = bool(mods & Qt.KeyboardModifier.ShiftModifier)
+        ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
+        if key in (Qt.Key.Key_PageDown, Qt.Key.Key_PageUp) or (
+            ctrl and key in (Qt.Key.Key_Down, Qt.Key.Key_Up)
+        ):
+            self.navigateRequested.emit(1 if key in (Qt.Key.Key_PageDown, Qt.Key.Key_Down) else -1)
+        elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right) and not ctrl:
+            self._move(-1 if key == Qt.Key.Key_Left else 1, shift)
+        elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            if self.selected_span is not None:
+                self.removeRequested.emit(self.selected_span.id)
+        elif key == Qt.Key.Key_A and not ctrl and self.suggestions:
+            chosen = self.suggestions if shift else [self.suggestion_at_selection()]
+            items = [(s["start"], s["end"], s["label"]) for s in chosen if s is not None]
+            if items:
+                self.acceptRequested.emit(items)
+        elif key == Qt.Key.Key_X and not ctrl and self.suggestion_at_selection() is not None:
+            suggestion = self.suggestion_at_selection()
+            self.rejectRequested.emit(suggestion["start"], suggestion["end"])
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.doneRequested.emit()
+        elif key == Qt.Key.Key_Escape:
+            self.selected_span = None
+            self._refresh()
+        elif not ctrl and event.text().lower() in self.keys:
+            self.apply_label(self.keys[event.text().lower()])
+        else:
+            super().keyPressEvent(event)
+
+    def _move(self, step: int, extend: bool) -> None:
+        if not self.starts:
+            return
+        count = len(self.starts)
+        first, last = self.selection or (0, 0)
+        if extend:
+            if step > 0:
+                last = min(count - 1, last + 1)
+            elif last > first:
+                last -= 1
+            else:
+                first = max(0, first - 1)
+        else:
+            index = first - 1 if step < 0 else last + 1
+            first = last = max(0, min(count - 1, index))
+        self.selection = (first, last)
+        self.selected_span = None
+        if not extend:
+            self._select_entity(self.span_at_token(first))
+        self._refresh()
+        self._scroll_to(self.starts[self.selection[1]])  # type: ignore[index]
+
+    def _scroll_to(self, offset: int) -> None:
+        self.setTextCursor(self.text_geometry.cursor(offset, offset))
+        self.ensureCursorVisible()
+
+    def apply_label(self, label: str) -> None:
+        """A label key or button: relabel the selected entity, or tag the selection."""
+        if self.selected_span is not None:
+            if self.selected_span.label != label:
+                self.relabelRequested.emit(self.selected_span.id, label)
+        elif self.selection is not None:
+            self._create(label)
+
+    def _create(self, label: str) -> None:
+        start, end = self.selected_offsets()  # type: ignore[misc]
+        self.spanRequested.emit(start, end, label)
