@@ -15,9 +15,11 @@ from nerstudio.core.training.config import DEVICES, add_train_arguments
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from nerstudio.core.priority import run_in_background
     from nerstudio.core.training import train
     from nerstudio.core.training.config import config_from_args
 
+    run_in_background()  # under NERSTUDIO_BACKGROUND=1 (the window's runs): yield the CPU
     config = config_from_args(args)
     stop = threading.Event()
 
@@ -144,7 +146,10 @@ def _report(done, args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    from nerstudio.core.priority import run_in_background
     from nerstudio.core.training.evaluation import evaluate_run
+
+    run_in_background()
 
     scores = evaluate_run(args.project, args.run, args.split, args.device)
     if args.json:

@@ -18,6 +18,7 @@ from pathlib import Path
 import torch
 from transformers import DataCollatorForTokenClassification
 
+from nerstudio.core.priority import run_in_background
 from nerstudio.core.records import DocumentRecord
 from nerstudio.core.spans import entities_to_spans, tags_to_entities
 from nerstudio.core.training import data, models
@@ -76,9 +77,14 @@ def uncertainty_scores(best: Sequence[float], entropies: Sequence[float]) -> dic
 
 class Predictor:
     """Loads a run folder (or any token-classification folder with IOB2 labels and
-    safetensors weights; anything else is refused in one line by ``models.load_run``)."""
+    safetensors weights; anything else is refused in one line by ``models.load_run``).
+
+    A window longer than the model holds is cut to fit (``models.cap_max_length``). In a
+    process started with ``NERSTUDIO_BACKGROUND=1`` (the window's prediction and serving
+    children) it first lowers the process's priority (``priority.run_in_background``)."""
 
     def __init__(self, folder: str | Path, device: str = "auto", batch_size: int | None = None):
+        run_in_background()
         self.folder = Path(folder)
         loaded = models.load_run(self.folder, device)
         self.tokenizer, self.model = loaded.tokenizer, loaded.model

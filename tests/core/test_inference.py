@@ -183,7 +183,8 @@ def test_a_plain_ner_folder_without_nerstudio_json_still_loads(run, tmp_path):
     shutil.copytree(trained, folder)
     (folder / "nerstudio.json").unlink()
     predictor = Predictor(folder)
-    assert predictor.max_length == 256 and predictor.tag_names[0] == "O"
+    # the default 256, cut to the 128 positions the tiny model holds
+    assert predictor.max_length == 128 and predictor.tag_names[0] == "O"
 
 
 def test_a_base_encoder_is_no_ner_model(tiny_model):

@@ -95,9 +95,7 @@ def test_export_then_import_gives_the_corpus_back(fmt):
             assert [r.text for r in back] == [r.text for r in records]
             assert [sorted(r.spans) for r in back] == [sorted(r.spans) for r in records]
         else:
-            assert [words_and_labels(r) for r in back] == [
-                words_and_labels(r) for r in records
-            ]
+            assert [words_and_labels(r) for r in back] == [words_and_labels(r) for r in records]
         assert {r.status for r in back} == {Status.DONE}
 
     check()

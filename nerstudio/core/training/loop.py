@@ -96,7 +96,7 @@ def train(
     try:
         if project is not None:
             run_id = project.runs.start(
-                name, config.base_model, config.method, config.to_json(), str(path)
+                name, config.base_model, config.method, setup.config.to_json(), str(path)
             ).id
         yield from _started(setup)
         progress = yield from _epochs(setup, should_stop or (lambda: False), project, run_id)
@@ -160,6 +160,8 @@ def _started(setup: Setup) -> Iterator[events.TrainEvent]:
         parameters=setup.parameters,
         device_name=models.describe_device(setup.device),
     )
+    for message in setup.warnings:
+        yield events.TrainingWarning(message)
     if windowed:
         yield events.TrainingWarning(
             f"{windowed} documents are longer than {setup.config.max_length} "
@@ -203,7 +205,8 @@ def _step(setup: Setup, batch: dict[str, torch.Tensor], progress: Progress) -> e
     """One optimizer step on ``batch``, counted in ``progress``."""
     accelerator, model = setup.accelerator, setup.model
     tick = time.perf_counter()
-    loss = model(**batch).loss
+    with setup.autocast():
+        loss = model(**batch).loss
     accelerator.backward(loss)
     if setup.config.max_grad_norm:
         accelerator.clip_grad_norm_(model.parameters(), setup.config.max_grad_norm)

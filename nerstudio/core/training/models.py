@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +15,10 @@ from transformers.utils import logging as hf_logging
 
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.training.model_folder import check_model_folder, check_weights, first_line
+
+log = logging.getLogger(__name__)
+# Tokenizers without a limit of their own say int(1e30) (transformers' VERY_LARGE_INTEGER).
+NO_TOKENIZER_LIMIT = 1_000_000
 
 
 def _explain(base_model: str, err: Exception) -> NerstudioError:
@@ -121,7 +127,55 @@ def load_run(folder: Path, device: str) -> LoadedRun:
     except (OSError, ValueError, RuntimeError) as err:
         raise NerstudioError(f"{checked.path}: cannot load the model: {first_line(err)}") from None
     model.to(torch.device(pick_device(device))).eval()
-    return LoadedRun(tokenizer, model, checked.tags, checked.max_length)
+    max_length, note = cap_max_length(checked.max_length, model, tokenizer, checked.path.name)
+    if note:
+        log.warning(note)
+    return LoadedRun(tokenizer, model, checked.tags, max_length)
+
+
+def model_length_limit(model, tokenizer) -> tuple[int | None, int | None]:
+    """(sub-words a window may hold, the model's position embeddings) as far as they bind.
+
+    The positions are ``max_position_embeddings``, less the offset of models whose position
+    ids start after the padding index (RoBERTa's 514 hold 512); the tokenizer's
+    ``model_max_length`` counts too unless it is the 'no limit' sentinel. None: no limit.
+    """
+    config = getattr(model, "config", None)
+    positions = getattr(config, "max_position_embeddings", None)
+    limit = positions if isinstance(positions, int) and positions > 0 else None
+    if limit is not None:
+        limit -= _position_offset(model, config)
+    tokenizer_limit = getattr(tokenizer, "model_max_length", None)
+    if isinstance(tokenizer_limit, int) and 0 < tokenizer_limit < NO_TOKENIZER_LIMIT:
+        limit = tokenizer_limit if limit is None else min(limit, tokenizer_limit)
+    return limit, positions if isinstance(positions, int) else None
+
+
+def _position_offset(model, config) -> int:
+    """Positions a model's embeddings reserve below the first real one: padding_idx + 1
+    where position ids count from past the padding index (RoBERTa, XLM-R, CamemBERT)."""
+    embeddings = getattr(getattr(model, "base_model", model), "embeddings", None)
+    table = getattr(embeddings, "position_embeddings", None)
+    padding_idx = getattr(table, "padding_idx", None)
+    if isinstance(padding_idx, int):
+        return padding_idx + 1
+    if getattr(config, "model_type", "") in ("roberta", "xlm-roberta", "camembert", "longformer"):
+        return (getattr(config, "pad_token_id", None) or 1) + 1
+    return 0
+
+
+def cap_max_length(requested: int, model, tokenizer, name: str) -> tuple[int, str | None]:
+    """``requested`` or what the model holds, whichever is less, and a note when it was cut.
+
+    A window longer than the position embeddings fails deep in the model with a
+    tensor-size error; cutting it here trains and predicts in shorter windows instead."""
+    limit, positions = model_length_limit(model, tokenizer)
+    if limit is None or requested <= limit:
+        return requested, None
+    held = f"{positions} positions" if positions is not None else f"{limit} sub-words"
+    return limit, (
+        f"max length {requested} is more than {name} holds ({held}): windows of {limit} sub-words"
+    )
 
 
 def head_parameter_names(model) -> set[str]:
@@ -187,11 +241,49 @@ def describe_device(device: str) -> str:
     return f"CPU, {torch.get_num_threads()} threads"
 
 
+CPU_BF16_FLAGS = ("avx512_bf16", "amx_bf16")
+
+
+def cpu_has_native_bf16() -> bool:
+    """Whether this processor computes bf16 natively (AVX512-BF16 or AMX), where bf16
+    autocast is fast; elsewhere torch emulates it, slower than fp32."""
+    probe = getattr(torch.cpu, "_is_avx512_bf16_supported", None)
+    amx = getattr(torch.cpu, "_is_amx_tile_supported", None)
+    try:
+        if (probe is not None and probe()) or (amx is not None and amx()):
+            return True
+    except RuntimeError:
+        pass
+    if torch.backends.cpu.get_cpu_capability() not in ("AVX512", "AMX"):
+        return False
+    return bool(set(_cpuinfo_flags()) & set(CPU_BF16_FLAGS))
+
+
+def _cpuinfo_flags() -> list[str]:
+    """The processor's feature flags from /proc/cpuinfo (Linux; empty elsewhere)."""
+    path = Path("/proc/cpuinfo")
+    if os.name != "posix" or not path.exists():
+        return []
+    for line in path.read_text(errors="replace").splitlines():
+        if line.startswith("flags"):
+            return line.partition(":")[2].split()
+    return []
+
+
 def pick_precision(preference: str, device: str) -> str:
-    """``auto``: bf16 where the GPU supports it, else fp16 on GPU, fp32 on CPU."""
+    """``auto``: bf16 where the GPU supports it, else fp16 on GPU; fp32 on CPU.
+
+    On CPU, bf16 (autocast) is allowed where the processor has it natively
+    (``cpu_has_native_bf16``); ``auto`` keeps fp32 there until the benchmark shows bf16
+    holds dev F1 within 0.3 points (tests/benchmarks/train_bench.py --precision)."""
     if preference != "auto":
-        if preference != "fp32" and device == "cpu":
-            raise NerstudioError(f"precision {preference} needs a GPU; use fp32 on the CPU")
+        if device == "cpu" and preference == "fp16":
+            raise NerstudioError("precision fp16 needs a GPU; use fp32 or bf16 on the CPU")
+        if device == "cpu" and preference == "bf16" and not cpu_has_native_bf16():
+            raise NerstudioError(
+                "precision bf16: this processor has no native bf16 (AVX512-BF16 or AMX); "
+                "use fp32 on this CPU"
+            )
         return preference
     if device == "cuda":
         return "bf16" if torch.cuda.is_bf16_supported() else "fp16"

@@ -4,6 +4,9 @@ method applied, the encoded windows, length-grouped batches, the optimizer and i
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,10 +24,15 @@ from nerstudio.core.training.config import (
     effective_patience,
 )
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class Setup:
-    """Everything a run needs before its first step, built once by ``prepare``."""
+    """Everything a run needs before its first step, built once by ``prepare``.
+
+    ``config`` is the run's, its ``max_length`` cut to what the model holds (``warnings``
+    then says so)."""
 
     config: TrainConfig
     name: str
@@ -49,6 +57,7 @@ class Setup:
     patience: int  # in epochs, at least PATIENCE_MIN_STEPS steps
     trainable_parameters: int
     parameters: int
+    warnings: tuple[str, ...] = ()
 
     @property
     def steps_per_epoch(self) -> int:
@@ -58,15 +67,22 @@ class Setup:
     def total_steps(self) -> int:
         return self.steps_per_epoch * self.epochs
 
+    def autocast(self) -> contextlib.AbstractContextManager:
+        """bf16 autocast for a CPU run in bf16 (on a GPU, accelerate casts)."""
+        if self.device == "cpu" and self.precision == "bf16":
+            return torch.autocast("cpu", dtype=torch.bfloat16)
+        return contextlib.nullcontext()
+
 
 def make_accelerator(config: TrainConfig) -> tuple[Accelerator, str, str]:
     """The accelerator for the chosen device and precision, and what they resolved to."""
     device = models.pick_device(config.device)
     precision = models.pick_precision(config.precision, device)
-    accelerator = Accelerator(
-        cpu=device == "cpu",
-        mixed_precision={"fp32": "no"}.get(precision, precision),
-    )
+    # On CPU, accelerate's bf16 is torch.autocast("cpu", bfloat16) around forward, which
+    # Setup.autocast does itself: accelerate's precision is fixed once per process
+    # (AcceleratorState), and a second run in the process at another precision would fail.
+    mixed = "no" if precision == "fp32" or device == "cpu" else precision
+    accelerator = Accelerator(cpu=device == "cpu", mixed_precision=mixed)
     return accelerator, device, precision
 
 
@@ -85,6 +101,13 @@ def prepare(
     the random state ``set_seed`` left, before anything else does."""
     tokenizer = models.load_tokenizer(config.base_model)
     model = models.load_model(config.base_model, snap.tag_names)
+    max_length, note = models.cap_max_length(
+        config.max_length, model, tokenizer, Path(config.base_model).name or config.base_model
+    )
+    warnings: tuple[str, ...] = ()
+    if note:
+        log.warning(note)
+        config, warnings = dataclasses.replace(config, max_length=max_length), (note,)
     base_parameters = sum(p.numel() for p in model.parameters())
     model = models.apply_method(
         model, config.method, config.lora_rank, config.train_word_embeddings
@@ -134,6 +157,7 @@ def prepare(
         patience=effective_patience(config.patience, len(loader)),
         trainable_parameters=trainable,
         parameters=total,
+        warnings=warnings,
     )
 
 
