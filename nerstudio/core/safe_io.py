@@ -84,7 +84,8 @@ def check_target(target: Path, project: Path | None = None, force: bool = False)
     raise TargetError(f"{target}: exists already; name another file, or add --force to replace it")
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_path(folder: Path) -> None:
+    """Flush a file's or folder's entry to disk (a rename is durable only then)."""
     with contextlib.suppress(OSError):  # not every platform lets a folder be opened
         fd = os.open(folder, os.O_RDONLY)
         try:
@@ -122,7 +123,7 @@ def write_file(target: str | Path, binary: bool = False) -> Iterator[TextIO]:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
-        _fsync_dir(target.parent)
+        fsync_path(target.parent)
     except OSError as err:
         Path(tmp).unlink(missing_ok=True)
         raise _explain_os_error(target, err) from None
@@ -136,7 +137,7 @@ def _fsync_tree(folder: Path) -> None:
         if path.is_file():
             with open(path, "rb") as fh:
                 os.fsync(fh.fileno())
-    _fsync_dir(folder)
+    fsync_path(folder)
 
 
 @contextmanager
@@ -156,7 +157,7 @@ def write_folder(target: str | Path, replace: bool = False) -> Iterator[Path]:
         yield tmp
         _fsync_tree(tmp)
         _move_into_place(tmp, target, replace)
-        _fsync_dir(target.parent)
+        fsync_path(target.parent)
     except OSError as err:
         shutil.rmtree(tmp, ignore_errors=True)
         raise _explain_os_error(target, err) from None

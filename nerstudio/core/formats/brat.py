@@ -36,7 +36,7 @@ from pathlib import Path
 
 from nerstudio.core.errors import FormatError, LabelError
 from nerstudio.core.formats import ReadResult
-from nerstudio.core.formats.overlaps import keep_longest
+from nerstudio.core.formats.overlaps import keep_longest_reported
 from nerstudio.core.formats.textfile import read_text
 from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.spans import Span
@@ -382,14 +382,11 @@ def _document(
             continue
         origin[span] = bound
 
-    kept, overlapping = keep_longest(list(origin))
-    result.overlapping += len(overlapping)
-    for span in overlapping:
-        winner = next(k for k in kept if k.start < span.end and span.start < k.end)
-        lost, won = origin[span], origin[winner]
-        result.dropped.append(
-            f"{rel_ann}:{lost.line}: {lost.describe()} overlaps {won.describe()}, dropped"
-        )
+    kept, lines, count = keep_longest_reported(
+        origin, lambda _span, bound: (f"{rel_ann}:{bound.line}", bound.describe())
+    )
+    result.dropped += lines
+    result.overlapping += count
     tokens = tokenize(text)
     try:
         fitted = split_tokens_at(text, tokens, [p for s in kept for p in (s.start, s.end)])

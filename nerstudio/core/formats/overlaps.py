@@ -7,9 +7,12 @@ where it came from; ``--overlaps error`` refuses the file instead.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import TypeVar
 
 from nerstudio.core.spans import Span
+
+Source = TypeVar("Source")
 
 
 def keep_longest(spans: Sequence[Span]) -> tuple[list[Span], list[Span]]:
@@ -22,3 +25,19 @@ def keep_longest(spans: Sequence[Span]) -> tuple[list[Span], list[Span]]:
         else:
             kept.append(span)
     return sorted(kept), sorted(dropped)
+
+
+def keep_longest_reported(
+    origin: Mapping[Span, Source], describe: Callable[[Span, Source], tuple[int, str]]
+) -> tuple[list[Span], list[str], int]:
+    """``keep_longest`` for a reader that knows where each span came from: (kept, one
+    'FILE:LINE: X overlaps Y, dropped' line per dropped span, how many were dropped).
+    ``describe(span, source)`` gives (line, "what the span is") for the report."""
+    kept, dropped = keep_longest(list(origin))
+    lines = []
+    for span in dropped:
+        winner = next(k for k in kept if k.start < span.end and span.start < k.end)
+        line, lost = describe(span, origin[span])
+        _, won = describe(winner, origin[winner])
+        lines.append(f"{line}: {lost} overlaps {won}, dropped")
+    return kept, lines, len(dropped)

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from nerstudio.core.errors import FormatError
 from nerstudio.core.formats import ReadResult
-from nerstudio.core.formats.overlaps import keep_longest
+from nerstudio.core.formats.overlaps import keep_longest_reported
 from nerstudio.core.formats.textfile import read_text
 from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.spans import Span
@@ -414,14 +414,11 @@ def _spans(
             )
             continue
         origin[span] = annotation
-    kept, overlapping = keep_longest(list(origin))
-    result.overlapping += len(overlapping)
-    for span in overlapping:
-        winner = next(k for k in kept if k.start < span.end and span.start < k.end)
-        result.dropped.append(
-            f"{path.name}:{origin[span].line}: {_name(span, origin[span])} overlaps"
-            f" {_name(winner, origin[winner])}, dropped"
-        )
+    kept, lines, count = keep_longest_reported(
+        origin, lambda span, note: (f"{path.name}:{note.line}", _name(span, note))
+    )
+    result.dropped += lines
+    result.overlapping += count
     result.skipped.update(skipped)
     return kept
 

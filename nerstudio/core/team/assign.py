@@ -14,7 +14,6 @@ and renamed into place only when every one is complete.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 import random
@@ -25,7 +24,7 @@ from pathlib import Path
 
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.records import Status
-from nerstudio.core.safe_io import TargetError, check_target
+from nerstudio.core.safe_io import TargetError, check_target, fsync_path
 from nerstudio.core.store import Project
 from nerstudio.core.store.annotations import check_annotator_name
 
@@ -123,7 +122,7 @@ def assign(
             with Project.open(temps[name]) as copy:
                 copy.annotations.keep_only(plan.documents(name), name)
                 suggestions = copy.predictions.count(copy.runs.active().id) if run else 0
-            _fsync(temps[name])
+            fsync_path(temps[name])
             files.append(
                 AssignedFile(name, target, len(plan.documents(name)), len(plan.shared), suggestions)
             )
@@ -131,7 +130,7 @@ def assign(
             for suffix in _SIDECARS:  # a stale log beside an old target would corrupt it
                 Path(f"{target}{suffix}").unlink(missing_ok=True)
             os.replace(temps.pop(name), target)
-        _fsync(out)
+        fsync_path(out)
     except OSError as err:
         raise TargetError(f"{out}: cannot write the annotators' projects: {err}") from None
     finally:
@@ -151,12 +150,3 @@ def _temporary(target: Path) -> Path:
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     os.close(fd)
     return Path(name)
-
-
-def _fsync(path: Path) -> None:
-    with contextlib.suppress(OSError):  # not every platform lets a folder be opened
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
