@@ -14,74 +14,34 @@ from nerstudio.core.safe_io import check_target, write_file
 from nerstudio.core.store import Project
 
 
-def _run_predictor(project: Project, run_name: str, device: str):
-    """The project's run (by name or folder) and a Predictor over its model."""
-    from nerstudio.core.inference import Predictor
-    from nerstudio.core.training.evaluation import resolve_run
+def _predict(project: Project, run_id: int, predictor, records, out=None) -> int:
+    """``core.prediction.predict_documents`` with a progress bar on a terminal."""
+    from nerstudio.core.prediction import predict_documents
 
-    folder = resolve_run(project, run_name)
-    run = next((r for r in project.runs.all() if r.path and Path(r.path) == folder), None)
-    if run is None:
-        raise NerstudioError(f"{folder}: not a run of this project; predictions are stored per run")
-    return run, Predictor(folder, device=device)
-
-
-def predict_documents(project: Project, run_id: int, predictor, records, out=None) -> int:
-    """Predict and store in chunks of 256 (one transaction each); ``out`` gets JSON lines."""
-    stored = 0
     with progress_bar(len(records), "doc", "predicting") as tick:
-        for i in range(0, len(records), 256):
-            chunk = records[i : i + 256]
-            predictions = predictor.predict(chunk)
-            stored += project.predictions.save(run_id, [p.to_row() for p in predictions])
-            if out is not None:
-                for record, prediction in zip(chunk, predictions):
-                    out.write(json.dumps(prediction.to_json(record.text), ensure_ascii=False))
-                    out.write("\n")
-            tick(len(chunk))
-    return stored
+        return predict_documents(project, run_id, predictor, records, out, progress=tick)
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
+    from nerstudio.core.prediction import run_predictor, serve_predictions
     from nerstudio.core.records import Status
 
     with Project.open(args.project) as project:
         if args.out is not None:
             check_target(args.out, project.path, args.force)
-        run, predictor = _run_predictor(project, args.run, args.device)
+        run, predictor = run_predictor(project, args.run, args.device)
         if args.serve:
-            return serve_predictions(project, run.id, predictor)
+            return serve_predictions(project, run.id, predictor, sys.stdin, sys.stdout)
         wanted = {Status.DONE} if args.done else {Status.NEW, Status.IN_PROGRESS}
         records = [r for r in project.iter_documents() if args.all or r.status in wanted]
         with write_file(args.out) if args.out else nullcontext() as fh:
-            stored = predict_documents(project, run.id, predictor, records, fh)
+            stored = _predict(project, run.id, predictor, records, fh)
     print(f"predicted {stored} documents with run {run.name}")
     return 0
 
 
-def serve_predictions(project: Project, run_id: int, predictor) -> int:
-    """``predict --serve``: the window's on-the-fly predictions. The model stays loaded;
-    each stdin line is a document id, predicted and stored, answered by one JSON line."""
-    import time
-
-    print(json.dumps({"ready": True}), flush=True)
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        started = time.perf_counter()
-        try:
-            document_id = int(line)
-            (prediction,) = predictor.predict([project.document(document_id)])
-            project.predictions.save(run_id, [prediction.to_row()])
-        except (ValueError, NerstudioError) as err:
-            print(json.dumps({"id": line.strip(), "error": str(err)}), flush=True)
-            continue
-        ms = round(1000 * (time.perf_counter() - started), 1)
-        print(json.dumps({"id": document_id, "ms": ms}), flush=True)
-    return 0
-
-
 def cmd_review(args: argparse.Namespace) -> int:
+    from nerstudio.core.prediction import run_predictor, suspicious_to_json
     from nerstudio.core.records import Status
     from nerstudio.core.review import suspicious_documents
 
@@ -90,26 +50,13 @@ def cmd_review(args: argparse.Namespace) -> int:
         if run is None:
             raise NerstudioError("no active run: pass --run or set one active in the window")
         if args.predict:
-            run, predictor = _run_predictor(project, run.name, "auto")
+            run, predictor = run_predictor(project, run.name, "auto")
             done = list(project.iter_documents(status=Status.DONE))
-            stored = predict_documents(project, run.id, predictor, done)
+            stored = _predict(project, run.id, predictor, done)
             print(f"predicted {stored} documents with run {run.name}")
         found = suspicious_documents(project, run.id, args.threshold)
     if args.json:
-        print(
-            json.dumps(
-                [
-                    {
-                        "id": s.document_id,
-                        "confidence": round(s.confidence, 4),
-                        "text": s.text,
-                        "reasons": list(s.reasons),
-                    }
-                    for s in found[: args.top]
-                ],
-                ensure_ascii=False,
-            )
-        )
+        print(json.dumps(suspicious_to_json(found[: args.top]), ensure_ascii=False))
         return 0
     for s in found[: args.top]:
         print(f"{s.document_id:>7}  {s.confidence:.2f}  {s.reasons[0]}")

@@ -1,4 +1,5 @@
-"""Turns what the editor asks for into undo commands, and keeps the editor in step.
+"""Turns what the editor and the label bar ask for into undo commands, and keeps both in
+step (the labels, the armed label).
 
 Kept out of the main window so that window stays composition only.
 """
@@ -12,14 +13,20 @@ from nerstudio.core.records import Status
 from nerstudio.gui import commands
 from nerstudio.gui.state import AppState
 from nerstudio.gui.widgets.editor import AnnotationEditor
+from nerstudio.gui.widgets.label_bar import LabelBar
 
 
 class AnnotationController(QObject):
-    def __init__(self, state: AppState, editor: AnnotationEditor, parent: QWidget) -> None:
+    def __init__(
+        self, state: AppState, editor: AnnotationEditor, label_bar: LabelBar, parent: QWidget
+    ) -> None:
         super().__init__(parent)
         self.state = state
         self.editor = editor
+        self.label_bar = label_bar
         self.window = parent
+        label_bar.labelClicked.connect(editor.apply_label)
+        label_bar.armedChanged.connect(self.arm)
         editor.spanRequested.connect(self.add_span)
         editor.relabelRequested.connect(self.relabel)
         editor.removeRequested.connect(self.remove)
@@ -81,6 +88,18 @@ class AnnotationController(QObject):
     @Slot()
     def labels_changed(self) -> None:
         self.editor.set_labels(self.state.labels)
+        if self.state.armed_label not in {label.name for label in self.state.labels}:
+            self.state.armed_label = None  # its label was deleted or merged away
+        self.editor.armed_label = self.state.armed_label
+        self.label_bar.set_labels(self.state.labels, self.state.armed_label)
+
+    @Slot(object)
+    def arm(self, name: str | None) -> None:
+        """Shift+click on a label: every drag tags with it at once (None: disarmed)."""
+        self.state.armed_label = name
+        self.editor.armed_label = name
+        message = f"{name} armed: every drag tags at once" if name else ""
+        self.window.statusBar().showMessage(message)
 
     @Slot(int, int, str)
     def add_span(self, start: int, end: int, label: str) -> None:

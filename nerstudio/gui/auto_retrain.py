@@ -1,8 +1,9 @@
 """Auto-retrain: after every N newly done documents, train again in the background, make
 the new model active and ask for the pool to be re-predicted (which re-orders the queue).
 
-Training runs in the training panel's child process, so the person keeps annotating; a
-failure goes to the status bar, never a dialog.
+Training runs through the training controller's child process, so the person keeps
+annotating; a failure goes to the status bar, never a dialog. The settings and the run's
+options come from the training form's public API, never from its widgets.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from nerstudio.core.records import Status
 from nerstudio.core.spans import iob2_tag_names
 from nerstudio.core.store import DocumentQuery
 from nerstudio.gui.state import AppState
-from nerstudio.gui.widgets.training_panel import TrainingPanel
+from nerstudio.gui.training import TrainingController
+from nerstudio.gui.widgets.training_form import TrainingForm
 
 
 def same_labels(run_path: str | None, tags: list[str]) -> bool:
@@ -39,16 +41,23 @@ class AutoRetrain(QObject):
 
     retrained = Signal()  # a new run is active: re-predict the pool with it
 
-    def __init__(self, state: AppState, panel: TrainingPanel, parent: QObject | None = None):
+    def __init__(
+        self,
+        state: AppState,
+        form: TrainingForm,
+        training: TrainingController,
+        parent: QObject | None = None,
+    ):
         super().__init__(parent)
         self.state = state
-        self.panel = panel
+        self.form = form
+        self.training = training
         self.baseline: int | None = None  # done documents when the last run started
         self.pending: str | None = None
         state.projectChanged.connect(self.reset)
         state.documentEdited.connect(self.check)
-        panel.auto_retrain.toggled.connect(self.reset)
-        panel.runFinished.connect(self.run_finished)
+        form.retrainToggled.connect(self.reset)
+        training.runFinished.connect(self.run_finished)
 
     def done_count(self) -> int:
         assert self.state.project is not None
@@ -61,26 +70,27 @@ class AutoRetrain(QObject):
 
     @Slot(int)
     def check(self, _document_id: int = 0) -> None:
-        if not self.panel.auto_retrain.isChecked() or self.state.project is None:
+        settings = self.form.retrain_settings()
+        if not settings.enabled or self.state.project is None:
             return
-        if self.panel.is_running():
+        if self.training.is_running():
             return  # the next check after this run ends counts what was done meanwhile
         done = self.done_count()
         if self.baseline is None or done < self.baseline:
             self.baseline = done
-        elif done - self.baseline >= self.panel.auto_every.value():
+        elif done - self.baseline >= settings.every:
             self.start(done)
 
     def start(self, done: int) -> None:
         try:
-            config = self.panel.config()
+            config = self.form.config()
         except NerstudioError as err:
             self.state.message.emit(f"Automatic retraining: {err}")
             return
         name = datetime.now().strftime("auto-%Y%m%d-%H%M%S")
         config = replace(config, name=name)
         active = self.state.project.runs.active()
-        if self.panel.auto_from.currentData() == "active" and active is not None:
+        if self.form.retrain_settings().start_from == "active" and active is not None:
             tags = iob2_tag_names(label.name for label in self.state.labels)
             if same_labels(active.path, tags):
                 config = replace(config, base_model=active.path)
@@ -92,7 +102,7 @@ class AutoRetrain(QObject):
         self.baseline = done
         self.pending = name
         self.state.message.emit(f"{done} documents done: retraining in the background ({name})")
-        self.panel.start_config(config, automatic=True)
+        self.training.start(config, automatic=True)
 
     @Slot(str, str)
     def run_finished(self, name: str, status: str) -> None:
@@ -100,5 +110,5 @@ class AutoRetrain(QObject):
             return
         self.pending = None
         if status in ("completed", "early_stopped"):
-            self.panel.activate(name)
+            self.training.activate(name)
             self.retrained.emit()

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QProgressBar
 
 from nerstudio.gui.state import AppState
 from nerstudio.gui.workers.command import CommandWorker
-from nerstudio.gui.workers.threads import worker_thread
+from nerstudio.gui.workers.runner import Job
 from nerstudio.gui.workers.transfer import TransferWorker
 
 IMPORT_FILTER = "Corpora (*.conll *.bio *.iob *.tsv *.jsonl *.json *.txt *.parquet);;All files (*)"
@@ -19,7 +19,8 @@ EXPORT_FILTER = "CoNLL (*.conll);;JSONL (*.jsonl);;Hugging Face dataset folder (
 
 
 class BackgroundJobs(QObject):
-    """Starts jobs, keeps them referenced until they end, and stops them on quit."""
+    """Starts these jobs through the window's runner and shows that they run (the runner
+    keeps them referenced until they end, and stops them on quit)."""
 
     corpusChanged = Signal()  # an import added documents
     predictionsStored = Signal()  # pre-annotation stored new suggestions
@@ -30,8 +31,8 @@ class BackgroundJobs(QObject):
         self.window = window
         self.busy = QProgressBar(maximumWidth=160, visible=False)
         self.busy.setRange(0, 0)
-        self.workers: list[tuple[QThread, TransferWorker]] = []
-        self.predicting: tuple[QThread, CommandWorker] | None = None
+        self.workers: list[Job] = []  # imports and exports
+        self.predicting: Job | None = None
         self.transferred = 0
 
     def is_busy(self) -> bool:
@@ -43,20 +44,16 @@ class BackgroundJobs(QObject):
     # -- import / export ---------------------------------------------------------------
 
     def start(self, worker: TransferWorker) -> None:
-        """Run a transfer worker in its own thread; keep references until it finishes."""
-        thread = worker_thread(worker, self)
+        """Run a transfer worker in its own thread."""
         worker.succeeded.connect(self.transfer_succeeded)
         worker.progress.connect(self.transfer_progress)
         self.transferred = 0
         worker.failed.connect(self.failed)
-        thread.finished.connect(self._reap)
-        self.workers.append((thread, worker))
+        self.workers.append(self.state.runner.start(worker, ended=self._reap))
         self.busy.show()
-        thread.start()
 
-    @Slot()
     def _reap(self) -> None:
-        self.workers = [(t, w) for t, w in self.workers if t.isRunning()]
+        self.workers = [job for job in self.workers if job.is_running()]
         self.busy.setVisible(self.is_busy())
 
     @Slot()
@@ -105,35 +102,22 @@ class BackgroundJobs(QObject):
         if self.predicting is not None:
             return
         worker = CommandWorker(["predict", str(project.path), "--run", run.name])
-        thread = worker_thread(worker, self)
         worker.succeeded.connect(self.pre_annotated)
         worker.failed.connect(self.failed)
-        thread.finished.connect(self._predicting_done)
-        self.predicting = (thread, worker)
+        self.predicting = self.state.runner.start(worker, ended=self._predicting_done)
         self.busy.show()
         self._show(f"Pre-annotating with {run.name}…")
-        thread.start()
 
     @Slot()
     def stop_pre_annotating(self) -> None:
         if self.predicting is not None:
-            self.predicting[1].stop()
+            self.state.runner.cancel(self.predicting)
 
     @Slot(str)
     def pre_annotated(self, text: str) -> None:
         self._show(text, 8000)
         self.predictionsStored.emit()
 
-    @Slot()
     def _predicting_done(self) -> None:
         self.predicting = None
         self.busy.setVisible(self.is_busy())
-
-    def stop_all(self) -> None:
-        """On quit: let transfers finish (they are one transaction), stop predicting."""
-        for thread, _worker in self.workers:
-            thread.quit()
-            thread.wait()
-        if self.predicting is not None:
-            self.predicting[1].stop()
-            self.predicting[0].wait()

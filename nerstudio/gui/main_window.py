@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QSize, Qt, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFileDialog,
     QFrame,
     QLabel,
     QMainWindow,
@@ -19,18 +18,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nerstudio.core.errors import NerstudioError
-from nerstudio.core.records import DocumentRecord, Status
-from nerstudio.core.store import DocumentQuery, Project
-from nerstudio.core.tokens import tokenize
+from nerstudio.core.records import Status
 from nerstudio.gui import theme
 from nerstudio.gui.annotation import AnnotationController
 from nerstudio.gui.auto_retrain import AutoRetrain
+from nerstudio.gui.corpus_view import CorpusView
 from nerstudio.gui.dialogs.label_manager import LabelManager
-from nerstudio.gui.dialogs.new_project import NewProjectDialog
 from nerstudio.gui.jobs import BackgroundJobs
 from nerstudio.gui.models.documents import DocumentListModel
 from nerstudio.gui.piece_overlay import PieceOverlay
+from nerstudio.gui.projects import ProjectOpener
 from nerstudio.gui.review import ReviewController
 from nerstudio.gui.state import AppState
 from nerstudio.gui.suggestions import LiveSuggestions
@@ -42,7 +39,7 @@ from nerstudio.gui.widgets.review_list import ReviewList
 from nerstudio.gui.widgets.training_panel import TrainingPanel
 from nerstudio.gui.widgets.welcome import WelcomePage
 
-MAX_RECENT = 8
+QUIT_WAIT_S = 120.0  # a training run saves its best epoch; every other job ends sooner
 
 
 class MainWindow(QMainWindow):
@@ -85,14 +82,20 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(dock, self.review_dock)
         dock.raise_()
         self.review = ReviewController(self.state, self.review_list, self)
-        self.controller = AnnotationController(self.state, self.editor, self)
+        self.controller = AnnotationController(self.state, self.editor, self.label_bar, self)
         self.live_suggestions = LiveSuggestions(self.state, self)
-        self.auto_retrain = AutoRetrain(self.state, self.training, self)
+        self.auto_retrain = AutoRetrain(
+            self.state, self.training.form, self.training.controller, self
+        )
         self.pieces = PieceOverlay(self.state, self.editor, self.training, self)
         self.timekeeper = Timekeeper(self.state, self)
         self.progress_text = QLabel()
         self.time_text = QLabel()
         self.jobs = BackgroundJobs(self.state, self)
+        self.projects = ProjectOpener(self.state, settings, self)
+        self.corpus = CorpusView(
+            self.state, self.documents, self.document_list, self.progress_text, self
+        )
         self.statusBar().addPermanentWidget(self.jobs.busy)
         self.statusBar().addPermanentWidget(self.time_text)
         self.statusBar().addPermanentWidget(self.progress_text)
@@ -118,15 +121,17 @@ class MainWindow(QMainWindow):
     def _build_menus(self, dock: QDockWidget) -> None:
         bar = self.menuBar()
         file = bar.addMenu("&File")
-        self._action(file, "&New project…", self.new_project, QKeySequence.StandardKey.New)
-        self._action(file, "&Open project…", self.open_dialog, QKeySequence.StandardKey.Open)
+        projects = self.projects
+        self._action(file, "&New project…", projects.new_project, QKeySequence.StandardKey.New)
+        self._action(file, "&Open project…", projects.open_dialog, QKeySequence.StandardKey.Open)
         self.recent_menu = file.addMenu("Open &recent")
-        self._action(file, "Open &sample project", self.open_sample)
+        self._action(file, "Open &sample project", projects.open_sample)
         self._action(file, "&Close project", self.close_project, "Ctrl+W")
         file.addSeparator()
         self._action(file, "&Import…", self.jobs.import_dialog, "Ctrl+I")
         self._action(file, "&Export…", self.jobs.export_dialog, "Ctrl+E")
-        self._action(file, "New document from &clipboard", self.paste_document, "Ctrl+Shift+V")
+        paste = self.corpus.paste_document
+        self._action(file, "New document from &clipboard", paste, "Ctrl+Shift+V")
         file.addSeparator()
         self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
         edit = bar.addMenu("&Edit")
@@ -176,88 +181,40 @@ class MainWindow(QMainWindow):
         see.setCheckable(True)
         self._action(view, "&Light theme", lambda: self.set_theme("light"))
         self._action(view, "&Dark theme", lambda: self.set_theme("dark"))
-        self._refresh_recent()
+        self.show_recent(self.projects.recent())
 
     def _wire(self) -> None:
         state = self.state
         state.projectChanged.connect(self.project_changed)
-        state.labelsChanged.connect(self.labels_changed)
-        state.documentChanged.connect(self.document_changed)
-        state.documentEdited.connect(self.document_edited)
         state.message.connect(self.statusBar().showMessage)
-        self.document_list.documentActivated.connect(state.open_document)
-        self.document_list.orderRequested.connect(self.order_documents)
         self.welcome.openRequested.connect(self.open_project)
-        self.welcome.newRequested.connect(self.create_project)
-        self.welcome.sampleRequested.connect(self.open_sample)
-        self.label_bar.labelClicked.connect(self.editor.apply_label)
-        self.label_bar.armedChanged.connect(self.arm)
+        self.welcome.newRequested.connect(self.projects.create)
+        self.welcome.sampleRequested.connect(self.projects.open_sample)
+        self.projects.aboutToOpen.connect(self.timekeeper.flush)
+        self.projects.recentChanged.connect(self.show_recent)
         self.label_bar.manageRequested.connect(self.manage_labels)
         self.timekeeper.ticked.connect(self.show_time)
-        self.training.activeRunChanged.connect(self.active_run_changed)
+        self.training.activeRunChanged.connect(self.corpus.active_run_changed)
         self.training.activeRunChanged.connect(self.live_suggestions.restart)
         self.auto_retrain.retrained.connect(self.jobs.pre_annotate)
-        self.jobs.corpusChanged.connect(self.corpus_changed)
-        self.jobs.predictionsStored.connect(self.predictions_stored)
+        self.jobs.corpusChanged.connect(self.corpus.corpus_changed)
+        self.jobs.predictionsStored.connect(self.corpus.predictions_stored)
 
     # -- project -------------------------------------------------------------------------
 
     def open_project(self, path: str | Path) -> bool:
-        self.timekeeper.flush()
-        try:
-            self.state.open_project(path)
-        except NerstudioError as err:
-            QMessageBox.warning(self, "Cannot open project", str(err))
-            return False
-        recent = [str(Path(path).resolve())]
-        recent += [p for p in self.settings.value("recent", [], list) if p != recent[0]]
-        self.settings.setValue("recent", recent[:MAX_RECENT])
-        self._refresh_recent()
-        return True
+        return self.projects.open(path)
 
-    def _refresh_recent(self) -> None:
+    @Slot(list)
+    def show_recent(self, recent: list[str]) -> None:
         self.recent_menu.clear()
-        for path in self.settings.value("recent", [], list):
+        for path in recent:
             self._action(self.recent_menu, path, lambda _=False, p=path: self.open_project(p))
-        self.welcome.set_recent(self.settings.value("recent", [], list))
-
-    @Slot()
-    def new_project(self) -> None:
-        chosen = NewProjectDialog.ask(self)
-        if chosen is not None:
-            self.create_project(*chosen)
-
-    @Slot(str, list)
-    def create_project(self, path: str, labels: list[str]) -> None:
-        try:
-            Project.create(path, labels).close()
-        except NerstudioError as err:
-            QMessageBox.warning(self, "Cannot create project", str(err))
-            return
-        self.open_project(path)
-
-    @Slot()
-    def open_sample(self) -> None:
-        """Install the bundled sample project (once; the user's work on it is kept), open it."""
-        try:
-            from nerstudio.core.sample import install_sample_project
-
-            path = install_sample_project()
-        except (ImportError, NerstudioError, OSError) as err:
-            QMessageBox.warning(self, "Cannot open the sample project", str(err))
-            return
-        self.open_project(path)
-
-    @Slot()
-    def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open project", "", "Projects (*.db)")
-        if path:
-            self.open_project(path)
+        self.welcome.set_recent(recent)
 
     @Slot()
     def project_changed(self) -> None:
         project = self.state.project
-        self.documents.set_project(project)
         self.setWindowTitle(f"{project.path.name} — nerstudio" if project else "nerstudio")
         self.state.undo_stack.clear()
         self.show_page()
@@ -291,53 +248,6 @@ class MainWindow(QMainWindow):
             if self.editor_layout is not None:
                 self.restoreState(self.editor_layout)
 
-    @Slot()
-    def labels_changed(self) -> None:
-        if self.state.armed_label not in {label.name for label in self.state.labels}:
-            self.state.armed_label = None  # its label was deleted or merged away
-        self.editor.armed_label = self.state.armed_label
-        self.label_bar.set_labels(self.state.labels, self.state.armed_label)
-        self.document_list.set_labels(self.state.labels)
-
-    @Slot(int)
-    def document_changed(self, document_id: int) -> None:
-        self.update_progress()
-        if document_id:
-            self.document_list.show_current(document_id)
-
-    @Slot(int)
-    def document_edited(self, document_id: int) -> None:
-        self.documents.refresh_document(document_id)
-        self.update_progress()
-
-    def update_progress(self) -> None:
-        project = self.state.project
-        if project is None:
-            return
-        done = project.count_documents(DocumentQuery(status=Status.DONE))
-        total = project.count_documents()
-        self.progress_text.setText(f"{done:,} of {total:,} done")
-
-    @Slot(object)
-    def order_documents(self, strategy: str | None) -> None:
-        """Document order, or the active-learning queue (Next then follows it); the queue is
-        ordered off the GUI thread and the list shows it when it arrives."""
-        self.documents.follow(self.state.active_learning_order(strategy))
-
-    @Slot()
-    def predictions_stored(self) -> None:
-        """New suggestions: show them, and the queue follows the new uncertainties."""
-        self.active_run_changed()
-        strategy = self.document_list.order.currentData()
-        if strategy is not None:
-            self.order_documents(strategy)
-
-    @Slot()
-    def active_run_changed(self) -> None:
-        """Another model makes the suggestions now."""
-        if self.state.document is not None:
-            self.state.reload(self.state.document.id)
-
     @Slot(float)
     def show_time(self, seconds: float) -> None:
         minutes, secs = divmod(int(seconds), 60)
@@ -345,38 +255,13 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def arm(self, name: str | None) -> None:
-        self.state.armed_label = name
-        self.editor.armed_label = name
-        self.statusBar().showMessage(f"{name} armed: every drag tags at once" if name else "")
+        """Arm a label (None: disarm), as a Shift+click on it does."""
+        self.controller.arm(name)
 
     @Slot()
     def manage_labels(self) -> None:
         if self.state.project is not None:
             LabelManager(self.state, self).exec()
-
-    # -- documents from outside -----------------------------------------------------------
-
-    @Slot()
-    def corpus_changed(self) -> None:
-        """An import finished: the list, the progress, and a document if none was shown."""
-        self.documents.set_query(self.documents.query)
-        if self.state.document is None:
-            self.state.open_document(self.state.first_unfinished())
-        self.update_progress()
-
-    @Slot()
-    def paste_document(self) -> None:
-        if self.state.project is None:
-            return
-        text = QGuiApplication.clipboard().text().strip()
-        if not text:
-            self.state.message.emit("The clipboard holds no text.")
-            return
-        added = self.state.project.add_documents(
-            [DocumentRecord(text=text, tokens=tuple(tokenize(text)), source="clipboard")]
-        )
-        self.documents.set_query(self.documents.query)
-        self.state.open_document(added.document_ids[0])
 
     # -- look and lifetime -------------------------------------------------------------
 
@@ -394,11 +279,8 @@ class MainWindow(QMainWindow):
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()
                 return
-            self.training.stop_and_wait()
         self.timekeeper.flush()
-        self.jobs.stop_all()
-        self.live_suggestions.stop()
-        self.review.stop()
+        self.state.runner.stop_all(QUIT_WAIT_S)  # training keeps its best epoch
         self.settings.setValue("window/geometry", self.saveGeometry())
         layout = self.editor_layout if self.on_welcome else self.saveState()
         self.settings.setValue("window/state", layout)

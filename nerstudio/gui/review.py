@@ -3,12 +3,15 @@ process) and opens the document a person picks from its list."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QThread, Slot
+from PySide6.QtCore import QObject, Slot
 
+from nerstudio.core.prediction import ProtocolError, suspicious_from_json
 from nerstudio.gui.state import AppState
 from nerstudio.gui.widgets.review_list import ReviewList
 from nerstudio.gui.workers.command import CommandWorker
-from nerstudio.gui.workers.threads import worker_thread
+from nerstudio.gui.workers.runner import Job
+
+STOP_WAIT_S = 15.0
 
 
 class ReviewController(QObject):
@@ -16,7 +19,7 @@ class ReviewController(QObject):
         super().__init__(parent)
         self.state = state
         self.view = view
-        self.job: tuple[QThread, CommandWorker] | None = None
+        self.job: Job | None = None
         view.checkRequested.connect(self.check)
         view.documentActivated.connect(state.open_document)
 
@@ -31,19 +34,23 @@ class ReviewController(QObject):
             return
         args = ["review", str(project.path), "--run", run.name, "--predict", "--json"]
         worker = CommandWorker([*args, "--threshold", f"{threshold:.2f}"])
-        thread = worker_thread(worker, self)
-        worker.succeeded.connect(self.view.show_results)
+        worker.succeeded.connect(self.reviewed)
         worker.failed.connect(self.view.show_failure)
-        thread.finished.connect(self.done)
-        self.job = (thread, worker)
-        thread.start()
+        self.job = self.state.runner.start(worker, ended=self.done)
 
-    @Slot()
+    @Slot(str)
+    def reviewed(self, output: str) -> None:
+        """The child's last line: the list ``review --json`` printed."""
+        try:
+            found = suspicious_from_json(output)
+        except ProtocolError as err:
+            self.view.show_failure(str(err))
+            return
+        self.view.show_results(found)
+
     def done(self) -> None:
         self.job = None
 
     def stop(self) -> None:
         if self.job is not None:
-            thread, worker = self.job
-            worker.stop()
-            thread.wait(15_000)
+            self.state.runner.stop(self.job, STOP_WAIT_S)

@@ -16,10 +16,12 @@ from PySide6.QtGui import QUndoStack
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.store import DocumentQuery, Label, Project, StoredSpan
+from nerstudio.gui.workers.runner import JobRunner
 
 
 class AppState(QObject):
-    """Shared state of the window. Lives on the GUI thread; workers open their own Project."""
+    """Shared state of the window. Lives on the GUI thread; workers open their own Project
+    and run through ``runner``, the window's one job runner."""
 
     projectChanged = Signal()
     documentChanged = Signal(int)  # a different document is shown
@@ -37,6 +39,7 @@ class AppState(QObject):
         self.armed_label: str | None = None
         self.suggestions: list[dict] = []  # the active run's spans not covered by gold
         self.queue: list[int] | None = None  # active-learning order; Next follows it
+        self.runner = JobRunner(self)  # every background job of the window
 
     # -- project -------------------------------------------------------------------------
 
@@ -169,9 +172,6 @@ class AppState(QObject):
         self.labelsChanged.emit()
         if self.document is not None:
             self.documentEdited.emit(self.document.id)
-
-    def label_by_key(self, key: str) -> Label | None:
-        return next((label for label in self.labels if label.hotkey == key), None)
 
     # -- edits -----------------------------------------------------------------------------
 

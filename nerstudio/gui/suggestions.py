@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThread, Slot
+from PySide6.QtCore import QObject, Slot
 
 from nerstudio.gui.state import AppState
 from nerstudio.gui.workers.live_prediction import LivePredictionWorker
-from nerstudio.gui.workers.threads import worker_thread
+from nerstudio.gui.workers.runner import Job
+
+STOP_WAIT_S = 15.0  # stopping terminates the child; this is only a bound
 
 
 class LiveSuggestions(QObject):
@@ -20,7 +22,7 @@ class LiveSuggestions(QObject):
     def __init__(self, state: AppState, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.state = state
-        self.live: tuple[QThread, LivePredictionWorker] | None = None
+        self.live: Job | None = None
         self.run_id: int | None = None  # the run the child predicts with
         self.last_ms: float | None = None
         state.projectChanged.connect(self.restart)
@@ -35,21 +37,22 @@ class LiveSuggestions(QObject):
         if run is None or not run.path or not (Path(run.path) / "config.json").exists():
             return
         worker = LivePredictionWorker(str(project.path), run.name)
-        thread = worker_thread(worker, self)
         worker.predicted.connect(self.predicted)
         worker.failed.connect(self.failed)
-        self.live, self.run_id = (thread, worker), run.id
-        thread.start()
+        self.live = self.state.runner.start(worker, ended=self._ended)
+        self.run_id = run.id
         if self.state.document is not None:
             self.document_shown(self.state.document.id)
 
     def stop(self) -> None:
         if self.live is not None:
-            thread, worker = self.live
+            job, self.live = self.live, None
+            self.state.runner.stop(job, STOP_WAIT_S)
+
+    def _ended(self) -> None:
+        """The child ended by itself (it failed, and said so): no more requests to it."""
+        if self.live is not None and not self.live.is_running():
             self.live = None
-            worker.stop()
-            thread.quit()
-            thread.wait(15_000)
 
     def is_running(self) -> bool:
         return self.live is not None
@@ -60,7 +63,7 @@ class LiveSuggestions(QObject):
         if live is None or project is None or not document_id:
             return
         if project.predictions.get(self.run_id, document_id) is None:
-            live[1].request(document_id)
+            live.worker.request(document_id)
 
     @Slot(int, float)
     def predicted(self, document_id: int, ms: float) -> None:

@@ -27,17 +27,45 @@ LABELS = ("PER", "ORG", "LOC")
 
 # -- guard: no test may leave a QThread running ---------------------------------------------
 
-_started_threads: list[QThread] = []
+
+class StartedThread:
+    """A QThread a test started, as the guard sees it. The job runner deletes a thread once
+    it has finished (``deleteLater``), so a deleted one counts as finished."""
+
+    def __init__(self, thread: QThread) -> None:
+        self.thread = thread
+
+    def alive(self) -> bool:
+        return shiboken6.isValid(self.thread)
+
+    def isRunning(self) -> bool:  # QThread's names
+        return self.alive() and self.thread.isRunning()
+
+    def isFinished(self) -> bool:
+        return not self.alive() or self.thread.isFinished()
+
+    def quit(self) -> None:
+        if self.alive():
+            self.thread.quit()
+
+    def wait(self, ms: int) -> bool:
+        return not self.alive() or self.thread.wait(ms)
+
+    def __repr__(self) -> str:
+        return repr(self.thread) if self.alive() else "<deleted QThread>"
+
+
+_started_threads: list[StartedThread] = []
 
 
 @pytest.fixture(autouse=True)
-def record_threads(monkeypatch) -> list[QThread]:
+def record_threads(monkeypatch) -> list[StartedThread]:
     """Remember every QThread started during the test (checked by the hook below)."""
     _started_threads.clear()
     original = QThread.start
 
     def start(self, *args, **kwargs):
-        _started_threads.append(self)
+        _started_threads.append(StartedThread(self))
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(QThread, "start", start)
@@ -52,7 +80,7 @@ def pytest_runtest_call(item):
     closeEvent would wait for their threads and hide the leak).
     """
     result = yield
-    running = [t for t in _started_threads if shiboken6.isValid(t) and t.isRunning()]
+    running = [t for t in _started_threads if t.isRunning()]
     for thread in running:  # stop them anyway, so the next test starts clean
         thread.quit()
         thread.wait(5000)

@@ -39,7 +39,7 @@ def start(qtbot, window, model: Path | str, epochs: int, lr: str = "0.02") -> No
 
 
 def wait_done(qtbot, window, timeout: int = 120_000) -> None:
-    qtbot.waitUntil(lambda: window.training.thread is None, timeout=timeout)
+    qtbot.waitUntil(lambda: not window.training.is_running(), timeout=timeout)
 
 
 def test_a_run_from_start_to_history_and_active_model(qtbot, window, tiny_model):
@@ -188,8 +188,10 @@ def recorded_run(window, name: str, folder: Path, info_run: str | None = None) -
 
 
 def click(qtbot, window, text: str) -> None:
+    """Click a history button and wait for the file work it starts (off the GUI thread)."""
     button = next(b for b in window.training.findChildren(QPushButton) if b.text() == text)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.training.controller.files_busy(), timeout=30_000)
 
 
 def choose_folder(monkeypatch, folder: Path) -> None:

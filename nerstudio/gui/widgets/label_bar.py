@@ -68,7 +68,3 @@ class LabelBar(QWidget):
             return
         button.setChecked(not button.isChecked())  # a plain click does not toggle
         self.labelClicked.emit(name)
-
-    def set_armed(self, name: str | None) -> None:
-        for other, button in self.buttons.items():
-            button.setChecked(other == name)

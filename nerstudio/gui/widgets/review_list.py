@@ -3,27 +3,25 @@ disagrees with gold, most confident first; activating one opens it with both sho
 
 from __future__ import annotations
 
-import json
-
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDoubleSpinBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from nerstudio.core.review import SuspiciousDocument
+from nerstudio.gui.widgets.tables import read_only_table
+
 COLUMNS = ("doc", "confidence", "disagreement")
 
 
 class ReviewList(QWidget):
-    """Shows ``nerstudio review --json`` output; asks the window to run it."""
+    """Shows the check's findings; asks the window to run it."""
 
     checkRequested = Signal(float)  # the confidence threshold
     documentActivated = Signal(int)
@@ -41,14 +39,7 @@ class ReviewList(QWidget):
         self.threshold.setToolTip("Only disagreements the model is at least this sure of")
         self.summary = QLabel("Train a model, set it active, then check.")
         self.summary.setWordWrap(True)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        self.table = read_only_table(COLUMNS)
         self.table.cellActivated.connect(self.open_row)
         self.table.cellClicked.connect(self.open_row)
         row = QHBoxLayout()
@@ -65,20 +56,18 @@ class ReviewList(QWidget):
         self.summary.setText("Predicting the done documents…")
         self.checkRequested.emit(self.threshold.value())
 
-    @Slot(str)
-    def show_results(self, output: str) -> None:
-        """The JSON list printed by ``nerstudio review --json``."""
+    def show_results(self, found: list[SuspiciousDocument]) -> None:
+        """The done documents the model disagrees with, most confident first."""
         self.check.setEnabled(True)
-        found = json.loads(output)
         self.table.setRowCount(len(found))
         for row, item in enumerate(found):
-            reasons = item["reasons"]
+            reasons = item.reasons
             more = f"  (+{len(reasons) - 1} more)" if len(reasons) > 1 else ""
-            cells = [str(item["id"]), f"{item['confidence']:.2f}", reasons[0] + more]
+            cells = [str(item.document_id), f"{item.confidence:.2f}", reasons[0] + more]
             for column, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
-                cell.setData(Qt.ItemDataRole.UserRole, item["id"])
-                cell.setToolTip("\n".join(reasons) + "\n\n" + item["text"][:300])
+                cell.setData(Qt.ItemDataRole.UserRole, item.document_id)
+                cell.setToolTip("\n".join(reasons) + "\n\n" + item.text[:300])
                 self.table.setItem(row, column, cell)
         self.summary.setText(
             f"{len(found)} done documents where the model disagrees; click one to see both."

@@ -1,20 +1,30 @@
 """On-the-fly suggestions: one ``nerstudio predict --serve`` child keeps the model loaded
-and predicts a document the moment it is shown (torch never enters the GUI process)."""
+and predicts a document the moment it is shown (torch never enters the GUI process).
+
+Both ends speak ``core.prediction``'s messages: a request line per document, one reply
+line per request.
+"""
 
 from __future__ import annotations
 
-import json
 import queue
 import subprocess
-import tempfile
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import Signal
 
-from nerstudio.core.bug_report import user_message
-from nerstudio.gui.workers.child import nerstudio_command
+from nerstudio.core.prediction import (
+    PredictionRequest,
+    PredictionStored,
+    ServeReply,
+    reply_from_line,
+    request_to_line,
+)
+from nerstudio.gui.workers.child import ChildProcess
+
+ENDED = "the prediction process ended"
 
 
-class LivePredictionWorker(QObject):
+class LivePredictionWorker(ChildProcess):
     """Serves ``request(document_id)`` from any thread; emits ``predicted`` once stored.
 
     Requests that pile up while the child is busy collapse to the newest: the person has
@@ -23,26 +33,19 @@ class LivePredictionWorker(QObject):
 
     ready = Signal()
     predicted = Signal(int, float)  # document id, milliseconds the child took
-    failed = Signal(str)
-    finished = Signal()
+
+    stdin = subprocess.PIPE
 
     def __init__(self, project_path: str, run_name: str) -> None:
-        super().__init__()
-        self.command = nerstudio_command(
-            ["predict", project_path, "--run", run_name, "--serve", "--device", "cpu"]
-        )
+        super().__init__(["predict", project_path, "--run", run_name, "--serve", "--device", "cpu"])
         self.requests: queue.Queue[int | None] = queue.Queue()
-        self.process: subprocess.Popen | None = None
-        self.stopping = False
 
     def request(self, document_id: int) -> None:
         self.requests.put(document_id)
 
     def stop(self) -> None:
-        self.stopping = True
         self.requests.put(None)
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
+        super().stop()
 
     def _next_request(self) -> int | None:
         wanted = self.requests.get()
@@ -54,45 +57,19 @@ class LivePredictionWorker(QObject):
             wanted = newer
         return wanted
 
-    @Slot()
-    def run(self) -> None:
-        with tempfile.TemporaryFile() as err:
-            try:
-                self.process = subprocess.Popen(
-                    self.command,
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE,
-                    stderr=err,
-                    text=True,
-                    bufsize=1,
-                )
-                if not self.process.stdout.readline():
-                    raise RuntimeError(self._error_text(err))
-                self.ready.emit()
-                while (document_id := self._next_request()) is not None:
-                    self.process.stdin.write(f"{document_id}\n")
-                    self.process.stdin.flush()
-                    answer = self.process.stdout.readline()
-                    if not answer:
-                        raise RuntimeError(self._error_text(err))
-                    data = json.loads(answer)
-                    if "error" not in data:
-                        self.predicted.emit(int(data["id"]), float(data["ms"]))
-            except Exception as exc:  # a thread boundary: report, never crash the window
-                if not self.stopping:
-                    self.failed.emit(user_message(exc))
-            finally:
-                if self.process is not None and self.process.poll() is None:
-                    self.process.terminate()
-                    self.process.wait(10)
-                self.finished.emit()
+    def supervise(self, process: subprocess.Popen) -> None:
+        assert process.stdin is not None and process.stdout is not None
+        self._reply(process)  # ready: the model is loaded
+        self.ready.emit()
+        while (document_id := self._next_request()) is not None:
+            process.stdin.write(request_to_line(PredictionRequest(document_id)))
+            process.stdin.flush()
+            reply = self._reply(process)
+            if isinstance(reply, PredictionStored):
+                self.predicted.emit(reply.document_id, reply.ms)
 
-    def _error_text(self, err) -> str:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-        if self.process is not None:
-            self.process.wait(10)
-        err.seek(0)
-        lines = err.read().decode("utf-8", "replace").strip().splitlines()
-        line = next((e for e in reversed(lines) if "error:" in e), lines[-1] if lines else "")
-        return line.replace("nerstudio: error: ", "") or "the prediction process ended"
+    def _reply(self, process: subprocess.Popen) -> ServeReply:
+        line = process.stdout.readline()
+        if not line:
+            raise self.ended(ENDED)
+        return reply_from_line(line)

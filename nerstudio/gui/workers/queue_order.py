@@ -9,19 +9,20 @@ on the GUI thread: it runs one worker at a time, a newer request supersedes an o
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 
 from nerstudio.core.active import QueueOrder, queue_for_run
 from nerstudio.core.store import Project
-from nerstudio.gui.workers.threads import worker_thread
+from nerstudio.gui.workers.runner import Job, Worker
 
 if TYPE_CHECKING:
     from nerstudio.gui.state import AppState
+
+STOP_WAIT_S = 5.0  # a superseded order ends at its next check
 
 
 @dataclass(frozen=True)
@@ -31,36 +32,24 @@ class QueueRequest:
     strategy: str
 
 
-class QueueOrderWorker(QObject):
-    """Orders one project's pool by one run's uncertainties; emits plain data only."""
+class QueueOrderWorker(Worker):
+    """Orders one project's pool by one run's uncertainties; emits plain data only.
+    ``stop()``: superseded, skip what is left and report nothing."""
 
     ordered = Signal(object)  # a QueueOrder
-    failed = Signal(str)
-    finished = Signal()
 
     def __init__(self, request: QueueRequest) -> None:
         super().__init__()
         self.request = request
-        self.cancelled = threading.Event()
 
-    def stop(self) -> None:
-        """Superseded: skip what is left and report nothing (safe from any thread)."""
-        self.cancelled.set()
-
-    @Slot()
-    def run(self) -> None:
-        try:
-            # The window checked the file when it opened it; no second quick_check here.
-            with Project.open(self.request.project_path, check=False) as project:
-                if self.cancelled.is_set():
-                    return
-                order = queue_for_run(project, self.request.run_id, self.request.strategy)
-            if not self.cancelled.is_set():
-                self.ordered.emit(order)
-        except Exception as err:  # a thread boundary: report, never crash the app
-            self.failed.emit(str(err))
-        finally:
-            self.finished.emit()
+    def work(self) -> None:
+        # The window checked the file when it opened it; no second quick_check here.
+        with Project.open(self.request.project_path, check=False) as project:
+            if self.stopping.is_set():
+                return
+            order = queue_for_run(project, self.request.run_id, self.request.strategy)
+        if not self.stopping.is_set():
+            self.ordered.emit(order)
 
 
 class QueueOrdering(QObject):
@@ -74,7 +63,7 @@ class QueueOrdering(QObject):
         self.state = state
         self.order: QueueOrder | None = None
         self.busy = False
-        self.job: tuple[QThread, QueueOrderWorker] | None = None
+        self.job: Job | None = None
         self.pending: QueueRequest | None = None
         self.strategy: str | None = None  # of the newest request
         state.projectChanged.connect(self._project_changed)
@@ -90,13 +79,13 @@ class QueueOrdering(QObject):
         if self.job is None:
             self._start()
         else:
-            self.job[1].stop()  # the next one starts when it has ended
+            self.state.runner.cancel(self.job)  # the next one starts when it has ended
 
     def clear(self) -> None:
         """Document order again: whatever is computing is dropped."""
         self.pending = self.strategy = None
         if self.job is not None:
-            self.job[1].stop()
+            self.state.runner.cancel(self.job)
         self.order = None
         self._set_busy(False)
         self.ordered.emit(None)
@@ -107,12 +96,10 @@ class QueueOrdering(QObject):
 
     @Slot()
     def stop(self) -> None:
-        """On quit: drop everything and wait for the running worker."""
+        """On quit: drop everything and wait (a little) for the running worker."""
         self.pending = None
         if self.job is not None:
-            thread, worker = self.job
-            worker.stop()
-            thread.wait()
+            self.state.runner.stop(self.job, STOP_WAIT_S)
 
     @Slot()
     def _project_changed(self) -> None:
@@ -127,18 +114,15 @@ class QueueOrdering(QObject):
     def _start(self) -> None:
         request, self.pending = self.pending, None
         worker = QueueOrderWorker(request)
-        thread = worker_thread(worker, self)
         worker.ordered.connect(self._ordered)
         worker.failed.connect(self._failed)
-        thread.finished.connect(self._finished)
-        self.job = (thread, worker)
-        thread.start()
+        self.job = self.state.runner.start(worker, ended=self._finished)
 
     def _current(self) -> QueueOrderWorker | None:
         """The running worker, unless it was superseded."""
-        if self.job is None or self.job[1].cancelled.is_set():
+        if self.job is None or self.job.worker.stopping.is_set():
             return None
-        return self.job[1]
+        return self.job.worker
 
     @Slot(object)
     def _ordered(self, order: QueueOrder) -> None:
@@ -155,13 +139,9 @@ class QueueOrdering(QObject):
         if self._current() is not None:
             self.state.message.emit(f"Cannot order the queue: {message}")
 
-    @Slot()
     def _finished(self) -> None:
-        thread, _worker = self.job
-        thread.wait()  # ``finished`` is the thread's last word; let it end
-        thread.deleteLater()
         self.job = None
-        if self.pending is not None:
+        if self.pending is not None and not self.state.runner.closed:
             self._start()
         else:
             self._set_busy(False)

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import Signal
 
-from nerstudio.core.bug_report import user_message
 from nerstudio.core.spans import Scheme
 from nerstudio.core.store import Project
 from nerstudio.core.transfer import export_corpus, import_files
+from nerstudio.gui.workers.runner import Worker
 
 
-class TransferWorker(QObject):
-    """Runs one import or export on its own connection; emits plain data only."""
+class TransferWorker(Worker):
+    """Runs one import or export on its own connection; emits plain data only. ``stop()``
+    cancels nothing: an import is one transaction, so quitting waits for it."""
 
     progress = Signal(int)  # items done since the last report
     succeeded = Signal(str)  # a one-line summary
-    failed = Signal(str)
-    finished = Signal()
 
     def __init__(
         self,
@@ -39,31 +38,25 @@ class TransferWorker(QObject):
         self.include_all = include_all
         self.force = force  # the save dialog asked before replacing a file
 
-    @Slot()
-    def run(self) -> None:
-        try:
-            with Project.open(self.project_path) as project:
-                if self.kind == "import":
-                    summary = import_files(
-                        project, self.paths, self.fmt, self.split, progress=self.progress.emit
-                    )
-                    text = (
-                        f"Imported {summary.documents:,} documents with {summary.spans:,} "
-                        f"entities — {'; '.join(f.line() for f in summary.files)}"
-                    )
-                else:
-                    result = export_corpus(
-                        project,
-                        self.paths[0],
-                        self.fmt,
-                        Scheme.IOB2,
-                        include_all=self.include_all,
-                        progress=self.progress.emit,
-                        force=self.force,
-                    )
-                    text = f"Exported {result.documents:,} documents to {result.path}"
-            self.succeeded.emit(text)
-        except Exception as err:  # a thread boundary: report, never crash the app
-            self.failed.emit(user_message(err))
-        finally:
-            self.finished.emit()
+    def work(self) -> None:
+        with Project.open(self.project_path) as project:
+            if self.kind == "import":
+                summary = import_files(
+                    project, self.paths, self.fmt, self.split, progress=self.progress.emit
+                )
+                text = (
+                    f"Imported {summary.documents:,} documents with {summary.spans:,} "
+                    f"entities — {'; '.join(f.line() for f in summary.files)}"
+                )
+            else:
+                result = export_corpus(
+                    project,
+                    self.paths[0],
+                    self.fmt,
+                    Scheme.IOB2,
+                    include_all=self.include_all,
+                    progress=self.progress.emit,
+                    force=self.force,
+                )
+                text = f"Exported {result.documents:,} documents to {result.path}"
+        self.succeeded.emit(text)

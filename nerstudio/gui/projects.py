@@ -1,0 +1,80 @@
+"""Opening and creating projects from the window: the file dialogs, the sample project, and
+the list of recent projects (kept in the settings, shown in the menu and on the welcome
+page)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, Signal, Slot
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from nerstudio.core.errors import NerstudioError
+from nerstudio.core.store import Project
+from nerstudio.gui.dialogs.new_project import NewProjectDialog
+from nerstudio.gui.state import AppState
+
+MAX_RECENT = 8
+
+
+class ProjectOpener(QObject):
+    """Opens projects into the state; ``recentChanged`` when the recent list changed."""
+
+    recentChanged = Signal(list)  # the recent project paths, newest first
+    aboutToOpen = Signal()  # the open document's time is about to be stored
+
+    def __init__(self, state: AppState, settings: QSettings, window: QWidget) -> None:
+        super().__init__(window)
+        self.state = state
+        self.settings = settings
+        self.window = window
+
+    def recent(self) -> list[str]:
+        return self.settings.value("recent", [], list)
+
+    def open(self, path: str | Path) -> bool:
+        """Open a project (a dialog says why not); it becomes the most recent."""
+        self.aboutToOpen.emit()
+        try:
+            self.state.open_project(path)
+        except NerstudioError as err:
+            QMessageBox.warning(self.window, "Cannot open project", str(err))
+            return False
+        recent = [str(Path(path).resolve())]
+        recent += [p for p in self.recent() if p != recent[0]]
+        self.settings.setValue("recent", recent[:MAX_RECENT])
+        self.recentChanged.emit(self.recent())
+        return True
+
+    @Slot()
+    def new_project(self) -> None:
+        chosen = NewProjectDialog.ask(self.window)
+        if chosen is not None:
+            self.create(*chosen)
+
+    @Slot(str, list)
+    def create(self, path: str, labels: list[str]) -> None:
+        try:
+            Project.create(path, labels).close()
+        except NerstudioError as err:
+            QMessageBox.warning(self.window, "Cannot create project", str(err))
+            return
+        self.open(path)
+
+    @Slot()
+    def open_sample(self) -> None:
+        """Install the bundled sample project (once; the user's work on it is kept), open it."""
+        try:
+            from nerstudio.core.sample import install_sample_project
+
+            path = install_sample_project()
+        except (ImportError, NerstudioError, OSError) as err:
+            QMessageBox.warning(self.window, "Cannot open the sample project", str(err))
+            return
+        self.open(path)
+
+    @Slot()
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open project", "", "Projects (*.db)")
+        if path:
+            self.open(path)

@@ -1,0 +1,137 @@
+"""The training panel's work, off the GUI thread: one run at a time in a child process,
+the active run, and a run's files (export, delete). The panel paints what it says; the
+auto-retrainer starts runs through it too."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from nerstudio.core.training.config import TrainConfig
+from nerstudio.core.training.events import TrainingDiscarded, TrainingDone
+from nerstudio.gui.state import AppState
+from nerstudio.gui.workers.run_files import DeleteRunWorker, ExportRunWorker
+from nerstudio.gui.workers.runner import Job
+from nerstudio.gui.workers.training import TrainingWorker
+
+QUIT_WAIT_S = 120.0  # stopping lets the child finish its step and save its best epoch
+
+
+class TrainingController(QObject):
+    """Starts and stops runs and works on runs' files; says what happens in signals."""
+
+    started = Signal(object)  # the TrainConfig of a run that starts
+    event = Signal(object)  # a training event other than StepLogged
+    steps = Signal(object)  # a tuple of StepLogged
+    failed = Signal(str)
+    finished = Signal()  # the run's child has ended (whatever happened)
+    runFinished = Signal(str, str)  # run name, status (completed, early_stopped, cancelled)
+    activeRunChanged = Signal()
+    runsChanged = Signal()  # the project's runs changed: show them again
+    exported = Signal(str, str)  # run name, where its copy is
+    deleted = Signal(str)  # what the deletion did, in a line
+    filesFailed = Signal(str, str)  # dialog title, message
+
+    def __init__(self, state: AppState, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.job: Job | None = None  # the training run
+        self.automatic = False  # the run was started by auto-retrain
+        self.files: Job | None = None  # an export or a deletion
+        self.files_failure = ""
+
+    # -- runs ----------------------------------------------------------------------------
+
+    def is_running(self) -> bool:
+        return self.job is not None and self.job.is_running()
+
+    def training_run(self) -> str | None:
+        """The name of the run that trains now."""
+        return self.job.worker.config.name if self.is_running() else None
+
+    def start(self, config: TrainConfig, automatic: bool = False) -> bool:
+        """Start a run (unless one runs or no project is open); an ``automatic`` one
+        (auto-retrain) reports problems without a dialog."""
+        if self.state.project is None or self.is_running():
+            return False
+        self.automatic = automatic
+        worker = TrainingWorker(self.state.project.path, config)
+        worker.event.connect(self._event)
+        worker.steps.connect(self.steps)
+        worker.failed.connect(self.failed)
+        self.started.emit(config)
+        self.job = self.state.runner.start(worker, ended=self._ended)
+        return True
+
+    def stop(self) -> None:
+        """Ask the run to end after its current step (it keeps its best epoch)."""
+        if self.job is not None:
+            self.state.runner.cancel(self.job)
+
+    def stop_and_wait(self, timeout_s: float = QUIT_WAIT_S) -> None:
+        """On quit: stop cooperatively and wait for the child to save its best epoch."""
+        if self.is_running():
+            self.state.runner.stop(self.job, timeout_s)
+
+    @Slot(object)
+    def _event(self, event) -> None:
+        self.event.emit(event)
+        if isinstance(event, TrainingDone):
+            self.runsChanged.emit()
+            self.runFinished.emit(event.run, event.status)
+        elif isinstance(event, TrainingDiscarded):
+            self.runsChanged.emit()
+            self.runFinished.emit(event.run, "cancelled")
+
+    def _ended(self) -> None:
+        self.job = None
+        self.finished.emit()
+
+    def activate(self, name: str) -> None:
+        """Make a run the model for suggestions."""
+        if self.state.project is not None:
+            self.state.project.runs.set_active(name)
+            self.runsChanged.emit()
+            self.activeRunChanged.emit()
+
+    # -- files -------------------------------------------------------------------------------
+
+    def files_busy(self) -> bool:
+        return self.files is not None
+
+    def export_run(self, name: str, folder: str, into: str) -> None:
+        """Copy a run's ``folder`` into a new subfolder of ``into``."""
+        if self.state.project is None or self.files is not None:
+            return
+        worker = ExportRunWorker(folder, into, name, self.state.project.path)
+        worker.exported.connect(self.exported)
+        self._start_files(worker, "Export failed")
+
+    def delete_run(self, name: str) -> None:
+        """Forget a run; its folder goes only when it is that run's own."""
+        if self.state.project is None or self.files is not None:
+            return
+        worker = DeleteRunWorker(self.state.project.path, name)
+        worker.deleted.connect(self._deleted)
+        self._start_files(worker, "Delete failed")
+
+    def _start_files(self, worker, failure: str) -> None:
+        self.files_failure = failure
+        worker.failed.connect(self._files_failed)
+        self.files = self.state.runner.start(worker, ended=self._files_ended)
+
+    @Slot(str)
+    def _files_failed(self, message: str) -> None:
+        self.filesFailed.emit(self.files_failure, message)
+
+    @Slot(str, str, bool)
+    def _deleted(self, name: str, path: str, removed: bool) -> None:
+        if removed or not path:
+            message = f"Deleted run {name}" + (f" and its folder {path}" if removed else "")
+        else:
+            message = f"Deleted run {name}; kept {path}: it holds no nerstudio.json of run {name}"
+        self.deleted.emit(message)
+        self.runsChanged.emit()
+        self.activeRunChanged.emit()
+
+    def _files_ended(self) -> None:
+        self.files = None

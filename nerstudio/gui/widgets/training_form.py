@@ -1,0 +1,222 @@
+"""The training form: the base model and the options the window shows, one editor per entry
+of the training options' table (``core.training.config.FIELDS``, those ``in_form``), and
+the auto-retrain settings. It reads a ``TrainConfig``; it runs nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from PySide6.QtCore import QSettings, Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from nerstudio.core.errors import NerstudioError
+from nerstudio.core.model_catalog import catalog
+from nerstudio.core.training.config import FIELDS, Field, TrainConfig
+
+SPIN_RANGES = {"epochs": (0, 100), "batch_size": (1, 512), "max_length": (16, 4096)}
+LABELS = {"base_model": "Model"}
+CHECKBOX_TEXT = {"train_word_embeddings": "Train word embeddings (for models not pretrained)"}
+PLACEHOLDERS = {"learning_rate": "auto (from the model's size)"}
+RECENT_MODELS = 8
+
+
+@dataclass(frozen=True)
+class RetrainSettings:
+    """Auto-retrain: whether, after how many newly done documents, from which model."""
+
+    enabled: bool
+    every: int
+    start_from: str  # "base" (the form's model) or "active" (the active run's)
+
+
+def field_label(field: Field) -> str:
+    return LABELS.get(field.name, field.name.replace("_", " ").capitalize())
+
+
+class ModelPicker(QComboBox):
+    """Offline models first, then the curated ones to download; any hub id or folder may
+    be typed. The last one used stays selected."""
+
+    def __init__(self, settings: QSettings) -> None:
+        super().__init__(editable=True, minimumContentsLength=28)
+        self.settings = settings
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setToolTip("A Hugging Face hub id (needs a download once) or a model folder")
+        recent = settings.value("models/recent", [], list)
+        for choice in catalog(recent):
+            if self.findData(choice.name_or_path) < 0:
+                self.addItem(choice.summary(), choice.name_or_path)
+                tip = choice.description()
+                self.setItemData(self.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
+        last = self.findData(recent[0]) if recent else -1
+        if last >= 0:
+            self.setCurrentIndex(last)
+        popup = self.view()
+        popup.setMinimumWidth(popup.sizeHintForColumn(0) + 24)
+        self.currentIndexChanged.connect(self.show_model_name)
+        self.show_model_name()
+
+    @Slot()
+    def show_model_name(self) -> None:
+        """A long entry shows its start (the model's name), not its tail."""
+        self.lineEdit().setCursorPosition(0)
+
+    def chosen(self) -> str:
+        index = self.currentIndex()
+        data = self.itemData(index) if index >= 0 else None
+        text = self.currentText().strip()
+        return data if data and self.itemText(index) == text else text
+
+    def add_folder(self, folder: str) -> None:
+        self.insertItem(0, folder, folder)
+        self.setCurrentIndex(0)
+
+    def remember(self, model: str) -> None:
+        """Put ``model`` first in the recent models (a run started from it)."""
+        recent = [model] + [m for m in self.settings.value("models/recent", [], list) if m != model]
+        self.settings.setValue("models/recent", recent[:RECENT_MODELS])
+
+
+class TrainingForm(QWidget):
+    """``config()`` reads the form; ``retrain_settings()`` the auto-retrain row."""
+
+    retrainToggled = Signal(bool)
+
+    def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.model = ModelPicker(settings)
+        self.editors: dict[str, QWidget] = {"base_model": self.model}
+        box = QGroupBox("Base model and method")
+        form = QFormLayout(box)
+        browse = QPushButton("Folder…")
+        browse.clicked.connect(self.choose_folder)
+        model_row = QHBoxLayout()
+        model_row.addWidget(self.model, 1)
+        model_row.addWidget(browse)
+        form.addRow(field_label(FIELDS[0]), model_row)
+        for field in FIELDS:
+            if field.in_form and field.name != "base_model":
+                editor = self.editors[field.name] = self._editor(field)
+                if isinstance(editor, QCheckBox):
+                    form.addRow(editor)
+                else:
+                    form.addRow(field_label(field), editor)
+        self.device_text = QLabel("device: auto (the run reports what it uses)")
+        form.addRow(self.device_text)
+        form.addRow(*self._retrain_row())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(box)
+
+    def _editor(self, field: Field) -> QWidget:
+        """The editor of one option, by its type; its tooltip is the option's help."""
+        if field.choices:
+            editor = QComboBox()
+            editor.addItems(list(field.choices))
+            editor.setCurrentText(str(field.default))
+        elif field.type is bool:
+            editor = QCheckBox(CHECKBOX_TEXT.get(field.name, field_label(field)))
+            editor.setChecked(bool(field.default))
+        elif field.type is int:
+            low, high = SPIN_RANGES.get(field.name, (0, 1_000_000))
+            editor = QSpinBox(minimum=low, maximum=high)
+            if field.default is None:
+                editor.setSpecialValueText("auto")  # the minimum means "choose for me"
+            else:
+                editor.setValue(field.default)
+        else:
+            editor = QLineEdit(placeholderText=PLACEHOLDERS.get(field.name, "auto"))
+            if field.default is not None:
+                editor.setText(str(field.default))
+        editor.setToolTip(field.help)
+        return editor
+
+    def _retrain_row(self) -> tuple[QCheckBox, QHBoxLayout]:
+        self.auto_retrain = QCheckBox("Auto-retrain every")
+        self.auto_retrain.setToolTip(
+            "In the background: train, make the new model active, re-predict the unfinished "
+            "documents and re-order the queue. Annotating goes on meanwhile."
+        )
+        self.auto_every = QSpinBox(minimum=1, maximum=10_000, value=20, suffix=" done")
+        self.auto_from = QComboBox()
+        self.auto_from.addItem("from the base model", "base")
+        self.auto_from.addItem("from the active run", "active")
+        settings = self.settings
+        self.auto_retrain.setChecked(settings.value("auto_retrain/enabled", False, bool))
+        self.auto_every.setValue(settings.value("auto_retrain/every", 20, int))
+        self.auto_from.setCurrentIndex(
+            max(0, self.auto_from.findData(settings.value("auto_retrain/from", "base")))
+        )
+        self.auto_retrain.toggled.connect(self.save_retrain_settings)
+        self.auto_retrain.toggled.connect(self.retrainToggled)
+        self.auto_every.valueChanged.connect(self.save_retrain_settings)
+        self.auto_from.currentIndexChanged.connect(self.save_retrain_settings)
+        row = QHBoxLayout()
+        row.addWidget(self.auto_every)
+        row.addWidget(self.auto_from, 1)
+        return self.auto_retrain, row
+
+    @Slot()
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Model folder")
+        if folder:
+            self.model.add_folder(folder)
+
+    def chosen_model(self) -> str:
+        return self.model.chosen()
+
+    def value(self, name: str):
+        """The option ``name`` as the form says it (None: choose for me)."""
+        field = next(f for f in FIELDS if f.name == name)
+        editor = self.editors[name]
+        if isinstance(editor, ModelPicker):
+            return editor.chosen()
+        if isinstance(editor, QComboBox):
+            return editor.currentText()
+        if isinstance(editor, QCheckBox):
+            return editor.isChecked()
+        if isinstance(editor, QSpinBox):
+            special = editor.specialValueText() and editor.value() == editor.minimum()
+            return None if special else editor.value()
+        text = editor.text().strip()
+        if not text:
+            return None
+        try:
+            return field.type(text)
+        except ValueError:
+            raise NerstudioError(f"{field_label(field).lower()} {text!r} is not a number") from None
+
+    def config(self) -> TrainConfig:
+        """A run of the form's settings, named by the time."""
+        values = {name: self.value(name) for name in self.editors}
+        return TrainConfig(**values, name=datetime.now().strftime("run-%Y%m%d-%H%M%S"))
+
+    def retrain_settings(self) -> RetrainSettings:
+        return RetrainSettings(
+            self.auto_retrain.isChecked(), self.auto_every.value(), self.auto_from.currentData()
+        )
+
+    @Slot()
+    def save_retrain_settings(self) -> None:
+        settings = self.retrain_settings()
+        self.settings.setValue("auto_retrain/enabled", settings.enabled)
+        self.settings.setValue("auto_retrain/every", settings.every)
+        self.settings.setValue("auto_retrain/from", settings.start_from)
+
+    def show_device(self, text: str) -> None:
+        self.device_text.setText(f"device: {text}")
