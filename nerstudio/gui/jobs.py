@@ -9,13 +9,17 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QProgressBar
 
+from nerstudio.core.transfer import WRITERS
+from nerstudio.gui.dialogs.export_dialog import ExportDialog
 from nerstudio.gui.state import AppState
 from nerstudio.gui.workers.command import CommandWorker
 from nerstudio.gui.workers.runner import Job
 from nerstudio.gui.workers.transfer import TransferWorker
 
-IMPORT_FILTER = "Corpora (*.conll *.bio *.iob *.tsv *.jsonl *.json *.txt *.parquet);;All files (*)"
-EXPORT_FILTER = "CoNLL (*.conll);;JSONL (*.jsonl);;Hugging Face dataset folder (*)"
+IMPORT_FILTER = (
+    "Corpora (*.conll *.bio *.iob *.tsv *.conllu *.jsonl *.json *.txt *.ann *.spacy *.parquet)"
+    ";;All files (*)"
+)
 
 
 class BackgroundJobs(QObject):
@@ -66,14 +70,34 @@ class BackgroundJobs(QObject):
 
     @Slot()
     def export_dialog(self) -> None:
-        if self.state.project is None:
+        """Every format the CLI writes, with its options; replacing asks first."""
+        project = self.state.project
+        if project is None:
             return
-        path, _ = QFileDialog.getSaveFileName(
-            self.window, "Export done documents", "corpus.conll", EXPORT_FILTER
+        splits = sorted(project.stats().by_split)
+        chosen = ExportDialog.ask(project.path, splits, self.window)
+        if chosen is None:
+            return
+        target = chosen.path
+        force = False
+        if target.exists() and not (target.is_dir() and not WRITERS[chosen.fmt].folder):
+            answer = QMessageBox.question(
+                self.window, "Replace?", f"{target} exists. Replace it with this export?"
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+            force = True
+        worker = TransferWorker(
+            project.path,
+            "export",
+            [target],
+            chosen.fmt,
+            chosen.split,
+            chosen.include_all,
+            force=force,
+            options=chosen.options,
         )
-        if path:  # the dialog asked before replacing a file; a folder gets a new entry
-            worker = TransferWorker(self.state.project.path, "export", [Path(path)], force=True)
-            self.start(worker)
+        self.start(worker)
 
     @Slot(str)
     def transfer_succeeded(self, text: str) -> None:

@@ -6,9 +6,8 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal
 
-from nerstudio.core.spans import Scheme
 from nerstudio.core.store import Project
-from nerstudio.core.transfer import export_corpus, import_files
+from nerstudio.core.transfer import ExportOptions, export_corpus, import_files
 from nerstudio.gui.workers.runner import Worker
 
 
@@ -28,6 +27,7 @@ class TransferWorker(Worker):
         split: str | None = None,
         include_all: bool = False,
         force: bool = False,
+        options: ExportOptions | None = None,
     ) -> None:
         super().__init__()
         self.project_path = project_path
@@ -36,7 +36,8 @@ class TransferWorker(Worker):
         self.fmt = fmt
         self.split = split
         self.include_all = include_all
-        self.force = force  # the save dialog asked before replacing a file
+        self.force = force  # the user said yes to replacing the target
+        self.options = options or ExportOptions()
 
     def work(self) -> None:
         with Project.open(self.project_path) as project:
@@ -53,10 +54,11 @@ class TransferWorker(Worker):
                     project,
                     self.paths[0],
                     self.fmt,
-                    Scheme.IOB2,
                     include_all=self.include_all,
+                    split=self.split,
                     progress=self.progress.emit,
                     force=self.force,
+                    options=self.options,
                 )
                 text = f"Exported {result.documents:,} documents to {result.path}"
         self.succeeded.emit(text)
