@@ -6,7 +6,7 @@ Kept out of the main window so that window stays composition only.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, QSettings, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from nerstudio.core.records import Status
@@ -14,6 +14,8 @@ from nerstudio.gui import commands
 from nerstudio.gui.state import AppState
 from nerstudio.gui.widgets.editor import AnnotationEditor
 from nerstudio.gui.widgets.label_bar import LabelBar
+
+ENTER_ACCEPTS_KEY = "editor/enter_accepts_suggestions"  # "yes", "no"; unset: ask once
 
 
 class AnnotationController(QObject):
@@ -38,6 +40,7 @@ class AnnotationController(QObject):
         state.documentEdited.connect(self.document_edited)
         state.labelsChanged.connect(self.labels_changed)
         state.message.connect(editor.show_message)
+        editor.hintRequested.connect(lambda text: self.window.statusBar().showMessage(text, 5000))
 
     @Slot(int)
     def show_document(self, _document_id: int) -> None:
@@ -107,12 +110,39 @@ class AnnotationController(QObject):
         if document is None:
             return
         text = document.text[start:end]
-        if self.state.execute(
-            commands.AddSpans(
-                self.state, [(document.id, start, end, label)], f"Tag '{text[:30]}' as {label}"
-            )
-        ):
+        overlapped = [s for s in self.state.spans if s.start < end and start < s.end]
+        if any(not self._respannable(s, start, end) for s in overlapped):
+            overlapped = []  # cuts into an entity from inside: the store refuses, and says why
+        if not overlapped:
+            if self.state.execute(
+                commands.AddSpans(
+                    self.state, [(document.id, start, end, label)], f"Tag '{text[:30]}' as {label}"
+                )
+            ):
+                self.editor.select_span_at(start, end)
+            return
+        # Re-span: the selection replaces the entities it covers or overlaps, as one step.
+        count = len(overlapped)
+        name = f"Merge {count} entities into {label}" if count > 1 else f"Re-span as {label}"
+        stack = self.state.undo_stack
+        stack.beginMacro(name)
+        removed = self.state.execute(
+            commands.RemoveSpans(self.state, document.id, [s.id for s in overlapped])
+        )
+        added = removed and self.state.execute(
+            commands.AddSpans(self.state, [(document.id, start, end, label)], name)
+        )
+        stack.endMacro()
+        if removed and not added:
+            stack.undo()  # nothing half-done: the old entities come back
+        if added:
             self.editor.select_span_at(start, end)
+
+    @staticmethod
+    def _respannable(span, start: int, end: int) -> bool:
+        """A selection re-spans an entity it covers whole or shares an edge with (extends
+        or shrinks it); one that cuts into it from the middle is ambiguous and refused."""
+        return (start <= span.start and span.end <= end) or span.start == start or span.end == end
 
     @Slot(int, str)
     def relabel(self, span_id: int, label: str) -> None:
@@ -130,10 +160,70 @@ class AnnotationController(QObject):
         if self.state.document is not None:
             self.state.execute(commands.SetStatus(self.state, self.state.document.id, status))
 
+    @property
+    def settings(self) -> QSettings:
+        return getattr(self.window, "settings", None) or QSettings()
+
+    def enter_accepts(self) -> bool | None:
+        """Whether Enter accepts the suggestions shown (None: not chosen yet)."""
+        value = self.settings.value(ENTER_ACCEPTS_KEY)
+        return None if value is None else str(value) == "yes"
+
+    def set_enter_accepts(self, accepts: bool) -> None:
+        self.settings.setValue(ENTER_ACCEPTS_KEY, "yes" if accepts else "no")
+
+    def _pending_suggestions(self) -> list:
+        """Suggestions on screen that Enter would otherwise throw away (not under review)."""
+        document = self.state.document
+        if document is None or document.status is Status.DONE:
+            return []
+        return list(self.state.suggestions)
+
     @Slot()
     def done_and_next(self) -> None:
-        """Enter: mark done, then open the next unfinished document."""
+        """Enter: mark done, then open the next unfinished document. With suggestions on
+        screen, first accept them if the user chose so (asked once, then a preference)."""
+        document = self.state.document
+        pending = self._pending_suggestions()
+        if pending:
+            accepts = self.enter_accepts()
+            if accepts is None:
+                answer = QMessageBox.question(
+                    self.window,
+                    "Suggestions on screen",
+                    f"This document shows {len(pending)} suggestion(s). Should Enter accept "
+                    "the suggestions shown as entities before marking a document done?\n"
+                    "(Change it later: Document → Enter accepts suggestions.)",
+                )
+                accepts = answer == QMessageBox.StandardButton.Yes
+                self.set_enter_accepts(accepts)
+                self.sync_enter_action()
+            if accepts and document is not None:
+                rows = [(document.id, s["start"], s["end"], s["label"]) for s in pending]
+                stack = self.state.undo_stack
+                stack.beginMacro(f"Accept {len(rows)} suggestion(s) and mark done")
+                accepted = self.state.execute(
+                    commands.AddSpans(self.state, rows, f"Accept {len(rows)} suggestions")
+                )
+                marked = accepted and self.state.execute(
+                    commands.SetStatus(self.state, document.id, Status.DONE)
+                )
+                stack.endMacro()
+                if accepted and not marked:
+                    stack.undo()
+                if not marked:
+                    return
+                self._open_next()
+                return
         self.set_status(Status.DONE)
+        self._open_next()
+
+    def sync_enter_action(self) -> None:
+        action = getattr(self.window, "enter_accepts_action", None)
+        if action is not None:
+            action.setChecked(self.enter_accepts() is True)
+
+    def _open_next(self) -> None:
         following = self.state.neighbour(1, unfinished_only=True)
         if following is None and self.state.project is not None:
             following = self.state.first_unfinished()

@@ -29,6 +29,7 @@ from nerstudio.gui.models.documents import DocumentListModel
 from nerstudio.gui.piece_overlay import PieceOverlay
 from nerstudio.gui.projects import ProjectOpener
 from nerstudio.gui.review import ReviewController
+from nerstudio.gui.shortcuts import KeyboardHelp
 from nerstudio.gui.state import AppState
 from nerstudio.gui.suggestions import LiveSuggestions
 from nerstudio.gui.timekeeper import Timekeeper
@@ -101,6 +102,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.progress_text)
         self._build_menus(dock)
         self._wire()
+        self.keyboard = KeyboardHelp(self, self.editor, lambda: self.state.labels)
         self.resize(QSize(1600, 950))
         geometry = settings.value("window/geometry")
         if geometry is not None:
@@ -156,6 +158,11 @@ class MainWindow(QMainWindow):
         self._action(edit, "&Labels…", self.manage_labels, "Ctrl+L")
         document = bar.addMenu("&Document")
         self._action(document, "Mark &done and next\tEnter", self.controller.done_and_next)
+        self.enter_accepts_action = self._action(
+            document, "&Enter accepts suggestions", self.controller.set_enter_accepts
+        )
+        self.enter_accepts_action.setCheckable(True)
+        self.controller.sync_enter_action()
         self._action(
             document, "&Skip", lambda: self.controller.set_status(Status.SKIPPED), "Ctrl+K"
         )
@@ -181,6 +188,8 @@ class MainWindow(QMainWindow):
         see.setCheckable(True)
         self._action(view, "&Light theme", lambda: self.set_theme("light"))
         self._action(view, "&Dark theme", lambda: self.set_theme("dark"))
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&Keyboard shortcuts…", lambda: self.keyboard.show_sheet(), "F1")
         self.show_recent(self.projects.recent())
 
     def _wire(self) -> None:
@@ -193,6 +202,7 @@ class MainWindow(QMainWindow):
         self.projects.aboutToOpen.connect(self.timekeeper.flush)
         self.projects.recentChanged.connect(self.show_recent)
         self.label_bar.manageRequested.connect(self.manage_labels)
+        self.editor.helpRequested.connect(lambda: self.keyboard.show_sheet())
         self.timekeeper.ticked.connect(self.show_time)
         self.training.activeRunChanged.connect(self.corpus.active_run_changed)
         self.training.activeRunChanged.connect(self.live_suggestions.restart)
@@ -262,6 +272,7 @@ class MainWindow(QMainWindow):
     def manage_labels(self) -> None:
         if self.state.project is not None:
             LabelManager(self.state, self).exec()
+            self.editor.setFocus()
 
     # -- look and lifetime -------------------------------------------------------------
 

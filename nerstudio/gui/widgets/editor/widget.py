@@ -34,6 +34,22 @@ from nerstudio.gui.widgets.editor.suggestions import paint_suggestions
 
 DRAG_THRESHOLD = 4
 
+# The editor's own keys, as the shortcut sheet (F1) lists them; label hotkeys come from the
+# project and the window's keys from its actions' shortcuts.
+EDITOR_KEYS: tuple[tuple[str, str], ...] = (
+    ("Left / Right", "Move the token cursor (to the entity under it)"),
+    ("Shift+Left / Shift+Right", "Extend or shrink the selection"),
+    ("Delete / Backspace", "Delete the selected entity"),
+    ("A", "Accept the suggestion under the cursor"),
+    ("Shift+A", "Accept every suggestion shown"),
+    ("X", "Reject the suggestion under the cursor"),
+    ("Enter", "Mark done and open the next unfinished document"),
+    ("PageDown / Ctrl+Down", "Next document"),
+    ("PageUp / Ctrl+Up", "Previous document"),
+    ("Esc", "Deselect the entity; from anywhere, back to the editor"),
+    ("F1 / ?", "This list of keys"),
+)
+
 
 class AnnotationEditor(QTextEdit):
     """Shows one document; emits what the user asks for (create, relabel, delete, done)."""
@@ -45,6 +61,8 @@ class AnnotationEditor(QTextEdit):
     acceptRequested = Signal(object)  # list of (start, end, label) suggestions to make gold
     rejectRequested = Signal(int, int)  # start, end of a suggestion to drop
     navigateRequested = Signal(int)  # -1 previous, +1 next document
+    helpRequested = Signal()  # F1 or ?: the shortcut sheet
+    hintRequested = Signal(str)  # a short notice for the status bar (an unknown key)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -356,12 +374,20 @@ class AnnotationEditor(QTextEdit):
         elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.doneRequested.emit()
         elif key == Qt.Key.Key_Escape:
-            self.selected_span = None
-            self._refresh()
+            self.escape()
         elif not ctrl and event.text().lower() in self.keys:
             self.apply_label(self.keys[event.text().lower()])
+        elif key == Qt.Key.Key_F1 or (not ctrl and event.text() == "?"):
+            self.helpRequested.emit()
+        elif not ctrl and len(event.text()) == 1 and event.text().isalnum():
+            self.hintRequested.emit(f"'{event.text()}' is not a label key; F1 lists the keys")
         else:
             super().keyPressEvent(event)
+
+    def escape(self) -> None:
+        """Esc: deselect the entity (the token selection stays)."""
+        self.selected_span = None
+        self._refresh()
 
     def _move(self, step: int, extend: bool) -> None:
         if not self.starts:
@@ -390,7 +416,8 @@ class AnnotationEditor(QTextEdit):
         self.ensureCursorVisible()
 
     def apply_label(self, label: str) -> None:
-        """A label key or button: relabel the selected entity, or tag the selection."""
+        """A label key or button: relabel the selected entity, or tag the selection (which
+        replaces, as one span, the entities it overlaps)."""
         if self.selected_span is not None:
             if self.selected_span.label != label:
                 self.relabelRequested.emit(self.selected_span.id, label)
