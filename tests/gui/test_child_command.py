@@ -76,3 +76,26 @@ def test_the_source_command_really_runs(not_frozen) -> None:
     )
     assert done.returncode == 0
     assert done.stdout.strip() == f"nerstudio {__version__}"
+
+
+def test_children_run_in_the_background_and_the_window_does_not(monkeypatch):
+    """The window's children yield to it (core.priority reads the flag); the window itself
+    never carries the flag, or its own Predictor would lower the window's priority."""
+    import os
+    import subprocess
+    import sys
+
+    from nerstudio.gui.workers.child import child_environment
+
+    monkeypatch.delenv("NERSTUDIO_BACKGROUND", raising=False)
+    env = child_environment()
+    assert env["NERSTUDIO_BACKGROUND"] == "1"
+    assert "NERSTUDIO_BACKGROUND" not in os.environ
+    script = (
+        "import os; from nerstudio.core.priority import run_in_background;"
+        "print(run_in_background(), os.getpriority(os.PRIO_PROCESS, 0))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out[0] == "True" and int(out[1]) >= 10

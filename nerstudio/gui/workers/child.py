@@ -9,12 +9,14 @@ subcommands, so the child is ``<app> ARGS``.
 from __future__ import annotations
 
 import contextlib
+import os
 import subprocess
 import sys
 import tempfile
 from typing import IO
 
 from nerstudio.core.errors import NerstudioError
+from nerstudio.core.priority import BACKGROUND_VARIABLE
 from nerstudio.gui.workers.runner import Worker
 
 ERROR_PREFIX = "nerstudio: error: "
@@ -36,6 +38,12 @@ def error_line(stderr: str, fallback: str) -> str:
         (line for line in reversed(lines) if ERROR_PREFIX in line), lines[-1] if lines else ""
     )
     return line.replace(ERROR_PREFIX, "") or fallback
+
+
+def child_environment() -> dict[str, str]:
+    """The window's environment, plus the flag that makes a child yield to the window
+    (``core.priority.run_in_background``: lower priority, one core left to the GUI)."""
+    return {**os.environ, BACKGROUND_VARIABLE: "1"}
 
 
 class ChildEnded(NerstudioError):
@@ -77,6 +85,7 @@ class ChildProcess(Worker):
             try:
                 self.process = subprocess.Popen(
                     self.command,
+                    env=child_environment(),
                     stdin=self.stdin,
                     stdout=subprocess.PIPE,
                     stderr=stderr,
