@@ -11,8 +11,12 @@ import os
 import random
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from nerstudio.core.training import TrainConfig
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -58,11 +62,29 @@ def write_conll(path: Path, sentences) -> Path:
     return path
 
 
+def save_tiny_bert(folder: Path, vocab_size: int, max_position_embeddings: int = 128) -> None:
+    """Save a 2-layer, hidden-32 BERT with seeded random weights into ``folder`` (which
+    holds, or will hold, its tokenizer); fewer positions make a model with a short limit."""
+    import torch
+    from transformers import BertConfig, BertModel
+
+    config = BertConfig(
+        vocab_size=vocab_size,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=max_position_embeddings,
+    )
+    torch.manual_seed(0)
+    BertModel(config).save_pretrained(str(folder))
+
+
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory) -> Path:
     """A 2-layer, hidden-32 BERT with a WordPiece vocab trained on the test corpus."""
     from tokenizers import BertWordPieceTokenizer
-    from transformers import BertConfig, BertModel, BertTokenizerFast
+    from transformers import BertTokenizerFast
 
     folder = tmp_path_factory.mktemp("tiny-bert")
     corpus = [" ".join(words) for words, _ in make_sentences(400, seed=99)]
@@ -72,35 +94,31 @@ def tiny_model(tmp_path_factory) -> Path:
     wordpiece.save_model(str(folder))
     tokenizer = BertTokenizerFast(vocab=str(folder / "vocab.txt"), do_lower_case=False)
     tokenizer.save_pretrained(str(folder))
-    config = BertConfig(
-        vocab_size=tokenizer.vocab_size,
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=128,
-    )
-    import torch
-
-    torch.manual_seed(0)
-    BertModel(config).save_pretrained(str(folder))
+    save_tiny_bert(folder, tokenizer.vocab_size)
     return folder
 
 
-def train_tiny(project: Path, model: Path, name: str) -> str:
-    """Train the tiny model for 3 epochs (it is not pretrained: embeddings learn too);
-    returns the run folder."""
-    from nerstudio.core.training import TrainConfig, train
+def tiny_train_config(model: Path | str, name: str, **overrides: object) -> TrainConfig:
+    """The TrainConfig that teaches the tiny model in a few epochs (it is not pretrained:
+    embeddings learn too, at a high rate); ``overrides`` change any option."""
+    from nerstudio.core.training import TrainConfig
 
-    config = TrainConfig(
-        base_model=str(model),
-        epochs=3,
-        batch_size=8,
-        learning_rate=0.02,
-        train_word_embeddings=True,
-        name=name,
-    )
-    return list(train(project, config))[-1].path  # TrainingDone comes last
+    options = {
+        "base_model": str(model),
+        "epochs": 3,
+        "batch_size": 8,
+        "learning_rate": 0.02,
+        "train_word_embeddings": True,
+        "name": name,
+    }
+    return TrainConfig(**{**options, **overrides})
+
+
+def train_tiny(project: Path, model: Path, name: str) -> str:
+    """Train the tiny model for 3 epochs; returns the run folder."""
+    from nerstudio.core.training import train
+
+    return list(train(project, tiny_train_config(model, name)))[-1].path  # TrainingDone is last
 
 
 def build_project(folder: Path) -> Path:

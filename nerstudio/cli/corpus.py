@@ -169,7 +169,13 @@ def cmd_runs(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_parsers(sub) -> None:
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    """Add init, import, export, stats, check and runs to the ``nerstudio`` subparsers."""
+    for add in (_add_init, _add_import, _add_export, _add_stats, _add_check, _add_runs):
+        add(sub)
+
+
+def _add_init(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("init", help="create a project file", description="Create a project file.")
     p.add_argument("project", type=Path, help="the new project file, e.g. corpus.db")
     p.add_argument("--labels", help="comma-separated labels, e.g. PER,ORG,LOC,MISC")
@@ -177,6 +183,8 @@ def add_parsers(sub) -> None:
     p.add_argument("--guidelines", type=Path, help="a text file of annotation guidelines")
     p.set_defaults(func=cmd_init)
 
+
+def _add_import(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "import",
         help="import documents (CoNLL, CoNLL-U, JSONL, brat, WebAnno TSV, text, datasets)",
@@ -213,6 +221,8 @@ def add_parsers(sub) -> None:
     p.add_argument("--label-key", help="JSONL (doccano): the field holding the spans")
     p.set_defaults(func=cmd_import)
 
+
+def _add_export(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "export",
         help="export the corpus (CoNLL, JSONL, Hugging Face datasets)",
@@ -244,6 +254,8 @@ def add_parsers(sub) -> None:
     )
     p.set_defaults(func=cmd_export)
 
+
+def _add_stats(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "stats",
         help="count documents, tokens and entities",
@@ -252,6 +264,9 @@ def add_parsers(sub) -> None:
     p.add_argument("project", type=Path)
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_stats)
+
+
+def _add_check(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "check",
         help="check a project file for damage",
@@ -261,6 +276,8 @@ def add_parsers(sub) -> None:
     p.add_argument("project", type=Path)
     p.set_defaults(func=cmd_check)
 
+
+def _add_runs(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "runs",
         help="list, delete or rename training runs",

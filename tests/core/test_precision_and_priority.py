@@ -26,7 +26,7 @@ from nerstudio.core.training import (
 )
 from nerstudio.core.training.loop import train
 from nerstudio.core.transfer import import_files
-from tests.conftest import make_sentences, write_conll
+from tests.conftest import make_sentences, save_tiny_bert, tiny_train_config, write_conll
 
 SENTINEL = int(1e30)  # what a tokenizer with no limit of its own says
 
@@ -34,23 +34,13 @@ SENTINEL = int(1e30)  # what a tokenizer with no limit of its own says
 @pytest.fixture(scope="module")
 def short_model(tmp_path_factory, tiny_model: Path) -> Path:
     """The tiny BERT's vocabulary under a model with only 64 position embeddings."""
-    import torch
-    from transformers import BertConfig, BertModel, BertTokenizerFast
+    from transformers import BertTokenizerFast
 
     folder = tmp_path_factory.mktemp("bert-64")
     tokenizer = BertTokenizerFast.from_pretrained(str(tiny_model))
     tokenizer.save_pretrained(str(folder))
     assert tokenizer.model_max_length >= SENTINEL  # the sentinel must not count as a limit
-    config = BertConfig(
-        vocab_size=tokenizer.vocab_size,
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=64,
-    )
-    torch.manual_seed(0)
-    BertModel(config).save_pretrained(str(folder))
+    save_tiny_bert(folder, tokenizer.vocab_size, max_position_embeddings=64)
     return folder
 
 
@@ -114,14 +104,7 @@ def test_roberta_holds_its_positions_less_the_padding_offset():
 def test_a_short_model_trains_at_the_default_length_and_predicts(
     long_project: Path, short_model: Path, monkeypatch
 ):
-    config = TrainConfig(
-        base_model=str(short_model),
-        epochs=1,
-        batch_size=8,
-        learning_rate=0.02,
-        train_word_embeddings=True,
-        name="short",
-    )
+    config = tiny_train_config(short_model, "short", epochs=1)
     assert config.max_length == 256
     events = list(train(long_project, config))
     warnings = [e.message for e in events if isinstance(e, TrainingWarning)]
@@ -202,16 +185,7 @@ def test_native_bf16_from_torch_probe(monkeypatch):
 
 @pytest.mark.skipif(not models.cpu_has_native_bf16(), reason="this CPU has no native bf16")
 def test_a_bf16_run_trains_on_a_cpu_with_native_bf16(trained_project: Path, tiny_model: Path):
-    config = TrainConfig(
-        base_model=str(tiny_model),
-        epochs=1,
-        batch_size=8,
-        learning_rate=0.02,
-        train_word_embeddings=True,
-        device="cpu",
-        precision="bf16",
-        name="bf16",
-    )
+    config = tiny_train_config(tiny_model, "bf16", epochs=1, device="cpu", precision="bf16")
     events = list(train(trained_project, config))
     started = next(e for e in events if isinstance(e, TrainingStarted))
     assert started.precision == "bf16"

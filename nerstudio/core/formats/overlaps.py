@@ -20,7 +20,7 @@ def keep_longest(spans: Sequence[Span]) -> tuple[list[Span], list[Span]]:
     kept: list[Span] = []
     dropped: list[Span] = []
     for span in sorted(set(spans), key=lambda s: (-(s.end - s.start), s.start, s.label)):
-        if any(span.start < k.end and k.start < span.end for k in kept):
+        if any(span.overlaps(k) for k in kept):
             dropped.append(span)
         else:
             kept.append(span)
@@ -28,7 +28,7 @@ def keep_longest(spans: Sequence[Span]) -> tuple[list[Span], list[Span]]:
 
 
 def keep_longest_reported(
-    origin: Mapping[Span, Source], describe: Callable[[Span, Source], tuple[int, str]]
+    origin: Mapping[Span, Source], describe: Callable[[Span, Source], tuple[str, str]]
 ) -> tuple[list[Span], list[str], int]:
     """``keep_longest`` for a reader that knows where each span came from: (kept, one
     'FILE:LINE: X overlaps Y, dropped' line per dropped span, how many were dropped).
@@ -36,7 +36,7 @@ def keep_longest_reported(
     kept, dropped = keep_longest(list(origin))
     lines = []
     for span in dropped:
-        winner = next(k for k in kept if k.start < span.end and span.start < k.end)
+        winner = next(k for k in kept if k.overlaps(span))
         line, lost = describe(span, origin[span])
         _, won = describe(winner, origin[winner])
         lines.append(f"{line}: {lost} overlaps {won}, dropped")

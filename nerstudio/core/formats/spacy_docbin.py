@@ -25,6 +25,7 @@ from typing import Any, BinaryIO
 
 from nerstudio.core.errors import FormatError, NerstudioError
 from nerstudio.core.formats import ReadResult
+from nerstudio.core.formats.standoff import trim_whitespace
 from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.safe_io import write_file
 from nerstudio.core.spans import Span, shown_label
@@ -46,25 +47,16 @@ def _spacy(action: str) -> tuple[Any, Any, Any]:
     return Doc, DocBin, Vocab
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    """``start``-``end`` without whitespace at either edge (empty when it is all space)."""
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
 def _record(doc: Any, name: str, index: int, dropped: list[str]) -> DocumentRecord:
     text = doc.text
     tokens: list[Token] = []
     for token in doc:
-        start, end = _trim(text, token.idx, token.idx + len(token.text))
+        start, end = trim_whitespace(text, token.idx, token.idx + len(token.text))
         if start < end:
             tokens.append((start, end))
     spans = []
     for ent in doc.ents:
-        start, end = _trim(text, ent.start_char, ent.end_char)
+        start, end = trim_whitespace(text, ent.start_char, ent.end_char)
         if start < end:
             spans.append(Span(start, end, ent.label_))
         else:

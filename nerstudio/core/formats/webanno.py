@@ -21,43 +21,45 @@ each dropped one listed. An annotation with no value (``*``) or no width is coun
 ``skipped``, not kept. Other layers (POS, relations, chains) are left out with a note. A
 file without the layer holds no such annotation (INCEpTION leaves out unused layers): its
 document is read with no entity. Every document is done.
+
+The parts: ``webanno_tsv`` reads the file's header, rows and escapes; this module turns
+rows into a document; what it shares with brat's reader is in ``standoff``.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from nerstudio.core.errors import FormatError
 from nerstudio.core.formats import ReadResult
-from nerstudio.core.formats.overlaps import keep_longest_reported
+from nerstudio.core.formats.standoff import (
+    fit_tokens,
+    keep_longest_into,
+    refuse_cluster_cut,
+    trim_whitespace,
+)
 from nerstudio.core.formats.textfile import read_text
+from nerstudio.core.formats.webanno_tsv import (
+    NAMED_ENTITY,
+    Column,
+    Unit,
+    body,
+    choose_column,
+    header,
+    short_name,
+    unescape_value,
+)
 from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.spans import Span
-from nerstudio.core.tokens import (
-    Token,
-    cluster_interiors,
-    describe_characters,
-    find_cluster_cut,
-    split_tokens_at,
-)
+from nerstudio.core.tokens import Token, cluster_interiors
 
-NAMED_ENTITY = "de.tudarmstadt.ukp.dkpro.core.api.ner.type.NamedEntity"
-_FORMAT = re.compile(r"#FORMAT=(?P<name>.*) (?P<major>\d+)\.(?P<minor>\d+)")
-_LAYER = re.compile(r"#T_(SP|CH|RL)=(.*)")
-_UNIT_ID = re.compile(r"\d+-\d+(?:\.\d+)?")
-_OFFSETS = re.compile(r"(\d+)-(\d+)")
+__all__ = ["NAMED_ENTITY", "looks_like_webanno", "read_webanno"]
+
 _STACK_SEPARATOR = re.compile(r"(?<!\\)\|")
-# Feature values escape the format's reserved characters (Escaping.escapeValue).
-_VALUE_ESCAPE = re.compile(r"\\(->|[\\\[\]|_;*tn])")
-# Text escapes control characters (Escaping.escapeText, TSV 3.2 and later).
-_TEXT_ESCAPE = re.compile(r"\\([\x00-\x07\x0e-\x1f]|[tnfrb\\])")
-_CONTROL = {"t": "\t", "n": "\n", "f": "\f", "r": "\r", "b": "\b"}
-# TSV 3.0 and 3.1 wrote #Text= with Java string escapes (StringEscapeUtils.escapeJava).
-_JAVA_ESCAPE = re.compile(r"\\(u+[0-9a-fA-F]{4}|[0-3][0-7]{0,2}|[4-7][0-7]?|[tnfrb\\\"'])")
 
 
 def looks_like_webanno(path: str | Path) -> bool:
@@ -67,29 +69,6 @@ def looks_like_webanno(path: str | Path) -> bool:
             return fh.readline().startswith("#FORMAT=WebAnno TSV 3")
     except OSError:
         return False
-
-
-def _unescape_value(value: str) -> str:
-    return _VALUE_ESCAPE.sub(lambda m: _CONTROL.get(m.group(1), m.group(1)), value)
-
-
-def _unescape_text(text: str, minor: int) -> str:
-    if minor >= 2:
-        return _TEXT_ESCAPE.sub(lambda m: _CONTROL.get(m.group(1), m.group(1)), text)
-
-    def java(m: re.Match[str]) -> str:
-        code = m.group(1)
-        if code[0] == "u":
-            return chr(int(code.lstrip("u"), 16))
-        if code[0].isdigit():
-            return chr(int(code, 8))
-        return _CONTROL.get(code, code)
-
-    return _JAVA_ESCAPE.sub(java, text)
-
-
-def _utf16_length(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
 
 
 def _utf16_positions(text: str) -> list[int | None]:
@@ -103,28 +82,10 @@ def _utf16_positions(text: str) -> list[int | None]:
     return positions
 
 
-@dataclass(frozen=True)
-class _Column:
-    kind: str  # SP (span), CH (chain) or RL (relation)
-    layer: str
-    feature: str | None  # None: a layer without features (one placeholder column)
-
-
-@dataclass(frozen=True)
-class _Unit:
-    """A token or sub-token row."""
-
-    line: int
-    id: str
-    begin: int  # UTF-16 offsets, as in the file
-    end: int
-    text: str
-    cell: str
-    sub: bool
-
-
 @dataclass
 class _Annotation:
+    """One entity of the chosen column: from its first row to its last (UTF-16 offsets)."""
+
     line: int
     id: int | None
     begin: int
@@ -132,154 +93,7 @@ class _Annotation:
     label: str | None
 
 
-def _short(layer: str) -> str:
-    return layer.rsplit(".", 1)[-1]
-
-
-def _header(path: Path, lines: list[str]) -> tuple[int, list[_Column], int]:
-    """(minor version, the columns after the first three, index of the first body line)."""
-    found = _FORMAT.fullmatch(lines[0].strip()) if lines else None
-    if not found or found.group("name") != "WebAnno TSV" or found.group("major") != "3":
-        first = lines[0][:40] if lines else ""
-        raise FormatError(
-            path,
-            f"not WebAnno TSV 3 (the first line is {first!r}, not #FORMAT=WebAnno TSV 3.x)",
-            line=1,
-        )
-    columns: list[_Column] = []
-    index = 1
-    while index < len(lines):
-        layer = _LAYER.fullmatch(lines[index].strip())
-        if not layer:
-            break
-        fields = [f for f in layer.group(2).split("|") if f]
-        if not fields:
-            raise FormatError(path, "a layer line names no layer", line=index + 1)
-        features: Sequence[str | None] = fields[1:] or [None]
-        columns.extend(_Column(layer.group(1), fields[0], f) for f in features)
-        index += 1
-    return int(found.group("minor")), columns, index
-
-
-def _choose(
-    path: Path, columns: list[_Column], layer: str | None, feature: str | None
-) -> int | None:
-    """Index of the column holding the entities' labels, or None if the layer is absent."""
-    wanted = layer or NAMED_ENTITY
-    span_layers = list(dict.fromkeys(c.layer for c in columns if c.kind == "SP"))
-    matches = [name for name in span_layers if wanted in (name, _short(name))]
-    if len(matches) > 1:
-        raise FormatError(
-            path,
-            f"more than one span layer is called {wanted!r} ({', '.join(matches)}); name"
-            " the one to read in full",
-        )
-    if not matches:
-        return None
-    indexes = [i for i, c in enumerate(columns) if c.layer == matches[0]]
-    features = [columns[i].feature for i in indexes]
-    if feature is not None:
-        if feature not in features:
-            raise FormatError(
-                path,
-                f"layer {matches[0]} has no feature {feature!r}; its features are"
-                f" {', '.join(str(f) for f in features)}",
-            )
-        return indexes[features.index(feature)]
-    if "value" in features:
-        return indexes[features.index("value")]
-    # Slot roles (ROLE_...) and their target types (dotted names) are links, not labels.
-    plain = [
-        i
-        for i in indexes
-        if columns[i].feature is None
-        or not (columns[i].feature.startswith("ROLE_") or "." in columns[i].feature)
-    ]
-    if len(plain) == 1:
-        return plain[0]
-    raise FormatError(
-        path,
-        f"layer {matches[0]} has the features {', '.join(str(f) for f in features)} and"
-        " none is called 'value'; name the feature that holds the entity labels",
-    )
-
-
-def _body(
-    path: Path, lines: list[str], start: int, minor: int, columns: int, column: int | None
-) -> tuple[str, list[_Unit]]:
-    """The rebuilt text and every token and sub-token row (offsets still UTF-16)."""
-    parts: list[str] = []
-    length = 0  # of the text so far, in UTF-16 units
-    pending: list[str] | None = None  # #Text= lines of a sentence whose tokens are to come
-    pending_line = 0
-    sentences = 0
-    units: list[_Unit] = []
-    for number, line in enumerate(lines[start:], start=start + 1):
-        if not line.strip():
-            if pending is not None:
-                raise FormatError(path, "this sentence has no token rows", line=pending_line)
-            continue
-        if line.startswith("#"):
-            if line.startswith("#Text="):
-                if pending is None:
-                    pending, pending_line = [], number
-                pending.append(_unescape_text(line[len("#Text=") :], minor))
-            continue
-        fields = line.split("\t")
-        if len(fields) < 3 + columns:
-            raise FormatError(
-                path,
-                f"{len(fields)} columns, fewer than the {3 + columns} the header declares (id,"
-                f" offsets, token and {columns} annotation columns)",
-                line=number,
-            )
-        ident, offsets = fields[0], _OFFSETS.fullmatch(fields[1])
-        if not _UNIT_ID.fullmatch(ident) or not offsets:
-            raise FormatError(
-                path,
-                f"expected a token row (like '1-2<TAB>4-8<TAB>Haag'), got {line[:40]!r}",
-                line=number,
-            )
-        begin, end = int(offsets.group(1)), int(offsets.group(2))
-        if end < begin:
-            raise FormatError(
-                path, f"token {ident} ends ({end}) before it starts ({begin})", line=number
-            )
-        sub = "." in ident
-        if pending is not None:
-            if sub:
-                raise FormatError(path, f"sub-token {ident} comes before any token", line=number)
-            sentence = "".join(piece + "\n" for piece in pending)
-            if length > begin:
-                if length != begin + 1 or not parts or not parts[-1].endswith("\n"):
-                    raise FormatError(
-                        path,
-                        f"token {ident} starts at {begin}, inside the sentences before it (which"
-                        f" end at {length - 1}); the offsets do not fit the #Text= lines",
-                        line=number,
-                    )
-                parts[-1] = parts[-1][:-1]
-                length -= 1
-            if length < begin:
-                parts.append(" " * (begin - length))
-                length = begin
-            parts.append(sentence)
-            length += _utf16_length(sentence)
-            pending = None
-            sentences += 1
-        elif not units:
-            raise FormatError(path, "a token row before any #Text= line", line=number)
-        cell = fields[3 + column] if column is not None else "_"
-        units.append(_Unit(number, ident, begin, end, fields[2], cell, sub))
-    if pending is not None:
-        raise FormatError(path, "this sentence has no token rows", line=pending_line)
-    if not sentences:
-        raise FormatError(path, "no sentences (#Text= lines with token rows) in this file")
-    text = "".join(parts)
-    return text[:-1] if text.endswith("\n") else text, units
-
-
-def _to_points(path: Path, unit: _Unit, positions: list[int | None], text: str) -> Token:
+def _to_points(path: Path, unit: Unit, positions: list[int | None], text: str) -> Token:
     """The row's offsets in code points, checked against its token text."""
     if unit.end >= len(positions):
         raise FormatError(
@@ -297,7 +111,7 @@ def _to_points(path: Path, unit: _Unit, positions: list[int | None], text: str) 
             line=unit.line,
         )
     actual = text[start:end]
-    if unit.text != actual and _unescape_value(unit.text) != actual:
+    if unit.text != actual and unescape_value(unit.text) != actual:
         raise FormatError(
             path,
             f"token {unit.id} is {unit.text[:40]!r} but the #Text= lines have {actual[:40]!r}"
@@ -308,7 +122,7 @@ def _to_points(path: Path, unit: _Unit, positions: list[int | None], text: str) 
 
 
 def _annotations(
-    path: Path, units: list[_Unit], layer_label: str | None
+    path: Path, units: list[Unit], layer_label: str | None
 ) -> dict[tuple, _Annotation]:
     found: dict[tuple, _Annotation] = {}
     for unit in units:
@@ -324,7 +138,7 @@ def _annotations(
                             path, f"{raw!r}: the id in [...] is not a number", line=unit.line
                         )
                     ident, value = int(tail[:-1]), head
-            label = layer_label or (None if value in ("*", "") else _unescape_value(value))
+            label = layer_label or (None if value in ("*", "") else unescape_value(value))
             key = ("id", ident) if ident is not None else ("row", unit.line, stack)
             annotation = found.get(key)
             if annotation is None:
@@ -347,7 +161,7 @@ def _name(span: Span, annotation: _Annotation) -> str:
 
 
 def _file_tokens(
-    path: Path, units: list[_Unit], points: dict[int, Token], text: str, inside: set[int]
+    path: Path, units: list[Unit], points: dict[int, Token], text: str, inside: set[int]
 ) -> list[Token]:
     """The file's tokens (not sub-tokens) as code points: none overlaps or cuts a character."""
     tokens: list[Token] = []
@@ -355,15 +169,15 @@ def _file_tokens(
         if unit.sub:
             continue
         start, end = points[unit.line]
-        if start in inside or end in inside:
-            cut = find_cluster_cut(text, [start, end])
-            assert cut is not None
-            raise FormatError(
-                path,
-                f"token {unit.id} cuts the character"
-                f" {describe_characters(text[cut.start : cut.end])}; tokens must keep it whole",
-                line=unit.line,
-            )
+        refuse_cluster_cut(
+            path,
+            text,
+            inside,
+            [start, end],
+            f"token {unit.id}",
+            unit.line,
+            lambda _cut: "; tokens must keep it whole",
+        )
         if not text[start:end].strip():
             continue
         if tokens and start < tokens[-1][1]:
@@ -389,23 +203,12 @@ def _spans(
             continue
         begin, end = positions[annotation.begin], positions[annotation.end]
         assert begin is not None and end is not None  # every row's offsets were checked
-        while begin < end and text[begin].isspace():
-            begin += 1
-        while end > begin and text[end - 1].isspace():
-            end -= 1
+        begin, end = trim_whitespace(text, begin, end)
         if begin >= end:
             skipped["zero-width annotations"] += 1
             continue
-        for offset in (begin, end):
-            if offset in inside:
-                cut = find_cluster_cut(text, [offset])
-                assert cut is not None
-                raise FormatError(
-                    path,
-                    f"{annotation.label} ({begin}-{end}) cuts the character"
-                    f" {describe_characters(text[cut.start : cut.end])}",
-                    line=annotation.line,
-                )
+        what = f"{annotation.label} ({begin}-{end})"
+        refuse_cluster_cut(path, text, inside, [begin, end], what, annotation.line)
         span = Span(begin, end, annotation.label)
         if span in origin:
             result.dropped.append(
@@ -414,26 +217,26 @@ def _spans(
             )
             continue
         origin[span] = annotation
-    kept, lines, count = keep_longest_reported(
-        origin, lambda span, note: (f"{path.name}:{note.line}", _name(span, note))
+    kept = keep_longest_into(
+        result, origin, lambda span, note: (f"{path.name}:{note.line}", _name(span, note))
     )
-    result.dropped += lines
-    result.overlapping += count
     result.skipped.update(skipped)
     return kept
 
 
-def _layer_note(path: Path, columns: list[_Column], chosen: _Column | None, wanted: str) -> str:
+def _layer_note(path: Path, columns: list[Column], chosen: Column | None, wanted: str) -> str:
     others = ", ".join(
-        dict.fromkeys(_short(c.layer) for c in columns if chosen is None or c.layer != chosen.layer)
+        dict.fromkeys(
+            short_name(c.layer) for c in columns if chosen is None or c.layer != chosen.layer
+        )
     )
     if chosen is None:
-        return f"{path.name}: no {_short(wanted)} layer, so no entities" + (
+        return f"{path.name}: no {short_name(wanted)} layer, so no entities" + (
             f" (its layers: {others})" if others else ""
         )
     feature = f".{chosen.feature}" if chosen.feature else ""
     left_out = f"; left out the layers {others}" if others else ""
-    return f"{path.name}: entities from {_short(chosen.layer)}{feature}{left_out}"
+    return f"{path.name}: entities from {short_name(chosen.layer)}{feature}{left_out}"
 
 
 def read_webanno(
@@ -444,10 +247,10 @@ def read_webanno(
     ``feature`` its feature with the labels (``value``, or the layer's only feature)."""
     path = Path(path)
     lines = read_text(path).split("\n")
-    minor, columns, start = _header(path, lines)
-    column = _choose(path, columns, layer, feature)
+    minor, columns, start = header(path, lines)
+    column = choose_column(path, columns, layer, feature)
     chosen = columns[column] if column is not None else None
-    text, units = _body(path, lines, start, minor, len(columns), column)
+    text, units = body(path, lines, start, minor, len(columns), column)
     positions = _utf16_positions(text)
     points = {unit.line: _to_points(path, unit, positions, text) for unit in units}
     inside = cluster_interiors(text)
@@ -455,13 +258,12 @@ def read_webanno(
 
     result = ReadResult([])
     # A layer without features: the layer itself is the entity type.
-    layer_label = _short(chosen.layer) if chosen is not None and chosen.feature is None else None
+    layer_label = (
+        short_name(chosen.layer) if chosen is not None and chosen.feature is None else None
+    )
     annotations = _annotations(path, units, layer_label).values()
     kept = _spans(path, annotations, positions, text, inside, result)
-    try:
-        fitted = split_tokens_at(text, tokens, [p for s in kept for p in (s.start, s.end)])
-    except ValueError as err:
-        raise FormatError(path, str(err)) from None
+    fitted = fit_tokens(path, text, tokens, kept)
     result.records.append(
         DocumentRecord(
             text=text,

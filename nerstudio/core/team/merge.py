@@ -14,7 +14,7 @@ merge is one transaction, after a backup of the target.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,11 +93,8 @@ def _check_labels(target: Project, sources: Sequence[_Source], mapping: Mapping[
             )
 
 
-def merge(
-    target: Project, paths: Sequence[Path], label_map: Mapping[str, str] | None = None
-) -> MergeSummary:
-    """Merge annotators' project files into ``target`` (see the module docstring)."""
-    mapping = dict(label_map or {})
+def _read_sources(target: Project, paths: Sequence[Path]) -> list[_Source]:
+    """The annotators' projects, refused when one is the target or two share an annotator."""
     if not paths:
         raise NerstudioError("name at least one annotator's project to merge")
     for path in paths:
@@ -113,6 +110,62 @@ def merge(
                 "annotator ('nerstudio annotator PROJECT NAME')"
             )
         by_annotator[source.annotator] = source.path
+    return sources
+
+
+_Key = tuple[str, int]  # (content hash, k): the k-th copy of that text
+
+
+@dataclass(frozen=True)
+class _Placement:
+    """Where each source's documents go: keyed by (hash, k) per source; the texts the
+    target lacks (the same missing text from several sources is added once), and which
+    source brought each first."""
+
+    items: list[list[tuple[_Key, DocumentRecord]]]
+    missing: dict[_Key, DocumentRecord]
+    added_from: dict[_Key, int]
+
+
+def _place(sources: Sequence[_Source], slots: Mapping[str, list[int]]) -> _Placement:
+    placement = _Placement([], {}, {})
+    for number, source in enumerate(sources):
+        seen: dict[str, int] = {}
+        items = []
+        for content_hash, record in source.documents:
+            k = seen[content_hash] = seen.get(content_hash, -1) + 1
+            if k >= len(slots.get(content_hash, ())):
+                placement.missing.setdefault((content_hash, k), record)
+                placement.added_from.setdefault((content_hash, k), number)
+            items.append(((content_hash, k), record))
+        placement.items.append(items)
+    return placement
+
+
+def _save_source(
+    target: Project,
+    source: _Source,
+    items: Sequence[tuple[_Key, DocumentRecord]],
+    document_id: Callable[[_Key], int],
+    mapping: Mapping[str, str],
+) -> list[int]:
+    """Store one source's documents as its annotator's sets; the documents that changed."""
+    sets = []
+    for key, record in items:
+        spans = [Span(s.start, s.end, mapping.get(s.label, s.label)) for s in record.spans]
+        sets.append((document_id(key), record.status, spans))
+    try:
+        return target.annotations.save_sets(source.annotator, sets)
+    except (LabelError, SpanError) as err:
+        raise type(err)(f"{source.path}: {err}") from None
+
+
+def merge(
+    target: Project, paths: Sequence[Path], label_map: Mapping[str, str] | None = None
+) -> MergeSummary:
+    """Merge annotators' project files into ``target`` (see the module docstring)."""
+    mapping = dict(label_map or {})
+    sources = _read_sources(target, paths)
     _check_labels(target, sources, mapping)
 
     hashes = target.annotations.document_hashes()
@@ -121,43 +174,22 @@ def merge(
         slots.setdefault(content_hash, []).append(document_id)
     finished_alone = {i for i, _, status in hashes if status is Status.DONE}
     finished_alone -= target.annotations.annotated_documents()
-
-    # (hash, k) -> target id, or the record to add; the same missing text from several
-    # sources is added once.
-    placed: list[list[tuple[tuple[str, int], DocumentRecord]]] = []
-    missing: dict[tuple[str, int], DocumentRecord] = {}
-    added_from: dict[tuple[str, int], int] = {}  # which source brought a missing text first
-    for number, source in enumerate(sources):
-        seen: dict[str, int] = {}
-        items = []
-        for content_hash, record in source.documents:
-            k = seen[content_hash] = seen.get(content_hash, -1) + 1
-            if k >= len(slots.get(content_hash, ())):
-                missing.setdefault((content_hash, k), record)
-                added_from.setdefault((content_hash, k), number)
-            items.append(((content_hash, k), record))
-        placed.append(items)
+    placement = _place(sources, slots)
 
     made = target.backup("merge")
     with target.transaction():
         new = [
             DocumentRecord(r.text, r.tokens, split=r.split, source=r.source, meta=r.meta)
-            for r in missing.values()
+            for r in placement.missing.values()
         ]
         new_ids = target.add_documents(new).document_ids if new else ()
-        where = dict(zip(missing, new_ids))
+        where = dict(zip(placement.missing, new_ids))
         changed: set[int] = set()
         summaries = []
-        for number, (source, items) in enumerate(zip(sources, placed)):
-            sets = []
-            for (content_hash, k), record in items:
-                document_id = where.get((content_hash, k)) or slots[content_hash][k]
-                spans = [Span(s.start, s.end, mapping.get(s.label, s.label)) for s in record.spans]
-                sets.append((document_id, record.status, spans))
-            try:
-                saved = target.annotations.save_sets(source.annotator, sets)
-            except (LabelError, SpanError) as err:
-                raise type(err)(f"{source.path}: {err}") from None
+        for number, (source, items) in enumerate(zip(sources, placement.items)):
+            saved = _save_source(
+                target, source, items, lambda key: where.get(key) or slots[key[0]][key[1]], mapping
+            )
             changed.update(saved)
             summaries.append(
                 SourceSummary(
@@ -166,7 +198,7 @@ def merge(
                     len(items),
                     sum(record.status is Status.DONE for _, record in items),
                     len(saved),
-                    sum(origin == number for origin in added_from.values()),
+                    sum(origin == number for origin in placement.added_from.values()),
                 )
             )
         gold = target.annotations.derive_gold(sorted(changed - finished_alone))
