@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from nerstudio.core.spans import Span
+from nerstudio.core.spans import ScoredSpan, Span
 from nerstudio.core.store import Project
 
 
@@ -31,43 +30,39 @@ class SuspiciousDocument:
     reasons: tuple[str, ...]
 
 
-def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
-    return a_start < b_end and b_start < a_end
-
-
 def disagreements(
     text: str,
     gold: Sequence[Span],
-    predicted: Sequence[dict[str, Any]],
+    predicted: Sequence[ScoredSpan],
     sequence_confidence: float,
     threshold: float = 0.8,
 ) -> list[Disagreement]:
     """Where the model (at ``threshold`` or surer) and the gold spans of a document differ."""
     found: list[Disagreement] = []
     for p in predicted:
-        score = float(p.get("score", 0.0))
-        if score < threshold:
+        if p.score < threshold:
             continue
-        start, end, label = p["start"], p["end"], p["label"]
-        words = text[start:end]
-        hits = [g for g in gold if _overlaps(start, end, g.start, g.end)]
-        if any((g.start, g.end, g.label) == (start, end, label) for g in hits):
+        words = text[p.start : p.end]
+        hits = [g for g in gold if g.overlaps(p)]
+        if p.span in {g.span for g in hits}:
             continue
-        same_bounds = [g for g in hits if (g.start, g.end) == (start, end)]
+        same_bounds = [g for g in hits if (g.start, g.end) == (p.start, p.end)]
         if same_bounds:
-            reason = f"'{words}' is {same_bounds[0].label}; the model says {label} ({score:.2f})"
+            reason = (
+                f"'{words}' is {same_bounds[0].label}; the model says {p.label} ({p.score:.2f})"
+            )
         elif hits:
             g = hits[0]
             reason = (
-                f"'{text[g.start : g.end]}' ({g.label}); the model marks '{words}' as {label} "
-                f"({score:.2f})"
+                f"'{text[g.start : g.end]}' ({g.label}); the model marks '{words}' as {p.label} "
+                f"({p.score:.2f})"
             )
         else:
-            reason = f"'{words}' is not tagged; the model says {label} ({score:.2f})"
-        found.append(Disagreement(score, reason))
+            reason = f"'{words}' is not tagged; the model says {p.label} ({p.score:.2f})"
+        found.append(Disagreement(p.score, reason))
     if sequence_confidence >= threshold:
         for g in gold:
-            if not any(_overlaps(g.start, g.end, p["start"], p["end"]) for p in predicted):
+            if not any(g.overlaps(p) for p in predicted):
                 found.append(
                     Disagreement(
                         sequence_confidence,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 from nerstudio.core.errors import SpanError, TagError
 from nerstudio.core.tokens import Token
@@ -28,11 +29,49 @@ class Scheme(str, Enum):
 
 @dataclass(frozen=True, order=True)
 class Span:
-    """An entity: ``text[start:end]`` has ``label``; offsets in code points, end exclusive."""
+    """An entity: ``text[start:end]`` has ``label``; offsets in code points, end exclusive.
+
+    The one span value type: stored gold spans (``store.spans.StoredSpan``) and a model's
+    scored spans (``ScoredSpan``) extend it, so overlap and containment are written once.
+    """
 
     start: int
     end: int
     label: str
+
+    def overlaps(self, other: Span) -> bool:
+        """Whether the two share at least one character (half-open ``[start, end)``)."""
+        return self.start < other.end and other.start < self.end
+
+    def covers(self, other: Span) -> bool:
+        """Whether ``other`` lies wholly inside this span (equal offsets included)."""
+        return self.start <= other.start and other.end <= self.end
+
+    def contains(self, offset: int) -> bool:
+        """Whether the character at ``offset`` belongs to this span."""
+        return self.start <= offset < self.end
+
+    @property
+    def span(self) -> Span:
+        """Only offsets and label, without what a subclass adds (a row id, a score): what
+        compares equal to plain spans, in sets and in a ``DocumentRecord``."""
+        return Span(self.start, self.end, self.label)
+
+
+@dataclass(frozen=True, order=True)
+class ScoredSpan(Span):
+    """A model's span with its confidence (the mean probability of its words' tags)."""
+
+    score: float
+
+    def to_json(self) -> dict[str, Any]:
+        """The object a prediction stores and prints: ``{start, end, label, score}``."""
+        return {"start": self.start, "end": self.end, "label": self.label, "score": self.score}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ScoredSpan:
+        """Read back what ``to_json`` wrote (a stored prediction's span)."""
+        return cls(int(data["start"]), int(data["end"]), str(data["label"]), float(data["score"]))
 
 
 @dataclass(frozen=True)
@@ -269,14 +308,14 @@ def check_spans(spans: Sequence[Span], tokens: Sequence[Token], text_length: int
         problem = offsets_problem(span.start, span.end, text_length)
         if problem:
             raise SpanError(f"span {span.start}-{span.end} ({shown_label(span.label)}) {problem}")
-    ordered = sorted(spans)
+    ordered = sorted(spans, key=lambda s: (s.start, s.end, s.label))  # any Span subclass
     for i, span in enumerate(ordered):
         if span.start not in starts or span.end not in ends:
             raise SpanError(
                 f"span {span.start}-{span.end} ({shown_label(span.label)}) does not start and"
                 " end on token boundaries"
             )
-        if i and ordered[i - 1].end > span.start:
+        if i and ordered[i - 1].overlaps(span):
             other = ordered[i - 1]
             raise SpanError(
                 f"span {span.start}-{span.end} ({shown_label(span.label)}) overlaps "

@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, QSettings, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from nerstudio.core.records import Status
+from nerstudio.core.spans import ScoredSpan, Span
 from nerstudio.gui import commands
 from nerstudio.gui.state import AppState
 from nerstudio.gui.widgets.editor import AnnotationEditor
@@ -61,11 +62,10 @@ class AnnotationController(QObject):
         if document is None:
             return
         rows = [(document.id, start, end, label) for start, end, label in items]
+        taken = [Span(start, end, label) for start, end, label in items]
         text = "Accept suggestion" if len(rows) == 1 else f"Accept {len(rows)} suggestions"
         replaced = [  # under review, the model's span replaces the gold it disagrees with
-            span.id
-            for span in self.state.spans
-            if any(span.start < end and start < span.end for _, start, end, _ in rows)
+            span.id for span in self.state.spans if any(span.overlaps(t) for t in taken)
         ]
         stack = self.state.undo_stack
         if replaced:
@@ -110,8 +110,9 @@ class AnnotationController(QObject):
         if document is None:
             return
         text = document.text[start:end]
-        overlapped = [s for s in self.state.spans if s.start < end and start < s.end]
-        if any(not self._respannable(s, start, end) for s in overlapped):
+        selected = Span(start, end, label)
+        overlapped = [s for s in self.state.spans if s.overlaps(selected)]
+        if any(not self._respannable(s, selected) for s in overlapped):
             overlapped = []  # cuts into an entity from inside: the store refuses, and says why
         if not overlapped:
             if self.state.execute(
@@ -139,10 +140,10 @@ class AnnotationController(QObject):
             self.editor.select_span_at(start, end)
 
     @staticmethod
-    def _respannable(span, start: int, end: int) -> bool:
+    def _respannable(span: Span, selected: Span) -> bool:
         """A selection re-spans an entity it covers whole or shares an edge with (extends
         or shrinks it); one that cuts into it from the middle is ambiguous and refused."""
-        return (start <= span.start and span.end <= end) or span.start == start or span.end == end
+        return selected.covers(span) or span.start == selected.start or span.end == selected.end
 
     @Slot(int, str)
     def relabel(self, span_id: int, label: str) -> None:
@@ -172,7 +173,7 @@ class AnnotationController(QObject):
     def set_enter_accepts(self, accepts: bool) -> None:
         self.settings.setValue(ENTER_ACCEPTS_KEY, "yes" if accepts else "no")
 
-    def _pending_suggestions(self) -> list:
+    def _pending_suggestions(self) -> list[ScoredSpan]:
         """Suggestions on screen that Enter would otherwise throw away (not under review)."""
         document = self.state.document
         if document is None or document.status is Status.DONE:
@@ -199,7 +200,7 @@ class AnnotationController(QObject):
                 self.set_enter_accepts(accepts)
                 self.sync_enter_action()
             if accepts and document is not None:
-                rows = [(document.id, s["start"], s["end"], s["label"]) for s in pending]
+                rows = [(document.id, s.start, s.end, s.label) for s in pending]
                 stack = self.state.undo_stack
                 stack.beginMacro(f"Accept {len(rows)} suggestion(s) and mark done")
                 accepted = self.state.execute(
@@ -245,7 +246,7 @@ class AnnotationController(QObject):
         if span is None or document is None or self.state.project is None:
             self.state.message.emit("Select an entity first (click it), then tag all.")
             return
-        words = [document.text[s:e] for s, e in document.tokens if span.start <= s < span.end]
+        words = [document.text[s:e] for s, e in document.tokens if span.contains(s)]
         scope = None if everywhere else [document.id]
         found = self.state.project.find_occurrences(words, scope)
         if everywhere:

@@ -13,7 +13,8 @@ from PySide6.QtGui import QUndoCommand
 
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.records import Status
-from nerstudio.core.store.edits import SpanRow
+from nerstudio.core.spans import ScoredSpan
+from nerstudio.core.store import StoredSpan
 from nerstudio.gui.state import AppState
 
 
@@ -85,7 +86,7 @@ class AddSpans(DocumentEdit):
     def __init__(self, state: AppState, items: Sequence[tuple[int, int, int, str]], text: str):
         super().__init__(state, text, [item[0] for item in items])
         self.items = list(items)
-        self.removed: list[SpanRow] = []
+        self.removed: list[StoredSpan] = []
 
     def apply(self) -> None:
         if self.removed:  # a redo: the same spans with the same ids (ids are never reused)
@@ -105,7 +106,7 @@ class RemoveSpans(DocumentEdit):
     def __init__(self, state: AppState, document_id: int, span_ids: Sequence[int]) -> None:
         super().__init__(state, "Delete entity", [document_id])
         self.span_ids = list(span_ids)
-        self.removed: list[SpanRow] = []
+        self.removed: list[StoredSpan] = []
 
     def apply(self) -> None:
         self.removed = self.project.remove_spans(self.span_ids)
@@ -143,7 +144,7 @@ class RejectSuggestion(EditCommand):
         super().__init__(state, "Reject suggestion")
         self.run_id, self.document_id = run_id, document_id
         self.start, self.end = start, end
-        self.dropped: list[dict] = []
+        self.dropped: list[ScoredSpan] = []
 
     def apply(self) -> None:
         predictions = self.project.predictions

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from nerstudio.core.records import DocumentRecord, Status
-from nerstudio.core.spans import Span
+from nerstudio.core.spans import ScoredSpan, Span
 from nerstudio.core.store import DocumentQuery, Project
 from nerstudio.core.tokens import tokenize
 from nerstudio.core.transfer import export_corpus, import_files
@@ -104,7 +104,7 @@ def scored_project(path: Path, documents: int, rng: random.Random) -> tuple[int,
             (
                 (
                     doc,
-                    [{"start": 0, "end": 3, "label": "PER", "score": 0.9}],
+                    [ScoredSpan(0, 3, "PER", 0.9)],
                     {name: rng.random() for name in scores},
                 )
                 for doc in added.document_ids

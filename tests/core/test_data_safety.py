@@ -66,9 +66,9 @@ def test_a_second_writer_waits_for_the_lock_instead_of_failing(project_path):
 def test_a_lock_held_past_the_retries_is_one_clear_error_and_nothing_changes(
     project_path, monkeypatch
 ):
-    from nerstudio.core.store import schema
+    from nerstudio.core.store import connection
 
-    monkeypatch.setattr(schema, "BUSY_TIMEOUT_MS", 100)
+    monkeypatch.setattr(connection, "BUSY_TIMEOUT_MS", 100)
     holder = Project.open(project_path)
     waiter = Project.open(project_path)
     try:

@@ -26,6 +26,7 @@ from nerstudio.core.prediction import (
 )
 from nerstudio.core.records import DocumentRecord
 from nerstudio.core.review import SuspiciousDocument
+from nerstudio.core.spans import ScoredSpan
 from nerstudio.core.store import Project
 from nerstudio.core.tokens import tokenize
 
@@ -83,7 +84,7 @@ class FakePrediction:
     document_id: int
 
     def to_row(self):
-        return self.document_id, [{"start": 0, "end": 1, "label": "PER", "score": 0.9}], {}
+        return self.document_id, (ScoredSpan(0, 1, "PER", 0.9),), {}
 
     def to_json(self, text=None):
         return {"id": self.document_id, "text": text}

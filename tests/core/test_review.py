@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.review import disagreements, suspicious_documents
-from nerstudio.core.spans import Span
+from nerstudio.core.spans import ScoredSpan, Span
 from nerstudio.core.store import Project
 from nerstudio.core.tokens import tokenize
 
 TEXT = "Anna Berg flew to Paris to meet Omar Haddad"
 
 
-def pred(start: int, end: int, label: str, score: float) -> dict:
-    return {"start": start, "end": end, "label": label, "score": score}
+def pred(start: int, end: int, label: str, score: float) -> ScoredSpan:
+    return ScoredSpan(start, end, label, score)
 
 
 def test_agreement_and_unsure_predictions_are_not_suspicious():

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import sqlite3
 
-from nerstudio.core.store import Project, schema
+from nerstudio.core.store import Project, connection, schema
 from nerstudio.core.store.schema import APPLICATION, SCHEMA_VERSION
 
 
 def make_version_1(path) -> None:
     """A project file as the first schema wrote it, with one document and two spans."""
-    db = schema.connect(path)
+    db = connection.connect(path)
     with db.atomic():
         db.execute("CREATE TABLE project_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         db.execute(

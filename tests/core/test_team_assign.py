@@ -9,7 +9,7 @@ import pytest
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.safe_io import TargetError
-from nerstudio.core.spans import Span
+from nerstudio.core.spans import ScoredSpan, Span
 from nerstudio.core.store import Project
 from nerstudio.core.team import assign, deal
 from nerstudio.core.tokens import tokenize
@@ -62,10 +62,7 @@ def lead(tmp_path):
             project.runs.finish(run.id, "completed", {"dev": {"f1": 0.5}})
             project.predictions.save(
                 run.id,
-                [
-                    (i, [{"start": 0, "end": 4, "label": "PER", "score": 0.9}], {"mnlp": 0.1})
-                    for i in range(1, 13)
-                ],
+                [(i, [ScoredSpan(0, 4, "PER", 0.9)], {"mnlp": 0.1}) for i in range(1, 13)],
             )
         project.runs.set_active("best-run")
     return path

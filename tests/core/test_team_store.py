@@ -10,7 +10,7 @@ import pytest
 from nerstudio.core.errors import ProjectError
 from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.spans import Span
-from nerstudio.core.store import Project, integrity, schema
+from nerstudio.core.store import Project, connection, integrity, schema
 from nerstudio.core.store.annotations import Choice
 from nerstudio.core.tokens import tokenize
 
@@ -80,7 +80,7 @@ def test_a_bad_annotator_name_is_refused_before_any_file_is_made(tmp_path):
 
 def make_version_4(path) -> None:
     """A project as schema 4 wrote it: one done document with two spans."""
-    db = schema.connect(path)
+    db = connection.connect(path)
     with db.atomic():
         db.execute("CREATE TABLE project_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         db.execute(

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from nerstudio.core.store import schema
+from nerstudio.core.store import connection
 
 TEXT = "Kofi Mensah visited Oslo on Monday."
 
 
 @pytest.fixture
 def short_lock_wait(monkeypatch):
-    monkeypatch.setattr(schema, "BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(connection, "BUSY_TIMEOUT_MS", 200)
 
 
 def test_an_edit_the_locked_file_refuses_is_told_and_not_shown(

@@ -1,11 +1,21 @@
-"""Label rules: valid names, the default palette and hotkeys."""
+"""Labels: valid names, the default palette and hotkeys, and the label part of ``Project``
+(add, rename, recolor, reorder, delete, merge)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import sqlite_utils
 
 from nerstudio.core.errors import LabelError
+
+if TYPE_CHECKING:
+    from nerstudio.core.store.annotations import Annotations
+    from nerstudio.core.store.spans import StoredSpan
 
 # Light backgrounds in the displaCy tradition: black text stays readable on every one.
 PALETTE = (
@@ -80,3 +90,135 @@ def default_hotkey(taken: set[str]) -> str | None:
 def default_color(used: set[str], position: int) -> str:
     """The first palette color no label has; the palette repeats past twelve labels."""
     return next((c for c in PALETTE if c not in used), PALETTE[position % len(PALETTE)])
+
+
+class ProjectLabels:
+    """The label part of ``Project`` (a mixin, so ``project.add_label`` and the rest stay
+    where their callers call them). Every public method is one transaction."""
+
+    db: sqlite_utils.Database
+    annotations: Annotations
+    # From the other parts of ``Project``:
+    backup: Callable[[str], Path | None]
+    label_spans: Callable[[str], list[StoredSpan]]
+    relabel_spans: Callable[[Sequence[int], str], None]
+    restore_spans: Callable[[Sequence[StoredSpan]], None]
+
+    def labels(self) -> list[Label]:
+        """All labels in their display order."""
+        rows = self.db.execute(
+            "SELECT id, name, color, hotkey, position FROM labels ORDER BY position, id"
+        ).fetchall()
+        return [Label(*row) for row in rows]
+
+    def label(self, name: str) -> Label:
+        for label in self.labels():
+            if label.name == name:
+                return label
+        raise LabelError(f"no label {name!r} in this project")
+
+    def add_label(self, name: str, color: str | None = None, hotkey: str | None = None) -> Label:
+        """Add a label at the end of the order, with a palette color and the next free digit."""
+        with self.db.atomic():
+            return self._add_label(name, color, hotkey)
+
+    def _add_label(self, name: str, color: str | None, hotkey: str | None) -> Label:
+        name = check_label_name(name)
+        existing = self.labels()
+        if any(label.name == name for label in existing):
+            raise LabelError(f"label {name!r} exists already")
+        taken = {label.hotkey for label in existing if label.hotkey}
+        position = len(existing)
+        key = check_hotkey(hotkey) if hotkey is not None else default_hotkey(taken)
+        if key is not None and key in taken:
+            raise LabelError(f"hotkey {key!r} is used by another label")
+        used = {label.color for label in existing}
+        color = check_color(color) if color else default_color(used, position)
+        cursor = self.db.execute(
+            "INSERT INTO labels (name, color, hotkey, position) VALUES (?, ?, ?, ?)",
+            [name, color, key, position],
+        )
+        return Label(cursor.lastrowid, name, color, key, position)
+
+    def rename_label(self, old: str, new: str) -> None:
+        """Rename a label; its spans follow, since they refer to it by id."""
+        new = check_label_name(new)
+        with self.db.atomic():
+            label = self.label(old)
+            if new != old and any(other.name == new for other in self.labels()):
+                raise LabelError(f"label {new!r} exists already; merge the two instead")
+            self.db.execute("UPDATE labels SET name = ? WHERE id = ?", [new, label.id])
+
+    def recolor_label(self, name: str, color: str) -> None:
+        with self.db.atomic():
+            label = self.label(name)
+            self.db.execute(
+                "UPDATE labels SET color = ? WHERE id = ?", [check_color(color), label.id]
+            )
+
+    def set_label_hotkey(self, name: str, hotkey: str | None) -> None:
+        """Give a label a hotkey (or none); a key another label holds is refused."""
+        key = check_hotkey(hotkey)
+        with self.db.atomic():
+            label = self.label(name)
+            holder = next((lb for lb in self.labels() if key and lb.hotkey == key), None)
+            if holder is not None and holder.id != label.id:
+                raise LabelError(f"hotkey {key!r} is used by label {holder.name!r}")
+            self.db.execute("UPDATE labels SET hotkey = ? WHERE id = ?", [key, label.id])
+
+    def reorder_labels(self, names: Sequence[str]) -> None:
+        """Put labels in the given order; every label must be named exactly once."""
+        with self.db.atomic():
+            by_name = {label.name: label for label in self.labels()}
+            if sorted(names) != sorted(by_name):
+                raise LabelError(
+                    f"the new order must name each label once: {', '.join(sorted(by_name))}"
+                )
+            for position, name in enumerate(names):
+                self.db.execute(
+                    "UPDATE labels SET position = ? WHERE id = ?", [position, by_name[name].id]
+                )
+
+    def count_label_spans(self, name: str) -> int:
+        """How many gold spans carry this label (what deleting it would remove)."""
+        label = self.label(name)
+        return self.db.execute(
+            "SELECT count(*) FROM spans WHERE label_id = ?", [label.id]
+        ).fetchone()[0]
+
+    def delete_label(self, name: str) -> int:
+        """Delete a label and its spans; returns how many spans went with it."""
+        with self.db.atomic():
+            count = self.count_label_spans(name)
+            self.db.execute("DELETE FROM labels WHERE id = ?", [self.label(name).id])
+            self._renumber_labels()
+        return count
+
+    def _renumber_labels(self) -> None:
+        for position, label in enumerate(self.labels()):
+            self.db.execute("UPDATE labels SET position = ? WHERE id = ?", [position, label.id])
+
+    def restore_label(self, label: Label, spans: Sequence[StoredSpan] = ()) -> None:
+        """Undo a delete: the label back at its place, with its id and spans."""
+        with self.db.atomic():
+            self.db.execute(
+                "UPDATE labels SET position = position + 1 WHERE position >= ?", [label.position]
+            )
+            self.db.execute(
+                "INSERT INTO labels (id, name, color, hotkey, position) VALUES (?, ?, ?, ?, ?)",
+                [label.id, label.name, label.color, label.hotkey, label.position],
+            )
+            self.restore_spans(spans)
+            self._renumber_labels()
+
+    def merge_labels(self, source: str, target: str) -> list[int]:
+        """Give every ``source`` span the ``target`` label and delete ``source``."""
+        if source == target:
+            raise LabelError("choose two different labels to merge")
+        self.backup("merge-labels")
+        with self.db.atomic():
+            moved = [row.id for row in self.label_spans(source)]
+            self.relabel_spans(moved, target)
+            self.annotations.relabel(self.label(source).id, self.label(target).id)
+            self.delete_label(source)
+        return moved

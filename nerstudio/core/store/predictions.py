@@ -3,21 +3,33 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import sqlite_utils
 
+from nerstudio.core.spans import ScoredSpan
 from nerstudio.core.store import schema
+
+PredictionRow = tuple[int, Sequence[ScoredSpan], dict[str, float]]
+"""What ``save`` takes per document: (document id, its spans, its uncertainty scores)."""
 
 
 @dataclass(frozen=True)
 class StoredPrediction:
     document_id: int
     run_id: int
-    spans: list[dict[str, Any]]  # {"start", "end", "label", "score"}
+    spans: tuple[ScoredSpan, ...]  # stored as [{"start", "end", "label", "score"}, ...]
     scores: dict[str, float]  # uncertainty by strategy
+
+
+def encode_spans(spans: Iterable[ScoredSpan]) -> str:
+    """The ``predictions.spans`` column: a JSON array of ``{start, end, label, score}``."""
+    return json.dumps([span.to_json() for span in spans])
+
+
+def decode_spans(text: str) -> tuple[ScoredSpan, ...]:
+    return tuple(ScoredSpan.from_json(item) for item in json.loads(text))
 
 
 class Predictions:
@@ -26,11 +38,11 @@ class Predictions:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
 
-    def save(self, run_id: int, items: Iterable[tuple[int, list[dict], dict[str, float]]]) -> int:
+    def save(self, run_id: int, items: Iterable[PredictionRow]) -> int:
         """Store (document, spans, scores) for a run, replacing earlier ones; one transaction."""
         stamp = schema.now()
         rows = [
-            (doc, run_id, json.dumps(spans), scores.get("mnlp"), json.dumps(scores), stamp)
+            (doc, run_id, encode_spans(spans), scores.get("mnlp"), json.dumps(scores), stamp)
             for doc, spans, scores in items
         ]
         with self.db.atomic():
@@ -50,31 +62,31 @@ class Predictions:
         ).fetchone()
         return None if row is None else _prediction(row)
 
-    def reject(self, run_id: int, document_id: int, start: int, end: int) -> list[dict]:
+    def reject(self, run_id: int, document_id: int, start: int, end: int) -> list[ScoredSpan]:
         """Drop one suggestion (the user said no), keeping the document's others; returns
         what was dropped so an undo can ``restore`` it."""
         with self.db.atomic():
             stored = self.get(run_id, document_id)
             if stored is None:
                 return []
-            dropped = [s for s in stored.spans if (s["start"], s["end"]) == (start, end)]
-            kept = [s for s in stored.spans if (s["start"], s["end"]) != (start, end)]
+            dropped = [s for s in stored.spans if (s.start, s.end) == (start, end)]
+            kept = [s for s in stored.spans if (s.start, s.end) != (start, end)]
             self._set_spans(run_id, document_id, kept)
         return dropped
 
-    def restore(self, run_id: int, document_id: int, spans: Iterable[dict]) -> None:
+    def restore(self, run_id: int, document_id: int, spans: Iterable[ScoredSpan]) -> None:
         """Put rejected suggestions back (undo of a reject)."""
         with self.db.atomic():
             stored = self.get(run_id, document_id)
             if stored is None:
                 return
-            merged = sorted([*stored.spans, *spans], key=lambda s: (s["start"], s["end"]))
+            merged = sorted([*stored.spans, *spans], key=lambda s: (s.start, s.end))
             self._set_spans(run_id, document_id, merged)
 
-    def _set_spans(self, run_id: int, document_id: int, spans: list[dict]) -> None:
+    def _set_spans(self, run_id: int, document_id: int, spans: list[ScoredSpan]) -> None:
         self.db.execute(
             "UPDATE predictions SET spans = ? WHERE run_id = ? AND document_id = ?",
-            [json.dumps(spans), run_id, document_id],
+            [encode_spans(spans), run_id, document_id],
         )
 
     def pool(
@@ -117,4 +129,4 @@ class Predictions:
 
 def _prediction(row: tuple) -> StoredPrediction:
     doc, run, spans, scores = row
-    return StoredPrediction(doc, run, json.loads(spans), json.loads(scores) if scores else {})
+    return StoredPrediction(doc, run, decode_spans(spans), json.loads(scores) if scores else {})

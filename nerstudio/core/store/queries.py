@@ -7,7 +7,8 @@ pages are bounded, and exports stream documents and spans side by side in id ord
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -159,15 +160,22 @@ def iter_documents(
         " ORDER BY s.document_id, s.start",
         params,
     )
-    pending = span_cursor.fetchone()
+    yield from join_spans(docs, span_cursor)
+
+
+def join_spans(docs: Iterable[tuple], spans: sqlite3.Cursor) -> Iterator[DocumentRecord]:
+    """Each document row as a record with its spans, from document rows and
+    (document id, start, end, label) rows both in document order: a merge join, one pass
+    over each, so a large export holds one document at a time."""
+    pending = spans.fetchone()
     for row in docs:
-        spans: list[Span] = []
+        found: list[Span] = []
         while pending is not None and pending[0] < row[0]:
-            pending = span_cursor.fetchone()
+            pending = spans.fetchone()
         while pending is not None and pending[0] == row[0]:
-            spans.append(Span(pending[1], pending[2], pending[3]))
-            pending = span_cursor.fetchone()
-        yield record_from_row(row, tuple(spans))
+            found.append(Span(pending[1], pending[2], pending[3]))
+            pending = spans.fetchone()
+        yield record_from_row(row, tuple(found))
 
 
 def stats(db: sqlite_utils.Database, label_names: Sequence[str]) -> ProjectStats:

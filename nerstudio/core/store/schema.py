@@ -6,19 +6,15 @@ a file from a newer nerstudio is refused rather than half-understood.
 
 from __future__ import annotations
 
-import contextlib
-import logging
 import sqlite3
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
 import sqlite_utils
 
 from nerstudio.core.errors import ProjectError
-
-log = logging.getLogger(__name__)
+from nerstudio.core.store.connection import explain
 
 APPLICATION = "nerstudio"
 
@@ -141,6 +137,14 @@ def _migration_5(db: sqlite_utils.Database) -> None:
     rows set it. Spans inserted without an annotator get the current one (a trigger), so
     every way of adding a span records who did. Safe to run on a file that has it already.
     """
+    user = _os_user_name()
+    _add_annotator_columns(db)
+    _create_team_tables(db)
+    _attribute_to_first_annotator(db, user)
+
+
+def _os_user_name() -> str:
+    """The OS user as an annotator name (unsafe characters replaced), else 'annotator'."""
     import getpass
     import re
 
@@ -148,23 +152,31 @@ def _migration_5(db: sqlite_utils.Database) -> None:
         user = getpass.getuser()
     except (KeyError, OSError, ImportError):  # no user name (some containers, services)
         user = ""
-    user = re.sub(r"[^0-9A-Za-z._-]", "_", user).lstrip(".-")[:64] or "annotator"
+    return re.sub(r"[^0-9A-Za-z._-]", "_", user).lstrip(".-")[:64] or "annotator"
 
-    def columns(table: str) -> set[str]:
-        return {row[1] for row in db.execute(f"PRAGMA table_info({table})").fetchall()}
 
+def _columns(db: sqlite_utils.Database, table: str) -> set[str]:
+    return {row[1] for row in db.execute(f"PRAGMA table_info({table})").fetchall()}
+
+
+def _add_annotator_columns(db: sqlite_utils.Database) -> None:
+    """The annotators table, and who made each span and status (and when it was curated)."""
     db.execute(
         "CREATE TABLE IF NOT EXISTS annotators ("
         " id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL)"
     )
-    if "annotator_id" not in columns("spans"):
+    if "annotator_id" not in _columns(db, "spans"):
         db.execute("ALTER TABLE spans ADD COLUMN annotator_id INTEGER REFERENCES annotators(id)")
-    if "status_annotator_id" not in columns("documents"):
+    if "status_annotator_id" not in _columns(db, "documents"):
         db.execute(
             "ALTER TABLE documents ADD COLUMN status_annotator_id INTEGER NOT NULL DEFAULT 1"
         )
-    if "curated_at" not in columns("documents"):
+    if "curated_at" not in _columns(db, "documents"):
         db.execute("ALTER TABLE documents ADD COLUMN curated_at TEXT")
+
+
+def _create_team_tables(db: sqlite_utils.Database) -> None:
+    """Annotators' own sets (spans and status) and the curation decisions."""
     db.execute(
         """CREATE TABLE IF NOT EXISTS annotations (
             document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
@@ -202,6 +214,11 @@ def _migration_5(db: sqlite_utils.Database) -> None:
             PRIMARY KEY (document_id, start, "end", label_id)
         )"""
     )
+
+
+def _attribute_to_first_annotator(db: sqlite_utils.Database, user: str) -> None:
+    """Annotator 1 (``user``) made what exists; spans added later without one get the
+    current annotator (a trigger)."""
     if db.execute("SELECT count(*) FROM annotators").fetchone()[0] == 0:
         db.execute("INSERT INTO annotators (id, name, created_at) VALUES (1, ?, ?)", [user, now()])
     db.execute(
@@ -233,117 +250,6 @@ SCHEMA_VERSION = len(MIGRATIONS)
 def now() -> str:
     """A UTC timestamp for ``updated_at`` and run times."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-BUSY_TIMEOUT_MS = 5000
-LOCK_RETRIES = 3  # each waits BUSY_TIMEOUT_MS for the write lock: 15 s in all
-
-
-def explain(path: Path | str, err: sqlite3.Error) -> ProjectError:
-    """A one-line error for what SQLite says about a file a user can do something about."""
-    text = str(err).lower()
-    if "locked" in text or "busy" in text:
-        return ProjectError(
-            f"{path}: another process (a training run, a second window, an import) has held "
-            f"the project for over {LOCK_RETRIES * BUSY_TIMEOUT_MS // 1000} s; nothing was "
-            "changed: try again when it is done"
-        )
-    if "readonly" in text or "read-only" in text:
-        return ProjectError(
-            f"{path}: the project is read-only (no permission to write the file or its "
-            "folder); copy it somewhere writable, or fix its permissions"
-        )
-    if "full" in text:
-        return ProjectError(f"{path}: the disk is full; nothing was changed: free some space")
-    if "malformed" in text or "corrupt" in text or "not a database" in text:
-        return ProjectError(
-            f"{path}: the project file is damaged ({err}); nothing was changed. Run "
-            f"'nerstudio check {path}' for details and the last good backup"
-        )
-    return ProjectError(f"{path}: the project file cannot be used: {err}")
-
-
-# Errors that mean our code is wrong (a constraint we should have checked), not the file.
-_OUR_BUGS = (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError)
-
-
-class ProjectDatabase(sqlite_utils.Database):
-    """A connection whose write transactions start with ``BEGIN IMMEDIATE``.
-
-    A deferred transaction takes the write lock only at its first write, and SQLite does
-    not wait (busy timeout) when a reader must become a writer: it fails at once with
-    "database is locked". Taking the lock up front makes a second writer wait for it,
-    then retry a bounded number of times before a clear one-line error.
-    """
-
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
-        super().__init__(conn, execute_plugins=False)
-        self.path = path
-
-    @contextlib.contextmanager
-    def atomic(self) -> Iterator[ProjectDatabase]:
-        if self.conn.in_transaction:
-            with super().atomic():
-                yield self
-            return
-        self._begin_immediate()
-        try:
-            yield self
-        except sqlite3.DatabaseError as err:
-            self.rollback()
-            if isinstance(err, _OUR_BUGS):
-                raise
-            raise explain(self.path, err) from None
-        except BaseException:
-            self.rollback()
-            raise
-        try:
-            self.conn.execute("COMMIT")
-        except sqlite3.Error as err:
-            self.rollback()
-            raise explain(self.path, err) from None
-
-    def _begin_immediate(self) -> None:
-        for attempt in range(1, LOCK_RETRIES + 1):
-            try:
-                self.conn.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as err:
-                locked = "locked" in str(err) or "busy" in str(err)
-                if not locked or attempt == LOCK_RETRIES:
-                    raise explain(self.path, err) from None
-                log.warning("%s: waiting for the write lock (attempt %d)", self.path, attempt)
-                time.sleep(0.05 * attempt)
-
-    def rollback(self) -> None:
-        with contextlib.suppress(sqlite3.Error):
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
-
-
-def connect(path: Path, read_only: bool = False) -> ProjectDatabase:
-    """One connection (for this thread); transactions only through ``atomic``."""
-    if read_only:
-        # mode=ro needs the WAL's shared-memory file; on a read-only mount without one,
-        # immutable=1 reads the file as it is (nothing else can be writing it there).
-        uri = Path(path).resolve().as_uri()
-        try:
-            conn = sqlite3.connect(uri + "?mode=ro", uri=True, isolation_level=None)
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlite3.OperationalError:
-            conn = sqlite3.connect(uri + "?immutable=1", uri=True, isolation_level=None)
-    else:
-        conn = sqlite3.connect(str(path), isolation_level=None)
-    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    return ProjectDatabase(conn, Path(path))
-
-
-def configure(db: sqlite_utils.Database) -> None:
-    """WAL for crash safety and concurrent readers, enforced foreign keys, a busy timeout."""
-    db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")
-    db.execute("PRAGMA foreign_keys=ON")
 
 
 def initialize(db: sqlite_utils.Database) -> None:

@@ -33,7 +33,6 @@ from typing import Any
 from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.spans import Scheme, Span, spans_to_tags
 from nerstudio.core.store import Project
-from nerstudio.core.store.annotations import overlaps
 
 WORST = 10
 NONE = "none"
@@ -125,8 +124,8 @@ def partial_f1(shared: Shared) -> float:
     spans_a = spans_b = matched_a = matched_b = 0
     for _, a, b in shared:
         spans_a, spans_b = spans_a + len(a), spans_b + len(b)
-        matched_a += sum(any(x.label == y.label and overlaps(x, y) for y in b) for x in a)
-        matched_b += sum(any(x.label == y.label and overlaps(x, y) for x in a) for y in b)
+        matched_a += sum(any(x.label == y.label and x.overlaps(y) for y in b) for x in a)
+        matched_b += sum(any(x.label == y.label and x.overlaps(y) for x in a) for y in b)
     if not spans_a and not spans_b:
         return 1.0
     precision = matched_b / spans_b if spans_b else 0.0
@@ -156,13 +155,13 @@ def confusion(shared: Shared) -> dict[str, dict[str, int]]:
     table = {row: dict.fromkeys(labels, 0) for row in labels}
     for _, a, b in shared:
         for x in a:
-            hits = [y for y in b if overlaps(x, y)]
+            hits = [y for y in b if x.overlaps(y)]
             for y in hits:
                 table[x.label][y.label] += 1
             if not hits:
                 table[x.label][NONE] += 1
         for y in b:
-            if not any(overlaps(x, y) for x in a):
+            if not any(x.overlaps(y) for x in a):
                 table[NONE][y.label] += 1
     return table
 

@@ -100,7 +100,7 @@ def _labelstudio(records, fh, context: ExportContext) -> int:
     predictions = context.project.predictions
     docs = list(records)
     found = {d.id: predictions.get(run.id, d.id) for d in docs}
-    suggestions = {doc: p.spans for doc, p in found.items() if p is not None}
+    suggestions = {doc: [s.to_json() for s in p.spans] for doc, p in found.items() if p is not None}
     return write_labelstudio(docs, fh, suggestions, run.name)
 
 

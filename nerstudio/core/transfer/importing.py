@@ -17,7 +17,9 @@ from nerstudio.core.formats import ReadResult
 from nerstudio.core.formats.detect import FORMAT_NAMES, Detected, detect_format
 from nerstudio.core.formats.overlaps import keep_longest
 from nerstudio.core.records import DocumentRecord
+from nerstudio.core.spans import ScoredSpan
 from nerstudio.core.store import DocumentQuery, Project
+from nerstudio.core.store.predictions import PredictionRow
 
 IMPORT_FORMATS = ("auto", *FORMAT_NAMES)
 OVERLAP_POLICIES = ("keep-longest", "error")
@@ -249,12 +251,14 @@ def _span_uncertainty(scores: Sequence[float]) -> dict[str, float]:
 def store_suggestions(
     project: Project, document_ids: Sequence[int], found: list[tuple[int, str, list[dict]]]
 ) -> dict[str, int]:
-    """Another tool's predictions (Label Studio's ``predictions``) as suggestions of an
-    imported run named after their model version; documents per run."""
-    by_run: dict[str, list[tuple[int, list[dict], dict[str, float]]]] = {}
-    for index, run, spans in found:
+    """Another tool's predictions (Label Studio's ``predictions``: a format's
+    ``{start, end, label, score}`` objects) as suggestions of an imported run named after
+    their model version; documents per run."""
+    by_run: dict[str, list[PredictionRow]] = {}
+    for index, run, items in found:
+        spans = tuple(ScoredSpan.from_json(item) for item in items)
         by_run.setdefault(run, []).append(
-            (document_ids[index], spans, _span_uncertainty([s["score"] for s in spans]))
+            (document_ids[index], spans, _span_uncertainty([s.score for s in spans]))
         )
     for run, rows in by_run.items():
         record = project.runs.add_imported(run, "imported suggestions")

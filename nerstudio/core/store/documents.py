@@ -1,0 +1,195 @@
+"""The document part of ``Project``: the bulk add an import is made of, one document with
+its gold spans, and the per-document fields the window changes (status, split, time)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import sqlite_utils
+
+from nerstudio.core.errors import LabelError, ProjectError, SpanError
+from nerstudio.core.records import DocumentRecord, Status
+from nerstudio.core.spans import Span, check_spans
+from nerstudio.core.store import queries, schema
+from nerstudio.core.store.labels import Label, check_label_name
+from nerstudio.core.tokens import Token
+
+if TYPE_CHECKING:
+    from nerstudio.core.store.annotations import Annotations
+    from nerstudio.core.store.spans import StoredSpan
+
+Progress = Callable[[int], None]
+"""Called with the number of items just done, for progress bars."""
+
+FLUSH_EVERY = 2000  # documents buffered before an executemany (memory stays flat)
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """What a bulk add did: new document ids, spans stored, labels created on the way."""
+
+    document_ids: tuple[int, ...]
+    spans: int
+    labels_added: tuple[str, ...]
+
+
+def encode_tokens(tokens: Sequence[Token]) -> str:
+    """Tokens as a flat JSON array ``[s0, e0, s1, e1, ...]`` (compact, readable by SQL)."""
+    return json.dumps([p for tok in tokens for p in tok], separators=(",", ":"))
+
+
+class ProjectDocuments:
+    """The document part of ``Project`` (a mixin, so ``project.add_documents`` and the rest
+    stay where their callers call them). Every public method is one transaction."""
+
+    path: Path
+    db: sqlite_utils.Database
+    annotations: Annotations
+    # From the other parts of ``Project``:
+    labels: Callable[[], list[Label]]
+    _add_label: Callable[[str, str | None, str | None], Label]
+    spans: Callable[[int], list[StoredSpan]]
+
+    def add_documents(
+        self,
+        records: Iterable[DocumentRecord],
+        progress: Progress | None = None,
+        labels: Sequence[str] = (),
+    ) -> AddResult:
+        """Store many documents in one transaction: all of them, or none on any error.
+
+        Labels the records use, and ``labels`` (declared by the file even where unused),
+        are added when the project lacks them; each record's spans are checked against
+        its tokens (in range, on boundaries, not overlapping).
+        """
+        ids: list[int] = []
+        span_count = 0
+        span_rows: list[tuple[int, int, int, int, int]] = []
+        added: list[str] = []
+        stamp = schema.now()
+        with self.db.atomic():
+            annotator_id = self.annotations.current_id()
+            label_ids = {label.name: label.id for label in self.labels()}
+            for name in labels:
+                if name not in label_ids:
+                    label_ids[name] = self._add_label(name, None, None).id
+                    added.append(name)
+            next_id = (self.db.execute("SELECT max(id) FROM documents").fetchone()[0] or 0) + 1
+            doc_rows: list[tuple] = []
+            for record in records:
+                try:
+                    spans = check_spans(record.spans, record.tokens, len(record.text))
+                except SpanError as err:
+                    raise SpanError(f"{record.source or 'document'}: {err}") from None
+                for span in spans:
+                    label_id = self._label_id(span, record, label_ids, added)
+                    span_rows.append((next_id, span.start, span.end, label_id, annotator_id))
+                doc_rows.append(_document_row(next_id, record, stamp, annotator_id))
+                ids.append(next_id)
+                next_id += 1
+                if len(doc_rows) >= FLUSH_EVERY:
+                    span_count += self._insert_documents(doc_rows, span_rows, progress)
+            span_count += self._insert_documents(doc_rows, span_rows, progress)
+        return AddResult(tuple(ids), span_count, tuple(added))
+
+    def _label_id(
+        self, span: Span, record: DocumentRecord, label_ids: dict[str, int], added: list[str]
+    ) -> int:
+        """The id of a span's label, adding the label (to ``label_ids`` and ``added``) when
+        the project lacks it; a name no label may have is an error at that span."""
+        if span.label in label_ids:
+            return label_ids[span.label]
+        try:
+            name = check_label_name(span.label)
+            if name not in label_ids:
+                label_ids[name] = self._add_label(name, None, None).id
+                added.append(name)
+            label_ids[span.label] = label_ids[name]
+        except LabelError as err:
+            where = record.source or "document"
+            raise LabelError(f"{where}: span {span.start}-{span.end}: {err}") from None
+        return label_ids[span.label]
+
+    def _insert_documents(
+        self, doc_rows: list[tuple], span_rows: list[tuple], progress: Progress | None
+    ) -> int:
+        """Flush buffered rows (inside the caller's transaction) and report progress."""
+        self.db.conn.executemany(
+            "INSERT INTO documents (id, text, tokens, status, split, source, content_hash,"
+            " meta, updated_at, status_annotator_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            doc_rows,
+        )
+        self.db.conn.executemany(
+            'INSERT INTO spans (document_id, start, "end", label_id, annotator_id)'
+            " VALUES (?, ?, ?, ?, ?)",
+            span_rows,
+        )
+        if progress is not None and doc_rows:
+            progress(len(doc_rows))
+        inserted = len(span_rows)
+        doc_rows.clear()
+        span_rows.clear()
+        return inserted
+
+    def document(self, document_id: int) -> DocumentRecord:
+        """One document with its tokens and gold spans."""
+        row = self.db.execute(
+            "SELECT id, text, tokens, status, split, source, meta FROM documents WHERE id = ?",
+            [document_id],
+        ).fetchone()
+        if row is None:
+            raise ProjectError(f"{self.path}: no document {document_id}")
+        spans = tuple(s.span for s in self.spans(document_id))
+        return queries.record_from_row(row, spans)
+
+    def set_status(self, document_ids: Iterable[int], status: Status | str) -> None:
+        status = Status(status)
+        with self.db.atomic():
+            annotator_id = self.annotations.current_id()
+            self.db.conn.executemany(
+                "UPDATE documents SET status = ?, status_annotator_id = ?, updated_at = ?"
+                " WHERE id = ?",
+                [(status.value, annotator_id, schema.now(), i) for i in document_ids],
+            )
+
+    def set_split(self, document_ids: Iterable[int], split: str | None) -> None:
+        with self.db.atomic():
+            self.db.conn.executemany(
+                "UPDATE documents SET split = ?, updated_at = ? WHERE id = ?",
+                [(split, schema.now(), i) for i in document_ids],
+            )
+
+    def add_seconds_spent(self, document_id: int, seconds: float) -> None:
+        """Add annotation time to a document (the status bar's timer)."""
+        with self.db.atomic():
+            self.db.execute(
+                "UPDATE documents SET seconds_spent = seconds_spent + ? WHERE id = ?",
+                [seconds, document_id],
+            )
+
+    def seconds_spent(self, document_id: int) -> float:
+        row = self.db.execute(
+            "SELECT seconds_spent FROM documents WHERE id = ?", [document_id]
+        ).fetchone()
+        return float(row[0]) if row else 0.0
+
+
+def _document_row(document_id: int, record: DocumentRecord, stamp: str, annotator: int) -> tuple:
+    """A ``documents`` row for a new record (the columns ``_insert_documents`` names)."""
+    return (
+        document_id,
+        record.text,
+        encode_tokens(record.tokens),
+        Status(record.status).value,
+        record.split,
+        record.source,
+        hashlib.sha1(record.text.encode("utf-8")).hexdigest(),
+        json.dumps(record.meta) if record.meta else None,
+        stamp,
+        annotator,
+    )

@@ -1,0 +1,227 @@
+"""Gold spans in the store: the stored-span type, the queries on the ``spans`` table and
+the edits the annotation window makes (one span, or many as one undoable step).
+
+Bulk functions run inside the caller's transaction (``Project`` wraps them in
+``db.atomic()``), so a tag-all over many documents or a label merge is all or nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from nerstudio.core.errors import LabelError, SpanError
+from nerstudio.core.records import DocumentRecord, Status
+from nerstudio.core.spans import Span, check_spans
+from nerstudio.core.store import queries, schema
+from nerstudio.core.store.labels import Label
+
+_SELECT = (
+    'SELECT s.id, s.document_id, s.start, s."end", l.name, s.origin FROM spans s'
+    " JOIN labels l ON l.id = s.label_id"
+)
+
+
+@dataclass(frozen=True, order=True, kw_only=True)
+class StoredSpan(Span):
+    """A gold span as a row: its id (to remove, relabel or put it back exactly after an
+    undo), its document and whether a person or a model made it. ``id`` and
+    ``document_id`` are None only for a span not stored (yet)."""
+
+    id: int | None = None
+    document_id: int | None = None
+    origin: str = "human"
+
+
+def span_rows(db: sqlite_utils.Database, where: str, params: Sequence) -> list[StoredSpan]:
+    """Stored spans matching ``where`` (over ``s`` spans and ``l`` labels), in text order."""
+    rows = db.execute(
+        f"{_SELECT} WHERE {where} ORDER BY s.document_id, s.start", list(params)
+    ).fetchall()
+    return [
+        StoredSpan(start, end, label, id=span_id, document_id=doc, origin=origin)
+        for span_id, doc, start, end, label, origin in rows
+    ]
+
+
+def insert_spans(
+    db: sqlite_utils.Database, label_ids: dict[str, int], spans: Iterable[StoredSpan]
+) -> list[int]:
+    """Insert spans (keeping given ids when restoring), checking each document once."""
+    by_doc: dict[int | None, list[StoredSpan]] = {}
+    for span in spans:
+        by_doc.setdefault(span.document_id, []).append(span)
+    ids: list[int] = []
+    for document_id, new in by_doc.items():
+        record = _record(db, document_id)
+        existing = span_rows(db, "s.document_id = ?", [document_id])
+        check_spans([*existing, *new], record.tokens, len(record.text))
+        for span in new:
+            cursor = db.execute(
+                'INSERT INTO spans (id, document_id, start, "end", label_id, origin)'
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [span.id, document_id, span.start, span.end, label_ids[span.label], span.origin],
+            )
+            ids.append(cursor.lastrowid)
+        touch(db, document_id)
+    return ids
+
+
+def _record(db: sqlite_utils.Database, document_id: int | None) -> DocumentRecord:
+    doc = db.execute(
+        "SELECT id, text, tokens, status, split, source, meta FROM documents WHERE id = ?",
+        [document_id],
+    ).fetchone()
+    if doc is None:
+        raise SpanError(f"no document {document_id}")
+    return queries.record_from_row(doc, ())
+
+
+def delete_spans(db: sqlite_utils.Database, span_ids: Sequence[int]) -> list[StoredSpan]:
+    """Delete spans by id and return them as they were."""
+    if not span_ids:
+        return []
+    marks = ",".join("?" * len(span_ids))
+    removed = span_rows(db, f"s.id IN ({marks})", span_ids)
+    db.execute(f"DELETE FROM spans WHERE id IN ({marks})", list(span_ids))
+    return removed
+
+
+def touch(db: sqlite_utils.Database, document_id: int) -> None:
+    """Mark a document changed now (the document list's 'updated' column, autosave)."""
+    db.execute("UPDATE documents SET updated_at = ? WHERE id = ?", [schema.now(), document_id])
+
+
+def find_occurrences(
+    db: sqlite_utils.Database, words: Sequence[str], document_ids: Sequence[int] | None
+) -> list[tuple[int, int, int]]:
+    """(document, start, end) of every exact token-sequence match of ``words`` not yet
+    covered by a span, in the given documents or else in every document not done."""
+    if not words:
+        return []
+    if document_ids is not None:
+        marks = ",".join("?" * len(document_ids))
+        where, params = f"d.id IN ({marks})", list(document_ids)
+    else:
+        search = " ".join(w for w in words if any(ch.isalnum() for ch in w))
+        where, params = "d.status != ?", [Status.DONE.value]
+        if search:
+            where += " AND d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)"
+            params.append(db.quote_fts(search))
+    found = []
+    n = len(words)
+    for doc in db.execute(
+        f"SELECT d.id, d.text, d.tokens, d.status, d.split, d.source, d.meta FROM documents d"
+        f" WHERE {where} ORDER BY d.id",
+        params,
+    ).fetchall():
+        record = queries.record_from_row(doc, ())
+        texts = [record.text[s:e] for s, e in record.tokens]
+        taken: list[Span] = span_rows(db, "s.document_id = ?", [record.id])
+        for i in range(len(texts) - n + 1):
+            if texts[i : i + n] == list(words):
+                match = Span(record.tokens[i][0], record.tokens[i + n - 1][1], "")
+                if not any(match.overlaps(span) for span in taken):
+                    found.append((record.id, match.start, match.end))
+                    taken.append(match)
+    return found
+
+
+class ProjectSpans:
+    """The gold-span part of ``Project`` (a mixin, so ``project.add_span`` and the rest
+    stay where their callers call them). Every method is one transaction."""
+
+    db: sqlite_utils.Database
+    # From the other parts of ``Project``:
+    label: Callable[[str], Label]
+    labels: Callable[[], list[Label]]
+    document: Callable[[int], DocumentRecord]
+
+    def spans(self, document_id: int) -> list[StoredSpan]:
+        """A document's gold spans in text order."""
+        return span_rows(self.db, "s.document_id = ?", [document_id])
+
+    def add_span(
+        self, document_id: int, start: int, end: int, label: str, origin: str = "human"
+    ) -> StoredSpan:
+        """Add one gold span; refuses one off token boundaries or overlapping another."""
+        with self.db.atomic():
+            doc = self.document(document_id)
+            label_id = self.label(label).id
+            check_spans([*doc.spans, Span(start, end, label)], doc.tokens, len(doc.text))
+            cursor = self.db.execute(
+                'INSERT INTO spans (document_id, start, "end", label_id, origin)'
+                " VALUES (?, ?, ?, ?, ?)",
+                [document_id, start, end, label_id, origin],
+            )
+            touch(self.db, document_id)
+        return StoredSpan(
+            start, end, label, id=cursor.lastrowid, document_id=document_id, origin=origin
+        )
+
+    def remove_span(self, span_id: int) -> StoredSpan:
+        """Remove a span and return it (so an undo can put it back)."""
+        with self.db.atomic():
+            stored = self._stored_span(span_id)
+            self.db.execute("DELETE FROM spans WHERE id = ?", [span_id])
+            touch(self.db, stored.document_id)
+        return stored
+
+    def relabel_span(self, span_id: int, label: str) -> StoredSpan:
+        """Give a span another label; returns the span as it was before."""
+        with self.db.atomic():
+            stored = self._stored_span(span_id)
+            self.db.execute(
+                "UPDATE spans SET label_id = ? WHERE id = ?", [self.label(label).id, span_id]
+            )
+            touch(self.db, stored.document_id)
+        return stored
+
+    def add_spans(self, items: Iterable[tuple[int, int, int, str]]) -> list[int]:
+        """Add many (document, start, end, label) spans at once: all or none."""
+        with self.db.atomic():
+            label_ids = self._label_ids()
+            new = []
+            for document_id, start, end, label in items:
+                if label not in label_ids:
+                    raise LabelError(f"no label {label!r} in this project")
+                new.append(StoredSpan(start, end, label, document_id=document_id))
+            return insert_spans(self.db, label_ids, new)
+
+    def remove_spans(self, span_ids: Sequence[int]) -> list[StoredSpan]:
+        """Remove spans; returns them so an undo can restore them with the same ids."""
+        with self.db.atomic():
+            return delete_spans(self.db, span_ids)
+
+    def restore_spans(self, spans: Sequence[StoredSpan]) -> None:
+        """Put removed spans back exactly (ids included)."""
+        with self.db.atomic():
+            insert_spans(self.db, self._label_ids(), spans)
+
+    def relabel_spans(self, span_ids: Sequence[int], label: str) -> None:
+        with self.db.atomic():
+            label_id = self.label(label).id
+            self.db.conn.executemany(
+                "UPDATE spans SET label_id = ? WHERE id = ?", [(label_id, i) for i in span_ids]
+            )
+
+    def label_spans(self, name: str) -> list[StoredSpan]:
+        """Every gold span of a label (what deleting or merging it touches)."""
+        return span_rows(self.db, "l.name = ?", [name])
+
+    def find_occurrences(
+        self, words: Sequence[str], document_ids: Sequence[int] | None = None
+    ) -> list[tuple[int, int, int]]:
+        """Untagged exact matches of a token sequence, for 'tag all occurrences'."""
+        return find_occurrences(self.db, words, document_ids)
+
+    def _stored_span(self, span_id: int) -> StoredSpan:
+        found = span_rows(self.db, "s.id = ?", [span_id])
+        if not found:
+            raise SpanError(f"no span {span_id} in this project")
+        return found[0]
+
+    def _label_ids(self) -> dict[str, int]:
+        return {label.name: label.id for label in self.labels()}
