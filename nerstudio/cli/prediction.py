@@ -29,7 +29,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     with Project.open(args.project) as project:
         if args.out is not None:
             check_target(args.out, project.path, args.force)
-        run, predictor = run_predictor(project, args.run, args.device)
+        run, predictor = run_predictor(project, args.run, args.device, args.backend)
         if args.serve:
             return serve_predictions(project, run.id, predictor, sys.stdin, sys.stdout)
         wanted = {Status.DONE} if args.done else {Status.NEW, Status.IN_PROGRESS}
@@ -50,7 +50,7 @@ def cmd_review(args: argparse.Namespace) -> int:
         if run is None:
             raise NerstudioError("no active run: pass --run or set one active in the window")
         if args.predict:
-            run, predictor = run_predictor(project, run.name, "auto")
+            run, predictor = run_predictor(project, run.name, "auto", args.backend)
             done = list(project.iter_documents(status=Status.DONE))
             stored = _predict(project, run.id, predictor, done)
             print(f"predicted {stored} documents with run {run.name}")
@@ -101,6 +101,15 @@ def cmd_queue(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_backend(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--backend",
+        choices=["auto", "torch", "onnx"],
+        help="auto (default): the run's model.onnx when present and onnxruntime is "
+        "installed (pip install 'nerstudio[onnx]'), else PyTorch",
+    )
+
+
 def add_parsers(sub) -> None:
     p = sub.add_parser(
         "predict",
@@ -117,6 +126,7 @@ def add_parsers(sub) -> None:
     p.add_argument("--out", type=Path, help="also write one JSON object per document")
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
     p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto")
+    _add_backend(p)
     p.add_argument(
         "--serve",
         action="store_true",
@@ -135,6 +145,7 @@ def add_parsers(sub) -> None:
     p.add_argument(
         "--predict", action="store_true", help="first predict the done documents with the run"
     )
+    _add_backend(p)
     p.add_argument("--threshold", type=float, default=0.8, help="minimum model confidence")
     p.add_argument("--top", type=int, default=200)
     p.add_argument("--json", action="store_true", help="print one JSON list")

@@ -1,4 +1,5 @@
-"""Training commands: train (also under torchrun / accelerate launch) and evaluate."""
+"""Training commands: train (also under torchrun / accelerate launch), evaluate, and
+export-model (a run's model as a copy and/or as ONNX)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from nerstudio.cli.terminal import is_main_process, tqdm_write
+from nerstudio.core.errors import NerstudioError
 from nerstudio.core.training.config import DEVICES, add_train_arguments
 
 
@@ -165,6 +167,40 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_model(args: argparse.Namespace) -> int:
+    """``export-model RUN [--onnx] [--out FOLDER]``: model.onnx into the run's folder, or
+    a copy of the run (the window's export, ``output.export_run``) with or without it."""
+    from nerstudio.core.inference_onnx import ONNX_FILE, export_onnx
+    from nerstudio.core.training.output import export_run
+
+    if not args.onnx and args.out is None:
+        raise NerstudioError("nothing to export: add --onnx, --out FOLDER, or both")
+    folder, project = _run_folder(args.run, args.project)
+    if args.onnx:
+        written = export_onnx(folder, args.out, args.force, project)
+        print(f"exported {folder.name} as ONNX: {written / ONNX_FILE}")
+    else:
+        written = export_run(folder, args.out, folder.name, project)
+        print(f"exported {folder.name} to {written}")
+    return 0
+
+
+def _run_folder(run: str, project_path: Path | None) -> tuple[Path, Path | None]:
+    """A run folder as given, or a run name of ``--project``; (folder, project file)."""
+    folder = Path(run).expanduser()
+    if project_path is None:
+        if not folder.is_dir():
+            raise NerstudioError(
+                f"{run}: no such run folder; pass the folder, or a run name with --project"
+            )
+        return folder, None
+    from nerstudio.core.store import Project
+    from nerstudio.core.training.evaluation import resolve_run
+
+    with Project.open(project_path) as project:
+        return resolve_run(project, run), project.path
+
+
 def add_parsers(sub) -> None:
     p = sub.add_parser(
         "train",
@@ -195,3 +231,17 @@ def add_parsers(sub) -> None:
     p.add_argument("--device", choices=DEVICES, default="auto")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser(
+        "export-model",
+        help="a run's model as ONNX, or a copy of its folder",
+        description="--onnx writes model.onnx into the run's folder (the Predictor then "
+        "runs it with ONNX Runtime; needs pip install 'nerstudio[onnx]'); --out FOLDER "
+        "copies the run folder into a new FOLDER/RUN (with model.onnx when --onnx).",
+    )
+    p.add_argument("run", help="run folder, or run name with --project")
+    p.add_argument("--project", type=Path, help="the project whose run RUN names")
+    p.add_argument("--onnx", action="store_true", help="export the model to model.onnx")
+    p.add_argument("--out", type=Path, help="copy the run into a new subfolder of this folder")
+    p.add_argument("--force", action="store_true", help="replace an existing model.onnx")
+    p.set_defaults(func=cmd_export_model)

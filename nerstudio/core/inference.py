@@ -10,27 +10,25 @@ the model is less sure).
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import torch
 from transformers import DataCollatorForTokenClassification
 
+from nerstudio.core import inference_onnx
+from nerstudio.core.errors import NerstudioError
 from nerstudio.core.priority import run_in_background
 from nerstudio.core.records import DocumentRecord
-from nerstudio.core.spans import entities_to_spans, tags_to_entities
+from nerstudio.core.spans import ScoredSpan, entities_to_spans, tags_to_entities
 from nerstudio.core.training import data, models
 from nerstudio.core.training.metrics import repair
 
-
-@dataclass(frozen=True)
-class ScoredSpan:
-    start: int
-    end: int
-    label: str
-    score: float  # mean probability of the entity's word tags
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -40,23 +38,24 @@ class Prediction:
     spans: tuple[ScoredSpan, ...]
     uncertainty: dict[str, float] = field(default_factory=dict)
 
-    def to_row(self) -> tuple[int, list[dict], dict[str, float]]:
+    def to_row(self) -> tuple[int, tuple[ScoredSpan, ...], dict[str, float]]:
         """What ``Project.predictions.save`` stores: (document id, spans, scores).
 
         Only a stored document's prediction is stored: one without an id is refused
         (it used to be stored under document 0)."""
         if self.document_id is None:
             raise ValueError("a prediction of a document without an id cannot be stored")
-        return self.document_id, self.to_json()["spans"], self.uncertainty
+        return self.document_id, self.rounded_spans(), self.uncertainty
+
+    def rounded_spans(self) -> tuple[ScoredSpan, ...]:
+        """The spans with scores to 4 places, as they are stored and printed."""
+        return tuple(replace(s, score=round(s.score, 4)) for s in self.spans)
 
     def to_json(self, text: str | None = None) -> dict:
         out: dict = {"id": self.document_id}
         if text is not None:
             out["text"] = text
-        out["spans"] = [
-            {"start": s.start, "end": s.end, "label": s.label, "score": round(s.score, 4)}
-            for s in self.spans
-        ]
+        out["spans"] = [s.to_json() for s in self.rounded_spans()]
         out["uncertainty"] = round(self.uncertainty.get("mnlp", 0.0), 6)
         out["scores"] = {k: round(v, 6) for k, v in self.uncertainty.items()}
         return out
@@ -75,24 +74,86 @@ def uncertainty_scores(best: Sequence[float], entropies: Sequence[float]) -> dic
     }
 
 
+PREDICTION_PRECISIONS = ("auto", "fp32", "bf16")
+
+
+def prediction_precision(preference: str, device: str) -> str:
+    """``auto``: bf16 autocast on a CPU that computes bf16 natively
+    (``models.cpu_has_native_bf16``, the check training uses), else fp32; an explicit
+    bf16 on a CPU without it is refused in one line (``models.pick_precision``)."""
+    if preference not in PREDICTION_PRECISIONS:
+        raise NerstudioError(
+            f"precision {preference!r}: use one of {', '.join(PREDICTION_PRECISIONS)}"
+        )
+    if preference != "auto":
+        return models.pick_precision(preference, device)
+    return "bf16" if device == "cpu" and models.cpu_has_native_bf16() else "fp32"
+
+
 class Predictor:
     """Loads a run folder (or any token-classification folder with IOB2 labels and
     safetensors weights; anything else is refused in one line by ``models.load_run``).
 
-    A window longer than the model holds is cut to fit (``models.cap_max_length``). In a
-    process started with ``NERSTUDIO_BACKGROUND=1`` (the window's prediction and serving
-    children) it first lowers the process's priority (``priority.run_in_background``)."""
+    ``backend`` ``auto`` (or ``NERSTUDIO_PREDICT_BACKEND``) runs the folder's model.onnx
+    through ONNX Runtime when it has one and the extra is installed
+    (``inference_onnx.choose_backend``), else PyTorch, in bf16 autocast where
+    ``prediction_precision`` says so. A window longer than the model holds is cut to fit
+    (``models.cap_max_length``). In a process started with ``NERSTUDIO_BACKGROUND=1`` (the
+    window's prediction and serving children) it first lowers the process's priority
+    (``priority.run_in_background``)."""
 
-    def __init__(self, folder: str | Path, device: str = "auto", batch_size: int | None = None):
+    def __init__(
+        self,
+        folder: str | Path,
+        device: str = "auto",
+        batch_size: int | None = None,
+        backend: str | None = None,
+        precision: str = "auto",
+    ):
         run_in_background()
         self.folder = Path(folder)
-        loaded = models.load_run(self.folder, device)
-        self.tokenizer, self.model = loaded.tokenizer, loaded.model
-        self.tag_names, self.max_length = loaded.tag_names, loaded.max_length
-        self.device = self.model.device
+        requested = inference_onnx.requested_backend(backend)
+        self.backend = inference_onnx.choose_backend(requested, self.folder, device)
+        self.onnx: inference_onnx.OnnxRun | None = None
+        if self.backend == "onnx":
+            self._load_onnx(fallback=requested == "auto")
+        if self.onnx is None:
+            loaded = models.load_run(self.folder, device)
+            self.tokenizer, self.model = loaded.tokenizer, loaded.model
+            self.tag_names, self.max_length = loaded.tag_names, loaded.max_length
+            self.device = self.model.device
+        self.precision = "fp32" if self.onnx else prediction_precision(precision, self.device.type)
         # Measured on CPU (MiniLM, CoNLL dev): 32 windows a batch beat 64, 128 and 256.
         self.batch_size = batch_size or (32 if self.device.type == "cpu" else 128)
         self.collator = DataCollatorForTokenClassification(self.tokenizer)
+
+    def _load_onnx(self, fallback: bool) -> None:
+        """The folder's model.onnx on the CPU (no PyTorch weights loaded); with
+        ``fallback`` (backend auto) a file that does not fit the folder means PyTorch."""
+        try:
+            self.onnx = inference_onnx.load_onnx_run(self.folder, torch.get_num_threads())
+        except NerstudioError as err:
+            if not fallback:
+                raise
+            log.warning("%s; predicting with PyTorch", err)
+            self.backend = "torch"
+            return
+        self.tokenizer, self.model = self.onnx.tokenizer, None
+        self.tag_names, self.max_length = self.onnx.tag_names, self.onnx.max_length
+        self.device = torch.device("cpu")
+
+    def _autocast(self) -> AbstractContextManager:
+        if self.precision == "fp32":
+            return nullcontext()
+        dtype = torch.bfloat16 if self.precision == "bf16" else torch.float16
+        return torch.autocast(self.device.type, dtype=dtype)
+
+    def _logits(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        """The batch's logits from the ONNX session or the PyTorch model."""
+        if self.onnx is not None:
+            return self.onnx.logits(batch)
+        with self._autocast():
+            return self.model(**batch).logits
 
     def predict(self, records: Sequence[DocumentRecord]) -> list[Prediction]:
         examples = [
@@ -118,7 +179,7 @@ class Predictor:
             batch = self.collator([encoded.features[i] for i in batch_ids])
             batch.pop("labels")
             batch = {k: v.to(self.device) for k, v in batch.items()}
-            log_probs = self.model(**batch).logits.float().log_softmax(-1)
+            log_probs = self._logits(batch).float().log_softmax(-1)
             best_log, best_id = log_probs.max(-1)
             entropy = -(log_probs.exp() * log_probs).sum(-1)
             rows = zip(

