@@ -8,6 +8,7 @@ so a test that clicks "the character at code point N" checks the conversion too.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -351,3 +352,22 @@ def open_window(qtbot) -> Callable[[Path], Driver]:
         return Driver(qtbot, window, path)
 
     return open_
+
+
+@pytest.fixture(scope="session")
+def qapp_args(tmp_path_factory) -> list[str]:
+    """A 1920×1080 offscreen screen (Qt's default is 800×800), so the window opens at the
+    size it has on a desktop: the window fits itself to the screen it is on."""
+    config = tmp_path_factory.mktemp("screen") / "screen.json"
+    screen = {
+        "name": "desktop",
+        "x": 0,
+        "y": 0,
+        "width": 1920,
+        "height": 1080,
+        "logicalDpi": 96,
+        "logicalBaseDpi": 96,
+        "dpr": 1,
+    }
+    config.write_text(json.dumps({"screens": [screen]}))
+    return ["nerstudio-tests", "-platform", f"offscreen:configfile={config}"]

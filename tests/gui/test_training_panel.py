@@ -38,22 +38,34 @@ def start(qtbot, window, model: Path | str, epochs: int, lr: str = "0.02") -> No
     assert panel.is_running()
 
 
+def show_runs(qtbot, panel) -> None:
+    """Click the Runs tab, where the history and its buttons are."""
+    bar = panel.tabs.tabBar()
+    index = next(i for i in range(bar.count()) if bar.tabText(i) == "Runs")
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
+    assert panel.run_history.isVisible()
+
+
 def wait_done(qtbot, window, timeout: int = 120_000) -> None:
     qtbot.waitUntil(lambda: not window.training.is_running(), timeout=timeout)
 
 
 def test_a_run_from_start_to_history_and_active_model(qtbot, window, tiny_model):
     panel = window.training
+    show_runs(qtbot, panel)
     start(qtbot, window, tiny_model, epochs=3)
     assert not panel.start.isEnabled() and panel.stop.isEnabled()
+    assert panel.tabs.tabText(panel.tabs.currentIndex()) == "Chart"  # a run shows its curve
     # the window stays usable while it trains: annotate a word meanwhile
     window.editor.setFocus()
     qtbot.keyClick(window.editor, Qt.Key.Key_Right)
     wait_done(qtbot, window)
     assert len(panel.chart.steps) == 3 * 20  # 160 sentences / batch 8, every step plotted
     assert len(panel.chart.f1s) == 3
-    assert panel.scores.rowCount() == 3  # PER, ORG, LOC with support in dev
+    labels = [row[0] for row in panel.report.rows()]  # PER, ORG, LOC have dev examples
+    assert labels == ["LOC", "ORG", "PER", "micro avg", "macro avg"]
     assert "annotate more" in panel.weakest.text()
+    show_runs(qtbot, panel)
     assert panel.history.rowCount() == 1
     run_name = panel.history.item(0, 0).text()
     panel.history.selectRow(0)
@@ -64,7 +76,7 @@ def test_a_run_from_start_to_history_and_active_model(qtbot, window, tiny_model)
     with Project.open(window.state.project.path) as project:
         assert project.runs.active().name == run_name
         assert project.runs.get(run_name).status in ("completed", "early_stopped")
-    assert panel.history.item(0, 7).text() == "active"
+    assert panel.history.item(0, 0).text() == f"{run_name} (active)"
     assert window.live_suggestions.is_running()  # the active model now suggests on the fly
     window.close()  # ... until the window closes, which stops its child
     assert not window.live_suggestions.is_running()
@@ -189,6 +201,7 @@ def recorded_run(window, name: str, folder: Path, info_run: str | None = None) -
 
 def click(qtbot, window, text: str) -> None:
     """Click a history button and wait for the file work it starts (off the GUI thread)."""
+    show_runs(qtbot, window.training)
     button = next(b for b in window.training.findChildren(QPushButton) if b.text() == text)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not window.training.controller.files_busy(), timeout=30_000)

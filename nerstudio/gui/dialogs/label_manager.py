@@ -104,14 +104,21 @@ class LabelManager(QDialog):
             self.state.execute(commands.RecolorLabel(self.state, name, color.name()))
 
     def hotkey(self) -> None:
+        """Ask for the label's key, starting from the key it has now (selected, so typing
+        replaces it)."""
         name = self.current()
         if name is None:
             return
-        key, ok = QInputDialog.getText(
-            self, "Hotkey", f"One digit or letter for {name} (empty for none):"
-        )
-        if ok:
-            self.state.execute(commands.SetLabelHotkey(self.state, name, key.strip() or None))
+        current = self.state.project.label(name).hotkey or ""
+        now = f"now {current}" if current else "none now"
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle("Hotkey")
+        dialog.setLabelText(f"One digit or letter for {name} ({now}; empty for none):")
+        dialog.setTextValue(current)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            key = dialog.textValue().strip() or None
+            if key != (current or None):
+                self.state.execute(commands.SetLabelHotkey(self.state, name, key))
 
     def move(self, step: int) -> None:
         name = self.current()

@@ -2,23 +2,32 @@
 dev loss and dev F1 per epoch, with F1 on a right axis from 0 to 1.
 
 Points are appended to arrays and the curves get ``setData`` on a throttled timer, so a
-fast run never redraws more than ten times a second.
+fast run never redraws more than ten times a second. The background, axes and legend take
+the application palette's colors, and follow it when the theme changes.
 """
 
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QTimer
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QWidget
 
 SMOOTHING = 0.9
 OVERLAY_COLORS = ("#8e44ad", "#16a085", "#c0392b")
+RAW_LOSS = {"light": "#c8c8c8", "dark": "#6e7178"}  # the noisy curve: quiet on either ground
+MINIMUM_HEIGHT = 150
+AXES = ("left", "bottom", "right")
+
+
+def is_dark(palette: QPalette) -> bool:
+    return palette.color(QPalette.ColorRole.Base).lightness() < 128
 
 
 class LossChart(pg.PlotWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent, background="w")
-        self.setMinimumHeight(220)
+        super().__init__(parent)
+        self.setMinimumHeight(MINIMUM_HEIGHT)
         item = self.getPlotItem()
         item.setLabel("bottom", "step")
         item.setLabel("left", "loss")
@@ -54,6 +63,38 @@ class LossChart(pg.PlotWidget):
         self._timer = QTimer(self, singleShot=True, interval=100)
         self._timer.timeout.connect(self._redraw)
         self.clear_run()
+        self.ready = True
+        self.follow_palette()
+
+    def changeEvent(self, event: QEvent) -> None:
+        """A new theme sets the application palette: repaint in its colors."""
+        super().changeEvent(event)
+        if getattr(self, "ready", False) and event.type() in (
+            QEvent.Type.PaletteChange,
+            QEvent.Type.ApplicationPaletteChange,
+        ):
+            self.follow_palette()
+
+    def follow_palette(self) -> None:
+        """Background, axes, grid and legend text in the palette's base and text colors."""
+        palette = self.palette()
+        base = palette.color(QPalette.ColorRole.Base)
+        text = palette.color(QPalette.ColorRole.Text)
+        self.setBackground(base)
+        item = self.getPlotItem()
+        for name in AXES:
+            axis = item.getAxis(name)
+            axis.setPen(pg.mkPen(text))
+            axis.setTextPen(pg.mkPen(text))
+        self.legend.setLabelTextColor(text)
+        for _sample, label in self.legend.items:
+            label.setText(label.text, color=text)
+        raw = RAW_LOSS["dark" if is_dark(palette) else "light"]
+        self.raw.setPen(pg.mkPen(raw, width=1))
+
+    def background_color(self) -> QColor:
+        """The color the plot is painted on."""
+        return self.backgroundBrush().color()
 
     def _sync_boxes(self) -> None:
         self.f1_box.setGeometry(self.getPlotItem().vb.sceneBoundingRect())

@@ -1,14 +1,18 @@
 """The run history: one row per run of the project (the active one marked), and the buttons
-that ask for something to be done with the selected run (set active, export, delete)."""
+that ask for something to be done with the selected run (set active, export, delete).
+
+The columns are few and short so the table fits a laptop's dock without scrolling sideways;
+the date and the full base model are in each row's tooltip."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QLabel,
+    QHeaderView,
     QPushButton,
     QTableWidgetItem,
     QVBoxLayout,
@@ -18,7 +22,9 @@ from PySide6.QtWidgets import (
 from nerstudio.core.store import RunRecord
 from nerstudio.gui.widgets.tables import read_only_table
 
-HISTORY_COLUMNS = ("run", "base model", "method", "date", "dev F1", "minutes", "documents", "")
+HISTORY_COLUMNS = ("run", "base model", "method", "dev F1", "min", "docs")
+ACTIVE_MARK = " (active)"
+NAME_ROLE = Qt.ItemDataRole.UserRole
 
 
 def history_row(run: RunRecord, active: bool) -> list[str]:
@@ -26,15 +32,20 @@ def history_row(run: RunRecord, active: bool) -> list[str]:
     minutes = run.metrics.get("train_seconds", 0) / 60
     docs = run.metrics.get("train_documents")
     return [
-        run.name,
+        run.name + (ACTIVE_MARK if active else ""),
         Path(run.base_model).name or run.base_model,
         run.method,
-        (run.started_at or "")[:16].replace("T", " "),
         f"{dev['f1']:.3f}" if "f1" in dev else run.status,
         f"{minutes:.1f}",
         str(docs or ""),
-        "active" if active else "",
     ]
+
+
+def history_tooltip(run: RunRecord) -> str:
+    started = (run.started_at or "")[:16].replace("T", " ")
+    docs = run.metrics.get("train_documents")
+    trained = f" on {docs} done documents" if docs else ""
+    return f"{run.name}: {run.method} from {run.base_model}{trained}, started {started}"
 
 
 class RunHistory(QWidget):
@@ -49,6 +60,12 @@ class RunHistory(QWidget):
         super().__init__(parent)
         self.table = read_only_table(HISTORY_COLUMNS)
         self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)  # a stretched last column keeps 100 px at least
+        header.setSectionResizeMode(
+            HISTORY_COLUMNS.index("base model"), QHeaderView.ResizeMode.Stretch
+        )
+        self.table.setToolTip("Select two or more runs to overlay their dev F1 curves")
         self.table.itemSelectionChanged.connect(self.selectionChanged)
         self.requests = {
             "Set active": self.activateRequested,
@@ -64,20 +81,34 @@ class RunHistory(QWidget):
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(QLabel("Run history"))
-        layout.addWidget(self.table)
+        layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
 
     def show_runs(self, runs: list[RunRecord], active: RunRecord | None) -> None:
         self.table.setRowCount(len(runs))
+        bold = QFont(self.table.font())
+        bold.setBold(True)
         for row, run in enumerate(runs):
-            cells = history_row(run, active is not None and active.id == run.id)
-            for column, value in enumerate(cells):
-                self.table.setItem(row, column, QTableWidgetItem(value))
+            is_active = active is not None and active.id == run.id
+            tooltip = history_tooltip(run)
+            for column, value in enumerate(history_row(run, is_active)):
+                item = QTableWidgetItem(value)
+                item.setData(NAME_ROLE, run.name)
+                item.setToolTip(tooltip)
+                if is_active:
+                    item.setFont(bold)
+                self.table.setItem(row, column, item)
 
     def selected_runs(self) -> list[str]:
         rows = sorted({index.row() for index in self.table.selectedIndexes()})
-        return [self.table.item(row, 0).text() for row in rows]
+        return [self.table.item(row, 0).data(NAME_ROLE) for row in rows]
+
+    def active_row(self) -> int | None:
+        """The row of the active run (None: no run is active)."""
+        for row in range(self.table.rowCount()):
+            if self.table.item(row, 0).text().endswith(ACTIVE_MARK):
+                return row
+        return None
 
     @Slot()
     def _clicked(self) -> None:

@@ -1,6 +1,9 @@
 """The training form: the base model and the options the window shows, one editor per entry
 of the training options' table (``core.training.config.FIELDS``, those ``in_form``), and
-the auto-retrain settings. It reads a ``TrainConfig``; it runs nothing."""
+the auto-retrain settings. It reads a ``TrainConfig``; it runs nothing.
+
+The form is a compact grid (two options a row, short texts, the details in tooltips) so it
+leaves a laptop's dock room for the chart, the report and the history below it."""
 
 from __future__ import annotations
 
@@ -12,8 +15,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFileDialog,
-    QFormLayout,
-    QGroupBox,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -29,9 +31,11 @@ from nerstudio.core.training.config import FIELDS, Field, TrainConfig
 
 SPIN_RANGES = {"epochs": (0, 100), "batch_size": (1, 512), "max_length": (16, 4096)}
 LABELS = {"base_model": "Model"}
-CHECKBOX_TEXT = {"train_word_embeddings": "Train word embeddings (for models not pretrained)"}
-PLACEHOLDERS = {"learning_rate": "auto (from the model's size)"}
+CHECKBOX_TEXT = {"train_word_embeddings": "Train word embeddings"}
+PLACEHOLDERS = {"learning_rate": "auto"}
 RECENT_MODELS = 8
+MODEL_CHARACTERS = 14  # the picker's narrowest width; its popup shows whole entries
+PAIRS_PER_ROW = 2
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,7 @@ class ModelPicker(QComboBox):
     be typed. The last one used stays selected."""
 
     def __init__(self, settings: QSettings) -> None:
-        super().__init__(editable=True, minimumContentsLength=28)
+        super().__init__(editable=True, minimumContentsLength=MODEL_CHARACTERS)
         self.settings = settings
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setToolTip("A Hugging Face hub id (needs a download once) or a model folder")
@@ -101,27 +105,51 @@ class TrainingForm(QWidget):
         self.settings = settings
         self.model = ModelPicker(settings)
         self.editors: dict[str, QWidget] = {"base_model": self.model}
-        box = QGroupBox("Base model and method")
-        form = QFormLayout(box)
         browse = QPushButton("Folder…")
+        browse.setToolTip("Train from a model folder on this computer")
         browse.clicked.connect(self.choose_folder)
+        grid = QGridLayout()
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setVerticalSpacing(4)
         model_row = QHBoxLayout()
         model_row.addWidget(self.model, 1)
         model_row.addWidget(browse)
-        form.addRow(field_label(FIELDS[0]), model_row)
-        for field in FIELDS:
-            if field.in_form and field.name != "base_model":
-                editor = self.editors[field.name] = self._editor(field)
-                if isinstance(editor, QCheckBox):
-                    form.addRow(editor)
-                else:
-                    form.addRow(field_label(field), editor)
-        self.device_text = QLabel("device: auto (the run reports what it uses)")
-        form.addRow(self.device_text)
-        form.addRow(*self._retrain_row())
+        grid.addWidget(QLabel(field_label(FIELDS[0])), 0, 0)
+        grid.addLayout(model_row, 0, 1, 1, 2 * PAIRS_PER_ROW - 1)
+        self._add_options(grid)
+        self.device_text = QLabel("device: auto")
+        self.device_text.setToolTip("The device a run trains on: each run reports what it uses")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(box)
+        layout.setSpacing(4)
+        layout.addLayout(grid)
+        layout.addLayout(self._retrain_rows())
+        layout.addWidget(self.device_text)
+
+    def _add_options(self, grid: QGridLayout) -> None:
+        """The options after the model: label and editor pairs, two a row; check boxes
+        take a whole row after them."""
+        checks: list[QCheckBox] = []
+        slot = 0
+        for field in FIELDS:
+            if not field.in_form or field.name == "base_model":
+                continue
+            editor = self.editors[field.name] = self._editor(field)
+            if isinstance(editor, QCheckBox):
+                checks.append(editor)
+                continue
+            row, pair = 1 + slot // PAIRS_PER_ROW, slot % PAIRS_PER_ROW
+            label = QLabel(field_label(field))
+            label.setToolTip(field.help)
+            grid.addWidget(label, row, 2 * pair)
+            grid.addWidget(editor, row, 2 * pair + 1)
+            slot += 1
+        row = 1 + (slot + PAIRS_PER_ROW - 1) // PAIRS_PER_ROW
+        for check in checks:
+            grid.addWidget(check, row, 0, 1, 2 * PAIRS_PER_ROW)
+            row += 1
+        for pair in range(PAIRS_PER_ROW):
+            grid.setColumnStretch(2 * pair + 1, 1)
 
     def _editor(self, field: Field) -> QWidget:
         """The editor of one option, by its type; its tooltip is the option's help."""
@@ -146,16 +174,20 @@ class TrainingForm(QWidget):
         editor.setToolTip(field.help)
         return editor
 
-    def _retrain_row(self) -> tuple[QCheckBox, QHBoxLayout]:
-        self.auto_retrain = QCheckBox("Auto-retrain every")
+    def _retrain_rows(self) -> QGridLayout:
+        """'[x] Auto-retrain [every 20 done]' and under it where from: two short rows, so
+        the form stays narrow."""
+        self.auto_retrain = QCheckBox("Auto-retrain")
         self.auto_retrain.setToolTip(
             "In the background: train, make the new model active, re-predict the unfinished "
             "documents and re-order the queue. Annotating goes on meanwhile."
         )
-        self.auto_every = QSpinBox(minimum=1, maximum=10_000, value=20, suffix=" done")
+        self.auto_every = QSpinBox(
+            minimum=1, maximum=10_000, value=20, prefix="every ", suffix=" done"
+        )
         self.auto_from = QComboBox()
-        self.auto_from.addItem("from the base model", "base")
-        self.auto_from.addItem("from the active run", "active")
+        self.auto_from.addItem("from base model", "base")
+        self.auto_from.addItem("from active run", "active")
         settings = self.settings
         self.auto_retrain.setChecked(settings.value("auto_retrain/enabled", False, bool))
         self.auto_every.setValue(settings.value("auto_retrain/every", 20, int))
@@ -166,10 +198,14 @@ class TrainingForm(QWidget):
         self.auto_retrain.toggled.connect(self.retrainToggled)
         self.auto_every.valueChanged.connect(self.save_retrain_settings)
         self.auto_from.currentIndexChanged.connect(self.save_retrain_settings)
-        row = QHBoxLayout()
-        row.addWidget(self.auto_every)
-        row.addWidget(self.auto_from, 1)
-        return self.auto_retrain, row
+        rows = QGridLayout()
+        rows.setContentsMargins(0, 0, 0, 0)
+        rows.setVerticalSpacing(4)
+        rows.addWidget(self.auto_retrain, 0, 0)
+        rows.addWidget(self.auto_every, 0, 1)
+        rows.addWidget(self.auto_from, 1, 1)
+        rows.setColumnStretch(2, 1)
+        return rows
 
     @Slot()
     def choose_folder(self) -> None:

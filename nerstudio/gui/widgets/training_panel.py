@@ -1,5 +1,7 @@
-"""The training panel: the form (base model, method, options), Start/Stop, the live chart,
-per-label scores, and the run history (active model, overlay, export, delete).
+"""The training panel: the compact form (base model, method, options) and Start/Stop on
+top, then tabs: the live chart, the per-label report, the run history (active model,
+overlay, export, delete) and the log. Tabs rather than a column of everything, so the
+panel fits a 1280×720 screen without scrolling either way.
 
 The panel paints; ``TrainingController`` does the work (a run in a child process, a run's
 files off the GUI thread), so annotating goes on while a model trains.
@@ -7,20 +9,16 @@ files off the GUI thread), so annotating goes on while a model trains.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt, Signal, Slot
+from PySide6.QtCore import QSettings, Signal, Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
-    QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -36,6 +34,7 @@ from nerstudio.core.training.events import (
 )
 from nerstudio.gui.state import AppState
 from nerstudio.gui.training import QUIT_WAIT_S, TrainingController
+from nerstudio.gui.widgets.label_report import LabelReport
 from nerstudio.gui.widgets.loss_chart import LossChart
 from nerstudio.gui.widgets.run_history import RunHistory
 from nerstudio.gui.widgets.training_form import TrainingForm
@@ -46,16 +45,7 @@ FAILED_HINT = (
     "smaller batch size or max length."
 )
 
-
-def weakest_label_line(per_label: dict, counts: dict[str, int]) -> str:
-    """'MISC: F1 0.61 from 212 examples — annotate more MISC'."""
-    if not per_label:
-        return ""
-    name, scores = min(per_label.items(), key=lambda kv: kv[1]["f1"])
-    return (
-        f"{name}: F1 {scores['f1']:.2f} from {counts.get(name, 0):,} examples — "
-        f"annotate more {name}"
-    )
+CHART_TAB, REPORT_TAB, HISTORY_TAB, LOG_TAB = "Chart", "Per label", "Runs", "Log"
 
 
 class TrainingPanel(QWidget):
@@ -85,15 +75,10 @@ class TrainingPanel(QWidget):
         self.progress = QProgressBar()
         self.rate = QLabel()
         self.chart = LossChart()
-        self.scores = QTableWidget(0, 5)
-        self.scores.setHorizontalHeaderLabels(["label", "precision", "recall", "F1", "support"])
-        self.scores.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.scores.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.scores.verticalHeader().hide()
-        self.weakest = QLabel()
-        self.weakest.setStyleSheet("font-weight: bold;")
+        self.report = LabelReport()
+        self.scores, self.weakest = self.report.table, self.report.weakest
         self.log = QPlainTextEdit(readOnly=True, maximumBlockCount=500)
-        self.log.setMaximumHeight(90)
+        self.tabs = QTabWidget(documentMode=True)
         self._lay_out()
         self._wire()
 
@@ -102,21 +87,25 @@ class TrainingPanel(QWidget):
         buttons.addWidget(self.start)
         buttons.addWidget(self.stop)
         buttons.addWidget(self.progress, 1)
-        buttons.addWidget(self.rate)
-        top = QWidget()
-        top_layout = QVBoxLayout(top)
-        top_layout.setContentsMargins(0, 0, 0, 0)
-        top_layout.addWidget(self.form)
-        top_layout.addLayout(buttons)
-        top_layout.addWidget(self.chart, 1)
-        top_layout.addWidget(self.weakest)
-        top_layout.addWidget(self.scores)
-        top_layout.addWidget(self.log)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(top)
-        splitter.addWidget(self.run_history)
+        for page, title in (
+            (self.chart, CHART_TAB),
+            (self.report, REPORT_TAB),
+            (self.run_history, HISTORY_TAB),
+            (self.log, LOG_TAB),
+        ):
+            self.tabs.addTab(page, title)
         layout = QVBoxLayout(self)
-        layout.addWidget(splitter)
+        layout.setSpacing(6)
+        layout.addWidget(self.form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.rate)
+        layout.addWidget(self.tabs, 1)
+
+    def show_tab(self, title: str) -> None:
+        """Bring the tab named ``title`` to the front."""
+        for index in range(self.tabs.count()):
+            if self.tabs.tabText(index) == title:
+                self.tabs.setCurrentIndex(index)
 
     def _wire(self) -> None:
         self.start.clicked.connect(self.start_run)
@@ -178,8 +167,9 @@ class TrainingPanel(QWidget):
     @Slot(object)
     def on_started(self, config: TrainConfig) -> None:
         self.chart.clear_run()
-        self.scores.setRowCount(0)
-        self.weakest.clear()
+        self.report.clear()
+        self.rate.clear()
+        self.show_tab(CHART_TAB)  # what a starting run has to show
         self.log.appendPlainText(f"Starting {config.name} from {config.base_model}…")
         self.start.setEnabled(False)
         self.stop.setEnabled(True)
@@ -211,7 +201,7 @@ class TrainingPanel(QWidget):
             self.chart.add_eval(event.step, event.dev_loss, event.f1)
             self.log.appendPlainText(f"epoch {event.epoch}: dev F1 {event.f1:.3f}")
         elif isinstance(event, TrainingDone):
-            self.show_scores(event.dev.get("per_label", {}))
+            self.show_scores(event.dev)
             self.log.appendPlainText(
                 f"{event.status}: dev F1 {event.dev.get('f1', 0):.3f} (best epoch "
                 f"{event.best_epoch}), saved to {event.path}"
@@ -235,20 +225,12 @@ class TrainingPanel(QWidget):
         self.stop.setText("Stop")
         self.progress.setRange(0, 1)
 
-    def show_scores(self, per_label: dict) -> None:
-        self.scores.setRowCount(len(per_label))
-        for row, (name, m) in enumerate(sorted(per_label.items())):
-            values = [
-                name,
-                f"{m['precision']:.3f}",
-                f"{m['recall']:.3f}",
-                f"{m['f1']:.3f}",
-                str(m["support"]),
-            ]
-            for column, value in enumerate(values):
-                self.scores.setItem(row, column, QTableWidgetItem(value))
-        counts = self.state.project.stats().entities if self.state.project else {}
-        self.weakest.setText(weakest_label_line(per_label, counts))
+    def show_scores(self, dev: dict) -> None:
+        """A run's dev scores in the report, with every label of the project listed."""
+        project = self.state.project
+        counts = project.stats().entities if project else {}
+        labels = [label.name for label in self.state.labels]
+        self.report.show_scores(dev, labels, counts)
 
     # -- history -------------------------------------------------------------------------
 
@@ -276,7 +258,7 @@ class TrainingPanel(QWidget):
         losses = {p.step: p.value for p in project.runs.metrics(first.id, "dev_loss")}
         for point in project.runs.metrics(first.id, "dev_f1"):
             self.chart.add_eval(point.step, losses.get(point.step, 0.0), point.value)
-        self.show_scores(first.metrics.get("dev", {}).get("per_label", {}))
+        self.show_scores(first.metrics.get("dev", {}))
         for name in names[1:]:
             points = project.runs.metrics(project.runs.get(name).id, "dev_f1")
             self.chart.overlay_f1(name, [p.step for p in points], [p.value for p in points])

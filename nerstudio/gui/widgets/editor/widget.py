@@ -8,7 +8,7 @@ project: it emits requests that the window turns into undo commands.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QPoint, QRectF, Qt, Signal
@@ -24,6 +24,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QTextEdit, QToolTip, QWidget
 
 from nerstudio.core.records import DocumentRecord
+from nerstudio.core.spans import ScoredSpan, Span
 from nerstudio.core.store import Label, StoredSpan
 from nerstudio.gui.widgets.editor import gold, selection
 from nerstudio.gui.widgets.editor.banner import Banner
@@ -88,7 +89,7 @@ class AnnotationEditor(QTextEdit):
         self.selected_span: StoredSpan | None = None
         self.keys: dict[str, str] = {}  # hotkey -> label name
         self.pieces = None  # a PieceView while "what the model will see" is on
-        self.suggestions: list[dict] = []  # {"start", "end", "label", "score"}
+        self.suggestions: list[ScoredSpan] = []
         self.armed_label: str | None = None
         self._press: QPoint | None = None
         self._press_pos = 0
@@ -140,10 +141,10 @@ class AnnotationEditor(QTextEdit):
         self._select_entity(self._span_exactly(start, end))
         self._refresh()
 
-    def set_suggestions(self, suggestions: Sequence[dict]) -> None:
+    def set_suggestions(self, suggestions: Sequence[ScoredSpan]) -> None:
         """The active model's suggestions: dashed, faint when unsure, never gold until
         accepted."""
-        self.suggestions = sorted(suggestions, key=lambda s: s["start"])
+        self.suggestions = sorted(suggestions, key=lambda s: s.start)
         self._refresh()
 
     def set_pieces(self, view) -> None:
@@ -171,27 +172,13 @@ class AnnotationEditor(QTextEdit):
 
     def _token_range(self, start: int, end: int) -> tuple[int, int] | None:
         """Tokens overlapping [start, end), without punctuation-only tokens at the edges."""
-        if not self.starts or end <= start:
-            return None
-        first = bisect_right(self.ends, start)
-        last = bisect_left(self.starts, end) - 1
-        if first > last:
-            return None
         text = self.record.text if self.record else ""
-
-        def wordy(i: int) -> bool:
-            return any(ch.isalnum() for ch in text[self.starts[i] : self.ends[i]])
-
-        while first < last and not wordy(first):
-            first += 1
-        while last > first and not wordy(last):
-            last -= 1
-        return first, last
+        return selection.snap_to_tokens(text, self.starts, self.ends, start, end)
 
     def span_at_token(self, index: int) -> StoredSpan | None:
         offset = self.starts[index]
         i = bisect_right(self.span_starts, offset) - 1
-        if i >= 0 and self.spans[i].start <= offset < self.spans[i].end:
+        if i >= 0 and self.spans[i].contains(offset):
             return self.spans[i]
         return None
 
@@ -210,13 +197,13 @@ class AnnotationEditor(QTextEdit):
         first, last = self.selection
         return self.starts[first], self.ends[last]
 
-    def suggestion_at_selection(self) -> dict | None:
+    def suggestion_at_selection(self) -> ScoredSpan | None:
         """The suggestion the token selection sits in (or exactly covers)."""
         chosen = self.selected_offsets()
         if chosen is None:
             return None
-        start, end = chosen
-        return next((s for s in self.suggestions if s["start"] <= start and end <= s["end"]), None)
+        selected = Span(*chosen, label="")  # the tokens only: a selection has no label yet
+        return next((s for s in self.suggestions if s.covers(selected)), None)
 
     def viewportEvent(self, event: QEvent) -> bool:
         """Hovering a suggestion or an entity tells what it is and what the keys do."""
@@ -236,12 +223,12 @@ class AnnotationEditor(QTextEdit):
             return None
         offset = self.starts[index]
         for s in self.suggestions:
-            if s["start"] <= offset < s["end"]:
+            if s.contains(offset):
                 return (
-                    f"Suggestion: {s['label']}, confidence {s['score']:.2f}\n"
+                    f"Suggestion: {s.label}, confidence {s.score:.2f}\n"
                     "A accepts, X rejects, a label key takes it with another label"
                 )
-        span = next((s for s in self.spans if s.start <= offset < s.end), None)
+        span = next((s for s in self.spans if s.contains(offset)), None)
         if span is not None:
             return f"{span.label}: Delete removes it, a label key relabels it"
         return None
@@ -271,15 +258,15 @@ class AnnotationEditor(QTextEdit):
         chosen_rects = frame.rects(*chosen) if chosen is not None else []
         painter = self._painter()
         gold.paint_backgrounds(painter, frame, entities)
-        selection.paint_background(painter, chosen_rects)
+        selection.paint_background(painter, chosen_rects, frame.dark)
         painter.end()
         super().paintEvent(event)  # the text, over the backgrounds
         painter = self._painter()
         painter.setFont(self.caption_font)
         captions = gold.place_captions(entities, painter.fontMetrics())
         if self.pieces is not None:
-            paint_pieces(painter, frame, self.pieces)
             captions = [c for c in captions if c.entity.span is self.selected_span]
+            paint_pieces(painter, frame, self.pieces, [c.chip for c in captions])
         elif self.suggestions:
             paint_suggestions(painter, frame, self.suggestions, [c.chip for c in captions])
         gold.paint_captions(painter, frame, captions, self.selected_span)
@@ -365,12 +352,12 @@ class AnnotationEditor(QTextEdit):
                 self.removeRequested.emit(self.selected_span.id)
         elif key == Qt.Key.Key_A and not ctrl and self.suggestions:
             chosen = self.suggestions if shift else [self.suggestion_at_selection()]
-            items = [(s["start"], s["end"], s["label"]) for s in chosen if s is not None]
+            items = [(s.start, s.end, s.label) for s in chosen if s is not None]
             if items:
                 self.acceptRequested.emit(items)
         elif key == Qt.Key.Key_X and not ctrl and self.suggestion_at_selection() is not None:
             suggestion = self.suggestion_at_selection()
-            self.rejectRequested.emit(suggestion["start"], suggestion["end"])
+            self.rejectRequested.emit(suggestion.start, suggestion.end)
         elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.doneRequested.emit()
         elif key == Qt.Key.Key_Escape:
@@ -392,19 +379,8 @@ class AnnotationEditor(QTextEdit):
     def _move(self, step: int, extend: bool) -> None:
         if not self.starts:
             return
-        count = len(self.starts)
-        first, last = self.selection or (0, 0)
-        if extend:
-            if step > 0:
-                last = min(count - 1, last + 1)
-            elif last > first:
-                last -= 1
-            else:
-                first = max(0, first - 1)
-        else:
-            index = first - 1 if step < 0 else last + 1
-            first = last = max(0, min(count - 1, index))
-        self.selection = (first, last)
+        self.selection = selection.moved(self.selection or (0, 0), len(self.starts), step, extend)
+        first = self.selection[0]
         self.selected_span = None
         if not extend:
             self._select_entity(self.span_at_token(first))
