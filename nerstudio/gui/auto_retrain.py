@@ -1,5 +1,5 @@
 """Auto-retrain: after every N newly done documents, train again in the background, make
-the new model active and ask for the pool to be re-predicted (which re-orders the queue).
+the new model active, which scores the pool with it (and so re-orders the queue).
 
 Training runs through the training controller's child process, so the person keeps
 annotating; a failure goes to the status bar, never a dialog. The settings and the run's
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, Slot
 
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.records import Status
@@ -38,8 +38,6 @@ def same_labels(run_path: str | None, tags: list[str]) -> bool:
 
 class AutoRetrain(QObject):
     """Counts done documents; starts a run when ``every`` more are done since the last."""
-
-    retrained = Signal()  # a new run is active: re-predict the pool with it
 
     def __init__(
         self,
@@ -110,5 +108,6 @@ class AutoRetrain(QObject):
             return
         self.pending = None
         if status in ("completed", "early_stopped"):
+            # Activating scores the pool with the new run (``LiveSuggestions``), which
+            # re-orders the queue as the scores land: no separate pre-annotation.
             self.training.activate(name)
-            self.retrained.emit()

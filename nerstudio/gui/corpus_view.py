@@ -37,9 +37,17 @@ class CorpusView(QObject):
         state.documentEdited.connect(self.document_edited)
         document_list.documentActivated.connect(state.open_document)
         document_list.orderRequested.connect(self.order_documents)
+        state.poolScoring.connect(document_list.show_scoring)
+        state.predictionsStored.connect(self.scores_stored)
+        documents.orderingChanged.connect(self._ordering_busy)
+        documents.modelReset.connect(self._select_current)
+        self.reorder_waiting = False  # new scores came while an order was computed
 
     @Slot()
     def project_changed(self) -> None:
+        """Another project (or none): its documents, with none of the last one's filters."""
+        self.document_list.reset_filters()
+        self.document_list.show_scoring(0, 0)
         self.documents.set_project(self.state.project)
 
     @Slot()
@@ -78,6 +86,32 @@ class CorpusView(QObject):
         strategy = self.document_list.order.currentData()
         if strategy is not None:
             self.order_documents(strategy)
+
+    @Slot()
+    def scores_stored(self) -> None:
+        """The active run scored more of the pool: the queue (when one is chosen) follows.
+        While an order is being computed this waits for it, so a stream of new scores
+        never keeps superseding the order before it reaches the list."""
+        strategy = self.document_list.order.currentData()
+        if strategy is None or self.state.project is None:
+            return
+        if self.documents.ordering_busy:
+            self.reorder_waiting = True
+            return
+        self.order_documents(strategy)
+
+    @Slot(bool)
+    def _ordering_busy(self, busy: bool) -> None:
+        if not busy and self.reorder_waiting:
+            self.reorder_waiting = False
+            self.scores_stored()
+
+    @Slot()
+    def _select_current(self) -> None:
+        """The list was re-filled (a new order, new filters): the shown document stays
+        selected."""
+        if self.state.document is not None:
+            self.document_list.show_current(self.state.document.id, fetch=False)
 
     @Slot()
     def active_run_changed(self) -> None:

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QProgressBa
 from nerstudio.core.transfer import WRITERS
 from nerstudio.gui.dialogs.export_dialog import ExportDialog
 from nerstudio.gui.state import AppState
+from nerstudio.gui.status import MessageExpiry
 from nerstudio.gui.workers.command import CommandWorker
 from nerstudio.gui.workers.runner import Job
 from nerstudio.gui.workers.transfer import TransferWorker
@@ -38,6 +39,8 @@ class BackgroundJobs(QObject):
         self.workers: list[Job] = []  # imports and exports
         self.predicting: Job | None = None
         self.transferred = 0
+        # Here until the main window creates it: every message of the window expires.
+        self.expiry = MessageExpiry(window.statusBar())
 
     def is_busy(self) -> bool:
         return bool(self.workers) or self.predicting is not None

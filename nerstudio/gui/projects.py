@@ -1,9 +1,10 @@
-"""Opening and creating projects from the window: the file dialogs, the sample project, and
-the list of recent projects (kept in the settings, shown in the menu and on the welcome
-page)."""
+"""Opening and creating projects from the window: the file dialogs, the sample project, the
+list of recent projects (kept in the settings, shown in the menu and on the welcome page),
+and where the person left off in each project (reopening goes back there)."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Signal, Slot
@@ -28,15 +29,37 @@ class ProjectOpener(QObject):
         self.state = state
         self.settings = settings
         self.window = window
+        state.documentChanged.connect(self.remember_document)
+
+    @staticmethod
+    def _resume_key(path: str | Path) -> str:
+        """One settings key per project file (a path has characters keys must not)."""
+        digest = hashlib.sha1(str(Path(path).resolve()).encode("utf-8")).hexdigest()[:16]
+        return f"lastDocument/{digest}"
+
+    def last_document(self, path: str | Path) -> int | None:
+        """The document last shown in that project, if any was."""
+        value = self.settings.value(self._resume_key(path))
+        try:
+            return int(value) if value is not None else None
+        except (TypeError, ValueError):
+            return None
+
+    @Slot(int)
+    def remember_document(self, document_id: int) -> None:
+        project = self.state.project
+        if project is not None and document_id:
+            self.settings.setValue(self._resume_key(project.path), document_id)
 
     def recent(self) -> list[str]:
         return self.settings.value("recent", [], list)
 
     def open(self, path: str | Path) -> bool:
-        """Open a project (a dialog says why not); it becomes the most recent."""
+        """Open a project where the person left off (a dialog says why it cannot be
+        opened); it becomes the most recent."""
         self.aboutToOpen.emit()
         try:
-            self.state.open_project(path)
+            self.state.open_project(path, resume=self.last_document(path))
         except NerstudioError as err:
             QMessageBox.warning(self.window, "Cannot open project", str(err))
             return False

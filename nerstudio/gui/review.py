@@ -21,7 +21,24 @@ class ReviewController(QObject):
         self.view = view
         self.job: Job | None = None
         view.checkRequested.connect(self.check)
-        view.documentActivated.connect(state.open_document)
+        view.documentActivated.connect(self.open_for_review)
+        state.projectChanged.connect(self.model_changed)
+        state.activeRunChanged.connect(self.model_changed)
+        self.model_changed()
+
+    @Slot()
+    def model_changed(self) -> None:
+        """Another project or active run: the last findings are stale, and the dock says
+        what a check would use now."""
+        project = self.state.project
+        run = project.runs.active() if project else None
+        self.view.show_idle(run.name if run else None)
+
+    @Slot(int)
+    def open_for_review(self, document_id: int) -> None:
+        """Open a finding with the model's disagreeing spans shown beside the gold."""
+        self.state.review_document = document_id
+        self.state.open_document(document_id)
 
     @Slot(float)
     def check(self, threshold: float) -> None:

@@ -15,6 +15,7 @@ from PySide6.QtGui import QUndoStack
 
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.records import DocumentRecord, Status
+from nerstudio.core.spans import ScoredSpan
 from nerstudio.core.store import DocumentQuery, Label, Project, StoredSpan
 from nerstudio.gui.workers.runner import JobRunner
 
@@ -28,6 +29,9 @@ class AppState(QObject):
     documentEdited = Signal(int)  # spans or status of a document changed
     labelsChanged = Signal()
     message = Signal(str)  # something the user should read (refusals, results)
+    activeRunChanged = Signal()  # another run makes the suggestions (or none does)
+    poolScoring = Signal(int, int)  # pool documents the active run has scored, of how many
+    predictionsStored = Signal()  # the active run's stored predictions grew (throttled)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -37,24 +41,30 @@ class AppState(QObject):
         self.labels: list[Label] = []
         self.undo_stack = QUndoStack(self)
         self.armed_label: str | None = None
-        self.suggestions: list[dict] = []  # the active run's spans not covered by gold
+        self.suggestions: list[ScoredSpan] = []  # the active run's spans not covered by gold
         self.queue: list[int] | None = None  # active-learning order; Next follows it
+        self.review_document: int | None = None  # opened from the review dock, to compare
+        self.opened_in_queue = False  # the shown document was opened with a queue in force
         self.runner = JobRunner(self)  # every background job of the window
 
     # -- project -------------------------------------------------------------------------
 
-    def open_project(self, path: str | Path) -> None:
+    def open_project(self, path: str | Path, resume: int | None = None) -> None:
+        """Open a project at ``resume`` (where the person left off) when it still exists,
+        else at the first unfinished document."""
         project = Project.open(path)
         self.close_project()
         self.project = project
         self.labels = project.labels()
         self.projectChanged.emit()
         self.labelsChanged.emit()
-        self.open_document(self.first_unfinished())
+        known = resume is not None and bool(project.document_rows([resume]))
+        self.open_document(resume if known else self.first_unfinished())
 
     def close_project(self) -> None:
         self.undo_stack.clear()
         self.queue = None  # the last project's order must never drive the next one
+        self.review_document = None
         if self.project is not None:
             self.project.close()
         self.project = None
@@ -76,6 +86,9 @@ class AppState(QObject):
     def open_document(self, document_id: int | None) -> None:
         if self.project is None:
             return
+        if document_id != self.review_document:
+            self.review_document = None  # moving on ends the comparison
+        self.opened_in_queue = self.queue is not None
         if document_id is None:
             self.document, self.spans = None, []
         else:
@@ -87,8 +100,9 @@ class AppState(QObject):
     def load_suggestions(self) -> None:
         """The active run's suggestions for the shown document, minus what gold covers.
 
-        In a done document (under review) a suggestion that disagrees with a gold span is
-        shown too, so both can be compared; one that equals gold never is.
+        A done document shows its gold alone, unless it was opened from the review dock:
+        then a suggestion that disagrees with a gold span is shown too, so both can be
+        compared; one that equals gold never is.
         """
         self.suggestions = []
         if self.project is None or self.document is None:
@@ -97,34 +111,52 @@ class AppState(QObject):
         stored = self.project.predictions.get(run.id, self.document.id) if run else None
         if stored is None:
             return
-        gold = [(s.start, s.end) for s in self.spans]
         if self.document.status is Status.DONE:
-            same = {(s.start, s.end, s.label) for s in self.spans}
-            self.suggestions = [
-                s for s in stored.spans if (s["start"], s["end"], s["label"]) not in same
-            ]
+            if self.review_document == self.document.id:
+                same = {s.span for s in self.spans}
+                self.suggestions = [s for s in stored.spans if s.span not in same]
             return
-        self.suggestions = [
-            s for s in stored.spans if all(s["end"] <= a or s["start"] >= b for a, b in gold)
-        ]
+        self.suggestions = [s for s in stored.spans if not any(s.overlaps(g) for g in self.spans)]
 
     def neighbour(self, step: int, unfinished_only: bool = False) -> int | None:
-        """The id of the next (``step`` 1) or previous (-1) document."""
+        """The id of the next (``step`` 1) or previous (-1) document.
+
+        With an active-learning queue both follow it. ``unfinished_only`` (Enter): the
+        queue's next unfinished document after the shown one, wrapping to its top; but a
+        document opened before the queue existed (the project opened at a number) has no
+        place the person chose in it, so Enter starts at the queue's top, the document
+        the model is least sure of. Otherwise (PageDown/PageUp): the queue's next or
+        previous entry, as the list shows it.
+        """
         if self.project is None or self.document is None:
             return None
-        if self.queue is not None and step > 0:
-            rest = (
-                self.queue[self.queue.index(self.document.id) + 1 :]
-                if self.document.id in self.queue
-                else self.queue
-            )
-            unfinished = {
-                r.id
-                for r in self.project.document_rows(rest[:200])
-                if r.status.value in ("new", "in_progress")
-            }
-            return next((d for d in rest if d in unfinished), None)
+        if self.queue is not None:
+            return self._queue_neighbour(step, unfinished_only)
         return self.project.neighbour_document(self.document.id, step, unfinished_only)
+
+    def _queue_neighbour(self, step: int, unfinished_only: bool) -> int | None:
+        assert self.project is not None and self.document is not None
+        current, order = self.document.id, self.queue or []
+        at = order.index(current) if current in order else None
+        if unfinished_only:
+            after = at + 1 if at is not None and self.opened_in_queue else 0
+            rest = [d for d in order[after:] if d != current]
+            before = [d for d in order[:after] if d != current]
+            return self._first_unfinished_of(rest) or self._first_unfinished_of(before)
+        if at is None:
+            return order[0] if order and step > 0 else None
+        return order[at + step] if 0 <= at + step < len(order) else None
+
+    def _first_unfinished_of(self, ids: list[int]) -> int | None:
+        assert self.project is not None
+        for start in range(0, len(ids), 200):  # one query per 200 ids
+            chunk = ids[start : start + 200]
+            rows = self.project.document_rows(chunk)
+            unfinished = {r.id for r in rows if r.status in (Status.NEW, Status.IN_PROGRESS)}
+            found = next((d for d in chunk if d in unfinished), None)
+            if found is not None:
+                return found
+        return None
 
     def active_learning_order(self, strategy: str | None) -> QObject:
         """Ask for the unfinished pool in the order to annotate it, by the active run's

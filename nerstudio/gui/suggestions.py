@@ -1,50 +1,76 @@
 """Keeps the active model's suggestions coming: a document shown without a stored
 prediction is predicted on the fly by a long-lived child process (see
-``workers/live_prediction.py``), so the person never waits for a model load per document.
+``workers/live_prediction.py``), so the person never waits for a model load per document;
+and once a run is set active (by hand or by auto-retrain) the same child scores the rest
+of the queue's pool in the background, the shown document always first.
+
+Progress goes out through the state (``poolScoring``, throttled), and so do the new
+predictions (``predictionsStored``: at once for the first, then at most once a second),
+so the queue is re-ordered as scores land and is usable from the first one.
 """
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, QTimer, Slot
 
 from nerstudio.gui.state import AppState
 from nerstudio.gui.workers.live_prediction import LivePredictionWorker
 from nerstudio.gui.workers.runner import Job
 
 STOP_WAIT_S = 15.0  # stopping terminates the child; this is only a bound
+REORDER_EVERY_MS = 1000  # the queue is re-ordered at most this often while scoring
+PROGRESS_EVERY_S = 0.1  # progress bar updates, at most
 
 
 class LiveSuggestions(QObject):
-    """Starts, feeds and stops the on-the-fly predictor for the active run."""
+    """Starts, feeds and stops the on-the-fly predictor and pool scorer of the active run."""
 
     def __init__(self, state: AppState, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.state = state
         self.live: Job | None = None
         self.run_id: int | None = None  # the run the child predicts with
+        self.run_name = ""
+        self.key: tuple | None = None  # (project, run id, run folder) the child serves
         self.last_ms: float | None = None
+        self.scoring: tuple[int, int] | None = None  # (scored, total) while the pool scores
+        self.progress_at = 0.0
+        self.reorder = QTimer(self, singleShot=True, interval=REORDER_EVERY_MS)
+        self.reorder.timeout.connect(self._reorder_due)
+        self.reorder_pending = False
         state.projectChanged.connect(self.restart)
+        state.activeRunChanged.connect(self.restart)
         state.documentChanged.connect(self.document_shown)
 
     @Slot()
     def restart(self) -> None:
-        """Another project or another active run: a fresh child for it (or none)."""
-        self.stop()
+        """Another project or another active run: a fresh child for it (or none). The same
+        run again keeps the child it has (its model is loaded, its scoring goes on)."""
         project = self.state.project
         run = project.runs.active() if project else None
-        if run is None or not run.path or not (Path(run.path) / "config.json").exists():
+        usable = run is not None and run.path and (Path(run.path) / "config.json").exists()
+        key = (str(project.path), run.id, run.path) if usable else None
+        if key is not None and key == self.key and self.live is not None:
             return
-        worker = LivePredictionWorker(str(project.path), run.name)
+        self.stop()
+        if key is None:
+            return
+        worker = LivePredictionWorker(str(project.path), run.name, run.id)
         worker.predicted.connect(self.predicted)
         worker.failed.connect(self.failed)
+        worker.poolSized.connect(self.pool_sized)
+        worker.poolScored.connect(self.pool_scored)
         self.live = self.state.runner.start(worker, ended=self._ended)
-        self.run_id = run.id
+        self.run_id, self.run_name, self.key = run.id, run.name, key
         if self.state.document is not None:
             self.document_shown(self.state.document.id)
 
     def stop(self) -> None:
+        self.key = None
+        self._end_scoring()
         if self.live is not None:
             job, self.live = self.live, None
             self.state.runner.stop(job, STOP_WAIT_S)
@@ -53,9 +79,14 @@ class LiveSuggestions(QObject):
         """The child ended by itself (it failed, and said so): no more requests to it."""
         if self.live is not None and not self.live.is_running():
             self.live = None
+            self.key = None
+            self._end_scoring()
 
     def is_running(self) -> bool:
         return self.live is not None
+
+    def is_scoring(self) -> bool:
+        return self.scoring is not None
 
     @Slot(int)
     def document_shown(self, document_id: int) -> None:
@@ -70,6 +101,64 @@ class LiveSuggestions(QObject):
         self.last_ms = ms
         if self.state.document is not None and self.state.document.id == document_id:
             self.state.reload(document_id)
+        self._predictions_grew()
+
+    # -- the pool ------------------------------------------------------------------------
+
+    @Slot(int)
+    def pool_sized(self, total: int) -> None:
+        """The model is loaded and knows how much of the pool it has to score."""
+        if not total:
+            self.state.message.emit(f"Run {self.run_name} is active; its suggestions are ready.")
+            self.state.predictionsStored.emit()  # the queue, from the stored scores
+            return
+        self.scoring = (0, total)
+        self.state.poolScoring.emit(0, total)
+        self.state.message.emit(
+            f"Run {self.run_name} is active: scoring {total:,} documents for the queue…"
+        )
+
+    @Slot(int, int)
+    def pool_scored(self, scored: int, total: int) -> None:
+        if self.scoring is None:
+            return
+        self.scoring = (scored, total)
+        now = time.monotonic()
+        if scored < total and now - self.progress_at < PROGRESS_EVERY_S:
+            return
+        self.progress_at = now
+        self.state.poolScoring.emit(scored, total)
+        if scored >= total:
+            self.scoring = None
+            self.reorder.stop()
+            self.reorder_pending = False
+            self.state.predictionsStored.emit()
+            self.state.message.emit(
+                f"Scored {total:,} documents with {self.run_name}: the queue is up to date."
+            )
+
+    def _predictions_grew(self) -> None:
+        """New scores: re-order now if that has not happened in the last second, else
+        once the second is over (leading and trailing edge)."""
+        if self.reorder.isActive():
+            self.reorder_pending = True
+            return
+        self.state.predictionsStored.emit()
+        self.reorder.start()
+
+    @Slot()
+    def _reorder_due(self) -> None:
+        if self.reorder_pending:
+            self.reorder_pending = False
+            self.state.predictionsStored.emit()
+            self.reorder.start()
+
+    def _end_scoring(self) -> None:
+        self.reorder.stop()
+        self.reorder_pending = False
+        if self.scoring is not None:
+            self.scoring = None
+            self.state.poolScoring.emit(0, 0)  # nothing scores any more
 
     @Slot(str)
     def failed(self, message: str) -> None:

@@ -22,6 +22,7 @@ class Timekeeper(QObject):
     """Adds the seconds spent on a document to the project when the user moves on."""
 
     ticked = Signal(float)  # seconds on the shown document, stored + this visit
+    stopped = Signal()  # no document is shown (the welcome page): nothing counts
 
     def __init__(self, state: AppState, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -32,9 +33,9 @@ class Timekeeper(QObject):
         self.last_input = time.monotonic()
         self.timer = QTimer(self, interval=1000)
         self.timer.timeout.connect(self._tick)
-        self.timer.start()
         QApplication.instance().installEventFilter(self)
         state.documentChanged.connect(self._switch)
+        state.projectChanged.connect(self._project_changed)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() in _INPUT:
@@ -61,4 +62,19 @@ class Timekeeper(QObject):
         self.document_id = document_id or None
         project = self.state.project
         self.stored = project.seconds_spent(document_id) if project and document_id else 0.0
+        if self.document_id is None:
+            self._stop()
+            return
+        self.timer.start()
         self.ticked.emit(self.stored)
+
+    def _project_changed(self) -> None:
+        """Another project or none: the last project's document no longer counts (its
+        seconds were stored before it closed), and its id means nothing here."""
+        self.document_id = None
+        self.pending = self.stored = 0.0
+        self._stop()
+
+    def _stop(self) -> None:
+        self.timer.stop()
+        self.stopped.emit()

@@ -87,11 +87,18 @@ class TrainingController(QObject):
         self.finished.emit()
 
     def activate(self, name: str) -> None:
-        """Make a run the model for suggestions."""
+        """Make a run the model for suggestions; the pool is scored with it at once, in
+        the background (``LiveSuggestions``), and the status bar says so."""
         if self.state.project is not None:
+            active = self.state.project.runs.active()
+            if active is not None and active.name == name:
+                self.state.message.emit(f"Run {name} is already the active model.")
+                return
             self.state.project.runs.set_active(name)
+            self.state.message.emit(f"Run {name} is active: loading its model…")
             self.runsChanged.emit()
             self.activeRunChanged.emit()
+            self.state.activeRunChanged.emit()
 
     # -- files -------------------------------------------------------------------------------
 
@@ -132,6 +139,7 @@ class TrainingController(QObject):
         self.deleted.emit(message)
         self.runsChanged.emit()
         self.activeRunChanged.emit()
+        self.state.activeRunChanged.emit()
 
     def _files_ended(self) -> None:
         self.files = None

@@ -51,7 +51,14 @@ def test_auto_retrain_runs_in_the_background_and_refreshes_suggestions(
     shown = window.state.document.id
     qtbot.keyClick(editor, Qt.Key.Key_1)  # annotating goes on meanwhile (PER on a word)
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=180_000)
-    qtbot.waitUntil(lambda: window.jobs.predicting is None, timeout=180_000)
+
+    def pool_scored() -> bool:  # the new active run scores the pool in the background
+        with Project.open(trained_project) as project:
+            active = project.runs.active()
+            return active is not None and project.predictions.count(active.id) == 3
+
+    qtbot.waitUntil(pool_scored, timeout=180_000)
+    qtbot.waitUntil(lambda: not window.live_suggestions.is_scoring(), timeout=30_000)
     timer.stop()
 
     assert max(gaps) < 1.0, "the GUI thread was blocked while retraining"

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QMessageBox
 
 from nerstudio.core.records import Status
+from nerstudio.core.spans import ScoredSpan
 from nerstudio.core.store import Project
 from nerstudio.gui.annotation import ENTER_ACCEPTS_KEY
 
@@ -63,8 +64,8 @@ def suggested_project(make_project):
         project.predictions.save(
             run.id,
             [
-                (1, [{"start": 0, "end": 9, "label": "PER", "score": 0.9}], {"mnlp": 0.1}),
-                (2, [{"start": 0, "end": 11, "label": "PER", "score": 0.8}], {"mnlp": 0.2}),
+                (1, [ScoredSpan(0, 9, "PER", 0.9)], {"mnlp": 0.1}),
+                (2, [ScoredSpan(0, 11, "PER", 0.8)], {"mnlp": 0.2}),
             ],
         )
         project.runs.set_active("r1")

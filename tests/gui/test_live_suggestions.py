@@ -1,5 +1,6 @@
 """On-the-fly suggestions: a document shown without a stored prediction is predicted by a
-long-lived child process and its suggestions appear, without a click."""
+long-lived child process and its suggestions appear, without a click; the same child then
+scores the rest of the pool for the queue."""
 
 from __future__ import annotations
 
@@ -31,7 +32,6 @@ def test_a_shown_document_gets_suggestions_on_the_fly(
     qtbot.waitUntil(lambda: bool(window.editor.suggestions), timeout=30_000)
     with Project.open(trained_project) as project:
         assert project.predictions.get(run_id, ids.document_ids[1]) is not None
-        assert project.predictions.get(run_id, ids.document_ids[2]) is None  # never shown
         assert project.stats().done == 200  # gold untouched
     window.close()
     assert not window.live_suggestions.is_running()
@@ -51,3 +51,65 @@ def test_predict_serve_answers_each_id_and_reports_bad_ones(tmp_path, trained_pr
     assert answers[1]["id"] == 1 and answers[1]["ms"] > 0
     assert "error" in answers[2] and "error" in answers[3] and "99999" in answers[3]["error"]
     assert answers[4]["id"] == 2
+
+
+def test_set_active_scores_the_pool_in_the_background_and_the_queue_follows(
+    qtbot, open_window, trained_project, tiny_model
+):
+    """Set active: the model loads once, the shown document is predicted first, the rest
+    of the pool is scored with progress shown, and the queue orders itself as scores land."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QPushButton
+
+    from tests.conftest import make_sentences, train_tiny
+
+    train_tiny(trained_project, tiny_model, "m")
+    texts = [" ".join(words) for words, _ in make_sentences(30, 12)]
+    with Project.open(trained_project) as project:
+        added = project.add_documents(DocumentRecord(t, tuple(tokenize(t))) for t in texts)
+    pool = set(added.document_ids)
+    ui = open_window(trained_project)
+    window, state = ui.window, ui.state
+    panel = window.document_list
+    panel.order.setCurrentIndex(panel.order.findData("mnlp"))
+    assert not window.live_suggestions.is_running()  # no active run yet
+    shown = state.document.id
+    assert shown in pool
+    progress: list[tuple[int, int]] = []
+    state.poolScoring.connect(lambda scored, total: progress.append((scored, total)))
+    messages: list[str] = []
+    state.message.connect(messages.append)
+
+    history = window.training.run_history
+    history.table.selectRow(0)
+    button = next(
+        b
+        for b in window.training.findChildren(QPushButton)
+        if b.property("request") == "Set active"
+    )
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert messages and messages[0].startswith("Run m is active")
+    assert window.live_suggestions.is_running()
+    order: list[int] = []
+    window.live_suggestions.live.worker.predicted.connect(lambda doc, _ms: order.append(doc))
+    qtbot.waitUntil(lambda: bool(window.editor.suggestions), timeout=120_000)
+    qtbot.waitUntil(
+        lambda: not window.live_suggestions.is_scoring() and len(order) == 30, timeout=120_000
+    )
+    assert order[0] == shown, "the document on screen is predicted before the pool"
+    assert sorted(order) == sorted(pool)  # each once
+    assert progress[0] == (0, 30) and progress[-1] == (30, 30)
+    assert not panel.scoring.isVisible()
+    assert any(m.startswith("Scored 30 documents with m") for m in messages), messages
+    model = window.documents
+    qtbot.waitUntil(
+        lambda: state.queue is not None and len(state.queue) == 30 and not model.ordering_busy,
+        timeout=10_000,
+    )
+    assert [row.id for row in model.rows] == state.queue
+    with Project.open(trained_project) as project:
+        run = project.runs.get("m")
+        assert all(project.predictions.get(run.id, d) is not None for d in pool)
+        assert project.stats().done == 200  # gold untouched
+    window.close()
+    assert not window.live_suggestions.is_running()

@@ -10,6 +10,7 @@ from PySide6.QtCore import QSettings, Qt
 from nerstudio.core.records import DocumentRecord
 from nerstudio.core.store import Project
 from nerstudio.core.tokens import tokenize
+from nerstudio.gui.models.documents import UNCERTAINTY_COLUMN
 from nerstudio.gui.workers import queue_order
 
 TEXTS = [
@@ -53,7 +54,7 @@ def test_the_queue_orders_by_uncertainty_and_next_follows_it(qtbot, tmp_path):
     model = window.documents
     qtbot.waitUntil(lambda: ids(model) == [2, 4, 3, 1], timeout=5000)
     qtbot.waitUntil(lambda: not model.ordering.is_running(), timeout=5000)
-    assert model.data(model.index(0, 4)) == "0.900"
+    assert model.data(model.index(0, UNCERTAINTY_COLUMN)) == "0.900"
     assert window.state.queue == [2, 4, 3, 1]
     window.state.open_document(2)
     window.editor.setFocus()
@@ -104,8 +105,10 @@ def test_ordering_runs_in_a_worker_the_list_stays_usable_and_the_newest_request_
     assert delivered == [(1, 3, 4, 2)]  # mnlp's order, though computed, never reached the list
     assert ids(model) == [1, 3, 4, 2]
     assert ui.state.queue == [1, 3, 4, 2]
-    assert model.data(model.index(0, 4)) == "0.800"
-    assert model.data(model.index(0, 4), Qt.ItemDataRole.ToolTipRole).startswith("Here for")
+    assert model.data(model.index(0, UNCERTAINTY_COLUMN)) == "0.800"
+    assert model.data(model.index(0, UNCERTAINTY_COLUMN), Qt.ItemDataRole.ToolTipRole).startswith(
+        "Here for"
+    )
     assert not panel.ordering_note.isVisible()
 
 

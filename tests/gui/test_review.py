@@ -34,6 +34,9 @@ def test_review_lists_a_wrong_gold_document_and_opens_it_with_both(
     rect = view.table.visualItemRect(view.table.item(rows[1], 0))
     qtbot.mouseClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert window.state.document.id == 1
+    details = view.details.text().splitlines()  # one disagreement a line, under the list
+    assert view.details.isVisible() and details[0] == "Document 1:"
+    assert all(line.startswith("• ") for line in details[1:]) and len(details) > 1
     assert window.editor.suggestions, "the model's spans are shown beside the (empty) gold"
     with Project.open(trained_project) as project:
         assert project.spans(1) == []  # reviewing never changes gold by itself

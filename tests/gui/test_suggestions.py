@@ -7,6 +7,7 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 
 from nerstudio.core.records import DocumentRecord
+from nerstudio.core.spans import ScoredSpan
 from nerstudio.core.store import Project
 from nerstudio.core.tokens import tokenize
 
@@ -23,9 +24,9 @@ def window(qtbot, tmp_path):
         run = project.runs.start("r1", "tiny", "full", {}, str(tmp_path / "r1"))
         project.runs.finish(run.id, "completed", {})
         suggestions = [
-            {"start": 0, "end": 9, "label": "PER", "score": 0.97},
-            {"start": 18, "end": 23, "label": "LOC", "score": 0.55},
-            {"start": 32, "end": 43, "label": "PER", "score": 0.91},
+            ScoredSpan(0, 9, "PER", 0.97),
+            ScoredSpan(18, 23, "LOC", 0.55),
+            ScoredSpan(32, 43, "PER", 0.91),
         ]
         project.predictions.save(run.id, [(doc, suggestions, {"mnlp": 0.2})])
         project.runs.set_active("r1")
@@ -44,7 +45,7 @@ def gold(window) -> list[tuple[int, int, str]]:
 
 
 def test_suggestions_show_but_are_not_gold(window):
-    assert [s["label"] for s in window.editor.suggestions] == ["PER", "LOC", "PER"]
+    assert [s.label for s in window.editor.suggestions] == ["PER", "LOC", "PER"]
     assert gold(window) == []
 
 
@@ -53,11 +54,11 @@ def test_a_accepts_the_suggestion_under_the_cursor_and_undo_brings_it_back(qtbot
     assert editor.selected_offsets() == (0, 4)  # the first token, inside "Anna Berg"
     qtbot.keyClick(editor, Qt.Key.Key_A)
     assert gold(window) == [(0, 9, "PER")]
-    assert [s["start"] for s in editor.suggestions] == [18, 32]  # the accepted one is gold now
+    assert [s.start for s in editor.suggestions] == [18, 32]  # the accepted one is gold now
     assert editor.selected_span is not None and editor.selected_span.label == "PER"
     qtbot.keyClick(editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert gold(window) == []
-    assert [s["start"] for s in editor.suggestions] == [0, 18, 32]
+    assert [s.start for s in editor.suggestions] == [0, 18, 32]
 
 
 def test_shift_a_accepts_all_and_x_rejects_one(qtbot, window):
@@ -66,10 +67,10 @@ def test_shift_a_accepts_all_and_x_rejects_one(qtbot, window):
         qtbot.keyClick(editor, Qt.Key.Key_Right)
     assert TEXT[slice(*editor.selected_offsets())] == "Paris"
     qtbot.keyClick(editor, Qt.Key.Key_X)
-    assert [s["start"] for s in editor.suggestions] == [0, 32]
+    assert [s.start for s in editor.suggestions] == [0, 32]
     with Project.open(window.state.project.path) as project:
         stored = project.predictions.get(project.runs.get("r1").id, 1)
-        assert [s["start"] for s in stored.spans] == [0, 32]  # the rejection is kept
+        assert [s.start for s in stored.spans] == [0, 32]  # the rejection is kept
     qtbot.keyClick(editor, Qt.Key.Key_A, Qt.KeyboardModifier.ShiftModifier)
     assert gold(window) == [(0, 9, "PER"), (32, 43, "PER")]
     assert editor.suggestions == []
@@ -80,9 +81,9 @@ def test_x_is_undoable_and_redoable(qtbot, window):
     for _ in range(4):
         qtbot.keyClick(editor, Qt.Key.Key_Right)
     qtbot.keyClick(editor, Qt.Key.Key_X)
-    assert [s["start"] for s in editor.suggestions] == [0, 32]
+    assert [s.start for s in editor.suggestions] == [0, 32]
     qtbot.keyClick(editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert [(s["start"], s["label"], s["score"]) for s in editor.suggestions] == [
+    assert [(s.start, s.label, s.score) for s in editor.suggestions] == [
         (0, "PER", 0.97),
         (18, "LOC", 0.55),
         (32, "PER", 0.91),
@@ -92,7 +93,7 @@ def test_x_is_undoable_and_redoable(qtbot, window):
         Qt.Key.Key_Z,
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
     )
-    assert [s["start"] for s in editor.suggestions] == [0, 32]
+    assert [s.start for s in editor.suggestions] == [0, 32]
     assert gold(window) == []  # rejecting never touches gold
 
 
@@ -103,7 +104,7 @@ def test_changing_a_suggestions_label_makes_it_gold(qtbot, window):
         qtbot.keyClick(editor, Qt.Key.Key_Right)
     qtbot.keyClick(editor, Qt.Key.Key_1)  # PER's key, on the LOC suggestion "Paris"
     assert (18, 23, "PER") in gold(window)
-    assert [s["start"] for s in editor.suggestions] == [0, 32]
+    assert [s.start for s in editor.suggestions] == [0, 32]
 
 
 def test_hovering_a_suggestion_tells_its_confidence(window):
@@ -119,8 +120,10 @@ def test_under_review_a_replaces_the_gold_span_the_model_disagrees_with(qtbot, w
         project.add_span(1, 18, 23, "PER")  # a slip: Paris tagged PER
         project.set_status([1], "done")
     window.state.open_document(1)
+    assert window.editor.suggestions == []  # done, opened as any other: gold alone
+    window.review.open_for_review(1)
     editor = window.editor
-    assert [(s["start"], s["label"]) for s in editor.suggestions] == [
+    assert [(s.start, s.label) for s in editor.suggestions] == [
         (0, "PER"),
         (18, "LOC"),
         (32, "PER"),

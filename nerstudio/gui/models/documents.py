@@ -11,17 +11,32 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal, Slot
+from PySide6.QtGui import QGuiApplication, QPalette
 
 from nerstudio.core.active import QueueOrder, Reason
+from nerstudio.core.records import Status
 from nerstudio.core.store import DocumentQuery, DocumentRow, Project
 
 if TYPE_CHECKING:
     from nerstudio.gui.workers.queue_order import QueueOrdering
 
 PAGE = 200
-COLUMNS = ("#", "Text", "Status", "Entities", "Uncertainty")
+COLUMNS = ("#", "Text", "Status", "Entities", "Rank", "Uncertainty", "Why")
+HEADERS = ("#", "Text", "Status", "Ents", "Rank", "Unc.", "Why")  # compact: Text stays wide
+HEADER_TIPS = {
+    "Ents": "Entities annotated",
+    "Rank": "Place in the active-learning queue (1 = annotate first)",
+    "Unc.": "The active model's uncertainty (higher = less sure)",
+    "Why": "Why the document has its place in the queue",
+}
 STATUS_TEXT = {"new": "new", "in_progress": "in progress", "done": "done", "skipped": "skipped"}
+RANK_COLUMN = COLUMNS.index("Rank")
 UNCERTAINTY_COLUMN = COLUMNS.index("Uncertainty")
+WHY_COLUMN = COLUMNS.index("Why")
+QUEUE_COLUMNS = (RANK_COLUMN, UNCERTAINTY_COLUMN, WHY_COLUMN)  # shown only with a queue
+STATUS_COLUMN, ENTITIES_COLUMN = COLUMNS.index("Status"), COLUMNS.index("Entities")
+FINISHED = (Status.DONE, Status.SKIPPED)
+REASON_TEXT = {Reason.UNCERTAIN: "uncertain", Reason.RANDOM: "random", Reason.DEFERRED: "deferred"}
 WHY = {
     Reason.UNCERTAIN: "Here for the model's uncertainty",
     Reason.RANDOM: "A random pick (keeps the queue from serving only what the model doubts)",
@@ -43,6 +58,7 @@ class DocumentListModel(QAbstractTableModel):
         self.order: QueueOrder | None = None  # active-learning order, when chosen
         self.uncertainty: dict[int, float] = {}  # of the rows fetched so far
         self.reasons: dict[int, Reason] = {}
+        self.ranks: dict[int, int] = {}  # 1-based places in the queue
         self.ordering: QueueOrdering | None = None  # where the queue's order comes from
         self.ordering_busy = False
 
@@ -83,7 +99,7 @@ class DocumentListModel(QAbstractTableModel):
         if order is None and self.order is None:
             return
         self.order = order
-        self.uncertainty, self.reasons = {}, {}  # filled a page at a time
+        self.uncertainty, self.reasons, self.ranks = {}, {}, {}  # filled a page at a time
         self.set_query(self.query)
 
     @Slot(bool)
@@ -100,6 +116,7 @@ class DocumentListModel(QAbstractTableModel):
             ids = self.order.document_ids[start:end]
             self.uncertainty.update(zip(ids, self.order.uncertainties[start:end]))
             self.reasons.update(zip(ids, self.order.reasons[start:end]))
+            self.ranks.update(zip(ids, range(start + 1, end + 1)))
             by_id = {row.id: row for row in self.project.document_rows(ids)} if ids else {}
             return [by_id[i] for i in ids if i in by_id]
         page = DocumentQuery(
@@ -133,8 +150,12 @@ class DocumentListModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section: int, orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return HEADER_TIPS.get(HEADERS[section])
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
@@ -142,22 +163,37 @@ class DocumentListModel(QAbstractTableModel):
             return None
         row = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            uncertainty = self.uncertainty.get(row.id)
-            return (
-                row.id,
-                row.preview.replace("\n", " "),
-                STATUS_TEXT[row.status.value],
-                row.entity_count,
-                "" if uncertainty is None else f"{uncertainty:.3f}",
-            )[index.column()]
+            return self._cell(row, index.column())
         if role == Qt.ItemDataRole.UserRole:
             return row.id
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 1:
-            return row.preview
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == UNCERTAINTY_COLUMN:
+            return f"{STATUS_TEXT[row.status.value]}: {row.preview}"
+        if role == Qt.ItemDataRole.ForegroundRole and row.status in FINISHED:
+            # The queue's list has no Status column: a finished row is greyed instead.
+            return QGuiApplication.palette().color(
+                QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text
+            )
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() in QUEUE_COLUMNS:
             reason = self.reasons.get(row.id)
             return None if reason is None else WHY[reason]
         return None
+
+    def _cell(self, row: DocumentRow, column: int):
+        if column == 1:
+            return row.preview.replace("\n", " ")
+        if column == STATUS_COLUMN:
+            return STATUS_TEXT[row.status.value]
+        if column == ENTITIES_COLUMN:
+            return row.entity_count
+        if column == RANK_COLUMN:
+            return self.ranks.get(row.id, "")
+        if column == UNCERTAINTY_COLUMN:
+            uncertainty = self.uncertainty.get(row.id)
+            return "" if uncertainty is None else f"{uncertainty:.3f}"
+        if column == WHY_COLUMN:
+            reason = self.reasons.get(row.id)
+            return "" if reason is None else REASON_TEXT[reason]
+        return row.id
 
     def row_of(self, document_id: int) -> int | None:
         return next((i for i, row in enumerate(self.rows) if row.id == document_id), None)

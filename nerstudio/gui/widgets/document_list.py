@@ -1,4 +1,6 @@
-"""The document list dock: filters by status and label, full-text search, a paged table."""
+"""The document list dock: filters by status and label, full-text search, the order (by
+number or the active-learning queue, with each document's rank, uncertainty and why it is
+there), the pool's scoring progress, and a paged table whose Text column stays readable."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -17,7 +20,21 @@ from PySide6.QtWidgets import (
 
 from nerstudio.core.records import Status
 from nerstudio.core.store import DocumentQuery, Label
-from nerstudio.gui.models.documents import PAGE, DocumentListModel
+from nerstudio.gui.models.documents import (
+    ENTITIES_COLUMN,
+    PAGE,
+    QUEUE_COLUMNS,
+    STATUS_COLUMN,
+    DocumentListModel,
+)
+
+CELL_PADDING_PX = 14  # a cell's margins and the grid line
+
+
+def widest_values(largest_id: str) -> tuple[str | None, ...]:
+    """The widest text of each column (None: Text, which stretches)."""
+    digits = "8" * len(largest_id)
+    return (digits, None, "in progress", "888", digits, "0.888", "deferred")
 
 
 class DocumentList(QWidget):
@@ -40,12 +57,17 @@ class DocumentList(QWidget):
             self.order.addItem(f"Active learning: {strategy}", strategy)
         self.order.setToolTip(
             "Active learning serves the documents the active model is "
-            "least sure about first (run Document → Pre-annotate first)"
+            "least sure about first; setting a run active scores the documents for it"
         )
         self.ordering_note = QLabel("Ordering the queue…", visible=False)
         self.ordering_note.setToolTip(
             "The active-learning order is computed in the background; the list below "
             "stays usable and changes once it is ready"
+        )
+        self.scoring = QProgressBar(visible=False, maximumHeight=16)
+        self.scoring.setToolTip(
+            "The active model scores the unfinished documents in the background; the "
+            "queue is re-ordered as the scores arrive and the document shown goes first"
         )
         self.table = QTableView()
         self.table.setModel(model)
@@ -55,9 +77,14 @@ class DocumentList(QWidget):
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        for column in (0, 2, 3, 4):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setMinimumSectionSize(24)
+        # Fixed widths from the widest value a column can hold: ResizeToContents would
+        # measure every loaded row again on each edit (tens of ms per Enter).
+        for column in range(model.columnCount()):
+            mode = QHeaderView.ResizeMode.Stretch if column == 1 else QHeaderView.ResizeMode.Fixed
+            header.setSectionResizeMode(column, mode)
+        self._fit_columns()
+        self.show_queue_columns(False)
         filters = QHBoxLayout()
         filters.addWidget(self.status)
         filters.addWidget(self.label)
@@ -67,6 +94,7 @@ class DocumentList(QWidget):
         layout.addWidget(self.search)
         layout.addWidget(self.order)
         layout.addWidget(self.ordering_note)
+        layout.addWidget(self.scoring)
         layout.addWidget(self.table)
         self._debounce = QTimer(self, singleShot=True, interval=250)
         self._debounce.timeout.connect(self.apply_filters)
@@ -75,6 +103,7 @@ class DocumentList(QWidget):
         self.label.currentIndexChanged.connect(self.apply_filters)
         self.order.currentIndexChanged.connect(self._order_changed)
         model.orderingChanged.connect(self.ordering_note.setVisible)
+        model.modelReset.connect(self._columns_for_order)
         self.table.activated.connect(self._activated)
         self.table.clicked.connect(self._activated)
         self.set_labels([])
@@ -89,6 +118,54 @@ class DocumentList(QWidget):
         index = self.label.findData(current)
         self.label.setCurrentIndex(max(0, index))
         self.label.blockSignals(False)
+
+    def reset_filters(self) -> None:
+        """Another project: no status, label or search of the last one applies to it (the
+        order is kept: it is a way of working, not a filter)."""
+        for box in (self.status, self.label):
+            box.blockSignals(True)
+            box.setCurrentIndex(0)
+            box.blockSignals(False)
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self._debounce.stop()
+
+    def show_queue_columns(self, shown: bool) -> None:
+        """Rank, uncertainty and why: only with a queue; the entity count and the status
+        make room (a finished row is greyed, and the text's tooltip names its status), so
+        the Text column keeps about twenty characters in a 350 px dock."""
+        for column in QUEUE_COLUMNS:
+            self.table.setColumnHidden(column, not shown)
+        for column in (STATUS_COLUMN, ENTITIES_COLUMN):
+            self.table.setColumnHidden(column, shown)
+
+    @Slot()
+    def _columns_for_order(self) -> None:
+        self.show_queue_columns(self.model.order is not None)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Each column but Text as wide as its widest possible value or its header."""
+        metrics = self.table.fontMetrics()
+        header_metrics = self.table.horizontalHeader().fontMetrics()
+        largest = str(max(self.model.total, 9))  # ids grow with the corpus
+        for column, widest in enumerate(widest_values(largest)):
+            if widest is None:
+                continue
+            title = str(self.model.headerData(column, Qt.Orientation.Horizontal))
+            width = max(metrics.horizontalAdvance(widest), header_metrics.horizontalAdvance(title))
+            self.table.setColumnWidth(column, width + CELL_PADDING_PX)
+
+    @Slot(int, int)
+    def show_scoring(self, scored: int, total: int) -> None:
+        """The pool's scoring: 'Scoring 40 of 200' while it runs; hidden once done."""
+        running = total > 0 and scored < total
+        self.scoring.setVisible(running)
+        if running:
+            self.scoring.setRange(0, total)
+            self.scoring.setValue(scored)
+            self.scoring.setFormat(f"Scoring the queue: {scored:,} of {total:,}")
 
     @Slot()
     def apply_filters(self) -> None:
@@ -113,10 +190,11 @@ class DocumentList(QWidget):
         if document_id is not None:
             self.documentActivated.emit(document_id)
 
-    def show_current(self, document_id: int) -> None:
-        """Select the shown document's row, fetching pages until it is loaded."""
+    def show_current(self, document_id: int, fetch: bool = True) -> None:
+        """Select the shown document's row, fetching pages until it is loaded (``fetch``
+        False: only if it is loaded already, as after a re-filled list)."""
         row = self.model.row_of(document_id)
-        while row is None and self.model.canFetchMore() and len(self.model.rows) < 5000:
+        while fetch and row is None and self.model.canFetchMore() and len(self.model.rows) < 5000:
             self.model.fetchMore()
             row = self.model.row_of(document_id)
         if row is not None:

@@ -18,6 +18,7 @@ from nerstudio.core.review import SuspiciousDocument
 from nerstudio.gui.widgets.tables import read_only_table
 
 COLUMNS = ("doc", "confidence", "disagreement")
+NO_MODEL = "Train a model, set it active, then check."
 
 
 class ReviewList(QWidget):
@@ -37,11 +38,15 @@ class ReviewList(QWidget):
         self.threshold = QDoubleSpinBox(minimum=0.5, maximum=0.99, singleStep=0.05, value=0.8)
         self.threshold.setPrefix("≥ ")
         self.threshold.setToolTip("Only disagreements the model is at least this sure of")
-        self.summary = QLabel("Train a model, set it active, then check.")
+        self.summary = QLabel(NO_MODEL)
         self.summary.setWordWrap(True)
         self.table = read_only_table(COLUMNS)
+        self.table.setWordWrap(False)
         self.table.cellActivated.connect(self.open_row)
         self.table.cellClicked.connect(self.open_row)
+        self.details = QLabel(wordWrap=True, visible=False)
+        self.details.setTextFormat(Qt.TextFormat.PlainText)
+        self.details.setToolTip("Each place where the model and your annotation differ")
         row = QHBoxLayout()
         row.addWidget(self.check, 1)
         row.addWidget(self.threshold)
@@ -49,6 +54,18 @@ class ReviewList(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.details)
+        self.found: dict[int, SuspiciousDocument] = {}
+
+    def show_idle(self, run: str | None) -> None:
+        """No findings (yet) for this project and model: say what a check would do."""
+        self.table.setRowCount(0)
+        self.found = {}
+        self.details.hide()
+        self.check.setEnabled(True)
+        self.summary.setText(
+            f"Check the done documents against the active model, {run}." if run else NO_MODEL
+        )
 
     @Slot()
     def request_check(self) -> None:
@@ -59,6 +76,8 @@ class ReviewList(QWidget):
     def show_results(self, found: list[SuspiciousDocument]) -> None:
         """The done documents the model disagrees with, most confident first."""
         self.check.setEnabled(True)
+        self.found = {item.document_id: item for item in found}
+        self.details.hide()
         self.table.setRowCount(len(found))
         for row, item in enumerate(found):
             reasons = item.reasons
@@ -83,5 +102,12 @@ class ReviewList(QWidget):
     @Slot(int, int)
     def open_row(self, row: int, _column: int) -> None:
         item = self.table.item(row, 0)
-        if item is not None:
-            self.documentActivated.emit(int(item.data(Qt.ItemDataRole.UserRole)))
+        if item is None:
+            return
+        document_id = int(item.data(Qt.ItemDataRole.UserRole))
+        found = self.found.get(document_id)
+        if found is not None:  # one disagreement a line, rather than a crammed cell
+            lines = [f"Document {document_id}:"] + [f"• {reason}" for reason in found.reasons]
+            self.details.setText("\n".join(lines))
+            self.details.show()
+        self.documentActivated.emit(document_id)

@@ -1,14 +1,19 @@
-"""On-the-fly suggestions: one ``nerstudio predict --serve`` child keeps the model loaded
-and predicts a document the moment it is shown (torch never enters the GUI process).
+"""On-the-fly suggestions and pool scoring: one ``nerstudio predict --serve`` child keeps
+the model loaded, predicts a document the moment it is shown, and in between scores every
+unfinished document that has no prediction of the run yet (torch never enters the GUI
+process, and the model is loaded once for both).
 
 Both ends speak ``core.prediction``'s messages: a request line per document, one reply
-line per request.
+line per request. The shown document always goes first; the pool fills the idle time, so
+the queue's order is usable as the first scores land.
 """
 
 from __future__ import annotations
 
+import collections
 import queue
 import subprocess
+from pathlib import Path
 
 from PySide6.QtCore import Signal
 
@@ -19,26 +24,49 @@ from nerstudio.core.prediction import (
     reply_from_line,
     request_to_line,
 )
+from nerstudio.core.records import Status
+from nerstudio.core.store import DocumentQuery, Project
 from nerstudio.gui.workers.child import ChildProcess
 
 ENDED = "the prediction process ended"
+HELD_OUT = ("dev", "test")  # never in the queue's pool (``Predictions.pool``)
+
+
+def unscored_pool(project: Project, run_id: int) -> list[int]:
+    """The queue's pool (unfinished, outside dev and test) without a prediction of the run,
+    by document id: what Set active still has to score."""
+    scored = {doc for doc, _, _ in project.predictions.pool(run_id, score="mnlp")}
+    unfinished: list[int] = []
+    for status in (Status.IN_PROGRESS, Status.NEW):
+        total = project.count_documents(DocumentQuery(status=status))
+        rows = project.list_documents(DocumentQuery(status=status, limit=max(total, 1)))
+        unfinished += [r.id for r in rows if r.split not in HELD_OUT and r.id not in scored]
+    return sorted(unfinished)
 
 
 class LivePredictionWorker(ChildProcess):
     """Serves ``request(document_id)`` from any thread; emits ``predicted`` once stored.
 
     Requests that pile up while the child is busy collapse to the newest: the person has
-    moved on from the others, and they are asked for again when shown again.
+    moved on from the others, and they are asked for again when shown again. With
+    ``score_pool`` the rest of the pool is predicted whenever no request waits, and
+    ``poolSized`` says how many documents that is (0: the pool was already scored).
     """
 
     ready = Signal()
     predicted = Signal(int, float)  # document id, milliseconds the child took
+    poolSized = Signal(int)  # documents of the pool to score, counted once the model is up
+    poolScored = Signal(int, int)  # documents of the pool scored so far, of how many
 
     stdin = subprocess.PIPE
 
-    def __init__(self, project_path: str, run_name: str) -> None:
+    def __init__(self, project_path: str, run_name: str, run_id: int | None = None) -> None:
         super().__init__(["predict", project_path, "--run", run_name, "--serve", "--device", "cpu"])
+        self.project_path = Path(project_path)
+        self.run_id = run_id  # None: on-the-fly only, no pool scoring
         self.requests: queue.Queue[int | None] = queue.Queue()
+        self.backlog: collections.deque[int] = collections.deque()
+        self.unscored: set[int] = set()  # of the backlog: not predicted yet
 
     def request(self, document_id: int) -> None:
         self.requests.put(document_id)
@@ -48,7 +76,13 @@ class LivePredictionWorker(ChildProcess):
         super().stop()
 
     def _next_request(self) -> int | None:
-        wanted = self.requests.get()
+        """The newest shown document, else the next of the pool, else wait for a request."""
+        try:
+            wanted = self.requests.get(block=not self.backlog)
+        except queue.Empty:
+            while self.backlog and self.backlog[0] not in self.unscored:
+                self.backlog.popleft()  # shown meanwhile, so already predicted
+            return self.backlog.popleft() if self.backlog else self._next_request()
         while wanted is not None:
             try:
                 newer = self.requests.get_nowait()
@@ -57,16 +91,32 @@ class LivePredictionWorker(ChildProcess):
             wanted = newer
         return wanted
 
+    def _fill_backlog(self) -> None:
+        if self.run_id is None:
+            return
+        # The window checked the file when it opened it; no second quick_check here.
+        with Project.open(self.project_path, check=False) as project:
+            self.backlog.extend(unscored_pool(project, self.run_id))
+        self.unscored = set(self.backlog)
+        self.poolSized.emit(len(self.backlog))
+
     def supervise(self, process: subprocess.Popen) -> None:
         assert process.stdin is not None and process.stdout is not None
         self._reply(process)  # ready: the model is loaded
         self.ready.emit()
+        self._fill_backlog()
+        total = len(self.unscored)
         while (document_id := self._next_request()) is not None:
             process.stdin.write(request_to_line(PredictionRequest(document_id)))
             process.stdin.flush()
             reply = self._reply(process)
             if isinstance(reply, PredictionStored):
                 self.predicted.emit(reply.document_id, reply.ms)
+            if document_id in self.unscored:  # stored or refused: either way, scored
+                self.unscored.discard(document_id)
+                self.poolScored.emit(total - len(self.unscored), total)
+            if self.stopping.is_set():
+                return
 
     def _reply(self, process: subprocess.Popen) -> ServeReply:
         line = process.stdout.readline()
