@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QSize, Qt, Slot
+from PySide6.QtCore import QSettings, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -23,6 +23,7 @@ from nerstudio.gui import theme
 from nerstudio.gui.annotation import AnnotationController
 from nerstudio.gui.auto_retrain import AutoRetrain
 from nerstudio.gui.corpus_view import CorpusView
+from nerstudio.gui.curation.mode import TeamMode
 from nerstudio.gui.dialogs.label_manager import LabelManager
 from nerstudio.gui.jobs import BackgroundJobs
 from nerstudio.gui.models.documents import DocumentListModel
@@ -39,6 +40,7 @@ from nerstudio.gui.widgets.label_bar import LabelBar
 from nerstudio.gui.widgets.review_list import ReviewList
 from nerstudio.gui.widgets.training_panel import TrainingPanel
 from nerstudio.gui.widgets.welcome import WelcomePage
+from nerstudio.gui.window_size import fit_to_screen
 
 QUIT_WAIT_S = 120.0  # a training run saves its best epoch; every other job ends sooner
 
@@ -75,7 +77,6 @@ class MainWindow(QMainWindow):
         training_scroll.setWidget(self.training)  # a short screen scrolls, never crops
         training_dock.setWidget(training_scroll)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, training_dock)
-        self.resizeDocks([dock, training_dock], [380, 520], Qt.Orientation.Horizontal)
         self.training_dock = training_dock
         self.review_list = ReviewList()
         self.review_dock = QDockWidget("Suspicious annotations", self, objectName="review")
@@ -97,17 +98,17 @@ class MainWindow(QMainWindow):
         self.corpus = CorpusView(
             self.state, self.documents, self.document_list, self.progress_text, self
         )
+        self.team = TeamMode(
+            self.state, self, self.pages, central, self.editor, self.projects, dock
+        )
         self.statusBar().addPermanentWidget(self.jobs.busy)
         self.statusBar().addPermanentWidget(self.time_text)
         self.statusBar().addPermanentWidget(self.progress_text)
         self._build_menus(dock)
         self._wire()
         self.keyboard = KeyboardHelp(self, self.editor, lambda: self.state.labels)
-        self.resize(QSize(1600, 950))
-        geometry = settings.value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-            self.restoreState(settings.value("window/state"))
+        docks = {dock: self.document_list, training_dock: self.training}
+        fit_to_screen(self, settings, docks)
         self.show_page()
 
     # -- building ------------------------------------------------------------------------
@@ -124,7 +125,7 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file = bar.addMenu("&File")
         projects = self.projects
-        self._action(file, "&New project…", projects.new_project, QKeySequence.StandardKey.New)
+        self._action(file, "&New project…", self.team.new_project, QKeySequence.StandardKey.New)
         self._action(file, "&Open project…", projects.open_dialog, QKeySequence.StandardKey.Open)
         self.recent_menu = file.addMenu("Open &recent")
         self._action(file, "Open &sample project", projects.open_sample)
@@ -143,18 +144,12 @@ class MainWindow(QMainWindow):
         redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         edit.addActions([undo, redo])
         edit.addSeparator()
+        tag_all = self.controller.tag_all
         self._action(
-            edit,
-            "Tag all occurrences in this &document",
-            lambda: self.controller.tag_all(False),
-            "Ctrl+T",
+            edit, "Tag all occurrences in this &document", lambda: tag_all(False), "Ctrl+T"
         )
-        self._action(
-            edit,
-            "Tag all occurrences in &every unfinished document…",
-            lambda: self.controller.tag_all(True),
-            "Ctrl+Shift+T",
-        )
+        everywhere = "Tag all occurrences in &every unfinished document…"
+        self._action(edit, everywhere, lambda: tag_all(True), "Ctrl+Shift+T")
         self._action(edit, "&Labels…", self.manage_labels, "Ctrl+L")
         document = bar.addMenu("&Document")
         self._action(document, "Mark &done and next\tEnter", self.controller.done_and_next)
@@ -188,6 +183,7 @@ class MainWindow(QMainWindow):
         see.setCheckable(True)
         self._action(view, "&Light theme", lambda: self.set_theme("light"))
         self._action(view, "&Dark theme", lambda: self.set_theme("dark"))
+        self.team.build_menu(bar.addMenu("&Team"))
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Keyboard shortcuts…", lambda: self.keyboard.show_sheet(), "F1")
         self.show_recent(self.projects.recent())
@@ -197,16 +193,16 @@ class MainWindow(QMainWindow):
         state.projectChanged.connect(self.project_changed)
         state.message.connect(self.statusBar().showMessage)
         self.welcome.openRequested.connect(self.open_project)
-        self.welcome.newRequested.connect(self.projects.create)
+        self.welcome.newRequested.connect(self.team.create_project)
         self.welcome.sampleRequested.connect(self.projects.open_sample)
         self.projects.aboutToOpen.connect(self.timekeeper.flush)
         self.projects.recentChanged.connect(self.show_recent)
         self.label_bar.manageRequested.connect(self.manage_labels)
         self.editor.helpRequested.connect(lambda: self.keyboard.show_sheet())
         self.timekeeper.ticked.connect(self.show_time)
+        self.timekeeper.stopped.connect(self.time_text.clear)
         self.training.activeRunChanged.connect(self.corpus.active_run_changed)
         self.training.activeRunChanged.connect(self.live_suggestions.restart)
-        self.auto_retrain.retrained.connect(self.jobs.pre_annotate)
         self.jobs.corpusChanged.connect(self.corpus.corpus_changed)
         self.jobs.predictionsStored.connect(self.corpus.predictions_stored)
 

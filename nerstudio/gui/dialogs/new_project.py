@@ -1,9 +1,10 @@
-"""The new-project dialog: where the project file goes and which entity types it starts with
-(a standard label set, or the user's own)."""
+"""The new-project dialog: where the project file goes, which entity types it starts with
+(a standard label set, or the user's own), and who annotates it (the OS user by default)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 from PySide6.QtCore import QStandardPaths, Qt, Slot
 from PySide6.QtWidgets import (
@@ -19,6 +20,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from nerstudio.gui.curation.annotator import AnnotatorField
 
 CUSTOM = "Custom"
 PRESETS: dict[str, tuple[str, ...]] = {
@@ -48,6 +51,14 @@ PRESETS: dict[str, tuple[str, ...]] = {
 PROJECT_FILTER = "Projects (*.db)"
 
 
+class NewProject(NamedTuple):
+    """What the dialog asks for: the file, its labels, and whose edits it records."""
+
+    path: str
+    labels: list[str]
+    annotator: str
+
+
 def split_labels(text: str) -> list[str]:
     """'DRUG, dose ,DRUG' -> ['DRUG', 'dose']: trimmed, empty and repeated names dropped."""
     return list(dict.fromkeys(name.strip() for name in text.split(",") if name.strip()))
@@ -68,7 +79,8 @@ def default_folder() -> Path:
 
 
 class NewProjectDialog(QDialog):
-    """Asks for a project file and its labels; ``project()`` is (path, labels)."""
+    """Asks for a project file, its labels and the annotator; ``project()`` is (path,
+    labels), ``annotator()`` the name."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -86,6 +98,7 @@ class NewProjectDialog(QDialog):
         self.preview.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         # room for the longest preset (OntoNotes' 18 names), so switching never jumps
         self.preview.setMinimumHeight(3 * self.preview.fontMetrics().lineSpacing() + 4)
+        self.annotator_field = AnnotatorField()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -101,6 +114,7 @@ class NewProjectDialog(QDialog):
         self.form.addRow("Labels", self.preset)
         self.form.addRow("", self.custom)
         self.form.addRow("", self.preview)
+        self.form.addRow("Annotator", self.annotator_field)
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
         layout.addWidget(
@@ -110,6 +124,7 @@ class NewProjectDialog(QDialog):
         self.preset.currentTextChanged.connect(self.preset_changed)
         self.custom.textChanged.connect(self.update_labels)
         self.path.textChanged.connect(self.update_labels)
+        self.annotator_field.validityChanged.connect(self.update_labels)
         self.update_labels()
 
     def labels(self) -> list[str]:
@@ -122,6 +137,10 @@ class NewProjectDialog(QDialog):
         if path.suffix != ".db":
             path = path.with_name(path.name + ".db")
         return str(path), self.labels()
+
+    def annotator(self) -> str | None:
+        """Whose edits the project records (None while the name cannot be used)."""
+        return self.annotator_field.name()
 
     @Slot()
     def preset_changed(self) -> None:
@@ -136,7 +155,7 @@ class NewProjectDialog(QDialog):
         self.preview.setText(
             f"{len(labels)} labels: {', '.join(labels)}" if labels else "No labels yet."
         )
-        ok = bool(labels) and bool(self.path.text().strip())
+        ok = bool(labels) and bool(self.path.text().strip()) and self.annotator() is not None
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
 
     @Slot()
@@ -146,9 +165,15 @@ class NewProjectDialog(QDialog):
             self.path.setText(path)
 
     @classmethod
-    def ask(cls, parent: QWidget | None = None) -> tuple[str, list[str]] | None:
-        """Show the dialog; (path, labels) when the user pressed Create."""
+    def choose(cls, parent: QWidget | None = None) -> NewProject | None:
+        """Show the dialog; what the user chose when they pressed Create."""
         dialog = cls(parent)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
-        return dialog.project()
+        return NewProject(*dialog.project(), dialog.annotator() or "")
+
+    @classmethod
+    def ask(cls, parent: QWidget | None = None) -> tuple[str, list[str]] | None:
+        """(path, labels) without the annotator, for callers that create with the OS user."""
+        chosen = cls.choose(parent)
+        return None if chosen is None else (chosen.path, chosen.labels)

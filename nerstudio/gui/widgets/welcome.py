@@ -97,7 +97,7 @@ class WelcomePage(QWidget):
     """Emits what the user chose; it never opens or creates a project itself."""
 
     openRequested = Signal(str)  # path of an existing project
-    newRequested = Signal(str, list)  # path of the new file, its labels
+    newRequested = Signal(str, list, str)  # path of the new file, its labels, annotator
     sampleRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -205,6 +205,6 @@ class WelcomePage(QWidget):
 
     @Slot()
     def ask_new(self) -> None:
-        chosen = NewProjectDialog.ask(self)
+        chosen = NewProjectDialog.choose(self)
         if chosen is not None:
             self.newRequested.emit(*chosen)

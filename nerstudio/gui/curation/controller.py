@@ -1,0 +1,181 @@
+"""Drives the curation page: reads the open document's sets and disagreements, turns the
+page's keys into undo commands on the window's stack, and follows the state (an undo, a
+document opened elsewhere, another project).
+
+The page shows the state's current document, so the document list, the editor and the
+curation page always agree on which document is open. After a settle the frame moves to
+the next open disagreement; an undo leaves it where it is.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Slot
+
+from nerstudio.core.errors import NerstudioError
+from nerstudio.core.store.annotations import DisputedDocument
+from nerstudio.core.team.curation import CurationDocument, curation_document
+from nerstudio.gui.curation.commands import SettleDisagreement
+from nerstudio.gui.curation.view import CurationView
+from nerstudio.gui.state import AppState
+
+
+def reopened_at(before: CurationDocument, after: CurationDocument) -> int | None:
+    """The first disagreement settled before and open now (an undo reopened it)."""
+    old = {(d.start, d.end) for d in before.disagreements if d.settled}
+    return next(
+        (i for i, d in enumerate(after.disagreements) if not d.settled and (d.start, d.end) in old),
+        None,
+    )
+
+
+class CurationController(QObject):
+    """The page's document, its current disagreement, and the queue of disputed ones."""
+
+    def __init__(self, state: AppState, view: CurationView, parent: QObject | None = None):
+        super().__init__(parent)
+        self.state = state
+        self.view = view
+        self.active = False
+        self.queue: list[DisputedDocument] = []
+        self.previews: dict[int, str] = {}
+        self.document: CurationDocument | None = None
+        self.current: int | None = None
+        state.documentChanged.connect(self.document_changed)
+        state.documentEdited.connect(self.document_edited)
+        state.labelsChanged.connect(self.refresh)
+        view.takeRequested.connect(self.take)
+        view.rejectRequested.connect(self.reject_all)
+        view.stepRequested.connect(self.step)
+        view.documentStepRequested.connect(self.step_document)
+        view.documentActivated.connect(self.state.open_document)
+
+    # -- entering and following ----------------------------------------------------------
+
+    def start(self, document_id: int | None = None) -> None:
+        """Show the queue and a document: ``document_id``, else the state's current one if
+        it is disputed, else the first with an open disagreement."""
+        self.active = True
+        queue = self.load_queue()
+        shown = self.state.document.id if self.state.document is not None else None
+        if document_id is None:
+            ids = [d.document_id for d in queue]
+            first_open = next((d.document_id for d in queue if d.open), ids[0] if ids else None)
+            document_id = shown if shown in ids else first_open
+        if document_id is not None and document_id != shown:
+            self.state.open_document(document_id)  # -> document_changed
+        else:
+            self.document_changed(document_id or 0)
+
+    def stop(self) -> None:
+        self.active = False
+
+    def load_queue(self) -> list[DisputedDocument]:
+        """Every disputed document (curated ones too, to revisit), read once on entering."""
+        project = self.state.project
+        if project is None:
+            return []
+        self.queue = project.annotations.disputed_documents(open_only=False)
+        rows = project.document_rows([d.document_id for d in self.queue])
+        self.previews = {row.id: row.preview for row in rows}
+        self.view.set_queue(self.queue, self.previews)
+        return self.queue
+
+    def update_queue(self, document: CurationDocument) -> None:
+        """One document's counts after a settle or an undo (the rest cannot have changed)."""
+        left = sum(not d.settled for d in document.disagreements)
+        settled = len(document.disagreements) - left
+        entry = DisputedDocument(document.record.id or 0, left, settled)
+        self.queue = [entry if d.document_id == entry.document_id else d for d in self.queue]
+        self.view.set_queue(self.queue, self.previews)
+
+    @Slot(int)
+    def document_changed(self, document_id: int) -> None:
+        if not self.active:
+            return
+        self.document = self._read(document_id)
+        self.current = self.document.next_open(-1) if self.document else None
+        if self.document and self.current is None and self.document.disagreements:
+            self.current = 0
+        self._show()
+
+    @Slot(int)
+    def document_edited(self, document_id: int) -> None:
+        if not self.active or self.document is None or self.document.record.id != document_id:
+            return
+        before, self.document = self.document, self._read(document_id)
+        if self.document is not None and self.current is not None:
+            reopened = reopened_at(before, self.document)
+            last = len(self.document.disagreements) - 1
+            self.current = reopened if reopened is not None else min(self.current, last)
+            if self.current < 0:
+                self.current = None
+        if self.document is not None:
+            self.update_queue(self.document)
+        self._show()
+
+    @Slot()
+    def refresh(self) -> None:
+        if self.active and self.document is not None:
+            self.document_edited(self.document.record.id)
+
+    def _read(self, document_id: int) -> CurationDocument | None:
+        project = self.state.project
+        if project is None or not document_id:
+            return None
+        try:
+            found = curation_document(project, document_id)
+        except NerstudioError as err:
+            self.state.message.emit(str(err))
+            return None
+        return found if len(found.sets) >= 2 else None
+
+    def _show(self) -> None:
+        gold = self.state.spans if self.document is not None else []
+        self.view.show_document(self.document, gold, self.state.labels, self.current)
+
+    # -- keys ----------------------------------------------------------------------------
+
+    @Slot(int)
+    def take(self, index: int) -> None:
+        """Take annotator ``index``'s version of the current disagreement."""
+        if self.document is None or self.current is None:
+            return
+        names = self.document.annotators
+        if not 0 <= index < len(names):
+            self.state.message.emit(f"Key {index + 1}: this document has {len(names)} annotators")
+            return
+        self._settle(names[index])
+
+    @Slot()
+    def reject_all(self) -> None:
+        if self.document is not None and self.current is not None:
+            self._settle(None)
+
+    def _settle(self, annotator: str | None) -> None:
+        assert self.document is not None and self.current is not None
+        disagreement = self.document.disagreements[self.current]
+        settled = self.state.execute(SettleDisagreement(self.state, disagreement, annotator))
+        if settled and self.document is not None:
+            following = self.document.next_open(self.current)
+            self.current = self.current if following is None else following
+            self._show()
+
+    @Slot(int)
+    def step(self, direction: int) -> None:
+        """The next or previous disagreement, settled ones included, wrapping round."""
+        if self.document is None or self.current is None:
+            return
+        self.current = (self.current + direction) % len(self.document.disagreements)
+        self._show()
+
+    @Slot(int)
+    def step_document(self, direction: int) -> None:
+        ids = self.view.queue_ids()
+        if not ids:
+            return
+        shown = self.document.record.id if self.document is not None else None
+        index = ids.index(shown) + direction if shown in ids else 0
+        if 0 <= index < len(ids):
+            self.state.open_document(ids[index])
+        else:
+            self.state.message.emit("No more disputed documents that way.")
