@@ -26,6 +26,14 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from nerstudio.core.prediction import run_predictor, serve_predictions
     from nerstudio.core.records import Status
 
+    if args.run == "-":  # a standby for the window: the slow imports now, the run later
+        if not args.serve:
+            raise NerstudioError("--run - (the run's name on stdin) is for --serve only")
+        import nerstudio.core.inference  # noqa: F401  (torch and transformers: seconds)
+
+        args.run = sys.stdin.readline().strip()
+        if not args.run:
+            return 0  # the window closed before it chose a run
     with Project.open(args.project) as project:
         if args.out is not None:
             check_target(args.out, project.path, args.force)
@@ -118,7 +126,12 @@ def add_parsers(sub) -> None:
         "done (all with --all); stored per run, never mixed into gold.",
     )
     p.add_argument("project", type=Path)
-    p.add_argument("--run", required=True, help="run name or run folder")
+    p.add_argument(
+        "--run",
+        required=True,
+        help="run name or run folder; with --serve, '-' loads torch first and then reads "
+        "the run's name from stdin (the window keeps such a process warm)",
+    )
     p.add_argument("--all", action="store_true", help="every document, done ones too")
     p.add_argument(
         "--done", action="store_true", help="only the done documents (to review their gold)"

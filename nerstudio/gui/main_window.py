@@ -203,6 +203,7 @@ class MainWindow(QMainWindow):
         self.timekeeper.stopped.connect(self.time_text.clear)
         self.training.activeRunChanged.connect(self.corpus.active_run_changed)
         self.training.activeRunChanged.connect(self.live_suggestions.restart)
+        self.training.controller.runFinished.connect(self.live_suggestions.expect_run)
         self.jobs.corpusChanged.connect(self.corpus.corpus_changed)
         self.jobs.predictionsStored.connect(self.corpus.predictions_stored)
 

@@ -11,6 +11,7 @@ so the queue is re-ordered as scores land and is usable from the first one.
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from nerstudio.gui.workers.runner import Job
 STOP_WAIT_S = 15.0  # stopping terminates the child; this is only a bound
 REORDER_EVERY_MS = 1000  # the queue is re-ordered at most this often while scoring
 PROGRESS_EVERY_S = 0.1  # progress bar updates, at most
+STANDBY_VARIABLE = "NERSTUDIO_STANDBY"  # "0": no standby prediction process
 
 
 class LiveSuggestions(QObject):
@@ -32,6 +34,8 @@ class LiveSuggestions(QObject):
         super().__init__(parent)
         self.state = state
         self.live: Job | None = None
+        self.spare: Job | None = None  # a standby child, torch loaded, for the next run
+        self.spare_project = ""
         self.run_id: int | None = None  # the run the child predicts with
         self.run_name = ""
         self.key: tuple | None = None  # (project, run id, run folder) the child serves
@@ -57,16 +61,65 @@ class LiveSuggestions(QObject):
             return
         self.stop()
         if key is None:
+            self._keep_spare()
             return
-        worker = LivePredictionWorker(str(project.path), run.name, run.id)
+        self.live = self._promote_spare(run.name, run.id) or self._start_live(run.name, run.id)
+        self.run_id, self.run_name, self.key = run.id, run.name, key
+        if self.state.document is not None:
+            self.document_shown(self.state.document.id)
+        self._keep_spare()
+
+    def _connect(self, worker: LivePredictionWorker) -> None:
         worker.predicted.connect(self.predicted)
         worker.failed.connect(self.failed)
         worker.poolSized.connect(self.pool_sized)
         worker.poolScored.connect(self.pool_scored)
-        self.live = self.state.runner.start(worker, ended=self._ended)
-        self.run_id, self.run_name, self.key = run.id, run.name, key
-        if self.state.document is not None:
-            self.document_shown(self.state.document.id)
+
+    def _start_live(self, run_name: str, run_id: int) -> Job:
+        worker = LivePredictionWorker(str(self.state.project.path), run_name, run_id)
+        self._connect(worker)
+        return self.state.runner.start(worker, ended=self._ended)
+
+    def _promote_spare(self, run_name: str, run_id: int) -> Job | None:
+        """The standby child for this project, told its run: torch is loaded already, so
+        only the model's load stands between Set active and the first suggestion."""
+        spare, self.spare = self.spare, None
+        project = str(self.state.project.path)
+        if spare is None or not spare.is_running() or self.spare_project != project:
+            if spare is not None:
+                self.state.runner.cancel(spare)
+            return None
+        self._connect(spare.worker)
+        spare.on_ended = self._ended
+        spare.worker.choose_run(run_name, run_id)
+        return spare
+
+    @Slot()
+    def expect_run(self) -> None:
+        """A run finished training: Set active may come next, so keep a standby ready."""
+        self._keep_spare()
+
+    def _keep_spare(self) -> None:
+        """A standby child for the open project while it has a run that could be set
+        active (none without, on quit, or with NERSTUDIO_STANDBY=0 to save its memory)."""
+        project = self.state.project
+        path = str(project.path) if project is not None else ""
+        if self.spare is not None and self.spare_project == path:
+            return
+        self._stop_spare()
+        if project is None or self.state.runner.closed or not _settable_run(project):
+            return
+        worker = LivePredictionWorker(path, None)
+        self.spare, self.spare_project = self.state.runner.start(worker, self._spare_ended), path
+
+    def _spare_ended(self) -> None:
+        if self.spare is not None and not self.spare.is_running():
+            self.spare = None
+
+    def _stop_spare(self) -> None:
+        if self.spare is not None:
+            spare, self.spare = self.spare, None
+            self.state.runner.cancel(spare)  # it only waits on stdin: it ends at once
 
     def stop(self) -> None:
         self.key = None
@@ -163,3 +216,16 @@ class LiveSuggestions(QObject):
     @Slot(str)
     def failed(self, message: str) -> None:
         self.state.message.emit(f"On-the-fly suggestions stopped: {message}")
+
+
+def _settable_run(project) -> bool:
+    """Whether Set active could come: a run with a model folder that is not the active one
+    (and standby children are not switched off)."""
+    if os.environ.get(STANDBY_VARIABLE, "1") == "0":
+        return False
+    active = project.runs.active()
+    return any(
+        run.path and (Path(run.path) / "config.json").exists()
+        for run in project.runs.all()
+        if active is None or run.id != active.id
+    )

@@ -6,7 +6,13 @@ until the run ends (or ``--seconds`` have passed, then Stop). Uses MiniLM from t
 first 2,000 CoNLL-2003 sentences from ../shared (else a synthetic corpus). The same run
 from the CLI gives the reference training speed.
 
+``--load`` adds what a busy workstation adds: a CPU hog on every core and a disk writer
+that fsyncs 1 MB at a time, for the whole GUI run. ``--writer`` adds a second process
+writing into the same project file (a span and its undo every 20 ms, each one
+transaction), to see whether the window ever waits on the file's write lock.
+
 Usage: QT_QPA_PLATFORM=offscreen python tests/benchmarks/ui_latency_bench.py [--seconds 40]
+       [--load] [--writer]
 """
 
 from __future__ import annotations
@@ -53,6 +59,61 @@ def model_and_corpus(tmp: Path) -> tuple[str, Path]:
     return model, corpus
 
 
+def hog() -> None:
+    """Burn one core until killed."""
+    while True:
+        pass
+
+
+def disk_writer(folder: str) -> None:
+    """Write and fsync 1 MB at a time until killed."""
+    block = os.urandom(1 << 20)
+    path = Path(folder) / "disk-load.bin"
+    while True:
+        with open(path, "wb") as fh:
+            fh.write(block)
+            fh.flush()
+            os.fsync(fh.fileno())
+
+
+def project_writer(project: str) -> None:
+    """Add and remove a span every 20 ms in the project, each its own transaction."""
+    from nerstudio.core.errors import NerstudioError
+    from nerstudio.core.spans import Span
+    from nerstudio.core.store import Project
+
+    with Project.open(project) as opened:
+        free = (
+            (doc.id, start, end)
+            for doc in opened.iter_documents()
+            for start, end in doc.tokens
+            if not any(s.overlaps(Span(start, end, "")) for s in doc.spans)
+        )
+        document_id, start, end = next(free)
+        while True:
+            try:
+                stored = opened.add_span(document_id, start, end, "MISC")
+                opened.remove_span(stored.id)
+            except NerstudioError:  # the window's own edits never touch that word
+                pass
+            time.sleep(0.02)
+
+
+def start_load(tmp: Path, project: Path, load: bool, writer: bool) -> list:
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    jobs = []
+    if load:
+        jobs += [context.Process(target=hog, daemon=True) for _ in range(os.cpu_count() or 1)]
+        jobs.append(context.Process(target=disk_writer, args=(str(tmp),), daemon=True))
+    if writer:
+        jobs.append(context.Process(target=project_writer, args=(str(project),), daemon=True))
+    for job in jobs:
+        job.start()
+    return jobs
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -61,6 +122,8 @@ def percentile(values: list[float], q: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=40.0)
+    parser.add_argument("--load", action="store_true", help="CPU hogs and a disk writer")
+    parser.add_argument("--writer", action="store_true", help="a second writer on the project")
     args = parser.parse_args()
     from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, QTimer
     from PySide6.QtWidgets import QApplication
@@ -116,15 +179,18 @@ def main() -> None:
             gaps.append(clock.restart())
 
         ticker.timeout.connect(tick)
+        load = start_load(tmp, project, args.load, args.writer)
         started = time.perf_counter()
         clock.start()
         ticker.start()
         panel.start.click()
         loop = QEventLoop()
-        panel.thread.finished.connect(loop.quit)
+        panel.controller.finished.connect(loop.quit)
         QTimer.singleShot(int(args.seconds * 1000), panel.stop.click)
         loop.exec()
         ticker.stop()
+        for job in load:
+            job.kill()
         for _ in range(10):
             app.processEvents()
         run = window.state.project.runs.all()[-1]
@@ -136,6 +202,8 @@ def main() -> None:
         json.dumps(
             {
                 "model": Path(model).name if "tiny" in model else model,
+                "load": args.load,
+                "writer": args.writer,
                 "seconds": round(time.perf_counter() - started, 1),
                 "ticks": len(gaps),
                 "max_ms": round(max(stalls), 1),

@@ -99,6 +99,9 @@ def isolated_settings(tmp_path, monkeypatch) -> Path:
     folder = tmp_path / "settings"
     folder.mkdir()
     monkeypatch.setenv("XDG_CONFIG_HOME", str(folder))
+    # No standby prediction process (torch loading in a child) behind every window that
+    # has a run; tests of the standby set it back to "1".
+    monkeypatch.setenv("NERSTUDIO_STANDBY", "0")
     monkeypatch.setenv("HOME", str(tmp_path))
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):

@@ -113,3 +113,38 @@ def test_set_active_scores_the_pool_in_the_background_and_the_queue_follows(
         assert project.stats().done == 200  # gold untouched
     window.close()
     assert not window.live_suggestions.is_running()
+
+
+def test_set_active_hands_the_run_to_the_standby_process_that_loaded_torch_already(
+    qtbot, open_window, trained_project, tiny_model, monkeypatch
+):
+    """A project with a run that could be set active keeps a standby prediction process
+    (torch loaded, waiting for a run); Set active gives it the run instead of starting
+    a fresh process, and suggestions appear; closing the project ends the standby."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QPushButton
+
+    from tests.conftest import train_tiny
+
+    monkeypatch.setenv("NERSTUDIO_STANDBY", "1")
+    train_tiny(trained_project, tiny_model, "m")
+    with Project.open(trained_project) as project:
+        project.add_documents([DocumentRecord(t, tuple(tokenize(t))) for t in ("Ann met Bo .",)])
+    ui = open_window(trained_project)
+    window, live = ui.window, ui.window.live_suggestions
+    assert live.spare is not None and live.spare.is_running()
+    assert not live.is_running()  # no active run: nothing predicts yet
+    standby = live.spare
+    window.training.run_history.table.selectRow(0)
+    button = next(
+        b
+        for b in window.training.findChildren(QPushButton)
+        if b.property("request") == "Set active"
+    )
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert live.live is standby, "the standby serves the run; no second start"
+    assert live.spare is None  # the only run is active now: no other to stand by for
+    qtbot.waitUntil(lambda: not live.is_scoring() and live.last_ms is not None, timeout=120_000)
+    assert standby.is_running()
+    window.close_project()
+    qtbot.waitUntil(lambda: not standby.is_running(), timeout=20_000)

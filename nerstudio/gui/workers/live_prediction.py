@@ -60,18 +60,28 @@ class LivePredictionWorker(ChildProcess):
 
     stdin = subprocess.PIPE
 
-    def __init__(self, project_path: str, run_name: str, run_id: int | None = None) -> None:
-        super().__init__(["predict", project_path, "--run", run_name, "--serve", "--device", "cpu"])
+    def __init__(self, project_path: str, run_name: str | None, run_id: int | None = None) -> None:
+        """``run_name`` None: a standby — the child loads torch and transformers at once and
+        waits for ``choose_run``, so Set active costs only the model's load."""
+        run = run_name if run_name is not None else "-"
+        super().__init__(["predict", project_path, "--run", run, "--serve", "--device", "cpu"])
         self.project_path = Path(project_path)
         self.run_id = run_id  # None: on-the-fly only, no pool scoring
+        self.standby = run_name is None
+        self.chosen: queue.Queue[tuple[str, int | None] | None] = queue.Queue()
         self.requests: queue.Queue[int | None] = queue.Queue()
         self.backlog: collections.deque[int] = collections.deque()
         self.unscored: set[int] = set()  # of the backlog: not predicted yet
+
+    def choose_run(self, run_name: str, run_id: int | None) -> None:
+        """A standby's run (from any thread): the child loads its model and serves it."""
+        self.chosen.put((run_name, run_id))
 
     def request(self, document_id: int) -> None:
         self.requests.put(document_id)
 
     def stop(self) -> None:
+        self.chosen.put(None)
         self.requests.put(None)
         super().stop()
 
@@ -102,6 +112,13 @@ class LivePredictionWorker(ChildProcess):
 
     def supervise(self, process: subprocess.Popen) -> None:
         assert process.stdin is not None and process.stdout is not None
+        if self.standby:
+            chosen = self.chosen.get()  # a standby waits here, its imports done
+            if chosen is None or self.stopping.is_set():
+                return
+            run_name, self.run_id = chosen
+            process.stdin.write(run_name + "\n")
+            process.stdin.flush()
         self._reply(process)  # ready: the model is loaded
         self.ready.emit()
         self._fill_backlog()
