@@ -90,6 +90,7 @@ def project_writer(project: str) -> None:
             if not any(s.overlaps(Span(start, end, "")) for s in doc.spans)
         )
         document_id, start, end = next(free)
+        free.close()  # an open cursor pins this connection's snapshot: no write could follow
         while True:
             try:
                 stored = opened.add_span(document_id, start, end, "MISC")
@@ -193,8 +194,10 @@ def main() -> None:
             job.kill()
         for _ in range(10):
             app.processEvents()
-        run = window.state.project.runs.all()[-1]
-        gui_speed = run.metrics.get("train_sentences_per_s")
+        # None: stopped before its first epoch ended (a niced child under --load may be),
+        # so nothing was saved
+        run = next((r for r in window.state.project.runs.all() if r.name != "cli"), None)
+        gui_speed = run.metrics.get("train_sentences_per_s") if run else None
         steps = len(panel.chart.steps)
         window.close()
     stalls = [max(0.0, g - 10) for g in gaps[1:]]
@@ -210,7 +213,7 @@ def main() -> None:
                 "p99_ms": round(percentile(stalls, 0.99), 1),
                 "p50_ms": round(percentile(stalls, 0.50), 1),
                 "steps": steps,
-                "run_status": run.status,
+                "run_status": run.status if run else "stopped before its first epoch",
                 "gui_sentences_per_s": gui_speed,
                 "cli_sentences_per_s": cli_speed,
                 "speed_ratio": round(gui_speed / cli_speed, 3) if gui_speed else None,
