@@ -98,9 +98,7 @@ class MainWindow(QMainWindow):
         self.corpus = CorpusView(
             self.state, self.documents, self.document_list, self.progress_text, self
         )
-        self.team = TeamMode(
-            self.state, self, self.pages, central, self.editor, self.projects, dock
-        )
+        self.team = TeamMode(self.state, self, self.pages, central, self.editor, dock)
         self.statusBar().addPermanentWidget(self.jobs.busy)
         self.statusBar().addPermanentWidget(self.time_text)
         self.statusBar().addPermanentWidget(self.progress_text)
@@ -125,7 +123,7 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file = bar.addMenu("&File")
         projects = self.projects
-        self._action(file, "&New project…", self.team.new_project, QKeySequence.StandardKey.New)
+        self._action(file, "&New project…", self.projects.new_project, QKeySequence.StandardKey.New)
         self._action(file, "&Open project…", projects.open_dialog, QKeySequence.StandardKey.Open)
         self.recent_menu = file.addMenu("Open &recent")
         self._action(file, "Open &sample project", projects.open_sample)
@@ -193,7 +191,7 @@ class MainWindow(QMainWindow):
         state.projectChanged.connect(self.project_changed)
         state.message.connect(self.statusBar().showMessage)
         self.welcome.openRequested.connect(self.open_project)
-        self.welcome.newRequested.connect(self.team.create_project)
+        self.welcome.newRequested.connect(self.projects.create)
         self.welcome.sampleRequested.connect(self.projects.open_sample)
         self.projects.aboutToOpen.connect(self.timekeeper.flush)
         self.projects.recentChanged.connect(self.show_recent)

@@ -71,14 +71,15 @@ class ProjectOpener(QObject):
 
     @Slot()
     def new_project(self) -> None:
-        chosen = NewProjectDialog.ask(self.window)
+        chosen = NewProjectDialog.choose(self.window)
         if chosen is not None:
             self.create(*chosen)
 
-    @Slot(str, list)
-    def create(self, path: str, labels: list[str]) -> None:
+    @Slot(str, list, str)
+    def create(self, path: str, labels: list[str], annotator: str = "") -> None:
+        """Create a project recording ``annotator``'s edits (default the OS user), open it."""
         try:
-            Project.create(path, labels).close()
+            Project.create(path, labels, annotator=annotator or None).close()
         except NerstudioError as err:
             QMessageBox.warning(self.window, "Cannot create project", str(err))
             return

@@ -1,6 +1,6 @@
 """The window's team work, composed in one place so the main window only wires it: the Team
 menu, the curation page (a page of the window's central stack, beside the editor), the
-agreement dock, the annotator shown in the status bar, and new projects with an annotator.
+agreement dock and the annotator shown in the status bar.
 """
 
 from __future__ import annotations
@@ -12,19 +12,15 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QStackedWidget,
     QWidget,
 )
 
 from nerstudio.core.errors import NerstudioError
-from nerstudio.core.store import Project
 from nerstudio.gui.curation.agreement import AgreementController, AgreementPanel
 from nerstudio.gui.curation.annotator import AnnotatorDialog
 from nerstudio.gui.curation.controller import CurationController
 from nerstudio.gui.curation.view import CurationView
-from nerstudio.gui.dialogs.new_project import NewProjectDialog
-from nerstudio.gui.projects import ProjectOpener
 from nerstudio.gui.state import AppState
 
 CURATE_KEY = "Ctrl+Shift+C"
@@ -40,13 +36,12 @@ class TeamMode(QObject):
         pages: QStackedWidget,
         editor_page: QWidget,
         editor: QWidget,
-        projects: ProjectOpener,
         beside: QDockWidget,
     ) -> None:
         """``beside``: the dock the agreement dock shares a place with (as a tab behind it)."""
         super().__init__(window)
         self.state, self.window, self.pages = state, window, pages
-        self.editor_page, self.editor, self.projects = editor_page, editor, projects
+        self.editor_page, self.editor = editor_page, editor
         self.view = CurationView()
         pages.addWidget(self.view)
         self.curation = CurationController(state, self.view, self)
@@ -143,19 +138,3 @@ class TeamMode(QObject):
             return
         self.annotator_text.setText(f"annotating as {name}")
         self.state.message.emit(f"Edits are recorded for {name} from now on.")
-
-    @Slot()
-    def new_project(self) -> None:
-        chosen = NewProjectDialog.choose(self.window)
-        if chosen is not None:
-            self.create_project(*chosen)
-
-    @Slot(str, list, str)
-    def create_project(self, path: str, labels: list[str], annotator: str) -> None:
-        """Create a project recording ``annotator``'s edits, and open it."""
-        try:
-            Project.create(path, labels, annotator=annotator or None).close()
-        except NerstudioError as err:
-            QMessageBox.warning(self.window, "Cannot create project", str(err))
-            return
-        self.projects.open(path)

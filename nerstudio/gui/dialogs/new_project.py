@@ -171,9 +171,3 @@ class NewProjectDialog(QDialog):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         return NewProject(*dialog.project(), dialog.annotator() or "")
-
-    @classmethod
-    def ask(cls, parent: QWidget | None = None) -> tuple[str, list[str]] | None:
-        """(path, labels) without the annotator, for callers that create with the OS user."""
-        chosen = cls.choose(parent)
-        return None if chosen is None else (chosen.path, chosen.labels)
