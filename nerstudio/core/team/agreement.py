@@ -89,6 +89,24 @@ class PairAgreement:
             ],
         }
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PairAgreement:
+        """The pair ``to_json`` wrote (``nerstudio agreement --json``, read by the window)."""
+        return cls(
+            a=data["a"],
+            b=data["b"],
+            documents=data["documents"],
+            f1=data["f1"],
+            partial_f1=data["partial_f1"],
+            kappa=data["kappa"],
+            per_label={label: LabelScore(**s) for label, s in data["per_label"].items()},
+            confusion=data["confusion"],
+            worst_documents=tuple(
+                DocumentDisagreement(d["id"], d["disagreements"], d["text"])
+                for d in data["worst_documents"]
+            ),
+        )
+
 
 Shared = Sequence[tuple[DocumentRecord, Sequence[Span], Sequence[Span]]]
 

@@ -1,12 +1,15 @@
 """The agreement view: F1 per label for a chosen annotator pair (a bar chart), the pairs
 that agree least, and the documents they disagree on most (a click opens one in curation).
 
-The figures are ``core.team.agreement``'s, the CLI's own; they are computed in a worker on
-its own connection (seqeval and sklearn are slow to import and the corpus may be large).
+The figures are ``core.team.agreement``'s, computed by the CLI's own ``nerstudio agreement
+--json`` in a child process: the corpus may be large, and seqeval and sklearn, slow to
+import, never load in the window's process (importing them in a worker thread while the
+GUI thread ran crashed the window).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,12 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nerstudio.core.store import Project
-from nerstudio.core.team.agreement import PairAgreement, agreement
+from nerstudio.core.team.agreement import PairAgreement
 from nerstudio.gui.curation.agreement_chart import AgreementChart
 from nerstudio.gui.state import AppState
 from nerstudio.gui.widgets.tables import read_only_table
-from nerstudio.gui.workers.runner import Job, Worker
+from nerstudio.gui.workers.command import CommandWorker
+from nerstudio.gui.workers.runner import Job
 
 PAIR_COLUMNS = ("pair", "docs", "F1", "partial", "kappa")
 DOCUMENT_COLUMNS = ("doc", "differ", "text")
@@ -42,20 +45,18 @@ def by_worst(pairs: Sequence[PairAgreement]) -> list[PairAgreement]:
     return sorted((p for p in pairs if p.f1 is not None), key=lambda p: (p.f1, p.a, p.b))
 
 
-class AgreementWorker(Worker):
+class AgreementWorker(CommandWorker):
     """Every pair's figures for one project file; emits a tuple of ``PairAgreement``."""
 
     computed = Signal(object)
 
     def __init__(self, project_path: Path) -> None:
-        super().__init__()
+        super().__init__(["agreement", str(project_path), "--json"])
         self.project_path = project_path
 
-    def work(self) -> None:
-        with Project.open(self.project_path, check=False) as project:
-            pairs = tuple(agreement(project))
-        if not self.stopping.is_set():
-            self.computed.emit(pairs)
+    def result(self, last_line: str) -> None:
+        pairs = json.loads(last_line)["pairs"]
+        self.computed.emit(tuple(PairAgreement.from_json(pair) for pair in pairs))
 
 
 class AgreementPanel(QWidget):

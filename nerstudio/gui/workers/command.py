@@ -24,6 +24,10 @@ class CommandWorker(ChildProcess):
         if self.stopping.is_set():
             self.failed.emit(STOPPED)
         elif code == 0:
-            self.succeeded.emit(lines[-1] if lines else "done")
+            self.result(lines[-1] if lines else "done")
         else:
             self.failed.emit(self.error_text(f"exit code {code}"))
+
+    def result(self, last_line: str) -> None:
+        """What the command printed last, when it succeeded (a subclass may read it)."""
+        self.succeeded.emit(last_line)
