@@ -115,6 +115,7 @@ SUMMARY_KEYS = (
     "train_tokens_per_s",
     "padding_fraction",
     "epochs",
+    "precision",
 )
 
 

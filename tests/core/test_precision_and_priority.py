@@ -142,9 +142,9 @@ def test_evaluating_a_folder_that_asks_for_too_long_windows_works(long_project: 
 
 
 @pytest.mark.parametrize("native", [True, False])
-def test_auto_stays_fp32_on_cpu_and_bf16_only_where_native(monkeypatch, native: bool):
+def test_auto_picks_bf16_on_cpu_only_where_native(monkeypatch, native: bool):
     monkeypatch.setattr(models, "cpu_has_native_bf16", lambda: native)
-    assert models.pick_precision("auto", "cpu") == "fp32"  # until the benchmark says bf16
+    assert models.pick_precision("auto", "cpu") == ("bf16" if native else "fp32")
     assert models.pick_precision("fp32", "cpu") == "fp32"
     if native:
         assert models.pick_precision("bf16", "cpu") == "bf16"

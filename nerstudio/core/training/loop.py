@@ -316,6 +316,7 @@ def _summarise(setup: Setup, progress: Progress) -> tuple[dict[str, Any], dict[s
             round(1 - progress.seen_tokens / progress.padded_tokens, 4) if step else 0.0
         ),
         "learning_rate": setup.learning_rate,
+        "precision": setup.precision,
         "processes": setup.accelerator.num_processes,
         "train_documents": len(snap.train),
         "dev_documents": len(snap.dev),
