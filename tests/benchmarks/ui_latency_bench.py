@@ -11,8 +11,13 @@ that fsyncs 1 MB at a time, for the whole GUI run. ``--writer`` adds a second pr
 writing into the same project file (a span and its undo every 20 ms, each one
 transaction), to see whether the window ever waits on the file's write lock.
 
+``--profile`` says where each stall over 30 ms went: the GUI thread's own CPU time in it
+(``time.thread_time``; the rest of the stall the thread was runnable or blocked, not
+computing) and the Python stacks a sampler thread saw on the GUI thread during it (every
+2 ms), most frequent first.
+
 Usage: QT_QPA_PLATFORM=offscreen python tests/benchmarks/ui_latency_bench.py [--seconds 40]
-       [--load] [--writer]
+       [--load] [--writer] [--profile]
 """
 
 from __future__ import annotations
@@ -115,6 +120,66 @@ def start_load(tmp: Path, project: Path, load: bool, writer: bool) -> list:
     return jobs
 
 
+class StackSampler:
+    """Samples one thread's Python stack every ``interval_s`` from a daemon thread."""
+
+    def __init__(self, thread_id: int, interval_s: float = 0.002) -> None:
+        import threading
+
+        self.thread_id = thread_id
+        self.interval_s = interval_s
+        self.samples: list[tuple[float, str]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            frame = sys._current_frames().get(self.thread_id)
+            self.samples.append((time.perf_counter(), stack_text(frame)))
+
+    def during(self, start: float, end: float) -> list[str]:
+        return [stack for at, stack in self.samples if start <= at <= end]
+
+
+def stack_text(frame, depth: int = 5) -> str:
+    """The innermost ``depth`` frames as ``file:function`` from the inside out."""
+    parts = []
+    while frame is not None and len(parts) < depth:
+        code = frame.f_code
+        parts.append(f"{Path(code.co_filename).name}:{code.co_name}")
+        frame = frame.f_back
+    return " < ".join(parts)
+
+
+def stall_report(
+    ticks: list[tuple[float, float, float]], sampler: StackSampler | None, over_ms: float = 30
+) -> list[dict]:
+    """Each stall over ``over_ms``: its length, the GUI thread's CPU ms in it, its stacks."""
+    from collections import Counter
+
+    report = []
+    for at, gap_ms, cpu_ms in ticks:
+        if gap_ms - 10 <= over_ms:
+            continue
+        stacks = sampler.during(at - gap_ms / 1000, at) if sampler else []
+        report.append(
+            {
+                "stall_ms": round(gap_ms - 10, 1),
+                "gui_thread_cpu_ms": round(cpu_ms, 1),
+                "samples": len(stacks),
+                "stacks": Counter(stacks).most_common(3),
+            }
+        )
+    return sorted(report, key=lambda r: -r["stall_ms"])[:10]
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -125,6 +190,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=40.0)
     parser.add_argument("--load", action="store_true", help="CPU hogs and a disk writer")
     parser.add_argument("--writer", action="store_true", help="a second writer on the project")
+    parser.add_argument("--profile", action="store_true", help="where each stall went")
     args = parser.parse_args()
     from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, QTimer
     from PySide6.QtWidgets import QApplication
@@ -173,11 +239,22 @@ def main() -> None:
         panel.model.setEditText(model)
         panel.epochs.setValue(2)
         gaps: list[float] = []
+        ticks: list[tuple[float, float, float]] = []  # (when, gap ms, GUI thread CPU ms)
+        cpu_before = [time.thread_time()]
         clock = QElapsedTimer()
         ticker = QTimer(interval=10)
+        sampler = None
+        if args.profile:
+            import threading
+
+            sampler = StackSampler(threading.get_ident())
+            sampler.start()
 
         def tick() -> None:
             gaps.append(clock.restart())
+            cpu_now = time.thread_time()
+            ticks.append((time.perf_counter(), gaps[-1], 1000 * (cpu_now - cpu_before[0])))
+            cpu_before[0] = cpu_now
 
         ticker.timeout.connect(tick)
         load = start_load(tmp, project, args.load, args.writer)
@@ -190,6 +267,8 @@ def main() -> None:
         QTimer.singleShot(int(args.seconds * 1000), panel.stop.click)
         loop.exec()
         ticker.stop()
+        if sampler is not None:
+            sampler.stop()
         for job in load:
             job.kill()
         for _ in range(10):
@@ -201,9 +280,11 @@ def main() -> None:
         steps = len(panel.chart.steps)
         window.close()
     stalls = [max(0.0, g - 10) for g in gaps[1:]]
+    profile = {"stalls_over_30_ms": stall_report(ticks[1:], sampler)} if args.profile else {}
     print(
         json.dumps(
-            {
+            profile
+            | {
                 "model": Path(model).name if "tiny" in model else model,
                 "load": args.load,
                 "writer": args.writer,
