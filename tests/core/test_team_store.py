@@ -179,6 +179,47 @@ def test_agreed_spans_are_gold_and_the_document_waits_for_curation(team):
     assert (second.start, second.end, second.settled) == (22, 27, False)
 
 
+def test_the_queue_read_in_one_pass_matches_each_documents_disagreements(tmp_path):
+    """The queue reads the whole project at once; each entry must say what reading that
+    document alone says, whoever finished it, whatever was settled."""
+    import random
+
+    pick = random.Random(7)
+    places = [  # one set marks at most one span in each place (its spans never overlap)
+        [None, Span(0, 4, "PER"), Span(0, 9, "PER")],
+        [None, Span(14, 18, "PER")],
+        [None, Span(22, 27, "LOC"), Span(22, 27, "ORG")],
+    ]
+
+    def marks() -> list[Span]:
+        return [s for s in (pick.choice(place) for place in places) if s is not None]
+
+    with Project.create(tmp_path / "many.db", ["PER", "ORG", "LOC"], annotator="lead") as project:
+        docs = project.add_documents([record(TEXT) for _ in range(60)]).document_ids
+        for name in ("alice", "bob", "carol"):
+            statuses = (Status.DONE, Status.DONE, Status.IN_PROGRESS)
+            project.annotations.save_sets(
+                name,
+                [(doc, pick.choice(statuses), marks()) for doc in docs if pick.random() < 0.8],
+            )
+        project.annotations.derive_gold(docs)
+        for doc in docs[::5]:  # some settled, some of them completely
+            for disagreement in project.annotations.disagreements(doc)[: pick.randint(1, 2)]:
+                option = pick.choice(disagreement.options)
+                project.annotations.settle(doc, Choice(option.span, pick.random() < 0.7))
+        expected = []
+        for doc in docs:
+            groups = project.annotations.disagreements(doc)
+            still_open = sum(not g.settled for g in groups)
+            if groups:
+                expected.append((doc, still_open, len(groups) - still_open))
+        queue = project.annotations.disputed_documents(open_only=False)
+        assert [(d.document_id, d.open, d.settled) for d in queue] == expected
+        assert len(expected) > 20 and any(settled for *_, settled in expected)
+        open_only = project.annotations.disputed_documents()
+        assert [d.document_id for d in open_only] == [d for d, left, _ in expected if left]
+
+
 def test_settling_every_disagreement_makes_the_document_curated_gold(team):
     project, doc = team
     took = project.annotations.settle(doc, Choice(Span(0, 9, "PER")))

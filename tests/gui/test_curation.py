@@ -104,6 +104,8 @@ def curate(driver):
     )
     view = driver.window.team.view
     assert driver.window.pages.currentWidget() is view and view.hasFocus()
+    with driver.qtbot.waitSignal(driver.window.team.curation.queueRead, timeout=10_000):
+        pass  # the queue of disputed documents is read in the background
     return view
 
 
@@ -171,6 +173,41 @@ def test_keys_settle_disagreements_undoably_into_the_gold_export_and_training_re
 
     press(qtbot, view, Qt.Key.Key_Escape)
     assert driver.window.pages.currentWidget() is driver.window.editor_page
+
+
+def test_the_queue_is_read_off_the_gui_thread_and_the_page_works_meanwhile(
+    team_project, open_window, qtbot, monkeypatch
+):
+    import threading
+
+    from nerstudio.core.store.curation import Curation
+
+    readers, release = [], threading.Event()
+    real = Curation.disputed_documents
+
+    def slow_read(self, open_only=True):
+        readers.append(threading.current_thread() is threading.main_thread())
+        release.wait(10)  # a 100k-document project: the read takes a while
+        return real(self, open_only)
+
+    monkeypatch.setattr(Curation, "disputed_documents", slow_read)
+    driver = open_window(team_project)
+    anna = document_id(team_project, ANNA)
+    driver.state.open_document(anna)
+    driver.key(
+        Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
+    view = driver.window.team.view
+    qtbot.waitUntil(lambda: bool(readers), timeout=5_000)
+    assert readers == [False]  # the worker's thread, never the window's
+    assert view.queue_title.text() == "Disputed documents: reading…"
+    assert "disagreement 1 of 2" in view.heading.text()  # the shown document works already
+    press(qtbot, view, Qt.Key.Key_1)  # a settle while the queue is still being read
+    assert gold(team_project, ANNA) == spans_of(ANNA, ("Anna Berg", "PER"), ("Omar", "PER"))
+    with qtbot.waitSignal(driver.window.team.curation.queueRead, timeout=10_000):
+        release.set()  # the stale read is dropped and read again, after the settle
+    assert len(readers) == 2
+    assert "1 open" in view.queue.item(0).text()  # ANNA: Paris is still open
 
 
 def test_tab_moves_between_disagreements_and_a_number_without_annotator_is_refused(

@@ -102,10 +102,19 @@ def list_documents(db: sqlite_utils.Database, query: DocumentQuery) -> list[Docu
     return [DocumentRow(r[0], r[1], Status(r[2]), r[3], r[4]) for r in rows]
 
 
+ID_CHUNK = 900
+
+
 def document_rows(db: sqlite_utils.Database, ids: Sequence[int]) -> list[DocumentRow]:
-    """List rows for specific documents (to refresh them in a list after an edit)."""
-    marks = ",".join("?" * len(ids))
-    rows = db.execute(f"{_ROW_SELECT} WHERE d.id IN ({marks}) ORDER BY d.id", list(ids)).fetchall()
+    """List rows for specific documents (to refresh them in a list after an edit), in id
+    order. Asked in chunks: SQLite caps the variables of one statement (32,766 in recent
+    builds, 999 in old ones), and a curation queue can name more documents than that."""
+    rows = []
+    ids = sorted(set(ids))
+    for at in range(0, len(ids), ID_CHUNK):
+        chunk = ids[at : at + ID_CHUNK]
+        marks = ",".join("?" * len(chunk))
+        rows += db.execute(f"{_ROW_SELECT} WHERE d.id IN ({marks}) ORDER BY d.id", chunk)
     return [DocumentRow(r[0], r[1], Status(r[2]), r[3], r[4]) for r in rows]
 
 

@@ -4,19 +4,23 @@ document opened elsewhere, another project).
 
 The page shows the state's current document, so the document list, the editor and the
 curation page always agree on which document is open. After a settle the frame moves to
-the next open disagreement; an undo leaves it where it is.
+the next open disagreement; an undo leaves it where it is. The queue of disputed documents
+is read in the background (``CurationQueueWorker``); the page works on the shown document
+meanwhile, and when nothing was asked for it then moves to the first open one.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.store.annotations import DisputedDocument
 from nerstudio.core.team.curation import CurationDocument, curation_document
 from nerstudio.gui.curation.commands import SettleDisagreement
+from nerstudio.gui.curation.queue import CurationQueue, CurationQueueWorker
 from nerstudio.gui.curation.view import CurationView
 from nerstudio.gui.state import AppState
+from nerstudio.gui.workers.runner import Job
 
 
 def reopened_at(before: CurationDocument, after: CurationDocument) -> int | None:
@@ -31,6 +35,8 @@ def reopened_at(before: CurationDocument, after: CurationDocument) -> int | None
 class CurationController(QObject):
     """The page's document, its current disagreement, and the queue of disputed ones."""
 
+    queueRead = Signal()  # the queue of disputed documents is on the page
+
     def __init__(self, state: AppState, view: CurationView, parent: QObject | None = None):
         super().__init__(parent)
         self.state = state
@@ -38,6 +44,11 @@ class CurationController(QObject):
         self.active = False
         self.queue: list[DisputedDocument] = []
         self.previews: dict[int, str] = {}
+        self.reading: Job | None = None  # the queue's worker, while it runs
+        self.jump_to_first = False  # when the queue arrives: no document was asked for
+        self.edits = 0  # settles and undos: a queue read before one is stale
+        self.edits_at_read = 0
+        self.reads = 0  # the newest read's number: an older one's queue is dropped
         self.document: CurationDocument | None = None
         self.current: int | None = None
         state.documentChanged.connect(self.document_changed)
@@ -52,36 +63,79 @@ class CurationController(QObject):
     # -- entering and following ----------------------------------------------------------
 
     def start(self, document_id: int | None = None) -> None:
-        """Show the queue and a document: ``document_id``, else the state's current one if
-        it is disputed, else the first with an open disagreement."""
+        """Show a document and read the queue: ``document_id``, else the state's current one
+        if it is disputed, else (once the queue is read) the first with an open
+        disagreement."""
         self.active = True
-        queue = self.load_queue()
+        self.jump_to_first = document_id is None
+        self.read_queue()
         shown = self.state.document.id if self.state.document is not None else None
-        if document_id is None:
-            ids = [d.document_id for d in queue]
-            first_open = next((d.document_id for d in queue if d.open), ids[0] if ids else None)
-            document_id = shown if shown in ids else first_open
         if document_id is not None and document_id != shown:
             self.state.open_document(document_id)  # -> document_changed
         else:
-            self.document_changed(document_id or 0)
+            self.document_changed(shown or 0)
 
     def stop(self) -> None:
         self.active = False
+        self.jump_to_first = False
+        if self.reading is not None:
+            self.state.runner.cancel(self.reading)
 
-    def load_queue(self) -> list[DisputedDocument]:
-        """Every disputed document (curated ones too, to revisit), read once on entering."""
+    def read_queue(self) -> None:
+        """Every disputed document (curated ones too, to revisit), read in the background
+        on entering; a read already on its way is dropped for a fresh one."""
         project = self.state.project
         if project is None:
-            return []
-        self.queue = project.annotations.disputed_documents(open_only=False)
-        rows = project.document_rows([d.document_id for d in self.queue])
-        self.previews = {row.id: row.preview for row in rows}
+            return
+        if self.reading is not None:
+            self.state.runner.cancel(self.reading)
+        self.queue, self.previews = [], {}
+        self.view.set_queue_reading()
+        self.reads += 1
+        worker = CurationQueueWorker(project.path, self.reads)
+        # bound methods of this GUI-thread object: Qt queues the calls to this thread
+        worker.read.connect(self._queue_read)
+        worker.failed.connect(self._queue_failed)
+        self.edits_at_read = self.edits
+        job = self.state.runner.start(worker, ended=lambda: self._reader_ended(job))
+        self.reading = job
+
+    def _reader_ended(self, job: Job) -> None:
+        if self.reading is job:
+            self.reading = None
+
+    @Slot(object)
+    def _queue_read(self, found: CurationQueue) -> None:
+        project = self.state.project
+        if not self.active or found.read != self.reads:
+            return  # left curation, or superseded by a newer read
+        if project is None or project.path != found.project_path:
+            return  # another project is open now
+        if self.edits_at_read != self.edits:
+            self.read_queue()  # a settle or an undo landed while it read: read again
+            return
+        self.queue, self.previews = list(found.documents), dict(found.previews)
         self.view.set_queue(self.queue, self.previews)
-        return self.queue
+        if self.jump_to_first:
+            self.jump_to_first = False
+            ids = [d.document_id for d in self.queue]
+            shown = self.state.document.id if self.state.document is not None else None
+            first_open = next((d.document_id for d in self.queue if d.open), None)
+            target = first_open if first_open is not None else (ids[0] if ids else None)
+            if shown not in ids and target is not None:
+                self.state.open_document(target)  # -> document_changed
+        self.queueRead.emit()
+
+    @Slot(str)
+    def _queue_failed(self, message: str) -> None:
+        if self.active:
+            self.state.message.emit(f"Cannot read the disputed documents: {message}")
 
     def update_queue(self, document: CurationDocument) -> None:
-        """One document's counts after a settle or an undo (the rest cannot have changed)."""
+        """One document's counts after a settle or an undo (the rest cannot have changed);
+        while the queue is being read, that read brings them (or is redone)."""
+        if self.reading is not None:
+            return
         left = sum(not d.settled for d in document.disagreements)
         settled = len(document.disagreements) - left
         entry = DisputedDocument(document.record.id or 0, left, settled)
@@ -102,6 +156,7 @@ class CurationController(QObject):
     def document_edited(self, document_id: int) -> None:
         if not self.active or self.document is None or self.document.record.id != document_id:
             return
+        self.edits += 1
         before, self.document = self.document, self._read(document_id)
         if self.document is not None and self.current is not None:
             reopened = reopened_at(before, self.document)

@@ -129,6 +129,11 @@ class CurationView(QWidget):
 
     # -- what is shown -------------------------------------------------------------------
 
+    def set_queue_reading(self) -> None:
+        """The queue is being read in the background: an empty list that says so."""
+        self.queue.clear()
+        self.queue_title.setText("Disputed documents: reading…")
+
     def set_queue(self, disputed: Sequence[DisputedDocument], previews: Mapping[int, str]):
         """The disputed documents, open ones marked with how many disagreements are left."""
         self.queue.clear()
