@@ -46,8 +46,6 @@ class CurationController(QObject):
         self.previews: dict[int, str] = {}
         self.reading: Job | None = None  # the queue's worker, while it runs
         self.jump_to_first = False  # when the queue arrives: no document was asked for
-        self.edits = 0  # settles and undos: a queue read before one is stale
-        self.edits_at_read = 0
         self.reads = 0  # the newest read's number: an older one's queue is dropped
         self.document: CurationDocument | None = None
         self.current: int | None = None
@@ -96,7 +94,6 @@ class CurationController(QObject):
         # bound methods of this GUI-thread object: Qt queues the calls to this thread
         worker.read.connect(self._queue_read)
         worker.failed.connect(self._queue_failed)
-        self.edits_at_read = self.edits
         job = self.state.runner.start(worker, ended=lambda: self._reader_ended(job))
         self.reading = job
 
@@ -111,9 +108,6 @@ class CurationController(QObject):
             return  # left curation, or superseded by a newer read
         if project is None or project.path != found.project_path:
             return  # another project is open now
-        if self.edits_at_read != self.edits:
-            self.read_queue()  # a settle or an undo landed while it read: read again
-            return
         self.queue, self.previews = list(found.documents), dict(found.previews)
         self.view.set_queue(self.queue, self.previews)
         if self.jump_to_first:
@@ -133,7 +127,7 @@ class CurationController(QObject):
 
     def update_queue(self, document: CurationDocument) -> None:
         """One document's counts after a settle or an undo (the rest cannot have changed);
-        while the queue is being read, that read brings them (or is redone)."""
+        while the queue is being read, the read started after the edit brings them."""
         if self.reading is not None:
             return
         left = sum(not d.settled for d in document.disagreements)
@@ -156,7 +150,8 @@ class CurationController(QObject):
     def document_edited(self, document_id: int) -> None:
         if not self.active or self.document is None or self.document.record.id != document_id:
             return
-        self.edits += 1
+        if self.reading is not None:
+            self.read_queue()  # the read on its way predates this edit: a fresh one
         before, self.document = self.document, self._read(document_id)
         if self.document is not None and self.current is not None:
             reopened = reopened_at(before, self.document)
