@@ -113,8 +113,9 @@ def _add_backend(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--backend",
         choices=["auto", "torch", "onnx"],
-        help="auto (default): the run's model.onnx when present and onnxruntime is "
-        "installed (pip install 'nerstudio[onnx]'), else PyTorch",
+        help="auto (default): PyTorch in bf16 on a CPU with native bf16; elsewhere the "
+        "run's model.onnx when present and onnxruntime is installed (pip install "
+        "'nerstudio[onnx]'), else PyTorch",
     )
 
 

@@ -94,13 +94,13 @@ class Predictor:
     """Loads a run folder (or any token-classification folder with IOB2 labels and
     safetensors weights; anything else is refused in one line by ``models.load_run``).
 
-    ``backend`` ``auto`` (or ``NERSTUDIO_PREDICT_BACKEND``) runs the folder's model.onnx
-    through ONNX Runtime when it has one and the extra is installed
-    (``inference_onnx.choose_backend``), else PyTorch, in bf16 autocast where
-    ``prediction_precision`` says so. A window longer than the model holds is cut to fit
-    (``models.cap_max_length``). In a process started with ``NERSTUDIO_BACKGROUND=1`` (the
-    window's prediction and serving children) it first lowers the process's priority
-    (``priority.run_in_background``)."""
+    ``backend`` ``auto`` (or ``NERSTUDIO_PREDICT_BACKEND``) runs PyTorch in bf16 autocast
+    where ``prediction_precision`` says so; otherwise the folder's model.onnx through ONNX
+    Runtime when it has one and the extra is installed, else PyTorch in fp32
+    (``inference_onnx.choose_backend``, which says why). A window longer than the model
+    holds is cut to fit (``models.cap_max_length``). In a process started with
+    ``NERSTUDIO_BACKGROUND=1`` (the window's prediction and serving children) it first
+    lowers the process's priority (``priority.run_in_background``)."""
 
     def __init__(
         self,
@@ -113,7 +113,11 @@ class Predictor:
         run_in_background()
         self.folder = Path(folder)
         requested = inference_onnx.requested_backend(backend)
-        self.backend = inference_onnx.choose_backend(requested, self.folder, device)
+        torch_bf16 = (
+            requested == "auto"
+            and prediction_precision(precision, models.pick_device(device)) == "bf16"
+        )
+        self.backend = inference_onnx.choose_backend(requested, self.folder, device, torch_bf16)
         self.onnx: inference_onnx.OnnxRun | None = None
         if self.backend == "onnx":
             self._load_onnx(fallback=requested == "auto")

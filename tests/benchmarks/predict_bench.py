@@ -14,8 +14,14 @@ Same model folder (``--run``: a run folder; default: a 1-epoch MiniLM run traine
 the first 2,000 CoNLL-2003 sentences), same sentences (CoNLL-2003 dev from ../shared),
 measured one after the other in this process.
 
+``--threads N`` sets torch's (and so ONNX Runtime's) intra-op threads: the window's
+prediction child runs with cores - 1 while the window is open. ``--load`` keeps a CPU hog
+busy on every core while it measures (the hog of ``ui_latency_bench.py``), as a training
+run or another heavy job would.
+
 Usage: python tests/benchmarks/predict_bench.py [--run FOLDER] [--limit 3250]
-       [--train-limit 2000] [--skip-extras]   (extras: int8 and the pipeline)
+       [--train-limit 2000] [--skip-extras] [--threads N] [--load]
+       (extras: int8 and the pipeline)
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve()
 CONLL = HERE.parents[3] / "shared" / "data" / "conll2003"
+sys.path.insert(0, str(HERE.parent))  # ui_latency_bench's CPU hog
 
 
 def sentences(path: Path, limit: int) -> list[list[str]]:
@@ -156,68 +163,99 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=3250)
     parser.add_argument("--train-limit", type=int, default=2000)
     parser.add_argument("--skip-extras", action="store_true")
+    parser.add_argument("--threads", type=int, help="torch intra-op threads (default: torch's)")
+    parser.add_argument("--load", action="store_true", help="a CPU hog on every core")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp_name:
-        folder = args.run or train_run(Path(tmp_name), args.train_limit)
-        words = sentences(CONLL / "dev.bio", args.limit)
-        n = len(words)
-        out: dict = {
-            "run": folder if args.run else f"MiniLM-L6, 1 epoch on {args.train_limit:,} sentences",
-            "sentences": n,
-        }
+        tmp = Path(tmp_name)
+        folder = args.run or train_run(tmp, args.train_limit)
+        hogs = start_hogs() if args.load else []
+        try:
+            measure_all(args, folder, tmp)
+        finally:
+            for hog in hogs:
+                hog.terminate()
 
-        from nerstudio.core.inference import Predictor
-        from nerstudio.core.records import DocumentRecord
-        from nerstudio.core.tokens import whitespace_tokens
 
-        records = [
-            DocumentRecord(" ".join(w), tuple(whitespace_tokens(" ".join(w), w)), id=i)
-            for i, w in enumerate(words)
-        ]
-        gold = gold_tags(CONLL / "dev.bio", args.limit)
-        backends = measure_backends(folder, Path(tmp_name), records, gold)
-        out["backends"] = backends
+def start_hogs() -> list:
+    """A CPU hog per core, started after the run is trained so only prediction is loaded."""
+    import multiprocessing
+    import os
 
-        if not args.skip_extras:
-            quantized = Predictor(folder, device="cpu", backend="torch", precision="fp32")
-            quantized.model = quantize_int8(quantized.model)
-            measured = measure(quantized, records, gold)
-            out["int8_sentences_per_s"] = measured["sentences_per_s"]
-            out["int8_f1"] = measured["f1"]
-            out["int8_single_sentence_ms"] = measured["single_sentence_ms"]
+    from ui_latency_bench import hog
 
-        from transformers import (
-            AutoModelForTokenClassification,
-            AutoTokenizer,
-            DataCollatorForTokenClassification,
-            Trainer,
-            TrainingArguments,
-            pipeline,
-        )
+    context = multiprocessing.get_context("spawn")
+    hogs = [context.Process(target=hog, daemon=True) for _ in range(os.cpu_count() or 1)]
+    for process in hogs:
+        process.start()
+    return hogs
 
-        tokenizer = AutoTokenizer.from_pretrained(folder)
-        model = AutoModelForTokenClassification.from_pretrained(folder)
-        longest = min(512, model.config.max_position_embeddings)
-        enc = tokenizer(words, is_split_into_words=True, truncation=True, max_length=longest)
-        features = [{k: enc[k][i] for k in enc} for i in range(n)]
-        trainer = Trainer(
-            model=model,
-            args=TrainingArguments(
-                output_dir=str(Path(tmp_name) / "t"), report_to=[], use_cpu=True, disable_tqdm=True
-            ),
-            data_collator=DataCollatorForTokenClassification(tokenizer),
-        )
-        predictions, seconds = timed(lambda: trainer.predict(features))
-        out["trainer_predict_sentences_per_s"] = round(n / seconds, 1)
-        out["trainer_predict_f1"] = trainer_f1(predictions, enc, model, gold)
 
-        if not args.skip_extras:
-            texts = [" ".join(w) for w in words]
-            ner = pipeline("token-classification", model=model, tokenizer=tokenizer, device="cpu")
-            _, seconds = timed(lambda: ner(texts))
-            out["pipeline_default_sentences_per_s"] = round(n / seconds, 1)
-            _, seconds = timed(lambda: ner(texts, batch_size=32))
-            out["pipeline_batch32_sentences_per_s"] = round(n / seconds, 1)
+def measure_all(args: argparse.Namespace, folder: str, tmp: Path) -> None:
+    """Every backend, the extras and Trainer.predict on the same sentences; prints JSON."""
+    import torch
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    words = sentences(CONLL / "dev.bio", args.limit)
+    n = len(words)
+    out: dict = {
+        "run": folder if args.run else f"MiniLM-L6, 1 epoch on {args.train_limit:,} sentences",
+        "sentences": n,
+    }
+
+    from nerstudio.core.inference import Predictor
+    from nerstudio.core.records import DocumentRecord
+    from nerstudio.core.tokens import whitespace_tokens
+
+    records = [
+        DocumentRecord(" ".join(w), tuple(whitespace_tokens(" ".join(w), w)), id=i)
+        for i, w in enumerate(words)
+    ]
+    gold = gold_tags(CONLL / "dev.bio", args.limit)
+    backends = measure_backends(folder, tmp, records, gold)
+    out["backends"] = backends
+
+    if not args.skip_extras:
+        quantized = Predictor(folder, device="cpu", backend="torch", precision="fp32")
+        quantized.model = quantize_int8(quantized.model)
+        measured = measure(quantized, records, gold)
+        out["int8_sentences_per_s"] = measured["sentences_per_s"]
+        out["int8_f1"] = measured["f1"]
+        out["int8_single_sentence_ms"] = measured["single_sentence_ms"]
+
+    from transformers import (
+        AutoModelForTokenClassification,
+        AutoTokenizer,
+        DataCollatorForTokenClassification,
+        Trainer,
+        TrainingArguments,
+        pipeline,
+    )
+
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    model = AutoModelForTokenClassification.from_pretrained(folder)
+    longest = min(512, model.config.max_position_embeddings)
+    enc = tokenizer(words, is_split_into_words=True, truncation=True, max_length=longest)
+    features = [{k: enc[k][i] for k in enc} for i in range(n)]
+    trainer = Trainer(
+        model=model,
+        args=TrainingArguments(
+            output_dir=str(tmp / "t"), report_to=[], use_cpu=True, disable_tqdm=True
+        ),
+        data_collator=DataCollatorForTokenClassification(tokenizer),
+    )
+    predictions, seconds = timed(lambda: trainer.predict(features))
+    out["trainer_predict_sentences_per_s"] = round(n / seconds, 1)
+    out["trainer_predict_f1"] = trainer_f1(predictions, enc, model, gold)
+
+    if not args.skip_extras:
+        texts = [" ".join(w) for w in words]
+        ner = pipeline("token-classification", model=model, tokenizer=tokenizer, device="cpu")
+        _, seconds = timed(lambda: ner(texts))
+        out["pipeline_default_sentences_per_s"] = round(n / seconds, 1)
+        _, seconds = timed(lambda: ner(texts, batch_size=32))
+        out["pipeline_batch32_sentences_per_s"] = round(n / seconds, 1)
     out["ratios"] = ratios(out)
     json.dump(out, sys.stdout)
     print()

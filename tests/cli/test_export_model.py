@@ -58,8 +58,7 @@ def test_export_of_a_named_run_into_a_new_folder(trained, tmp_path, capsys):
     assert {"model.onnx", "model.safetensors", "config.json", "nerstudio.json"} <= {
         p.name for p in copy.iterdir()
     }
-    predictor = Predictor(copy, device="cpu")
-    assert predictor.backend == "onnx"
+    predictor = Predictor(copy, device="cpu", backend="onnx")
     text = "Anna Berg works for Globex in Paris ."
     (prediction,) = predictor.predict([DocumentRecord(text, tuple(tokenize(text)), id=1)])
     assert [text[s.start : s.end] for s in prediction.spans] == ["Anna Berg", "Globex", "Paris"]

@@ -66,6 +66,7 @@ def test_onnx_predicts_the_spans_pytorch_predicts(runs):
 def test_auto_takes_onnx_only_when_the_folder_has_it(runs, monkeypatch):
     folder, plain = runs
     monkeypatch.delenv(BACKEND_VARIABLE, raising=False)
+    monkeypatch.setattr(models, "cpu_has_native_bf16", lambda: False)  # PyTorch in fp32
     assert Predictor(folder, device="cpu").backend == "onnx"
     fallback = Predictor(plain, device="cpu")
     assert fallback.backend == "torch" and fallback.model is not None
@@ -76,6 +77,18 @@ def test_auto_takes_onnx_only_when_the_folder_has_it(runs, monkeypatch):
     monkeypatch.delenv(BACKEND_VARIABLE)
     monkeypatch.setattr("nerstudio.core.inference_onnx.onnxruntime_installed", lambda: False)
     assert Predictor(folder, device="cpu").backend == "torch"  # the extra is not installed
+
+
+def test_auto_prefers_pytorch_bf16_where_the_cpu_has_it(runs, monkeypatch):
+    """On a CPU with native bf16, PyTorch's bf16 autocast outruns ONNX Runtime's fp32
+    (predict_bench), so auto takes it even beside a model.onnx, unless fp32 is asked for."""
+    folder, _ = runs
+    monkeypatch.delenv(BACKEND_VARIABLE, raising=False)
+    monkeypatch.setattr(models, "cpu_has_native_bf16", lambda: True)
+    bf16 = Predictor(folder, device="cpu")
+    assert (bf16.backend, bf16.precision) == ("torch", "bf16")
+    assert Predictor(folder, device="cpu", precision="fp32").backend == "onnx"
+    assert Predictor(folder, device="cpu", backend="onnx").backend == "onnx"  # asked for
 
 
 def test_the_onnx_backend_says_why_it_cannot_run(runs, tmp_path, monkeypatch):
