@@ -35,12 +35,11 @@ def create_window(project: Path | None = None) -> MainWindow:
     settings = QSettings("nerstudio", "nerstudio")
     theme.apply(str(settings.value("theme", "light")))
     window = MainWindow(settings)
-    if project is not None:
-        window.open_project(project)
-    else:
+    if project is None:
         recent = [p for p in settings.value("recent", [], list) if Path(p).is_file()]
-        if recent:
-            window.open_project(recent[0])
+        project = Path(recent[0]) if recent else None
+    if project is not None:
+        window.projects.open_now(str(project))
     return window
 
 

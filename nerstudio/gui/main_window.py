@@ -207,8 +207,9 @@ class MainWindow(QMainWindow):
 
     # -- project -------------------------------------------------------------------------
 
-    def open_project(self, path: str | Path) -> bool:
-        return self.projects.open(path)
+    def open_project(self, path: str | Path) -> None:
+        """Open a project once it is checked off the GUI thread (``ProjectOpener.open``)."""
+        self.projects.open(path)
 
     @Slot(list)
     def show_recent(self, recent: list[str]) -> None:

@@ -8,12 +8,14 @@ import hashlib
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, Signal, Slot
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.store import Project
 from nerstudio.gui.dialogs.new_project import NewProjectDialog
 from nerstudio.gui.state import AppState
+from nerstudio.gui.workers.project_check import ProjectCheckWorker
+from nerstudio.gui.workers.runner import Job
 
 MAX_RECENT = 8
 
@@ -24,11 +26,13 @@ class ProjectOpener(QObject):
     recentChanged = Signal(list)  # the recent project paths, newest first
     aboutToOpen = Signal()  # the open document's time is about to be stored
 
-    def __init__(self, state: AppState, settings: QSettings, window: QWidget) -> None:
+    def __init__(self, state: AppState, settings: QSettings, window: QMainWindow) -> None:
         super().__init__(window)
         self.state = state
         self.settings = settings
         self.window = window
+        self._check: Job | None = None  # the check of the project about to open
+        self._checking = Path()  # which project that is
         state.documentChanged.connect(self.remember_document)
 
     @staticmethod
@@ -54,20 +58,53 @@ class ProjectOpener(QObject):
     def recent(self) -> list[str]:
         return self.settings.value("recent", [], list)
 
-    def open(self, path: str | Path) -> bool:
-        """Open a project where the person left off (a dialog says why it cannot be
-        opened); it becomes the most recent."""
+    def open(self, path: str | Path) -> None:
+        """Check the project off the GUI thread (``ProjectCheckWorker``), then open it where
+        the person left off; a dialog says why it cannot be opened. While one is checked,
+        another open is refused with a message (the first one is about to show)."""
+        if self.is_opening():
+            self.state.message.emit(f"Still opening {self._checking.name}…")
+            return
+        self._checking = Path(path)
+        worker = ProjectCheckWorker(str(path))
+        worker.checked.connect(self.open_checked)
+        worker.failed.connect(self._refused)
+        self.window.statusBar().showMessage(f"Opening {self._checking.name}…")
+        self._check = self.state.runner.start(worker)
+
+    def is_opening(self) -> bool:
+        """A project is being checked before it opens."""
+        return self._check is not None and self._check.is_running()
+
+    @Slot(str)
+    def open_checked(self, path: str) -> bool:
+        """Open a file ``ProjectCheckWorker`` checked just now."""
+        return self._open(path, check=False)
+
+    def open_now(self, path: str) -> bool:
+        """Check and open on the GUI thread: only on start-up, before the window shows
+        (nothing to freeze yet), so the window appears with the project in it."""
+        return self._open(path, check=True)
+
+    def _open(self, path: str, check: bool) -> bool:
+        """Into the state, where the person left off; it becomes the most recent."""
         self.aboutToOpen.emit()
         try:
-            self.state.open_project(path, resume=self.last_document(path))
+            self.state.open_project(path, resume=self.last_document(path), check=check)
         except NerstudioError as err:
-            QMessageBox.warning(self.window, "Cannot open project", str(err))
+            self._refused(str(err))
             return False
+        self.window.statusBar().clearMessage()
         recent = [str(Path(path).resolve())]
         recent += [p for p in self.recent() if p != recent[0]]
         self.settings.setValue("recent", recent[:MAX_RECENT])
         self.recentChanged.emit(self.recent())
         return True
+
+    @Slot(str)
+    def _refused(self, reason: str) -> None:
+        self.window.statusBar().clearMessage()
+        QMessageBox.warning(self.window, "Cannot open project", reason)
 
     @Slot()
     def new_project(self) -> None:

@@ -49,10 +49,11 @@ class AppState(QObject):
 
     # -- project -------------------------------------------------------------------------
 
-    def open_project(self, path: str | Path, resume: int | None = None) -> None:
+    def open_project(self, path: str | Path, resume: int | None = None, check: bool = True) -> None:
         """Open a project at ``resume`` (where the person left off) when it still exists,
-        else at the first unfinished document."""
-        project = Project.open(path)
+        else at the first unfinished document. ``check`` False: the file was checked just
+        now, off the GUI thread (``ProjectCheckWorker``)."""
+        project = Project.open(path, check=check)
         self.close_project()
         self.project = project
         self.labels = project.labels()

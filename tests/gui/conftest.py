@@ -357,6 +357,18 @@ def open_window(qtbot) -> Callable[[Path], Driver]:
     return open_
 
 
+@pytest.fixture
+def open_project(qtbot) -> Callable[[object, Path], None]:
+    """``open_project(window, path)``: what the File menu does (the file is checked off the
+    GUI thread, then opened), waiting until that is over."""
+
+    def open_(window, path: Path) -> None:
+        window.open_project(path)
+        qtbot.waitUntil(lambda: not window.projects.is_opening(), timeout=10_000)
+
+    return open_
+
+
 @pytest.fixture(scope="session")
 def qapp_args(tmp_path_factory) -> list[str]:
     """A 1920×1080 offscreen screen (Qt's default is 800×800), so the window opens at the

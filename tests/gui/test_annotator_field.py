@@ -45,6 +45,7 @@ def test_a_new_project_records_the_annotator_typed_in_the_dialog(qtbot, tmp_path
     qtbot.addWidget(window)
     window.show()
     qtbot.mouseClick(window.welcome.new_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.state.project is not None)  # checked, then opened
 
     assert seen["default"] == "zoe"  # the OS user name
     assert seen["refused"] == (False, True)

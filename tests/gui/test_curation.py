@@ -211,7 +211,7 @@ def test_the_queue_is_read_off_the_gui_thread_and_the_page_works_meanwhile(
 
 
 def test_tab_moves_between_disagreements_and_a_number_without_annotator_is_refused(
-    team_project, open_window, qtbot
+    team_project, open_window, qtbot, open_project
 ):
     driver = open_window(team_project)
     view = curate(driver)
@@ -228,7 +228,7 @@ def test_tab_moves_between_disagreements_and_a_number_without_annotator_is_refus
 
     press(qtbot, view, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)  # close the project
     assert driver.window.pages.currentWidget() is driver.window.welcome
-    driver.window.open_project(team_project)  # another project opens in the editor
+    open_project(driver.window, team_project)  # another project opens in the editor
     assert driver.window.pages.currentWidget() is driver.window.editor_page
 
 

@@ -93,3 +93,32 @@ def test_an_unexpected_error_in_a_slot_is_one_line_and_a_report(dialogs, tmp_pat
     assert "Traceback" not in shown and "a bug of ours" in shown
     report = shown.split("details saved to ", 1)[1].split()[0].rstrip(";")
     assert "Traceback" in Path(report).read_text(encoding="utf-8")
+
+
+def test_opening_a_damaged_project_is_checked_off_the_gui_thread_and_keeps_the_open_one(
+    make_project, open_window, open_project, qtbot, dialogs, corrupt_page, monkeypatch
+):
+    """The check reads the whole file (it grows with the corpus), so it runs in a worker;
+    a file it refuses leaves the project that was open as it was."""
+    import threading
+
+    from nerstudio.core.store import integrity
+
+    good = make_project([TEXT])
+    ui = open_window(good)
+    damaged = make_project([f"{TEXT} {i} " + "word " * 40 for i in range(300)], name="bad.db")
+    corrupt_page(damaged)
+    checked_in = []
+    check = integrity.require_intact
+
+    def recording_check(db, path):
+        checked_in.append(threading.current_thread() is threading.main_thread())
+        return check(db, path)
+
+    monkeypatch.setattr(integrity, "require_intact", recording_check)
+    open_project(ui.window, damaged)
+    assert checked_in == [False]  # the check ran off the GUI thread
+    (shown,) = dialogs.texts("warning")
+    assert str(damaged) in shown
+    assert ui.state.project is not None and ui.state.project.path == good
+    assert ui.text == TEXT  # the open document is still shown

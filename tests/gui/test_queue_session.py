@@ -132,14 +132,16 @@ def test_the_list_shows_rank_uncertainty_and_why_with_text_readable(open_window,
     assert not scrollbar.isVisible()
 
 
-def test_a_new_project_starts_with_no_old_search(open_window, qtbot, tmp_path, make_project):
+def test_a_new_project_starts_with_no_old_search(
+    open_window, qtbot, tmp_path, make_project, open_project
+):
     ui = open_window(make_queue_project(tmp_path))
     panel, model = ui.window.document_list, ui.window.documents
     qtbot.mouseClick(panel.search, Qt.MouseButton.LeftButton)
     qtbot.keyClicks(panel.search, "Anna")
     qtbot.waitUntil(lambda: len(model.rows) == 1, timeout=3000)
     other = make_project(["Tom went to Oslo", "Una met Val"], name="other.db")
-    ui.window.open_project(other)
+    open_project(ui.window, other)
     assert panel.search.text() == ""
     qtbot.wait(400)  # longer than the search's debounce: no old query comes back
     assert len(model.rows) == 2

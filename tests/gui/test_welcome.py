@@ -38,6 +38,12 @@ def on_welcome(window) -> bool:
     return window.pages.currentWidget() is window.welcome and window.welcome.isVisible()
 
 
+def wait_opened(qtbot, window, path: Path) -> None:
+    """The file is checked off the GUI thread before it opens: wait for it to show."""
+    project = lambda: window.state.project  # noqa: E731
+    qtbot.waitUntil(lambda: project() is not None and project().path == path, timeout=10_000)
+
+
 def test_no_project_shows_the_welcome_page_without_docks(welcome_window):
     window = welcome_window()
     assert on_welcome(window)
@@ -62,7 +68,7 @@ def test_recent_projects_are_listed_and_a_double_click_opens_one(
     rect = recent.visualItemRect(recent.item(1))
     qtbot.mouseClick(recent.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.mouseDClick(recent.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    assert window.state.project is not None and window.state.project.path == first
+    wait_opened(qtbot, window, first)
     assert window.pages.currentWidget() is window.editor_page
     assert window.editor.isVisible() and window.training_dock.isVisible()
     assert window.windowTitle() == "first.db — nerstudio"
@@ -73,7 +79,7 @@ def test_enter_on_a_recent_project_opens_it(welcome_window, make_project, qtbot)
     window = welcome_window([path])
     window.welcome.recent.setFocus()
     qtbot.keyClick(window.welcome.recent, Qt.Key.Key_Return)
-    assert window.state.project is not None and window.state.project.path == path
+    wait_opened(qtbot, window, path)
 
 
 def test_new_project_with_the_ontonotes_preset(welcome_window, tmp_path, qtbot, monkeypatch):
@@ -99,7 +105,7 @@ def test_new_project_with_the_ontonotes_preset(welcome_window, tmp_path, qtbot, 
 
     path = tmp_path / "news.db"
     assert filled == [(str(path), list(PRESETS["OntoNotes 5"]))]
-    assert window.state.project is not None and window.state.project.path == path
+    wait_opened(qtbot, window, path)
     with Project.open(path) as project:
         assert [label.name for label in project.labels()] == list(PRESETS["OntoNotes 5"])
     assert len(window.state.labels) == 18
@@ -141,7 +147,7 @@ def test_open_button_asks_for_a_file(welcome_window, make_project, qtbot, monkey
     )
     window = welcome_window()
     qtbot.mouseClick(window.welcome.open_button, Qt.MouseButton.LeftButton)
-    assert window.state.project is not None and window.state.project.path == path
+    wait_opened(qtbot, window, path)
 
 
 def test_the_sample_button_installs_and_opens_the_sample(
@@ -160,7 +166,7 @@ def test_the_sample_button_installs_and_opens_the_sample(
     window = welcome_window()
     qtbot.mouseClick(window.welcome.sample_button, Qt.MouseButton.LeftButton)
     assert calls == [None]
-    assert window.state.project is not None and window.state.project.path == sample
+    wait_opened(qtbot, window, sample)
     assert window.pages.currentWidget() is window.editor_page
     menu_item = next(
         a for a in window.menuBar().actions()[0].menu().actions() if "sample" in a.text()
@@ -183,7 +189,9 @@ def test_a_failing_sample_install_shows_a_dialog(welcome_window, qtbot, monkeypa
     assert on_welcome(window)
 
 
-def test_the_editor_layout_survives_the_welcome_page(welcome_window, make_project, qtbot):
+def test_the_editor_layout_survives_the_welcome_page(
+    welcome_window, make_project, qtbot, open_project
+):
     """Docks hidden on the welcome page come back as they were, and the saved layout is the
     editor's even when the app is closed on the welcome page."""
     path = make_project(["Hello world."])
@@ -191,15 +199,17 @@ def test_the_editor_layout_survives_the_welcome_page(welcome_window, make_projec
     assert not window.training_dock.isVisible()
     window.close()
     window = welcome_window()  # restores the layout saved on the welcome page
-    window.open_project(path)
+    open_project(window, path)
     assert window.training_dock.isVisible()
     assert all(d.isVisible() for d in window.findChildren(type(window.training_dock)))
 
 
-def test_close_project_returns_to_the_welcome_page_listing_it(welcome_window, make_project, qtbot):
+def test_close_project_returns_to_the_welcome_page_listing_it(
+    welcome_window, make_project, qtbot, open_project
+):
     path = make_project(["Hello world."])
     window = welcome_window([path])
-    window.open_project(path)
+    open_project(window, path)
     assert not on_welcome(window)
     from PySide6.QtGui import QAction
 
