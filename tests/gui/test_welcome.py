@@ -220,3 +220,19 @@ def test_close_project_returns_to_the_welcome_page_listing_it(
     assert on_welcome(window)
     assert window.windowTitle() == "nerstudio"
     assert window.welcome.recent.item(0).text() == path.name
+
+
+def test_another_project_shows_its_own_text_where_the_document_numbers_repeat(
+    open_window, make_project, open_project
+):
+    """Document 1 of another project is another document: the editor shows its text (it
+    kept the first project's text, as if the same document were shown again)."""
+    first = make_project(["Anna Berg met Omar in Paris ."], name="first.db")
+    second = make_project(["Hello world ."], name="second.db")
+    ui = open_window(first)
+    assert ui.editor.toPlainText() == "Anna Berg met Omar in Paris ."
+    open_project(ui.window, second)
+    assert ui.state.document.id == 1
+    assert ui.editor.toPlainText() == "Hello world ."
+    ui.key("1")  # tags the token under the cursor: the second project's first word
+    assert [(s.start, s.end) for s in ui.state.spans] == [(0, 5)]

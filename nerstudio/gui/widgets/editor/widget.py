@@ -99,8 +99,16 @@ class AnnotationEditor(QTextEdit):
     # -- content -------------------------------------------------------------------------
 
     def show_document(self, record: DocumentRecord | None, spans: Sequence[StoredSpan]) -> None:
-        """Show a document with the token cursor on its first token."""
-        same = self.record is not None and record is not None and self.record.id == record.id
+        """Show a document with the token cursor on its first token (the same document
+        again, after an edit, keeps the cursor). Ids repeat across projects: document 1 of
+        another project is another document, so the text and tokens are compared too."""
+        same = (
+            self.record is not None
+            and record is not None
+            and self.record.id == record.id
+            and self.record.text == record.text
+            and self.record.tokens == record.tokens
+        )
         self.record = record
         if not same:
             text = record.text if record else ""
