@@ -1,7 +1,8 @@
 """GUI benchmark (offscreen): a 20,000-word document with 2,000 entities; prints JSON.
 
 Times opening the document in the window (until painted) and the delay from a label key
-press to the new entity being stored and painted.
+press to the new entity being stored and painted; and the curation page's list of disputed
+documents filled with 100,000 of them (until painted), and one row's update after a settle.
 
 Usage: QT_QPA_PLATFORM=offscreen python tests/benchmarks/gui_bench.py
 """
@@ -91,9 +92,11 @@ def main() -> None:
             latencies.append(time.perf_counter() - start)
             assert len(window.state.spans) == before + 1, "the key press created no entity"
         window.close()
+    queue = curation_queue_ms(app, 100_000)
     print(
         json.dumps(
             {
+                **queue,
                 "document_words": 20_000,
                 "entities": len(record.spans),
                 "open_ms_median": round(1000 * statistics.median(opens), 1),
@@ -104,6 +107,40 @@ def main() -> None:
             }
         )
     )
+
+
+def curation_queue_ms(app: QApplication, count: int) -> dict:
+    """The curation page's queue: filled with ``count`` disputed documents, then one
+    row updated (a settle), each until painted; median of three."""
+    from nerstudio.core.store.annotations import DisputedDocument
+    from nerstudio.gui.curation.view import CurationView
+
+    view = CurationView()
+    view.resize(1400, 900)
+    view.show()
+    QTest.qWaitForWindowExposed(view)
+    disputed = [DisputedDocument(i, 1 + i % 3, i % 2) for i in range(1, count + 1)]
+    previews = {d.document_id: f"Document {d.document_id} begins with these" for d in disputed}
+    fills, updates = [], []
+    for _ in range(3):
+        view.set_queue_reading()
+        app.processEvents()
+        start = time.perf_counter()
+        view.set_queue(disputed, previews)
+        view.queue.viewport().repaint()
+        app.processEvents()
+        fills.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        view.update_queue(DisputedDocument(count // 2, 0, 3))
+        view.queue.viewport().repaint()
+        app.processEvents()
+        updates.append(time.perf_counter() - start)
+    view.close()
+    return {
+        "curation_queue_documents": count,
+        "curation_queue_fill_ms_median": round(1000 * statistics.median(fills), 1),
+        "curation_queue_update_ms_median": round(1000 * statistics.median(updates), 1),
+    }
 
 
 if __name__ == "__main__":

@@ -121,7 +121,7 @@ def test_keys_settle_disagreements_undoably_into_the_gold_export_and_training_re
     anna = document_id(team_project, ANNA)
     assert driver.state.document.id == anna  # the first document with an open disagreement
     assert [r.title.text() for r in view.rows] == ["1  alice", "2  bob"]
-    assert view.queue.count() == 2  # ANNA and OSLO; SAME was agreed and needs nothing
+    assert view.queue_model.rowCount() == 2  # ANNA and OSLO; SAME was agreed and needs nothing
     # what both marked is merged already: Omar is gold before any key
     assert gold(team_project, ANNA) == spans_of(ANNA, ("Omar", "PER"))
     assert view.heading.text().endswith("disagreement 1 of 2 · 2 open")
@@ -207,7 +207,25 @@ def test_the_queue_is_read_off_the_gui_thread_and_the_page_works_meanwhile(
     with qtbot.waitSignal(driver.window.team.curation.queueRead, timeout=10_000):
         release.set()  # the stale read is dropped and read again, after the settle
     assert len(readers) == 2
-    assert "1 open" in view.queue.item(0).text()  # ANNA: Paris is still open
+    assert "1 open" in view.queue_model.index(0).data()  # ANNA: Paris is still open
+
+
+def test_a_click_in_the_queue_opens_that_document_and_a_settle_updates_its_row(
+    team_project, open_window, qtbot
+):
+    driver = open_window(team_project)
+    view = curate(driver)
+    oslo = document_id(team_project, OSLO)
+    model = view.queue_model
+    row = model.rows_by_id[oslo]
+    assert model.index(row).data().startswith(f"#{oslo}  1 open\n")
+    rect = view.queue.visualRect(model.index(row))
+    qtbot.mouseClick(view.queue.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert driver.state.document.text == OSLO
+    assert view.queue.currentIndex().row() == row  # the shown document is the one marked
+    press(qtbot, view, Qt.Key.Key_0)  # reject alice's Oslo: the last open one there
+    assert model.index(row).data().startswith(f"#{oslo}  ✓ curated\n")
+    assert view.queue_title.text() == "Disputed documents: 1 of 2 open"
 
 
 def test_tab_moves_between_disagreements_and_a_number_without_annotator_is_refused(

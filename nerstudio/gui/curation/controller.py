@@ -134,7 +134,7 @@ class CurationController(QObject):
         settled = len(document.disagreements) - left
         entry = DisputedDocument(document.record.id or 0, left, settled)
         self.queue = [entry if d.document_id == entry.document_id else d for d in self.queue]
-        self.view.set_queue(self.queue, self.previews)
+        self.view.update_queue(entry)
 
     @Slot(int)
     def document_changed(self, document_id: int) -> None:
