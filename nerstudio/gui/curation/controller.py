@@ -42,8 +42,6 @@ class CurationController(QObject):
         self.state = state
         self.view = view
         self.active = False
-        self.queue: list[DisputedDocument] = []
-        self.previews: dict[int, str] = {}
         self.reading: Job | None = None  # the queue's worker, while it runs
         self.jump_to_first = False  # when the queue arrives: no document was asked for
         self.reads = 0  # the newest read's number: an older one's queue is dropped
@@ -87,7 +85,6 @@ class CurationController(QObject):
             return
         if self.reading is not None:
             self.state.runner.cancel(self.reading)
-        self.queue, self.previews = [], {}
         self.view.set_queue_reading()
         self.reads += 1
         worker = CurationQueueWorker(project.path, self.reads)
@@ -108,13 +105,12 @@ class CurationController(QObject):
             return  # left curation, or superseded by a newer read
         if project is None or project.path != found.project_path:
             return  # another project is open now
-        self.queue, self.previews = list(found.documents), dict(found.previews)
-        self.view.set_queue(self.queue, self.previews)
+        self.view.set_queue(found.documents, found.previews)
         if self.jump_to_first:
             self.jump_to_first = False
-            ids = [d.document_id for d in self.queue]
+            ids = [d.document_id for d in found.documents]
             shown = self.state.document.id if self.state.document is not None else None
-            first_open = next((d.document_id for d in self.queue if d.open), None)
+            first_open = next((d.document_id for d in found.documents if d.open), None)
             target = first_open if first_open is not None else (ids[0] if ids else None)
             if shown not in ids and target is not None:
                 self.state.open_document(target)  # -> document_changed
@@ -132,9 +128,7 @@ class CurationController(QObject):
             return
         left = sum(not d.settled for d in document.disagreements)
         settled = len(document.disagreements) - left
-        entry = DisputedDocument(document.record.id or 0, left, settled)
-        self.queue = [entry if d.document_id == entry.document_id else d for d in self.queue]
-        self.view.update_queue(entry)
+        self.view.update_queue(DisputedDocument(document.record.id or 0, left, settled))
 
     @Slot(int)
     def document_changed(self, document_id: int) -> None:
