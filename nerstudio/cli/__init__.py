@@ -1,7 +1,8 @@
 """The ``nerstudio`` command: parse arguments, call core, print, exit code.
 
-Errors a user can fix print one line on stderr and exit 1; usage errors exit 2; a bug
-prints one line and leaves a report (exit 70). Each command group is a module here.
+Errors a user can fix print one line on stderr and exit 1 (also what the system refused:
+a full disk, a read-only folder, see ``failures``); usage errors exit 2; a bug prints one
+line and leaves a report (exit 70). Each command group is a module here.
 """
 
 from __future__ import annotations
@@ -65,7 +66,17 @@ def launch_window(argv: Sequence[str]) -> int:
     return gui_main(args.project)
 
 
+def _tolerant_streams() -> None:
+    """A file name that is not UTF-8 (``\\xff.conll``, kept by Python as a surrogate)
+    prints escaped instead of raising while the error about it is printed."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _tolerant_streams()
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     first = argv[0] if argv else ""
@@ -79,13 +90,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_command(args)
 
 
+# Where a command's arguments name what it writes; every other path argument it reads.
+OUTPUT_ARGUMENTS = ("out", "report")
+
+
+def command_inputs(args: argparse.Namespace) -> list[Path]:
+    """The files and folders a command reads: its path arguments that are not outputs."""
+    found: list[Path] = []
+    for name, value in vars(args).items():
+        if name in OUTPUT_ARGUMENTS:
+            continue
+        values = value if isinstance(value, list) else [value]
+        found += [v for v in values if isinstance(v, Path)]
+    return found
+
+
 def run_command(args: argparse.Namespace) -> int:
-    """The one top-level handler: our errors are one line (exit 1), anything else is a
-    bug: one line on stderr and the traceback saved to a log file (exit 70)."""
+    """The one top-level handler: our errors and what the system refused are one line
+    (exit 1), anything else is a bug: one line on stderr and the traceback saved to a
+    log file (exit 70). No output of a command may be one of its inputs (``reading``)."""
+    from nerstudio.cli.failures import flush_stdout, named_stdout, silence_stdout, user_message
     from nerstudio.core.bug_report import one_line, save_report
+    from nerstudio.core.safe_io import reading
 
     try:
-        return args.func(args)
+        with named_stdout(), reading(command_inputs(args)):
+            code = args.func(args)
+            flush_stdout()  # what was printed last may still wait in the buffer
+        return code
     except NerstudioError as err:
         print(f"nerstudio: error: {err}", file=sys.stderr)
         return 1
@@ -93,8 +125,13 @@ def run_command(args: argparse.Namespace) -> int:
         print("nerstudio: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # `nerstudio queue ... | head`
+        silence_stdout()
         return 0
     except Exception as err:
+        message = user_message(err, args)
+        if message is not None:
+            print(f"nerstudio: error: {message}", file=sys.stderr)
+            return 1
         report = save_report(err)
         print(f"nerstudio: {one_line(err, report)}", file=sys.stderr)
         return 70

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
+import shutil
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from nerstudio.cli.terminal import progress_bar
-from nerstudio.core.safe_io import check_target, write_file
+from nerstudio.core.errors import ProjectError
+from nerstudio.core.safe_io import check_target, is_stdio, write_file
 from nerstudio.core.spans import Scheme
 from nerstudio.core.store import Project
 from nerstudio.core.transfer import (
@@ -21,16 +27,65 @@ from nerstudio.core.transfer import (
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    """Make the project under a temporary name and link it into place once complete: a
+    failed init (a full disk) leaves nothing behind that blocks the retry, and never
+    removes a file someone else made meanwhile."""
     from nerstudio.cli.team import read_guidelines
 
     labels = [name for name in (args.labels or "").split(",") if name.strip()]
     guidelines = read_guidelines(args.guidelines) if args.guidelines else None
-    with Project.create(args.project, labels, annotator=args.annotator) as project:
-        if guidelines is not None:
-            project.set_guidelines(guidelines)
-        names = ", ".join(label.name for label in project.labels()) or "none yet"
-        print(f"created {project.path} (labels: {names})")
+    target = Path(args.project)
+    if os.path.lexists(target):
+        raise ProjectError(f"{target}: already exists; open it, or choose another name")
+    with _half_made(target) as tmp:
+        with Project.create(tmp, labels, annotator=args.annotator) as project:
+            if guidelines is not None:
+                project.set_guidelines(guidelines)
+            names = ", ".join(label.name for label in project.labels()) or "none yet"
+        _link_new(tmp, target)
+    print(f"created {target} (labels: {names})")
     return 0
+
+
+@contextlib.contextmanager
+def _half_made(target: Path) -> Iterator[Path]:
+    """A temporary sibling name for a new project; it and its journals go in the end."""
+    if not target.parent.is_dir():
+        raise ProjectError(f"{target}: folder {target.parent} does not exist")
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
+    try:
+        yield tmp
+    finally:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+
+
+def _link_new(tmp: Path, target: Path) -> None:
+    """Give the complete file its name, failing if that name was taken meanwhile."""
+    try:
+        os.link(tmp, target)
+    except FileExistsError:
+        raise ProjectError(f"{target}: already exists; open it, or choose another name") from None
+    except OSError:  # a file system without hard links: check, then rename
+        if os.path.lexists(target):
+            raise ProjectError(
+                f"{target}: already exists; open it, or choose another name"
+            ) from None
+        os.replace(tmp, target)
+
+
+@contextlib.contextmanager
+def _stdin_as_file(files: list[Path]) -> Iterator[list[Path]]:
+    """``-`` among the files to import is standard input, read into a temporary file
+    named ``stdin`` (formats are told apart by content)."""
+    if not any(is_stdio(f) for f in files):
+        yield files
+        return
+    with tempfile.TemporaryDirectory(prefix="nerstudio-") as folder:
+        spooled = Path(folder) / "stdin"
+        with spooled.open("wb") as fh:
+            shutil.copyfileobj(sys.stdin.buffer, fh)
+        yield [spooled if is_stdio(f) else f for f in files]
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -49,10 +104,14 @@ def cmd_import(args: argparse.Namespace) -> int:
         label_key=args.label_key,
     )
     if args.report is not None:
-        check_target(args.report, args.project, force=True)
-    with Project.open(args.project) as project, progress_bar(None, "doc", "storing") as tick:
+        check_target(args.report, args.project, force=args.force)
+    with (
+        Project.open(args.project) as project,
+        progress_bar(None, "doc", "storing") as tick,
+        _stdin_as_file(args.files) as files,
+    ):
         summary = import_files(
-            project, args.files, args.format, args.split, progress=tick, options=options
+            project, files, args.format, args.split, progress=tick, options=options
         )
     for file in summary.files:
         print(f"read {file.line()}", file=sys.stderr)
@@ -88,7 +147,11 @@ def cmd_export(args: argparse.Namespace) -> int:
             options=options,
             annotator=args.annotator,
         )
-    print(f"exported {summary.documents} documents ({summary.tokens} tokens) to {summary.path}")
+    where = "standard output" if is_stdio(summary.path) else summary.path
+    print(
+        f"exported {summary.documents} documents ({summary.tokens} tokens) to {where}",
+        file=sys.stderr if is_stdio(summary.path) else sys.stdout,  # stdout holds the data
+    )
     return 0
 
 
@@ -132,6 +195,11 @@ def cmd_runs(args: argparse.Namespace) -> int:
     from nerstudio.core.run_folders import delete_run, rename_run
 
     with Project.open(args.project) as project:
+        if args.action in ("delete", "rename") and project.read_only:
+            raise ProjectError(
+                f"{args.project}: read-only (no permission to write the file or its folder); "
+                f"cannot {args.action} run {args.name!r}: fix its permissions first"
+            )
         if args.action == "delete":
             record, removed = delete_run(project, args.name)
             kept = "" if removed else f" (its folder {record.path} is not its own: kept)"
@@ -193,7 +261,9 @@ def _add_import(sub: argparse._SubParsersAction) -> None:
         "named in the summary; --format forces one.",
     )
     p.add_argument("project", type=Path)
-    p.add_argument("files", type=Path, nargs="+", help="files or folders to import")
+    p.add_argument(
+        "files", type=Path, nargs="+", help="files or folders to import ('-': standard input)"
+    )
     p.add_argument("--format", choices=IMPORT_FORMATS, default="auto")
     p.add_argument("--split", help="put every imported document in this split (train, dev, test)")
     p.add_argument(
@@ -206,7 +276,10 @@ def _add_import(sub: argparse._SubParsersAction) -> None:
         help="overlapping (nested, stacked) spans: keep the longest of each group and report "
         "the rest (default), or refuse the file",
     )
-    p.add_argument("--report", type=Path, help="write every dropped span, with where, here")
+    p.add_argument(
+        "--report", type=Path, help="write every dropped span, with where, here ('-': stdout)"
+    )
+    p.add_argument("--force", action="store_true", help="replace the --report file if it exists")
     p.add_argument("--layer", help="WebAnno TSV: the layer holding entities (default NamedEntity)")
     p.add_argument("--token-column", help="CoNLL: the token column (1-based, or -1 for the last)")
     p.add_argument(
@@ -231,7 +304,7 @@ def _add_export(sub: argparse._SubParsersAction) -> None:
         "Nothing that exists is replaced without --force.",
     )
     p.add_argument("project", type=Path)
-    p.add_argument("out", type=Path)
+    p.add_argument("out", type=Path, help="a file, a folder, or '-' for standard output")
     p.add_argument("--format", choices=EXPORT_FORMATS, default="auto")
     p.add_argument(
         "--scheme",

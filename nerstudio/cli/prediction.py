@@ -8,9 +8,10 @@ import sys
 from contextlib import nullcontext
 from pathlib import Path
 
+from nerstudio.cli.arguments import positive_int, share
 from nerstudio.cli.terminal import progress_bar
 from nerstudio.core.errors import NerstudioError
-from nerstudio.core.safe_io import check_target, write_file
+from nerstudio.core.safe_io import check_target, is_stdio, write_file
 from nerstudio.core.store import Project
 
 
@@ -44,7 +45,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
         records = [r for r in project.iter_documents() if args.all or r.status in wanted]
         with write_file(args.out) if args.out else nullcontext() as fh:
             stored = _predict(project, run.id, predictor, records, fh)
-    print(f"predicted {stored} documents with run {run.name}")
+    # with --out -, stdout holds the predictions: the summary goes to stderr
+    summary = sys.stderr if is_stdio(args.out) else sys.stdout
+    print(f"predicted {stored} documents with run {run.name}", file=summary)
     return 0
 
 
@@ -137,7 +140,7 @@ def add_parsers(sub) -> None:
     p.add_argument(
         "--done", action="store_true", help="only the done documents (to review their gold)"
     )
-    p.add_argument("--out", type=Path, help="also write one JSON object per document")
+    p.add_argument("--out", type=Path, help="also write one JSON object per document ('-': stdout)")
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
     p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto")
     _add_backend(p)
@@ -160,8 +163,8 @@ def add_parsers(sub) -> None:
         "--predict", action="store_true", help="first predict the done documents with the run"
     )
     _add_backend(p)
-    p.add_argument("--threshold", type=float, default=0.8, help="minimum model confidence")
-    p.add_argument("--top", type=int, default=200)
+    p.add_argument("--threshold", type=share, default=0.8, help="minimum model confidence (0 to 1)")
+    p.add_argument("--top", type=positive_int, default=200)
     p.add_argument("--json", action="store_true", help="print one JSON list")
     p.set_defaults(func=cmd_review)
 
@@ -175,8 +178,13 @@ def add_parsers(sub) -> None:
     p.add_argument(
         "--strategy", choices=["least-confidence", "mnlp", "entropy", "random"], default="mnlp"
     )
-    p.add_argument("--top", type=int, default=20)
+    p.add_argument("--top", type=positive_int, default=20)
     p.add_argument("--run", help="run whose predictions to use (default: the active run)")
-    p.add_argument("--random-share", type=float, default=0.1)
+    p.add_argument(
+        "--random-share",
+        type=share,
+        default=0.1,
+        help="share of random picks among the queue (0 to 1, default 0.1)",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_queue)

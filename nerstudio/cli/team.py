@@ -11,12 +11,16 @@ import json
 import sys
 from pathlib import Path
 
+from nerstudio.cli.arguments import share
 from nerstudio.core.errors import NerstudioError
+from nerstudio.core.safe_io import is_stdio
 from nerstudio.core.store import Project
 
 
 def read_guidelines(path: Path) -> str:
     """A guidelines file's text, or one line saying why it cannot be read."""
+    if is_stdio(path):
+        return sys.stdin.read()
     try:
         return Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
@@ -153,16 +157,6 @@ def cmd_guidelines(args: argparse.Namespace) -> int:
     return 0
 
 
-def _share(value: str) -> float:
-    try:
-        share = float(value)
-    except ValueError:
-        share = -1.0
-    if not 0 <= share <= 1:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a share between 0 and 1 (e.g. 0.1)")
-    return share
-
-
 def add_parsers(sub) -> None:
     """Add the team commands to the ``nerstudio`` subparsers."""
     p = sub.add_parser(
@@ -177,7 +171,7 @@ def add_parsers(sub) -> None:
     p.add_argument("--annotators", required=True, help="comma-separated names, e.g. alice,bob")
     p.add_argument(
         "--overlap",
-        type=_share,
+        type=share,
         default=0.1,
         help="share of the unfinished documents every annotator gets (default 0.1)",
     )

@@ -38,7 +38,7 @@ def save_report(error: BaseException, context: str = "") -> Path | None:
         folder = log_folder()
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"bug-{stamp}.log"
-        path.write_text(header + text, encoding="utf-8")
+        path.write_text(header + text, encoding="utf-8", errors="backslashreplace")
     except OSError:
         log.error("unexpected error (no report could be saved):\n%s", text)
         return None

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from nerstudio.core.errors import NerstudioError
+from nerstudio.core.errors import NerstudioError, ProjectError
 from nerstudio.core.records import DocumentRecord
 from nerstudio.core.review import SuspiciousDocument
 from nerstudio.core.store import Project, RunRecord
@@ -180,10 +180,11 @@ def predict_documents(
     """Predict and store in chunks of 256 (one transaction each); ``out`` gets JSON lines,
     ``progress`` the number of documents of each chunk."""
     stored = 0
+    name = project.runs.get_by_id(run_id).name
     for i in range(0, len(records), CHUNK):
         chunk = records[i : i + CHUNK]
         predictions = predictor.predict(chunk)
-        stored += project.predictions.save(run_id, [p.to_row() for p in predictions])
+        stored += save_predictions(project, run_id, name, [p.to_row() for p in predictions])
         if out is not None:
             for record, prediction in zip(chunk, predictions):
                 out.write(json.dumps(prediction.to_json(record.text), ensure_ascii=False))
@@ -193,13 +194,28 @@ def predict_documents(
     return stored
 
 
+def save_predictions(project: Project, run_id: int, name: str, rows: list) -> int:
+    """Store predictions of a run, or one line when the run was deleted meanwhile
+    (``runs delete`` while it predicts). Checked in the storing transaction itself, which
+    holds the write lock: no lease a crashed process could leave behind, no race."""
+    with project.transaction():
+        try:
+            project.runs.get_by_id(run_id)
+        except ProjectError:
+            raise ProjectError(
+                f"run {name!r} was deleted while predicting; nothing more was stored "
+                "(its predictions went with it)"
+            ) from None
+        return project.predictions.save(run_id, rows)
+
+
 def serve_one(project: Project, run_id: int, predictor: Predictor, line: str) -> ServeReply:
     """Answer one request line: predicted and stored, or why not."""
     started = time.perf_counter()
     try:
         request = request_from_line(line)
         (prediction,) = predictor.predict([project.document(request.document_id)])
-        project.predictions.save(run_id, [prediction.to_row()])
+        save_predictions(project, run_id, str(run_id), [prediction.to_row()])
     except (ValueError, NerstudioError) as err:
         return PredictionFailed(line.strip(), str(err))
     ms = round(1000 * (time.perf_counter() - started), 1)

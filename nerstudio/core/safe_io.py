@@ -5,7 +5,10 @@ Everything is written to a temporary sibling, flushed to disk (fsync), then move
 place with one atomic rename, so a crash, a full disk or Ctrl+C leaves either the old
 target or the new one, never a torn file. ``check_target`` refuses what the user did not
 name as the target: the project file itself (and its WAL/SHM/journal), a folder that
-holds it, and anything that exists already unless ``force`` says to replace it.
+holds it, a file the command reads (``reading``), a file a protecting check claims (a
+nerstudio project, even with ``force``), and anything that exists already unless
+``force`` says to replace it. A FIFO or a character device (``/dev/null``) is written
+into, never replaced; ``-`` is standard output.
 Files get the mode the umask gives (``mkstemp`` alone would make them 0600).
 """
 
@@ -16,15 +19,24 @@ import errno
 import functools
 import os
 import shutil
+import stat
+import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import TextIO
 
 from nerstudio.core.errors import NerstudioError
 
 _PROJECT_SIDECARS = ("", "-wal", "-shm", "-journal")
+STDIO = "-"  # a path of "-": standard output (or input), never a file named "-"
+
+# The files the running command reads (set by ``reading``): no output may be one of them.
+_INPUTS: ContextVar[tuple[Path, ...]] = ContextVar("nerstudio_inputs", default=())
+# Checks that claim a file no output may replace, with what to call it (a project).
+_PROTECTED: list[tuple[Callable[[Path], bool], str]] = []
 
 
 class TargetError(NerstudioError):
@@ -50,8 +62,100 @@ def _same(a: Path, b: Path) -> bool:
         return False
 
 
-def check_target(target: Path, project: Path | None = None, force: bool = False) -> None:
-    """Refuse a target that is (or holds) the project, or that exists without ``force``."""
+def is_stdio(path: str | Path | None) -> bool:
+    """Whether a path argument is ``-``: standard output or input, not a file."""
+    return path is not None and str(path) == STDIO
+
+
+def protect(check: Callable[[Path], bool], what: str) -> None:
+    """Never let an output replace a file ``check`` claims (``what`` names it), even with
+    --force; the store registers its project check here (safe_io cannot import it)."""
+    _PROTECTED.append((check, what))
+
+
+@contextmanager
+def reading(paths: Iterable[str | Path]) -> Iterator[None]:
+    """While a command runs: the files it reads, which none of its outputs may be."""
+    token = _INPUTS.set(tuple(Path(p) for p in paths if not is_stdio(p)))
+    try:
+        yield
+    finally:
+        _INPUTS.reset(token)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)  # hard links and other names of one file too
+    except OSError:
+        return _same(a, b)
+
+
+def _refuse_inputs(target: Path) -> None:
+    for source in _INPUTS.get():
+        if _same_file(target, source):
+            raise TargetError(
+                f"{target}: that is a file this command reads; write the output somewhere else"
+            )
+        if target.is_dir() and _holds(target, source):
+            raise TargetError(
+                f"{target}: this folder holds {source}, which this command reads; name a "
+                "new file or folder to write to"
+            )
+
+
+def _holds(folder: Path, path: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except OSError:
+        return False
+
+
+def _file_type(target: Path) -> int | None:
+    """The ``stat`` file type the target is (links followed), None when there is none."""
+    try:
+        return stat.S_IFMT(target.stat().st_mode)
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        raise _explain_os_error(target, err) from None
+
+
+def writes_into(target: str | Path) -> bool:
+    """Whether the target is written into rather than replaced: a FIFO, a character
+    device (``/dev/null``, a terminal) or ``-``."""
+    if is_stdio(target):
+        return True
+    return _file_type(Path(target)) in (stat.S_IFIFO, stat.S_IFCHR)
+
+
+def _check_kind(target: Path, replaces_protected: bool) -> int | None:
+    """Refuse a target no output may replace; return its file type (None: absent)."""
+    kind = _file_type(target)
+    if kind in (stat.S_IFBLK, stat.S_IFSOCK):
+        what = "a block device (a disk)" if kind == stat.S_IFBLK else "a socket"
+        raise TargetError(f"{target}: {what}; name a regular file to write to")
+    if kind == stat.S_IFREG and not replaces_protected:
+        for check, what in _PROTECTED:
+            if check(target):
+                raise TargetError(
+                    f"{target}: {what}; an output never replaces one, not even with "
+                    "--force: name another file"
+                )
+    return kind
+
+
+def check_target(
+    target: Path,
+    project: Path | None = None,
+    force: bool = False,
+    replaces_protected: bool = False,
+) -> None:
+    """Refuse a target that is (or holds) the project or an input of the command, a
+    protected file (another project) unless ``replaces_protected`` (assign's own copies),
+    a disk or socket, or a file that exists without ``force``. A FIFO or a character
+    device is written into, so it passes."""
+    if is_stdio(target):
+        return
     target = Path(target)
     if project is not None:
         project = Path(project)
@@ -70,11 +174,15 @@ def check_target(target: Path, project: Path | None = None, force: bool = False)
                 f"{target}: this folder holds the project {project.name}; "
                 "name a new file or folder to write to"
             )
+    _refuse_inputs(target)
+    kind = _check_kind(target, replaces_protected)
+    if kind in (stat.S_IFIFO, stat.S_IFCHR):
+        return
     if not target.parent.exists():
         raise TargetError(f"{target}: folder {target.parent} does not exist")
-    if force or not target.exists():
+    if force or kind is None:
         return
-    if target.is_dir():
+    if kind == stat.S_IFDIR:
         if any(target.iterdir()):
             raise TargetError(
                 f"{target}: a folder that is not empty; name a new folder, or add --force "
@@ -95,19 +203,48 @@ def fsync_path(folder: Path) -> None:
 
 
 def _explain_os_error(target: Path, err: OSError) -> TargetError:
-    if err.errno == errno.ENOSPC:
+    if err.errno in (errno.ENOSPC, errno.EDQUOT):
         reason = "the disk is full; free some space and try again (nothing was written)"
     elif err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         reason = "no permission to write here (read-only?); choose another place"
+    elif err.errno == errno.ELOOP:
+        reason = "symbolic links that loop (a link pointing back at itself); fix the link"
     else:
         reason = f"cannot write: {err.strerror or err}"
     return TargetError(f"{target}: {reason}")
 
 
 @contextmanager
+def _write_into(target: Path, binary: bool) -> Iterator[TextIO]:
+    """Write straight into standard output, a FIFO or a device: there is nothing to
+    replace, so no temporary file and no rename (which would swap the node for a file)."""
+    if is_stdio(target):
+        fh = sys.stdout.buffer if binary else sys.stdout
+        try:
+            yield fh
+            fh.flush()
+        except BrokenPipeError:  # `| head` took what it wanted: not an error
+            raise
+        except OSError as err:  # the caller names it: part of the output may be out
+            raise OSError(err.errno, err.strerror, "standard output") from None
+        return
+    kwargs = {} if binary else {"encoding": "utf-8", "newline": "\n"}
+    try:
+        with open(target, "wb" if binary else "w", **kwargs) as fh:
+            yield fh
+    except OSError as err:
+        raise _explain_os_error(target, err) from None
+
+
+@contextmanager
 def write_file(target: str | Path, binary: bool = False) -> Iterator[TextIO]:
     """Yield a handle on a temporary sibling; on success fsync and rename it onto
-    ``target``. On any error the temporary file is removed and ``target`` is untouched."""
+    ``target``. On any error the temporary file is removed and ``target`` is untouched.
+    Standard output (``-``), a FIFO or a character device is written into instead."""
+    if writes_into(target):
+        with _write_into(Path(target), binary) as fh:
+            yield fh
+        return
     target = Path(target)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
@@ -147,6 +284,8 @@ def write_folder(target: str | Path, replace: bool = False) -> Iterator[Path]:
     An existing empty ``target`` is replaced; a non-empty one only with ``replace`` (the
     user named it with --force), and then only after the new folder is complete.
     """
+    if writes_into(target):
+        raise TargetError(f"{target}: not a folder; this output is a folder: name a new one")
     target = Path(target)
     try:
         tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))

@@ -300,3 +300,63 @@ def test_every_store_error_is_ours(project_path):
         project.db.execute("PRAGMA query_only = ON")
         with pytest.raises(NerstudioError):
             project.runs.log(1, [MetricPoint(1, 1.0, "x", 1.0)])
+
+
+# -- outputs: never an input, never another project, FIFOs and devices written into --------
+
+
+def test_a_project_is_known_by_its_content_not_its_name(project_path, tmp_path):
+    from nerstudio.core.store.connection import is_project_file
+
+    renamed = tmp_path / "notes.txt"
+    renamed.write_bytes(project_path.read_bytes())
+    other = tmp_path / "other.sqlite"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    (tmp_path / "plain.db").write_text("not a database", encoding="utf-8")
+    assert is_project_file(project_path) and is_project_file(renamed)
+    assert not is_project_file(other) and not is_project_file(tmp_path / "plain.db")
+
+
+def test_force_never_replaces_a_project_but_replaces_other_files(project_path, tmp_path):
+    from nerstudio.core.safe_io import TargetError, check_target
+
+    other = tmp_path / "other.sqlite"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    check_target(other, force=True)  # another application's database: the user named it
+    with pytest.raises(TargetError, match="nerstudio project"):
+        check_target(project_path, force=True)
+    check_target(project_path, force=True, replaces_protected=True)  # assign's own copies
+
+
+def test_an_output_is_never_a_file_the_command_reads(tmp_path):
+    from nerstudio.core.safe_io import TargetError, check_target, reading
+
+    source = tmp_path / "in.conll"
+    source.write_text("x", encoding="utf-8")
+    os.link(source, tmp_path / "alias.conll")
+    with reading([source]):
+        for target in (source, tmp_path / "alias.conll", tmp_path):
+            with pytest.raises(TargetError, match="reads"):
+                check_target(target, force=True)
+        check_target(tmp_path / "out.conll")
+    check_target(source, force=True)  # outside the command: nothing read
+
+
+def test_a_fifo_is_written_into_and_stays_a_fifo(tmp_path):
+    import stat
+
+    from nerstudio.core.safe_io import check_target, write_file
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    check_target(fifo)  # exists, yet nothing is replaced: no --force needed
+    with write_file(fifo) as fh:
+        fh.write("hello\n")
+    reader.join(10)
+    assert got == [b"hello\n"] and stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["pipe"]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from nerstudio.core import safe_io
 from nerstudio.core.errors import ProjectError
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,11 @@ def explain(path: Path | str, err: sqlite3.Error) -> ProjectError:
         )
     if "full" in text:
         return ProjectError(f"{path}: the disk is full; nothing was changed: free some space")
+    if "disk i/o error" in text:
+        return ProjectError(
+            f"{path}: the disk refused a read or write (full, removed or failing?); nothing "
+            "was changed: free some space and try again"
+        )
     if "malformed" in text or "corrupt" in text or "not a database" in text:
         return ProjectError(
             f"{path}: the project file is damaged ({err}); nothing was changed. Run "
@@ -125,3 +131,31 @@ def configure(db: sqlite_utils.Database) -> None:
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("PRAGMA foreign_keys=ON")
+
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def is_project_file(path: Path) -> bool:
+    """Whether a file is a nerstudio project by its content (a SQLite file with our
+    ``project_meta`` table), whatever its name; an unreadable SQLite file counts as one."""
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(len(_SQLITE_HEADER)) != _SQLITE_HEADER:
+                return False
+    except OSError:
+        return False
+    try:
+        conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            row = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'project_meta'"
+            ).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return True  # locked or damaged: never replace what may be someone's project
+    return row is not None
+
+
+safe_io.protect(is_project_file, "a nerstudio project")

@@ -111,7 +111,7 @@ def assign(
         raise TargetError(f"{out}: not a folder (its parent folder must exist)")
     targets = {name: target_path(out, project.path, name) for name in annotators}
     for target in targets.values():
-        check_target(target, project.path, force)
+        check_target(target, project.path, force, replaces_protected=True)  # its own copies
     run = project.runs.active()
     temps: dict[str, Path] = {}
     files = []

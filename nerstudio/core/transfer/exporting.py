@@ -15,7 +15,7 @@ from typing import Any
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.formats.detect import SUFFIXES
 from nerstudio.core.records import DocumentRecord, Status
-from nerstudio.core.safe_io import check_target, write_file, write_folder
+from nerstudio.core.safe_io import check_target, is_stdio, write_file, write_folder
 from nerstudio.core.spans import Scheme
 from nerstudio.core.store import DocumentQuery, Project
 
@@ -123,13 +123,21 @@ EXPORT_FORMATS = ("auto", *WRITERS)
 
 
 def export_format(out: Path, fmt: str) -> str:
-    """The format asked for, or the one the target's name says (a bare name: a dataset)."""
+    """The format asked for, or the one the target's name says (a bare name: a dataset);
+    standard output (``-``) takes a file format, named with --format."""
+    files = "|".join(name for name, writer in WRITERS.items() if not writer.folder)
     if fmt != "auto":
         if fmt not in WRITERS:
             raise NerstudioError(
                 f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}"
             )
+        if is_stdio(out) and WRITERS[fmt].folder:
+            raise NerstudioError(
+                f"{fmt} is a folder, not for standard output; use --format {files}"
+            )
         return fmt
+    if is_stdio(out):
+        raise NerstudioError(f"to write to standard output (-), name the format: --format {files}")
     suffix_fmt = SUFFIXES.get(out.suffix.lower())
     if suffix_fmt in ("conll", "jsonl", "docbin"):
         return suffix_fmt
@@ -151,6 +159,8 @@ def export_target(project: Project, out: Path, fmt: str, force: bool = False) ->
     names it for replacing."""
     out = Path(out)
     writer = WRITERS[fmt]
+    if is_stdio(out):
+        return out
     if out.is_dir() and not (fmt == "hf" and _is_hf_dataset(out) and force):
         empty = not any(out.iterdir())
         if not (writer.folder and empty):

@@ -7,7 +7,9 @@ summary says what it was read as and what was left out ("brat standoff, 2 docume
 
 from __future__ import annotations
 
+import errno
 import math
+import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -60,7 +62,8 @@ class FileSummary:
             left.append(f"{self.dropped:,} overlapping or unusable spans dropped")
         tail = f"; {', '.join(left)}" if left else ""
         name = FORMAT_NAMES.get(self.detected.name, self.detected.name)
-        return f"{self.path.name}: {name} ({self.detected.reason}), {', '.join(parts)}{tail}"
+        where = printable(self.path.name)
+        return f"{where}: {name} ({self.detected.reason}), {', '.join(parts)}{tail}"
 
 
 @dataclass
@@ -163,14 +166,58 @@ def settle_overlaps(result: ReadResult, policy: str) -> ReadResult:
     return replace(result, records=records, dropped=dropped)
 
 
+def check_input(path: Path) -> None:
+    """Refuse what cannot be read to its end as a file: a FIFO or a device (``/dev/zero``
+    never ends, a FIFO waits for a writer), a link loop, a file without permission."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as err:
+        reasons = {
+            errno.ENOENT: "no such file or folder",
+            errno.ELOOP: "symbolic links that loop (a link pointing back at itself); fix the link",
+            errno.EACCES: "no permission to read it",
+            errno.ENOTDIR: "no such file or folder (a part of the path is not a folder)",
+        }
+        raise FormatError(path, reasons.get(err.errno, f"cannot read: {err.strerror}")) from None
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise FormatError(
+            path,
+            "not a regular file (a FIFO, a device or a socket); save its content to a file "
+            "and import that, or give '-' to read standard input",
+        )
+
+
+def printable(text: str) -> str:
+    """A file name Python kept as surrogates (not UTF-8) as text that can be stored and
+    printed: ``\\xff.conll``."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        raw = text.encode("utf-8", "surrogateescape" if _escapable(text) else "backslashreplace")
+        return raw.decode("utf-8", "backslashreplace")
+
+
+def _escapable(text: str) -> bool:
+    return all(not 0xD800 <= ord(c) <= 0xDFFF or 0xDC80 <= ord(c) <= 0xDCFF for c in text)
+
+
+def _storable(record: DocumentRecord) -> DocumentRecord:
+    source = record.source
+    return (
+        record
+        if source is None or printable(source) == source
+        else replace(record, source=printable(source))
+    )
+
+
 def read_file(
     path: Path, fmt: str = "auto", options: ImportOptions | None = None
 ) -> tuple[Detected, ReadResult]:
     """Read one file or folder in ``fmt`` (``auto`` detects it), overlaps settled."""
     options = options or ImportOptions()
     path = Path(path)
-    if not path.exists():
-        raise FormatError(path, "no such file or folder")
+    check_input(path)
     if fmt == "auto":
         detected = detect_format(path)
     elif fmt in FORMAT_NAMES:
@@ -203,8 +250,8 @@ def import_files(
     for path in paths:
         detected, result = read_file(Path(path), fmt, options)
         suggestions += [(len(records) + i, run, spans) for i, run, spans in result.suggestions]
-        notes.extend(result.notes)
-        dropped.extend(result.dropped)
+        notes.extend(printable(note) for note in result.notes)
+        dropped.extend(printable(line) for line in result.dropped)
         declared.extend(name for name in result.labels if name not in declared)
         files.append(
             FileSummary(
@@ -217,7 +264,8 @@ def import_files(
             )
         )
         records.extend(
-            result.records if split is None else [replace(r, split=split) for r in result.records]
+            _storable(r) if split is None else replace(_storable(r), split=split)
+            for r in result.records
         )
     if project.count_documents(DocumentQuery(limit=0)):
         project.backup("import")
