@@ -94,6 +94,30 @@ def main(argv: Sequence[str] | None = None) -> int:
 OUTPUT_ARGUMENTS = ("out", "report")
 
 
+# The path arguments where '-' is standard input or output; anywhere else it is refused
+# rather than read or written as a file named '-'.
+STDIO_ARGUMENTS = {
+    ("import", "files"),
+    ("import", "report"),
+    ("export", "out"),
+    ("predict", "out"),
+    ("guidelines", "set"),
+    ("init", "guidelines"),
+}
+
+
+def refuse_stdio(args: argparse.Namespace) -> None:
+    """'-' where a command cannot stream (a project, a folder) is one line, not a file."""
+    for name, value in vars(args).items():
+        values = value if isinstance(value, list) else [value]
+        dash = any(isinstance(v, Path) and str(v) == "-" for v in values)
+        if dash and (args.command, name) not in STDIO_ARGUMENTS:
+            raise NerstudioError(
+                f"'-' (standard input or output) cannot be the {name} of {args.command}; "
+                "name a file or folder"
+            )
+
+
 def command_inputs(args: argparse.Namespace) -> list[Path]:
     """The files and folders a command reads: its path arguments that are not outputs."""
     found: list[Path] = []
@@ -114,6 +138,7 @@ def run_command(args: argparse.Namespace) -> int:
     from nerstudio.core.safe_io import reading
 
     try:
+        refuse_stdio(args)
         with named_stdout(), reading(command_inputs(args)):
             code = args.func(args)
             flush_stdout()  # what was printed last may still wait in the buffer

@@ -200,6 +200,21 @@ def test_dash_is_standard_input_for_import_and_standard_output_for_the_report(
     assert not (home / "-").exists()
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["init", "-"],
+        ["stats", "-"],
+        ["assign", "p.db", "--annotators", "a,b", "--out", "-"],
+        ["merge", "-", "p.db"],
+    ],
+)
+def test_dash_where_nothing_can_stream_is_one_line_and_no_file(home, capsys, argv):
+    code, _, err = run(capsys, *argv)
+    one_line_error(code, err, "'-'")
+    assert not (home / "-").exists()
+
+
 # -- item 12: what the system refuses is one line and exit 1 ------------------------------------
 
 
