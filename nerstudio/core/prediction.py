@@ -20,6 +20,7 @@ from nerstudio.core.errors import NerstudioError, ProjectError
 from nerstudio.core.records import DocumentRecord
 from nerstudio.core.review import SuspiciousDocument
 from nerstudio.core.store import Project, RunRecord
+from nerstudio.core.store.predictions import PredictionRow
 
 if TYPE_CHECKING:
     from nerstudio.core.inference import Predictor
@@ -194,7 +195,9 @@ def predict_documents(
     return stored
 
 
-def save_predictions(project: Project, run_id: int, name: str, rows: list) -> int:
+def save_predictions(
+    project: Project, run_id: int, name: str, rows: Sequence[PredictionRow]
+) -> int:
     """Store predictions of a run, or one line when the run was deleted meanwhile
     (``runs delete`` while it predicts). Checked in the storing transaction itself, which
     holds the write lock: no lease a crashed process could leave behind, no race."""

@@ -96,6 +96,42 @@ def test_no_output_is_an_input_even_with_force(home, capsys, alias):
     assert (home / "other.conll").read_bytes() == before
 
 
+def path_arguments() -> dict[tuple[str, str], bool]:
+    """Every path argument of every command: (command, name) -> whether it is an output."""
+    from nerstudio.cli import OUTPUT_ARGUMENTS, build_parser
+
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return {
+        (command, action.dest): action.dest in OUTPUT_ARGUMENTS
+        for command, parser in sub.choices.items()
+        for action in parser._actions
+        if action.type is Path
+    }
+
+
+def test_every_path_argument_is_known_as_an_input_or_an_output():
+    """The audit: a new path option must be named here, so it cannot write unchecked."""
+    outputs = {key for key, output in path_arguments().items() if output}
+    assert outputs == {
+        ("import", "report"),
+        ("export", "out"),
+        ("predict", "out"),
+        ("assign", "out"),
+        ("export-model", "out"),
+    }
+    inputs = {key for key, output in path_arguments().items() if not output}
+    assert inputs == {
+        *((c, "project") for c in ("init", "import", "export", "stats", "check", "runs")),
+        *((c, "project") for c in ("train", "evaluate", "export-model", "predict", "review")),
+        *((c, "project") for c in ("queue", "assign", "agreement", "annotator", "guidelines")),
+        ("init", "guidelines"),
+        ("import", "files"),
+        ("merge", "target"),
+        ("merge", "projects"),
+        ("guidelines", "set"),
+    }
+
+
 def test_import_report_replaces_an_existing_file_only_with_force(home, capsys):
     (home / "old.txt").write_text("keep me", encoding="utf-8")
     args = ["import", home / "p.db", home / "mydata.jsonl", "--report", home / "old.txt"]
