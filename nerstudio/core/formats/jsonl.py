@@ -13,6 +13,7 @@ shapes:
 - Prodigy / spaCy ``spans`` with ``tokens`` and ``answer`` (``prodigy.py``).
 - Label Studio JSON tasks and JSON-MIN rows (``labelstudio.py``).
 - Hugging Face ``run_ner`` rows and spaCy v2 training JSON (``hf_json.py``).
+- CLUENER2020 ``label: {type: {mention: [[start, end]]}}``, ends inclusive (``cluener.py``).
 
 Spans may overlap here (nested entities, Label Studio regions with several labels):
 ``transfer.importing.settle_overlaps`` keeps the longest of each group and reports the
@@ -33,7 +34,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from nerstudio.core.errors import FormatError
-from nerstudio.core.formats import ReadResult, hf_json, labelstudio, prodigy
+from nerstudio.core.formats import ReadResult, cluener, hf_json, labelstudio, prodigy
 from nerstudio.core.formats.json_records import (
     Item,
     JsonOptions,
@@ -65,6 +66,7 @@ SHAPES = {
     "json-min": "Label Studio JSON-MIN (text + label regions)",
     "run-ner": "Hugging Face run_ner (words + ner, or tokens + ner_tags)",
     "spacy-v2": "spaCy v2 training JSON (paragraphs of sentences)",
+    "cluener": "CLUENER2020 (text + label: {type: {mention: [[start, end]]}})",
 }
 _PRODIGY_KEYS = ("answer", "_input_hash", "_task_hash", "_view_id", "spans")
 _LABEL_STUDIO_KEYS = ("annotations", "completions", "predictions")
@@ -201,6 +203,8 @@ def _shape_of(obj: Any, options: JsonOptions) -> str | None:
         raise ValueError(f"expected a JSON object, got {type(obj).__name__}")
     if options.tokens_column in obj or options.tags_column in obj:
         return "run-ner"
+    if options.label_key is None and cluener.is_cluener(obj):
+        return "cluener"
     if options.label_key in obj:
         return "doccano"
     if "paragraphs" in obj:
@@ -344,6 +348,7 @@ _READERS = {
     "json-min": labelstudio.read_json_min,
     "run-ner": hf_json.read_run_ner,
     "spacy-v2": hf_json.read_spacy_v2,
+    "cluener": cluener.read_cluener,
 }
 
 
