@@ -7,7 +7,8 @@ the shape its fields show. It never guesses silently: a record of no known shape
 error that lists the shapes read, and a file mixing shapes is read so, with a note. The
 shapes:
 
-- doccano (here): ``text`` (or ``data``) with ``label``/``labels: [[start, end, "L"]]`` or
+- doccano (here): ``text`` (or ``data``, or ``column_data`` as doccano's import form names
+  it) with ``label``/``labels``/``column_label: [[start, end, "L"]]`` or
   ``entities: [{start_offset, end_offset, label}]``; ``--text-key``/``--label-key`` name
   other fields. A record with a span list is done; one with only text is new.
 - Prodigy / spaCy ``spans`` with ``tokens`` and ``answer`` (``prodigy.py``).
@@ -68,6 +69,8 @@ SHAPES = {
     "spacy-v2": "spaCy v2 training JSON (paragraphs of sentences)",
     "cluener": "CLUENER2020 (text + label: {type: {mention: [[start, end]]}})",
 }
+# doccano's import form names the fields so by default (its own example file uses them).
+_DOCCANO_TEXT, _DOCCANO_LABEL = "column_data", "column_label"
 _PRODIGY_KEYS = ("answer", "_input_hash", "_task_hash", "_view_id", "spans")
 _LABEL_STUDIO_KEYS = ("annotations", "completions", "predictions")
 
@@ -227,9 +230,14 @@ def _shape_of(obj: Any, options: JsonOptions) -> str | None:
         return "run-ner"
     if any(key in obj for key in _PRODIGY_KEYS):
         return "prodigy"
-    if any(key in obj for key in ("label", "labels", "entities")):
+    if any(key in obj for key in ("label", "labels", "entities", _DOCCANO_LABEL)):
         return "doccano"
-    if "text" in obj or options.text_key is not None or isinstance(obj.get("data"), str):
+    if (
+        "text" in obj
+        or _DOCCANO_TEXT in obj
+        or options.text_key is not None
+        or isinstance(obj.get("data"), str)
+    ):
         return "text"  # with --text-key, the doccano reader says when the field is missing
     return None
 
@@ -299,7 +307,7 @@ def read_jsonl(
 
 def _doccano_spans(obj: dict[str, Any], label_key: str | None) -> list[Any] | None:
     """The record's span list as loose (start, end, label) triples, or None if it has none."""
-    for key in (label_key,) if label_key else ("label", "labels"):
+    for key in (label_key,) if label_key else ("label", "labels", _DOCCANO_LABEL):
         if isinstance(obj.get(key), list):
             return [
                 object_triple(f"{key}[{i}]", item, "start_offset", "end_offset")
@@ -315,12 +323,17 @@ def _doccano_spans(obj: dict[str, Any], label_key: str | None) -> list[Any] | No
     return None
 
 
+def _doccano_text_key(obj: dict[str, Any]) -> str | None:
+    """``column_data`` where a record has it and no ``text``: doccano's import default."""
+    return _DOCCANO_TEXT if _DOCCANO_TEXT in obj and "text" not in obj else None
+
+
 def _read_doccano(reading: Reading, items: list[Item], options: JsonOptions) -> None:
     relations = 0
     for item in items:
         obj = item.obj
         with located(reading.path, item):
-            text = text_of(obj, options.text_key)
+            text = text_of(obj, options.text_key or _doccano_text_key(obj))
             raw = _doccano_spans(obj, options.label_key)
             spans = check_spans(raw or [], text)
             tokens = fit_tokens(reading, text, tokens_of(obj.get("tokens"), text), spans)
