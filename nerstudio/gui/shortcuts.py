@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from nerstudio.core.store import Label
+from nerstudio.gui.keyboard import return_keyboard
 from nerstudio.gui.widgets.editor.widget import EDITOR_KEYS
 
 
@@ -96,8 +97,7 @@ class FocusKeeper(QObject):
         return False
 
     def return_focus(self) -> None:
-        if self.editor.isVisible():
-            self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+        return_keyboard(self.editor)
 
 
 class KeyboardHelp(QObject):
@@ -120,7 +120,7 @@ class KeyboardHelp(QObject):
         if self.editor.hasFocus():
             self.editor.escape()
         else:
-            self.editor.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return_keyboard(self.editor, Qt.FocusReason.ShortcutFocusReason)
 
     def show_sheet(self) -> None:
         """F1 or ?: the shortcut sheet, from the labels' hotkeys and the actions' keys."""
@@ -128,5 +128,5 @@ class KeyboardHelp(QObject):
         if self.sheet is not None:
             self.sheet.deleteLater()
         self.sheet = ShortcutSheet(rows, self.window)
-        self.sheet.finished.connect(lambda _=0: self.editor.setFocus())
+        self.sheet.finished.connect(lambda _=0: return_keyboard(self.editor))
         self.sheet.show()
