@@ -107,6 +107,7 @@ class MainWindow(QMainWindow):
         self._build_menus(dock)
         self._wire()
         self.keyboard = KeyboardHelp(self, self.editor, lambda: self.state.labels)
+        self.keyboard.focus_keeper.after_choices(self)
         docks = {dock: self.document_list, training_dock: self.training}
         fit_to_screen(self, settings, docks)
         self.show_page()

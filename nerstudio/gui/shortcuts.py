@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QHeaderView,
@@ -98,6 +99,12 @@ class FocusKeeper(QObject):
 
     def return_focus(self) -> None:
         return_keyboard(self.editor)
+
+    def after_choices(self, root: QWidget) -> None:
+        """A choice in any drop-down list under ``root`` hands the keyboard back too, so an
+        arrow or a digit typed next goes to the editor, not into the list's box."""
+        for combo in root.findChildren(QComboBox):
+            combo.activated.connect(lambda _=0: QTimer.singleShot(0, self.return_focus))
 
 
 class KeyboardHelp(QObject):
