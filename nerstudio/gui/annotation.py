@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from nerstudio.core.records import Status
 from nerstudio.core.spans import ScoredSpan, Span
 from nerstudio.gui import commands
+from nerstudio.gui.keyboard import return_keyboard
 from nerstudio.gui.state import AppState
 from nerstudio.gui.widgets.editor import AnnotationEditor
 from nerstudio.gui.widgets.label_bar import LabelBar
@@ -47,7 +48,7 @@ class AnnotationController(QObject):
     def show_document(self, _document_id: int) -> None:
         self.editor.show_document(self.state.document, self.state.spans)
         self.editor.set_suggestions(self.state.suggestions)
-        self.editor.setFocus()
+        return_keyboard(self.editor)
 
     @Slot(int)
     def document_edited(self, document_id: int) -> None:

@@ -26,6 +26,7 @@ from nerstudio.gui.corpus_view import CorpusView
 from nerstudio.gui.curation.mode import TeamMode
 from nerstudio.gui.dialogs.label_manager import LabelManager
 from nerstudio.gui.jobs import BackgroundJobs
+from nerstudio.gui.keyboard import return_keyboard
 from nerstudio.gui.models.documents import DocumentListModel
 from nerstudio.gui.piece_overlay import PieceOverlay
 from nerstudio.gui.projects import ProjectOpener
@@ -59,6 +60,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.label_bar)
         layout.addWidget(self.editor, 1)
         self.welcome = WelcomePage()
+        central.setFocusProxy(self.editor)  # the page's keys are the editor's
         self.editor_page = central
         self.pages = QStackedWidget()
         self.pages.addWidget(self.welcome)
@@ -105,6 +107,7 @@ class MainWindow(QMainWindow):
         self._build_menus(dock)
         self._wire()
         self.keyboard = KeyboardHelp(self, self.editor, lambda: self.state.labels)
+        self.keyboard.focus_keeper.after_choices(self)
         docks = {dock: self.document_list, training_dock: self.training}
         fit_to_screen(self, settings, docks)
         self.show_page()
@@ -268,7 +271,7 @@ class MainWindow(QMainWindow):
     def manage_labels(self) -> None:
         if self.state.project is not None:
             LabelManager(self.state, self).exec()
-            self.editor.setFocus()
+            return_keyboard(self.editor)
 
     # -- look and lifetime -------------------------------------------------------------
 

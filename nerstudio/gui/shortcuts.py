@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QHeaderView,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from nerstudio.core.store import Label
+from nerstudio.gui.keyboard import return_keyboard
 from nerstudio.gui.widgets.editor.widget import EDITOR_KEYS
 
 
@@ -96,8 +98,13 @@ class FocusKeeper(QObject):
         return False
 
     def return_focus(self) -> None:
-        if self.editor.isVisible():
-            self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+        return_keyboard(self.editor)
+
+    def after_choices(self, root: QWidget) -> None:
+        """A choice in any drop-down list under ``root`` hands the keyboard back too, so an
+        arrow or a digit typed next goes to the editor, not into the list's box."""
+        for combo in root.findChildren(QComboBox):
+            combo.activated.connect(lambda _=0: QTimer.singleShot(0, self.return_focus))
 
 
 class KeyboardHelp(QObject):
@@ -120,7 +127,7 @@ class KeyboardHelp(QObject):
         if self.editor.hasFocus():
             self.editor.escape()
         else:
-            self.editor.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return_keyboard(self.editor, Qt.FocusReason.ShortcutFocusReason)
 
     def show_sheet(self) -> None:
         """F1 or ?: the shortcut sheet, from the labels' hotkeys and the actions' keys."""
@@ -128,5 +135,5 @@ class KeyboardHelp(QObject):
         if self.sheet is not None:
             self.sheet.deleteLater()
         self.sheet = ShortcutSheet(rows, self.window)
-        self.sheet.finished.connect(lambda _=0: self.editor.setFocus())
+        self.sheet.finished.connect(lambda _=0: return_keyboard(self.editor))
         self.sheet.show()

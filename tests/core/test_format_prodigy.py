@@ -5,7 +5,9 @@ lines 2 and 5 of explosion/projects ``tutorials/ner_fashion_brands/assets/
 fashion_brands_training.jsonl`` and ``prodigy_drugs_training.jsonl`` lines 1 and 3 of
 explosion/projects ``ner-drugs/drugs_training.jsonl`` (ner.manual exports, byte for byte);
 ``prodigy_ner_teach.jsonl`` is written from Prodigy's ner.teach task format (one span per
-answer, ``_input_hash``, ``_task_hash``, ``_view_id`` ``ner``).
+answer, ``_input_hash``, ``_task_hash``, ``_view_id`` ``ner``);
+``prodigy_reddit_product_teach.jsonl`` holds 68 lines of a real ner.teach export
+(explosion/prodigy-recipes).
 """
 
 from __future__ import annotations
@@ -149,10 +151,57 @@ def test_binary_answers_without_a_view_id_are_known_by_one_span_and_the_hashes(t
     result = read_jsonl(jsonl(tmp_path / "teach.jsonl", *lines))
 
     assert [r.status for r in result.records] == [Status.IN_PROGRESS, Status.IN_PROGRESS]
-    # One record with two spans makes them manual answers: each is its own document.
-    lines[0]["spans"] = lines[0]["spans"] * 2
+    # Two suggested spans (each with the model's score) in one task are still binary ...
+    lines[0]["spans"] = [dict(span) for span in lines[0]["spans"] * 2]
+    result = read_jsonl(jsonl(tmp_path / "teach2.jsonl", *lines))
+    assert [r.status for r in result.records] == [Status.IN_PROGRESS, Status.IN_PROGRESS]
+    # ... but two plain spans (what a person drew) make them manual answers.
+    for span in lines[0]["spans"]:
+        for key in ("score", "rank"):
+            span.pop(key)
     result = read_jsonl(jsonl(tmp_path / "manual.jsonl", *lines))
     assert len(result.records) == 7 and result.records[0].status is Status.DONE
+
+
+def _accepted_in(path: Path) -> set[tuple[object, int, int, str]]:
+    """What the file's accepted answers hold, worked out without nerstudio: spans of
+    tasks answered accept that were not themselves answered otherwise, once per text."""
+    gold = set()
+    for line in path.read_text("utf-8").splitlines():
+        task_ = json.loads(line)
+        if task_["answer"] != "accept":
+            continue
+        for span in task_["spans"]:
+            if span.get("answer", "accept") == "accept":
+                gold.add((task_["_input_hash"], span["start"], span["end"], span["label"]))
+    return gold
+
+
+def test_a_real_ner_teach_export_gives_exactly_its_accepted_spans_as_gold():
+    # explosion/prodigy-recipes' reddit PRODUCT ner.teach answers: tasks with up to five
+    # suggested spans, span-level answers, ignores and texts asked about several times.
+    path = DATA / "prodigy_reddit_product_teach.jsonl"
+    result = read_jsonl(path)
+
+    gold = {(r.text, s.start, s.end, s.label) for r in result.records for s in r.spans}
+    texts = {
+        json.loads(line)["_input_hash"]: json.loads(line)["text"]
+        for line in path.read_text("utf-8").splitlines()
+    }
+    expected = {(texts[h], s, e, label) for h, s, e, label in _accepted_in(path)}
+    assert gold == expected and len(gold) == 23
+    assert len(result.records) == len(texts)  # one document per text, not per answer
+    assert {r.status for r in result.records} == {Status.IN_PROGRESS}
+    # An accepted task's span answered reject (line 1,215 of the original) is not gold.
+    assert result.skipped["rejected binary suggestions (never gold)"] > 0
+
+
+def test_a_span_answered_reject_inside_an_accepted_manual_task_is_not_gold(tmp_path):
+    record = task("Anna met Omar", (0, 4, "PER"), (9, 13, "PER"), answer="accept")
+    record["spans"][1]["answer"] = "reject"
+
+    (doc,) = read_jsonl(jsonl(tmp_path / "m.jsonl", record)).records
+    assert surface(doc) == [("Anna", "PER")] and doc.status is Status.DONE
 
 
 def test_binary_answers_about_one_hash_with_two_texts_are_refused(tmp_path):

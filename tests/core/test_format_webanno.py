@@ -231,3 +231,28 @@ def test_not_webanno_is_refused_at_line_1(tmp_path):
 def test_file_without_sentences_is_refused(tmp_path):
     with pytest.raises(FormatError, match="no sentences"):
         read_webanno(tsv(tmp_path, ""))
+
+
+# -- a project-defined span layer (INCEpTION's own test file) --------------------------------
+
+
+def test_a_custom_span_layer_with_annotations_is_named_not_dropped():
+    # tsv3-suite/testMultiTokenStackedSpanWithFeatureValue: webanno.custom.Span, two
+    # stacked annotations and no NamedEntity layer.
+    path = DATA / "custom_span_stacked.tsv"
+    with pytest.raises(FormatError, match=r"span layer Span \(webanno.custom.Span\).*--layer Span"):
+        read_webanno(path)
+
+    (record,) = read_webanno(path, layer="Span").records
+    assert [(record.text[s.start : s.end], s.label) for s in record.spans] == [
+        ("This is a test .", "LOCATION")
+    ]
+
+
+def test_a_custom_layer_without_values_is_still_read_as_unannotated(tmp_path):
+    text = (DATA / "custom_span_stacked.tsv").read_text("utf-8")
+    path = tmp_path / "empty.tsv"
+    path.write_text(text.replace("PERSON[1]|LOCATION[2]", "_"), "utf-8")
+
+    (record,) = read_webanno(path).records
+    assert record.spans == ()

@@ -274,3 +274,59 @@ def test_the_agreement_view_shows_the_core_figures_and_opens_a_document(
     assert window.pages.currentWidget() is window.team.view
     assert driver.state.document.id == worst.document_id
     qtbot.waitUntil(lambda: window.team.curation.reading is None, timeout=10_000)
+
+
+# -- the keys go where the screen says, after every way of moving ---------------------------
+
+
+def type_key(qtbot, key, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+    """A key as a person types it: to whichever widget has the keyboard now."""
+    from PySide6.QtWidgets import QApplication
+
+    focused = QApplication.focusWidget()
+    assert focused is not None and focused.isVisible(), f"keys go to a hidden {focused!r}"
+    qtbot.keyClick(focused, key, modifier)
+
+
+def test_a_digit_after_page_down_takes_an_annotators_version_not_a_tag_in_the_hidden_editor(
+    team_project, open_window, qtbot
+):
+    driver = open_window(team_project)
+    curate(driver)
+    type_key(qtbot, Qt.Key.Key_PageDown)  # ANNA -> OSLO, as a person moves on
+    assert driver.state.document.text == OSLO
+
+    type_key(qtbot, Qt.Key.Key_1)  # alice's Oslo
+    assert driver.state.undo_stack.undoText() == "Take alice's LOC"
+    assert gold(team_project, OSLO) == spans_of(OSLO, ("Oslo", "LOC"))
+    type_key(qtbot, Qt.Key.Key_PageUp)
+    type_key(qtbot, Qt.Key.Key_2)  # bob's Anna
+    assert driver.state.undo_stack.undoText() == "Take bob's PER"
+
+
+def test_a_digit_after_a_click_in_the_disputed_list_takes_a_version(
+    team_project, open_window, qtbot
+):
+    driver = open_window(team_project)
+    view = curate(driver)
+    model = view.queue_model
+    rect = view.queue.visualRect(model.index(model.rows_by_id[document_id(team_project, OSLO)]))
+    qtbot.mouseClick(view.queue.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert driver.state.document.text == OSLO
+
+    type_key(qtbot, Qt.Key.Key_0)  # reject alice's Oslo
+    assert driver.state.undo_stack.undoText().startswith("Reject all")
+    assert gold(team_project, OSLO) == []
+
+
+def test_after_the_shortcut_sheet_closes_in_curation_the_keys_stay_with_curation(
+    team_project, open_window, qtbot
+):
+    driver = open_window(team_project)
+    view = curate(driver)
+    driver.window.keyboard.show_sheet()
+    driver.window.keyboard.sheet.close()
+    qtbot.waitUntil(view.hasFocus, timeout=3000)
+
+    type_key(qtbot, Qt.Key.Key_1)
+    assert driver.state.undo_stack.undoText() == "Take alice's PER"

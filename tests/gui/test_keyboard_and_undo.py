@@ -152,3 +152,43 @@ def test_right_arrow_leaves_an_entity_the_document_opens_on(make_project, open_w
 
     assert ui.selected_text() == "visited"
     assert ui.editor.selected_span is None
+
+
+def test_after_choosing_a_model_the_keys_go_to_the_editor_and_the_model_is_its_name(
+    make_project, open_window, qtbot
+):
+    from PySide6.QtWidgets import QApplication
+
+    ui = open_window(make_project([FIRST]))
+    ui.window.resize(1280, 720)
+    combo = ui.window.training.model
+    qtbot.mouseClick(combo.lineEdit(), Qt.MouseButton.LeftButton)  # the box has the keys
+    assert combo.lineEdit().hasFocus()
+    combo.showPopup()  # what a click on its arrow does
+    popup = combo.view()
+    qtbot.waitUntil(popup.isVisible, timeout=3000)
+    qtbot.keyClick(popup, Qt.Key.Key_Down)
+    qtbot.keyClick(popup, Qt.Key.Key_Return)  # a choice, made with the keyboard
+    chosen = combo.itemData(combo.currentIndex())
+    # The window is active again once the list closes (offscreen Qt leaves that to us).
+    ui.window.activateWindow()
+    qtbot.waitUntil(ui.window.isActiveWindow, timeout=3000)
+    qtbot.waitUntil(ui.editor.hasFocus, timeout=3000)
+
+    for key in (Qt.Key.Key_Right, "1"):  # typed to whatever has the keyboard now
+        qtbot.keyClick(QApplication.focusWidget(), key)
+    assert ui.spans(1) == [(5, 11, "PER")]  # "Mensah" tagged in the editor
+    assert combo.lineEdit().text() == chosen  # the box holds the model's name, untouched
+    assert ui.window.training.chosen_model() == chosen
+    assert " — " not in ui.window.training.chosen_model()  # never the summary
+
+
+def test_a_model_name_typed_into_the_box_is_the_model(make_project, open_window, qtbot):
+    ui = open_window(make_project([FIRST]))
+    combo = ui.window.training.model
+    combo.setCurrentIndex(1)
+    combo.lineEdit().setFocus()
+    combo.lineEdit().selectAll()
+    qtbot.keyClicks(combo.lineEdit(), "my-org/my-model")
+
+    assert ui.window.training.chosen_model() == "my-org/my-model"

@@ -5,8 +5,10 @@ token such as ``del`` = ``de`` + ``el`` is one token of the text) with the space
 ``SpaceAfter=No`` leaves out, so offsets are exact. Entity tags come from, in this order:
 the column named by ``tag_column`` (a CoNLL-U Plus ``global.columns`` name, or a MISC
 key), a column called NER/NE/ENTITY in ``global.columns``, or a MISC key ``NE``/``NER``/
-``Entity``. Without any, the sentences are new, unannotated documents. A multiword
-token takes the tag of its first word.
+``Entity``/``name``. Without any, the sentences are new, unannotated documents, unless
+another MISC key holds tags (B-PER, I-LOC ...): that file is refused, naming the key to
+pass as ``--tag-column``, rather than read with its entities dropped. A multiword token
+takes the tag of its first word.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.spans import parse_tag, tags_to_spans
 
 _TAG_COLUMNS = ("ner", "ne", "entity", "entities")
-_MISC_KEYS = ("NE", "NER", "Entity", "ENTITY")
+# NE= (UD English, the DaNE/DANSK style), name= (NorNE, the Norwegian UD treebanks).
+_MISC_KEYS = ("NE", "NER", "Entity", "ENTITY", "name")
 
 
 def _tag_of(token: Any, column: str | None) -> str | None:
@@ -55,6 +58,31 @@ def _surface(sentence: Sequence[Any]) -> list[tuple[Any, list[Any]]]:
                 out.append((token, [token]))
         # empty nodes (8.1) carry no surface text: skipped
     return out
+
+
+def _looks_like_entity_tag(value: Any) -> bool:
+    if not isinstance(value, str) or value == "O":
+        return False
+    try:
+        parse_tag(value)
+    except TagError:
+        return False
+    return True
+
+
+def _refuse_unread_tags(path: Path, sentences: Sequence[Any]) -> None:
+    """A MISC key whose values are entity tags, when no tag source was read: refused, so
+    its entities are never dropped without a word."""
+    for number, sentence in enumerate(sentences, start=1):
+        for token in sentence:
+            for key, value in (token.get("misc") or {}).items():
+                if _looks_like_entity_tag(value):
+                    raise FormatError(
+                        path,
+                        f"the MISC key {key!r} holds entity tags ({key}={value}) that are"
+                        f" not read by default: pass --tag-column {key} to read them",
+                        record=number,
+                    )
 
 
 def read_conllu(path: str | Path, tag_column: str | None = None) -> ReadResult:
@@ -110,6 +138,7 @@ def read_conllu(path: str | Path, tag_column: str | None = None) -> ReadResult:
         raise FormatError(path, "no sentences in this file (is it empty?)")
     notes = []
     if not any(r.status is Status.DONE for r in records):
+        _refuse_unread_tags(path, sentences)
         notes.append(
             f"{path.name}: no entity tags found (no NER column, no MISC NE=); "
             "imported as unannotated documents (name the column with --tag-column)"

@@ -7,12 +7,14 @@ the shape its fields show. It never guesses silently: a record of no known shape
 error that lists the shapes read, and a file mixing shapes is read so, with a note. The
 shapes:
 
-- doccano (here): ``text`` (or ``data``) with ``label``/``labels: [[start, end, "L"]]`` or
+- doccano (here): ``text`` (or ``data``, or ``column_data`` as doccano's import form names
+  it) with ``label``/``labels``/``column_label: [[start, end, "L"]]`` or
   ``entities: [{start_offset, end_offset, label}]``; ``--text-key``/``--label-key`` name
   other fields. A record with a span list is done; one with only text is new.
 - Prodigy / spaCy ``spans`` with ``tokens`` and ``answer`` (``prodigy.py``).
 - Label Studio JSON tasks and JSON-MIN rows (``labelstudio.py``).
 - Hugging Face ``run_ner`` rows and spaCy v2 training JSON (``hf_json.py``).
+- CLUENER2020 ``label: {type: {mention: [[start, end]]}}``, ends inclusive (``cluener.py``).
 
 Spans may overlap here (nested entities, Label Studio regions with several labels):
 ``transfer.importing.settle_overlaps`` keeps the longest of each group and reports the
@@ -33,7 +35,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from nerstudio.core.errors import FormatError
-from nerstudio.core.formats import ReadResult, hf_json, labelstudio, prodigy
+from nerstudio.core.formats import ReadResult, cluener, hf_json, labelstudio, prodigy
 from nerstudio.core.formats.json_records import (
     Item,
     JsonOptions,
@@ -65,7 +67,10 @@ SHAPES = {
     "json-min": "Label Studio JSON-MIN (text + label regions)",
     "run-ner": "Hugging Face run_ner (words + ner, or tokens + ner_tags)",
     "spacy-v2": "spaCy v2 training JSON (paragraphs of sentences)",
+    "cluener": "CLUENER2020 (text + label: {type: {mention: [[start, end]]}})",
 }
+# doccano's import form names the fields so by default (its own example file uses them).
+_DOCCANO_TEXT, _DOCCANO_LABEL = "column_data", "column_label"
 _PRODIGY_KEYS = ("answer", "_input_hash", "_task_hash", "_view_id", "spans")
 _LABEL_STUDIO_KEYS = ("annotations", "completions", "predictions")
 
@@ -201,6 +206,8 @@ def _shape_of(obj: Any, options: JsonOptions) -> str | None:
         raise ValueError(f"expected a JSON object, got {type(obj).__name__}")
     if options.tokens_column in obj or options.tags_column in obj:
         return "run-ner"
+    if options.label_key is None and cluener.is_cluener(obj):
+        return "cluener"
     if options.label_key in obj:
         return "doccano"
     if "paragraphs" in obj:
@@ -223,9 +230,14 @@ def _shape_of(obj: Any, options: JsonOptions) -> str | None:
         return "run-ner"
     if any(key in obj for key in _PRODIGY_KEYS):
         return "prodigy"
-    if any(key in obj for key in ("label", "labels", "entities")):
+    if any(key in obj for key in ("label", "labels", "entities", _DOCCANO_LABEL)):
         return "doccano"
-    if "text" in obj or options.text_key is not None or isinstance(obj.get("data"), str):
+    if (
+        "text" in obj
+        or _DOCCANO_TEXT in obj
+        or options.text_key is not None
+        or isinstance(obj.get("data"), str)
+    ):
         return "text"  # with --text-key, the doccano reader says when the field is missing
     return None
 
@@ -295,7 +307,7 @@ def read_jsonl(
 
 def _doccano_spans(obj: dict[str, Any], label_key: str | None) -> list[Any] | None:
     """The record's span list as loose (start, end, label) triples, or None if it has none."""
-    for key in (label_key,) if label_key else ("label", "labels"):
+    for key in (label_key,) if label_key else ("label", "labels", _DOCCANO_LABEL):
         if isinstance(obj.get(key), list):
             return [
                 object_triple(f"{key}[{i}]", item, "start_offset", "end_offset")
@@ -311,12 +323,17 @@ def _doccano_spans(obj: dict[str, Any], label_key: str | None) -> list[Any] | No
     return None
 
 
+def _doccano_text_key(obj: dict[str, Any]) -> str | None:
+    """``column_data`` where a record has it and no ``text``: doccano's import default."""
+    return _DOCCANO_TEXT if _DOCCANO_TEXT in obj and "text" not in obj else None
+
+
 def _read_doccano(reading: Reading, items: list[Item], options: JsonOptions) -> None:
     relations = 0
     for item in items:
         obj = item.obj
         with located(reading.path, item):
-            text = text_of(obj, options.text_key)
+            text = text_of(obj, options.text_key or _doccano_text_key(obj))
             raw = _doccano_spans(obj, options.label_key)
             spans = check_spans(raw or [], text)
             tokens = fit_tokens(reading, text, tokens_of(obj.get("tokens"), text), spans)
@@ -344,6 +361,7 @@ _READERS = {
     "json-min": labelstudio.read_json_min,
     "run-ner": hf_json.read_run_ner,
     "spacy-v2": hf_json.read_spacy_v2,
+    "cluener": cluener.read_cluener,
 }
 
 

@@ -5,12 +5,14 @@ Prodigy's hashes here). Manual recipes (ner.manual, ner.correct): ``accept`` is 
 spans: done with no entities); ``ignore`` is skipped; ``reject`` marks the example unusable,
 so it becomes a new document without its spans. A record with no answer is read as
 nerstudio's JSONL is: a ``status`` field says what it is, else a span list makes it done.
-Binary recipes (ner.teach, ner.silver: ``_view_id`` ``ner``, or records with one span each
-and both ``_input_hash`` and ``_task_hash``) are grouped by ``_input_hash`` into one document
-per text: accepted spans are merged (the import settles overlaps), rejected ones are never
-gold, and the document stays in progress, since a binary answer says nothing about the rest
-of the text. The given tokens are kept (whitespace tokens left out); ``_annotator_id`` goes
-into ``meta["annotator"]``.
+Binary recipes (ner.teach, ner.silver: ``_view_id`` ``ner``, or records with both
+``_input_hash`` and ``_task_hash`` whose spans are suggestions: one span, or each span with
+the model's ``score``/``rank`` or its own ``answer``) are grouped by ``_input_hash`` into one
+document per text: accepted spans are merged (the import settles overlaps), rejected ones
+(a task answered reject, or a span whose own answer is reject) are never gold, and the
+document stays in progress, since a binary answer says nothing about the rest of the text.
+The given tokens are kept (whitespace tokens left out); ``_annotator_id`` goes into
+``meta["annotator"]``.
 
 Write: the same shape, for Prodigy's ``db-in`` and manual recipes: spaCy-style tokens
 (``ws`` for one trailing space, other whitespace as tokens of its own), spans with inclusive
@@ -54,13 +56,21 @@ class _Group:
     accepted: list[Span] = field(default_factory=list)
 
 
-def _raw_spans(obj: dict[str, Any]) -> list[tuple[Any, Any, Any]] | None:
+def _raw_spans(
+    obj: dict[str, Any], answered_no: list[int] | None = None
+) -> list[tuple[Any, Any, Any]] | None:
+    """The record's spans, less those answered reject/ignore one by one (counted into
+    ``answered_no``): a span's own answer overrides the task's accept."""
     spans = obj.get("spans")
     if spans is None:
         return None
     if not isinstance(spans, list):
         raise ValueError(f"'spans' is {shown(spans)}, not a list of {{start, end, label}}")
-    return [object_triple(f"spans[{i}]", span, "start", "end") for i, span in enumerate(spans)]
+    triples = [object_triple(f"spans[{i}]", span, "start", "end") for i, span in enumerate(spans)]
+    kept = [t for t, span in zip(triples, spans) if not _span_answered_no(span)]
+    if answered_no is not None:
+        answered_no.append(len(triples) - len(kept))
+    return kept
 
 
 def _answer(obj: dict[str, Any]) -> str | None:
@@ -75,16 +85,33 @@ def _hash(obj: dict[str, Any], key: str) -> int | str | None:
     return value if isinstance(value, int | str) and not isinstance(value, bool) else None
 
 
-def _binary_file(items: list[Item]) -> bool:
-    """Records without a ``_view_id``, all with one span each and both hashes: ner.teach."""
-    plain = [item.obj for item in items if item.obj.get("_view_id") is None]
-    return bool(plain) and all(
-        isinstance(obj.get("spans"), list)
-        and len(obj["spans"]) == 1
-        and _hash(obj, "_input_hash") is not None
-        and _hash(obj, "_task_hash") is not None
-        for obj in plain
+# What Prodigy's binary recipes put on the span they ask about (a manual span has none).
+_SUGGESTION_KEYS = ("score", "rank", "answer")
+
+
+def _binary_shaped(obj: dict[str, Any]) -> bool:
+    """Both hashes and spans that are suggestions: one span, or each with a score/answer."""
+    spans = obj.get("spans")
+    if not isinstance(spans, list) or not spans:
+        return False
+    if _hash(obj, "_input_hash") is None or _hash(obj, "_task_hash") is None:
+        return False
+    return len(spans) == 1 or all(
+        isinstance(span, dict) and any(key in span for key in _SUGGESTION_KEYS)
+        for span in spans
     )
+
+
+def _binary_file(items: list[Item]) -> bool:
+    """Records without a ``_view_id`` that are all binary-shaped: a ner.teach export
+    (several spans in one task when patterns matched more than one)."""
+    plain = [item.obj for item in items if item.obj.get("_view_id") is None]
+    return bool(plain) and all(_binary_shaped(obj) for obj in plain)
+
+
+def _span_answered_no(span: Any) -> bool:
+    """A span whose own ``answer`` (ner.teach writes one on each span) is not accept."""
+    return isinstance(span, dict) and span.get("answer") in ("reject", "ignore")
 
 
 def _is_binary(obj: dict[str, Any], binary_file: bool) -> bool:
@@ -154,7 +181,9 @@ def _read_manual(
     with located(reading.path, item):
         text = text_of(obj, options.text_key)
         answer = _answer(obj)
-        raw = _raw_spans(obj)
+        answered_no: list[int] = []
+        raw = _raw_spans(obj, answered_no)
+        reading.skipped["spans answered reject or ignore (never gold)"] += sum(answered_no)
         if answer == "reject":
             counts["rejected"] += 1
             counts["rejected spans"] += len(raw or [])
@@ -199,13 +228,19 @@ def _read_group(reading: Reading, group: _Group, options: JsonOptions) -> None:
                     f" ({shown(other)}, not {shown(text)})"
                 )
             answer = _answer(item.obj)
-            spans = check_spans(_raw_spans(item.obj) or [], text)
+            answered_no: list[int] = []
+            spans = check_spans(_raw_spans(item.obj, answered_no) or [], text)
         if answer == "accept":
             group.accepted.extend(spans)
+            reading.skipped["rejected binary suggestions (never gold)"] += sum(answered_no)
         elif answer == "reject":
-            reading.skipped["rejected binary suggestions (never gold)"] += len(spans)
+            reading.skipped["rejected binary suggestions (never gold)"] += len(spans) + sum(
+                answered_no
+            )
         else:
-            reading.skipped["binary suggestions ignored or not answered"] += len(spans)
+            reading.skipped["binary suggestions ignored or not answered"] += len(spans) + sum(
+                answered_no
+            )
         _relations(reading, item.obj)
     spans = sorted(set(group.accepted))
     with located(reading.path, first):

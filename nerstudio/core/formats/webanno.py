@@ -20,7 +20,9 @@ stacked annotations (``PER[1]|LOC[2]``) and overlapping ones keep the longest of
 each dropped one listed. An annotation with no value (``*``) or no width is counted in
 ``skipped``, not kept. Other layers (POS, relations, chains) are left out with a note. A
 file without the layer holds no such annotation (INCEpTION leaves out unused layers): its
-document is read with no entity. Every document is done.
+document is read with no entity, unless a layer the project defined (``webanno.custom.*``)
+holds annotations: that file is refused, naming the layer to pass as ``layer``. Every
+document is done.
 
 The parts: ``webanno_tsv`` reads the file's header, rows and escapes; this module turns
 rows into a document; what it shares with brat's reader is in ``standoff``.
@@ -239,6 +241,39 @@ def _layer_note(path: Path, columns: list[Column], chosen: Column | None, wanted
     return f"{path.name}: entities from {short_name(chosen.layer)}{feature}{left_out}"
 
 
+_CUSTOM = "webanno.custom."  # layers a project defined: annotations people made
+_ID = re.compile(r"\[\d+(?:_\d+)?\]$")
+
+
+def _labelled(cell: str) -> bool:
+    """A cell holding at least one annotation with a value (not ``_``, not ``*``)."""
+    return any(_ID.sub("", part) not in ("", "_", "*") for part in cell.split("|"))
+
+
+def _refuse_unread_custom_layer(
+    path: Path, lines: list[str], start: int, minor: int, columns: list[Column]
+) -> None:
+    """No NamedEntity layer, but a project-defined span layer that holds annotations: read
+    with its annotations dropped, the file would look unannotated; refuse, naming it."""
+    custom = dict.fromkeys(
+        c.layer for c in columns if c.kind == "SP" and c.layer.startswith(_CUSTOM)
+    )
+    for name in custom:
+        try:
+            column = choose_column(path, columns, name, None)
+        except FormatError:
+            column = next(i for i, c in enumerate(columns) if c.layer == name)
+        _, units = body(path, lines, start, minor, len(columns), column)
+        held = sum(1 for unit in units if _labelled(unit.cell))
+        if held:
+            raise FormatError(
+                path,
+                f"no NamedEntity layer, but the span layer {short_name(name)} ({name}) holds"
+                f" annotations on {held} tokens: pass --layer {short_name(name)} to read them"
+                " as entities",
+            )
+
+
 def read_webanno(
     path: str | Path, layer: str | None = None, feature: str | None = None
 ) -> ReadResult:
@@ -250,6 +285,8 @@ def read_webanno(
     minor, columns, start = header(path, lines)
     column = choose_column(path, columns, layer, feature)
     chosen = columns[column] if column is not None else None
+    if chosen is None and layer is None:
+        _refuse_unread_custom_layer(path, lines, start, minor, columns)
     text, units = body(path, lines, start, minor, len(columns), column)
     positions = _utf16_positions(text)
     points = {unit.line: _to_points(path, unit, positions, text) for unit in units}

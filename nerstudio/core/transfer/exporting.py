@@ -110,6 +110,12 @@ def _prodigy(records, fh, context: ExportContext) -> int:
     return write_prodigy(records, fh)
 
 
+def _cluener(records, fh, context: ExportContext) -> int:
+    from nerstudio.core.formats.cluener import write_cluener
+
+    return write_cluener(records, fh)
+
+
 WRITERS: dict[str, Writer] = {
     "conll": Writer(False, ".conll", _conll),
     "jsonl": Writer(False, ".jsonl", _jsonl),
@@ -118,6 +124,7 @@ WRITERS: dict[str, Writer] = {
     "docbin": Writer(False, ".spacy", _docbin, binary=True),
     "labelstudio": Writer(False, "-labelstudio.json", _labelstudio),
     "prodigy": Writer(False, "-prodigy.jsonl", _prodigy),
+    "cluener": Writer(False, "-cluener.json", _cluener),
 }
 EXPORT_FORMATS = ("auto", *WRITERS)
 

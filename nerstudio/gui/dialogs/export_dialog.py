@@ -35,6 +35,7 @@ FORMAT_TITLES = {
     "labelstudio": "Label Studio JSON (with the active run's suggestions)",
     "prodigy": "Prodigy / spaCy JSONL",
     "docbin": "spaCy DocBin (.spacy)",
+    "cluener": "CLUENER2020 JSON (Chinese NER)",
 }
 ANY_SPLIT = "any split"
 

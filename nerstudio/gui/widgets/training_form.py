@@ -53,7 +53,12 @@ def field_label(field: Field) -> str:
 
 class ModelPicker(QComboBox):
     """Offline models first, then the curated ones to download; any hub id or folder may
-    be typed. The last one used stays selected."""
+    be typed. The last one used stays selected.
+
+    The list shows each model's summary (size, offline or download); the box itself holds
+    the value, the hub id or folder, so what is typed there edits a model name and never
+    the summary (the summary taken for a path failed a run with "cannot load …offline1").
+    """
 
     def __init__(self, settings: QSettings) -> None:
         super().__init__(editable=True, minimumContentsLength=MODEL_CHARACTERS)
@@ -69,6 +74,7 @@ class ModelPicker(QComboBox):
         last = self.findData(recent[0]) if recent else -1
         if last >= 0:
             self.setCurrentIndex(last)
+        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)  # typed names stay typed
         popup = self.view()
         popup.setMinimumWidth(popup.sizeHintForColumn(0) + 24)
         self.currentIndexChanged.connect(self.show_model_name)
@@ -76,14 +82,19 @@ class ModelPicker(QComboBox):
 
     @Slot()
     def show_model_name(self) -> None:
-        """A long entry shows its start (the model's name), not its tail."""
+        """The box shows the chosen model's name or folder (its value), from its start."""
+        index = self.currentIndex()
+        value = self.itemData(index) if index >= 0 else None
+        if value:
+            self.lineEdit().setText(value)
         self.lineEdit().setCursorPosition(0)
 
     def chosen(self) -> str:
+        """The model to train from: the chosen entry's value, or what was typed."""
         index = self.currentIndex()
         data = self.itemData(index) if index >= 0 else None
         text = self.currentText().strip()
-        return data if data and self.itemText(index) == text else text
+        return data if data and text in (data, self.itemText(index)) else text
 
     def add_folder(self, folder: str) -> None:
         self.insertItem(0, folder, folder)
