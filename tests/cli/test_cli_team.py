@@ -203,3 +203,28 @@ def test_annotator_and_guidelines_commands(lead, tmp_path, capsys):
     assert out == "# Tagging\nPeople are PER.\n"
     missing = one_line_error(*run(capsys, "guidelines", lead, "--set", tmp_path / "nope.md"))
     assert "cannot read the guidelines" in missing
+
+
+def test_export_of_one_annotators_set_says_how_many_documents_it_wrote(lead, tmp_path, capsys):
+    from nerstudio.cli import main
+
+    code, _, _ = run(
+        capsys, "assign", lead, "--annotators", "alice,bob", "--overlap", "0", "--out",
+        tmp_path / "team",
+    )  # fmt: skip
+    assert code == 0
+    for name, marks in (("alice", ALICE), ("bob", BOB)):
+        annotate(tmp_path / "team" / f"corpus-{name}.db", marks)
+    team = [tmp_path / "team" / f"corpus-{n}.db" for n in ("alice", "bob")]
+    assert run(capsys, "merge", lead, *team)[0] == 0
+    with Project.open(team[0]) as alices:
+        hers = alices.count_documents()
+
+    out = tmp_path / "alice.jsonl"
+    assert main(["export", str(lead), str(out), "--annotator", "alice"]) == 0
+    said = capsys.readouterr().out
+    lines = out.read_text("utf-8").splitlines()
+    assert len(lines) == hers < len(TEXTS)  # her share, not every document of the gold
+    assert f"exported {hers} documents" in said
+    assert main(["export", str(lead), str(tmp_path / "nobody.jsonl"), "--annotator", "carol"]) == 1
+    assert "no annotator 'carol'" in capsys.readouterr().err

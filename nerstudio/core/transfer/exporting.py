@@ -7,6 +7,7 @@ format is one row of ``WRITERS``: a file written to a text handle, or a folder.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from nerstudio.core.formats.detect import SUFFIXES
 from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.safe_io import check_target, is_stdio, write_file, write_folder
 from nerstudio.core.spans import Scheme
-from nerstudio.core.store import DocumentQuery, Project
+from nerstudio.core.store import Project
 
 Progress = Callable[[int], None]
 
@@ -194,17 +195,23 @@ def export_corpus(
     fmt = export_format(Path(out), fmt)
     out = export_target(project, Path(out), fmt, force)
     status = None if include_all else Status.DONE
-    count = project.count_documents(DocumentQuery(status=status, split=split, limit=0))
-    if count == 0:
+    # The documents written are counted as they go: with ``annotator`` they are that
+    # person's set, not the gold's (the summary said 4 where the file held alice's 2).
+    documents = iter(project.iter_documents(status=status, split=split, annotator=annotator))
+    first = next(documents, None)
+    if first is None:
         which = "documents" if include_all else "done documents (add --all for every document)"
+        whose = f" annotated by {annotator!r}" if annotator else ""
         where = f" in split {split!r}" if split else ""
-        raise NerstudioError(f"nothing to export: no {which}{where}")
+        raise NerstudioError(f"nothing to export: no {which}{whose}{where}")
+    count = 0
 
     def records():
-        documents = project.iter_documents(status=status, split=split, annotator=annotator)
-        for i, record in enumerate(documents, 1):
+        nonlocal count
+        for record in itertools.chain([first], documents):
             yield record
-            if progress is not None and i % 1000 == 0:
+            count += 1
+            if progress is not None and count % 1000 == 0:
                 progress(1000)
 
     writer = WRITERS[fmt]
