@@ -162,9 +162,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
         print(json.dumps(stats.to_json()))
         return 0
     print(f"documents  {stats.documents:>9,}  (done {stats.done:,})")
-    print(f"tokens     {stats.tokens:>9,}")
     for status, count in stats.by_status.items():
         print(f"  {status:<12}{count:>9,}")
+    print(f"tokens     {stats.tokens:>9,}")
     print("entities")
     for label, count in stats.entities.items():
         print(f"  {label:<12}{count:>9,}")
@@ -255,7 +255,7 @@ def _add_init(sub: argparse._SubParsersAction) -> None:
 def _add_import(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "import",
-        help="import documents (CoNLL, CoNLL-U, JSONL, brat, WebAnno TSV, text, datasets)",
+        help=f"import documents ({', '.join(IMPORT_FORMATS[1:])})",
         description="Import documents; all files or nothing: one bad line and nothing is "
         "stored. The format is detected from each file's content (then its name) and "
         "named in the summary; --format forces one.",
@@ -264,7 +264,12 @@ def _add_import(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "files", type=Path, nargs="+", help="files or folders to import ('-': standard input)"
     )
-    p.add_argument("--format", choices=IMPORT_FORMATS, default="auto")
+    p.add_argument(
+        "--format",
+        choices=IMPORT_FORMATS,
+        default="auto",
+        help="read every file as this format (default %(default)s: detected from each file)",
+    )
     p.add_argument("--split", help="put every imported document in this split (train, dev, test)")
     p.add_argument(
         "--paragraphs", action="store_true", help="text: one document per blank-line paragraph"
@@ -298,14 +303,19 @@ def _add_import(sub: argparse._SubParsersAction) -> None:
 def _add_export(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "export",
-        help="export the corpus (CoNLL, JSONL, Hugging Face datasets)",
+        help=f"export the corpus ({', '.join(EXPORT_FORMATS[1:])})",
         description="Export done documents (all with --all). OUT is a file for conll/jsonl, "
         "a new folder for hf; an existing folder gets a new entry named after the project. "
         "Nothing that exists is replaced without --force.",
     )
     p.add_argument("project", type=Path)
     p.add_argument("out", type=Path, help="a file, a folder, or '-' for standard output")
-    p.add_argument("--format", choices=EXPORT_FORMATS, default="auto")
+    p.add_argument(
+        "--format",
+        choices=EXPORT_FORMATS,
+        default="auto",
+        help="the format to write (default %(default)s: from OUT's name)",
+    )
     p.add_argument(
         "--scheme",
         choices=[s.value for s in Scheme],
@@ -360,7 +370,7 @@ def _add_runs(sub: argparse._SubParsersAction) -> None:
     p.add_argument("project", type=Path)
     actions = p.add_subparsers(dest="action", metavar="ACTION")
     listing = actions.add_parser("list", help="every run with its status and dev F1")
-    listing.add_argument("--json", action="store_true")
+    listing.add_argument("--json", action="store_true", help="print one JSON list")
     delete = actions.add_parser("delete", help="forget a run and remove its folder")
     delete.add_argument("name")
     rename = actions.add_parser("rename", help="rename a run and its folder")

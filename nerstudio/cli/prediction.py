@@ -13,6 +13,7 @@ from nerstudio.cli.terminal import progress_bar
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.safe_io import check_target, is_stdio, write_file
 from nerstudio.core.store import Project
+from nerstudio.core.training.config import DEVICES
 
 
 def _predict(project: Project, run_id: int, predictor, records, out=None) -> int:
@@ -21,6 +22,17 @@ def _predict(project: Project, run_id: int, predictor, records, out=None) -> int
 
     with progress_bar(len(records), "doc", "predicting") as tick:
         return predict_documents(project, run_id, predictor, records, out, progress=tick)
+
+
+def _nothing_to_predict(every: bool, done: bool) -> str:
+    if every:
+        return "nothing to predict: the project has no documents; import some first"
+    if done:
+        return "nothing to predict: no document is done yet; --all predicts every document"
+    return (
+        "nothing to predict: no new or in-progress document (all are done or skipped);"
+        " --all predicts every document, --done the done ones"
+    )
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
@@ -38,11 +50,15 @@ def cmd_predict(args: argparse.Namespace) -> int:
     with Project.open(args.project) as project:
         if args.out is not None:
             check_target(args.out, project.path, args.force)
+        records: list = []
+        if not args.serve:  # which documents, before the model loads or --out is written
+            wanted = {Status.DONE} if args.done else {Status.NEW, Status.IN_PROGRESS}
+            records = [r for r in project.iter_documents() if args.all or r.status in wanted]
+            if not records:
+                raise NerstudioError(_nothing_to_predict(args.all, args.done))
         run, predictor = run_predictor(project, args.run, args.device, args.backend)
         if args.serve:
             return serve_predictions(project, run.id, predictor, sys.stdin, sys.stdout)
-        wanted = {Status.DONE} if args.done else {Status.NEW, Status.IN_PROGRESS}
-        records = [r for r in project.iter_documents() if args.all or r.status in wanted]
         with write_file(args.out) if args.out else nullcontext() as fh:
             stored = _predict(project, run.id, predictor, records, fh)
     # with --out -, stdout holds the predictions: the summary goes to stderr
@@ -142,7 +158,9 @@ def add_parsers(sub) -> None:
     )
     p.add_argument("--out", type=Path, help="also write one JSON object per document ('-': stdout)")
     p.add_argument("--force", action="store_true", help="replace --out if it exists")
-    p.add_argument("--device", choices=["auto", "cpu", "cuda", "mps"], default="auto")
+    p.add_argument(
+        "--device", choices=DEVICES, default="auto", help="where to run (default %(default)s)"
+    )
     _add_backend(p)
     p.add_argument(
         "--serve",
@@ -163,8 +181,16 @@ def add_parsers(sub) -> None:
         "--predict", action="store_true", help="first predict the done documents with the run"
     )
     _add_backend(p)
-    p.add_argument("--threshold", type=share, default=0.8, help="minimum model confidence (0 to 1)")
-    p.add_argument("--top", type=positive_int, default=200)
+    p.add_argument(
+        "--threshold",
+        type=share,
+        default=0.8,
+        help="list a disagreement only where the model is at least this sure (0 to 1, "
+        "default %(default)s)",
+    )
+    p.add_argument(
+        "--top", type=positive_int, default=200, help="list at most N (default %(default)s)"
+    )
     p.add_argument("--json", action="store_true", help="print one JSON list")
     p.set_defaults(func=cmd_review)
 
@@ -176,15 +202,21 @@ def add_parsers(sub) -> None:
     )
     p.add_argument("project", type=Path)
     p.add_argument(
-        "--strategy", choices=["least-confidence", "mnlp", "entropy", "random"], default="mnlp"
+        "--strategy",
+        choices=["least-confidence", "mnlp", "entropy", "random"],
+        default="mnlp",
+        help="how uncertainty is measured (default %(default)s: mean token log-probability)",
     )
-    p.add_argument("--top", type=positive_int, default=20)
+    p.add_argument(
+        "--top", type=positive_int, default=20, help="show the first N (default %(default)s)"
+    )
     p.add_argument("--run", help="run whose predictions to use (default: the active run)")
     p.add_argument(
         "--random-share",
         type=share,
         default=0.1,
-        help="share of random picks among the queue (0 to 1, default 0.1)",
+        help="share of random picks among the queue, so it is not all of one kind "
+        "(0 to 1, default %(default)s)",
     )
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print one JSON list")
     p.set_defaults(func=cmd_queue)

@@ -176,7 +176,9 @@ def add_parsers(sub) -> None:
         help="share of the unfinished documents every annotator gets (default 0.1)",
     )
     p.add_argument("--out", type=Path, required=True, help="folder for the annotators' projects")
-    p.add_argument("--seed", type=int, default=13, help="fixes who gets which document")
+    p.add_argument(
+        "--seed", type=int, default=13, help="fixes who gets which document (default %(default)s)"
+    )
     p.add_argument("--force", action="store_true", help="replace annotators' projects in OUT")
     p.set_defaults(func=cmd_assign)
 

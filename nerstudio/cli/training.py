@@ -228,9 +228,13 @@ def add_parsers(sub) -> None:
     )
     p.add_argument("project", type=Path)
     p.add_argument("--run", required=True, help="run name or run folder")
-    p.add_argument("--split", default="dev")
-    p.add_argument("--device", choices=DEVICES, default="auto")
-    p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--split", default="dev", help="the done documents of this split (default %(default)s)"
+    )
+    p.add_argument(
+        "--device", choices=DEVICES, default="auto", help="where to run (default %(default)s)"
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser(

@@ -409,3 +409,63 @@ def test_console_entry_point_init_import_stats(tmp_path):
     assert (result["documents"], result["done"], result["tokens"]) == (2, 2, 7)
     assert result["entities"] == {"PER": 2, "LOC": 1}
     assert result["by_split"] == {"train": 2}
+
+
+def test_predict_with_nothing_unfinished_says_so_and_writes_no_file(tmp_path, capsys):
+    from nerstudio.core.records import DocumentRecord, Status
+    from nerstudio.core.store import Project
+
+    db = tmp_path / "p.db"
+    with Project.create(db, ["PER"]) as project:
+        project.add_documents([DocumentRecord("Anna sings .", ((0, 4), (5, 10), (11, 12)))])
+        project.set_status([1], Status.DONE)
+    out = tmp_path / "predictions.jsonl"
+
+    code, _, err = run(capsys, "predict", db, "--run", "r1", "--out", out)
+    assert code == 1 and "nothing to predict" in err and "--all" in err
+    assert not out.exists()  # no empty file left behind
+    code, _, err = run(capsys, "predict", db, "--run", "r1", "--done")
+    assert code == 1 and "nothing to predict" not in err and "r1" in err  # on to the run
+
+
+def _options(parser, command=""):
+    """(command, option, action) for every option of every sub-command."""
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _options(sub, f"{command} {name}".strip())
+        elif action.option_strings and not {"-h", "--version"} & set(action.option_strings):
+            yield command, action.option_strings[0], action
+
+
+def test_every_option_says_what_it_does_and_its_default():
+    from nerstudio.cli import build_parser
+
+    unexplained = [
+        f"{command} {option}"
+        for command, option, action in _options(build_parser())
+        if not action.help
+        or (action.default not in (None, False) and "default" not in action.help)
+    ]
+    assert unexplained == []
+
+
+def test_the_top_level_help_names_every_import_and_export_format(capsys):
+    from nerstudio.core.transfer import EXPORT_FORMATS, IMPORT_FORMATS
+
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    for fmt in (*IMPORT_FORMATS[1:], *EXPORT_FORMATS[1:]):
+        assert fmt in shown
+
+
+def test_stats_lists_the_statuses_under_documents(tmp_path, capsys):
+    db = tmp_path / "p.db"
+    assert run(capsys, "init", db)[0] == 0
+    _, out, _ = run(capsys, "stats", db)
+    lines = out.splitlines()
+    assert lines[0].startswith("documents") and lines[1].lstrip().startswith("new")
+    assert lines.index(next(line for line in lines if line.startswith("tokens"))) == 5
