@@ -9,6 +9,7 @@ from contextlib import nullcontext
 from pathlib import Path
 
 from nerstudio.cli.terminal import progress_bar
+from nerstudio.core.active import STRATEGIES
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.safe_io import check_target, write_file
 from nerstudio.core.store import Project
@@ -74,8 +75,14 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def cmd_queue(args: argparse.Namespace) -> int:
-    from nerstudio.core.active import Candidate, build_queue, score_key
+    from nerstudio.core.active import queue_for_run
 
+    if args.top < 1:
+        raise NerstudioError(f"--top {args.top}: give how many documents to list (1 or more)")
+    if not 0 <= args.random_share <= 1:
+        raise NerstudioError(
+            f"--random-share {args.random_share}: give a share from 0 (none) to 1 (all random)"
+        )
     with Project.open(args.project) as project:
         run = project.runs.get(args.run) if args.run else project.runs.active()
         if run is None:
@@ -83,10 +90,9 @@ def cmd_queue(args: argparse.Namespace) -> int:
             run = done[-1] if done else None
         if run is None:
             raise NerstudioError("no run has predictions yet: run 'nerstudio predict' first")
-        rows = project.predictions.pool(run.id, score=score_key(args.strategy) or "mnlp")
-    pool = [Candidate(doc, text, scores) for doc, text, scores in rows]
-    texts = {c.document_id: c.text for c in pool}
-    entries = build_queue(pool, args.strategy, args.random_share).top(args.top)
+        order = queue_for_run(project, run.id, args.strategy, args.random_share, limit=args.top)
+        entries = order.top(args.top)
+        texts = {e.document_id: project.document(e.document_id).text for e in entries}
     if args.json:
         print(
             json.dumps(
@@ -172,9 +178,7 @@ def add_parsers(sub) -> None:
         "model's uncertainty, with a share of random picks.",
     )
     p.add_argument("project", type=Path)
-    p.add_argument(
-        "--strategy", choices=["least-confidence", "mnlp", "entropy", "random"], default="mnlp"
-    )
+    p.add_argument("--strategy", choices=STRATEGIES, default="mnlp")
     p.add_argument("--top", type=int, default=20)
     p.add_argument("--run", help="run whose predictions to use (default: the active run)")
     p.add_argument("--random-share", type=float, default=0.1)
