@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 STRATEGIES = ("least-confidence", "mnlp", "entropy", "random")
 _SCORE_KEYS = {"least-confidence": "least_confidence", "mnlp": "mnlp", "entropy": "entropy"}
 NEAR_DUPLICATE = 0.8
+QUEUE_CHUNK = 1000  # documents of the queue the window reads at a time (``limit``)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 
-from nerstudio.core.active import QueueOrder, extend_queue, queue_for_run
+from nerstudio.core.active import QUEUE_CHUNK, QueueOrder, extend_queue, queue_for_run
 from nerstudio.core.store import Project
 from nerstudio.gui.workers.runner import Job, Worker
 
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from nerstudio.gui.state import AppState
 
 STOP_WAIT_S = 5.0  # a superseded order ends at its next check
-QUEUE_CHUNK = 1000  # documents of the queue read at a time
 
 
 @dataclass(frozen=True)
