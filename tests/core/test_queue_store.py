@@ -22,7 +22,7 @@ from nerstudio.core.active import (
     random_rank,
 )
 from nerstudio.core.records import DocumentRecord, Status
-from nerstudio.core.store import Project, connection, schema
+from nerstudio.core.store import DocumentQuery, Project, connection, schema
 from nerstudio.core.tokens import tokenize
 
 WORDS = "alpha beta gamma delta epsilon zeta eta theta".split()
@@ -259,3 +259,26 @@ def test_an_old_project_gets_its_queue_columns_filled(tmp_path):
         for strategy in active.STRATEGIES:
             assert queue_for_run(project, 1, strategy, 0.34) == build_queue(pool, strategy, 0.34)
         assert queue_for_run(project, 1, "mnlp", 0.0).document_ids[:3] == (3, 6, 1)
+
+
+def test_unscored_is_the_pool_without_a_prediction(tmp_path):
+    """What Set active still has to score, by one query, as the window computed it before
+    (every document listed, every prediction of the run read)."""
+    run_id, _ = random_project(tmp_path / "p.db", 300, random.Random(4))
+    with Project.open(tmp_path / "p.db") as project:
+        scored = {doc for doc, _, _ in project.predictions.pool(run_id, score="mnlp")}
+        rows = project.list_documents(DocumentQuery(limit=1000))
+        expected = [
+            r.id
+            for r in rows
+            if r.status in (Status.NEW, Status.IN_PROGRESS)
+            and r.split not in ("dev", "test")
+            and r.id not in scored
+        ]
+        assert expected  # the last 5% have no prediction
+        assert project.predictions.unscored(run_id) == sorted(expected)
+        assert project.predictions.unscored(run_id + 1) == sorted(
+            r.id
+            for r in rows
+            if r.status in (Status.NEW, Status.IN_PROGRESS) and r.split not in ("dev", "test")
+        )

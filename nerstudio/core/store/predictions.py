@@ -200,6 +200,16 @@ class Predictions:
         finally:
             cursor.close()
 
+    def unscored(self, run_id: int) -> list[int]:
+        """The queue's pool without a prediction of the run, by id: what is left to score
+        (one query on the primary key; no scores or texts read)."""
+        rows = self.db.execute(
+            f"SELECT d.id FROM documents d WHERE {_POOL} AND NOT EXISTS (SELECT 1"
+            " FROM predictions p WHERE p.document_id = d.id AND p.run_id = ?) ORDER BY d.id",
+            [run_id],
+        )
+        return [doc for (doc,) in rows]
+
     def for_done_documents(self, run_id: int) -> list[tuple[int, StoredPrediction]]:
         """This run's predictions of done documents (to review gold against the model)."""
         rows = self.db.execute(
