@@ -196,7 +196,7 @@ def _in_memory(
     randoms = sorted(ranked, key=keys.__getitem__)
 
     def rows(order: list[int]) -> Iterator[Row]:
-        return ((ids[i], scores[i], texts[i], 0.0) for i in order)
+        return ((ids[i], scores[i], texts[i], i) for i in order)  # key: the position
 
     return rows(ranked), rows(randoms)
 
@@ -257,9 +257,8 @@ def order_queue(
     seed: int = 0,
 ) -> list[tuple[Candidate, float]]:
     """The pool in the order to annotate it, each with its uncertainty (higher = less sure)."""
-    by_id = {c.document_id: c for c in candidates}
     picks = _picks(candidates, strategy, random_share, seed)
-    return [(by_id[row[0]], row[1]) for row, _ in picks]
+    return [(candidates[row[3]], row[1]) for row, _ in picks]
 
 
 @dataclass(frozen=True)
