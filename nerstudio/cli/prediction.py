@@ -10,6 +10,7 @@ from pathlib import Path
 
 from nerstudio.cli.arguments import positive_int, share
 from nerstudio.cli.terminal import progress_bar
+from nerstudio.core.active import STRATEGIES
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.safe_io import check_target, is_stdio, write_file
 from nerstudio.core.store import Project
@@ -93,7 +94,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def cmd_queue(args: argparse.Namespace) -> int:
-    from nerstudio.core.active import Candidate, build_queue, score_key
+    from nerstudio.core.active import queue_for_run
 
     with Project.open(args.project) as project:
         run = project.runs.get(args.run) if args.run else project.runs.active()
@@ -102,10 +103,9 @@ def cmd_queue(args: argparse.Namespace) -> int:
             run = done[-1] if done else None
         if run is None:
             raise NerstudioError("no run has predictions yet: run 'nerstudio predict' first")
-        rows = project.predictions.pool(run.id, score=score_key(args.strategy) or "mnlp")
-    pool = [Candidate(doc, text, scores) for doc, text, scores in rows]
-    texts = {c.document_id: c.text for c in pool}
-    entries = build_queue(pool, args.strategy, args.random_share).top(args.top)
+        order = queue_for_run(project, run.id, args.strategy, args.random_share, limit=args.top)
+        entries = order.top(args.top)
+        texts = {e.document_id: project.document(e.document_id).text for e in entries}
     if args.json:
         print(
             json.dumps(
@@ -203,7 +203,7 @@ def add_parsers(sub) -> None:
     p.add_argument("project", type=Path)
     p.add_argument(
         "--strategy",
-        choices=["least-confidence", "mnlp", "entropy", "random"],
+        choices=STRATEGIES,
         default="mnlp",
         help="how uncertainty is measured (default %(default)s: mean token log-probability)",
     )

@@ -142,11 +142,24 @@ class AppState(QObject):
         if unfinished_only:
             after = at + 1 if at is not None and self.opened_in_queue else 0
             rest = [d for d in order[after:] if d != current]
+            found = self._first_unfinished_of(rest)
+            while found is None and self._extend_queue():  # read on past what was read
+                found = self._first_unfinished_of(self.queue[len(order) :])
+                order = self.queue
             before = [d for d in order[:after] if d != current]
-            return self._first_unfinished_of(rest) or self._first_unfinished_of(before)
+            return found or self._first_unfinished_of(before)
+        if at is not None and at + step >= len(order) and self._extend_queue():
+            order = self.queue
         if at is None:
             return order[0] if order and step > 0 else None
         return order[at + step] if 0 <= at + step < len(order) else None
+
+    def _extend_queue(self) -> bool:
+        """Read the next chunk of the queue, when there is one (``QueueOrdering.extend``)."""
+        from nerstudio.gui.workers.queue_order import QueueOrdering
+
+        ordering = self.findChild(QueueOrdering)
+        return ordering is not None and ordering.extend()
 
     def _first_unfinished_of(self, ids: list[int]) -> int | None:
         assert self.project is not None

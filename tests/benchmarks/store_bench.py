@@ -7,15 +7,22 @@ filtered listing and a full-text search. Last, a project of 100k unannotated doc
 with a run's predictions: the active-learning pool query (``Predictions.pool``) and the
 queue's order (``order_queue`` and ``queue_for_run``, the window's path), timed apart.
 
+``--big-queue FILE`` adds the row ``big_queue``: the queue of a project of 1,000,000 scored
+documents (``--big-queue-documents``), built at FILE when it is not there yet and reused
+after (the build takes minutes): ``nerstudio queue --top 20``, the window's first chunk
+and the next one, each in a fresh process so its peak RSS is its own.
+
 Usage: python tests/benchmarks/store_bench.py [--conll FILE] [--documents 100000]
-       [--queue-only]
+       [--queue-only] [--big-queue FILE [--big-queue-documents 1000000]]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import random
+import resource
 import statistics
 import sys
 import tempfile
@@ -141,14 +148,58 @@ def queue_figures(path: Path, run_id: int, repeats: int = 3) -> dict[str, object
     }
 
 
+def big_queue_figure(path: Path, what: str) -> dict[str, object]:
+    """One figure of the big queue, in this (fresh) process: seconds and peak RSS."""
+    from nerstudio.core.active import QUEUE_CHUNK, extend_queue, queue_for_run
+
+    with Project.open(path, check=False) as project:
+        run_id = project.runs.get("bench").id
+        idle_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        if what == "top_20":  # what ``nerstudio queue`` reads
+            order, seconds = timed(queue_for_run, project, run_id, "mnlp", 0.1, limit=20)
+        else:  # the window: its worker's first chunk, then the next as the list scrolls
+            order, seconds = timed(queue_for_run, project, run_id, "mnlp", 0.1, limit=QUEUE_CHUNK)
+            if what == "next_chunk":
+                order, seconds = timed(extend_queue, project, order, QUEUE_CHUNK)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {
+        "seconds": round(seconds, 3),
+        "entries": len(order),
+        "peak_rss_mb": round(peak_mb),
+        "peak_rss_over_open_mb": round(peak_mb - idle_mb),
+    }
+
+
+def big_queue_figures(path: Path, documents: int) -> dict[str, object]:
+    """The ``big_queue`` row: the project at ``path`` (built once), each figure the median
+    of three fresh processes."""
+    out: dict[str, object] = {"documents": documents}
+    if not path.exists():
+        _, seconds = scored_project(path, documents, random.Random(0))
+        out["build_seconds"] = round(seconds, 1)
+    spawn = multiprocessing.get_context("spawn")
+    for what in ("top_20", "first_chunk", "next_chunk"):
+        runs = []
+        for _ in range(3):
+            with spawn.Pool(1) as pool:
+                runs.append(pool.apply(big_queue_figure, (path, what)))
+        runs.sort(key=lambda figure: figure["seconds"])
+        out[what] = runs[1]
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--conll", type=Path, default=DEFAULT_CONLL)
     parser.add_argument("--documents", type=int, default=100_000)
     parser.add_argument("--queue-only", action="store_true", help="only the queue figures")
+    parser.add_argument("--big-queue", type=Path, help="the 1M queue's project (built once)")
+    parser.add_argument("--big-queue-documents", type=int, default=1_000_000)
     args = parser.parse_args()
     rng = random.Random(0)
     out: dict[str, object] = {}
+    if args.big_queue is not None:
+        out["big_queue"] = big_queue_figures(args.big_queue, args.big_queue_documents)
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         scored = tmp / "scored.db"

@@ -17,6 +17,7 @@ from nerstudio.core.active import (
     near_duplicates,
     order_queue,
     queue_for_run,
+    random_rank,
 )
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.records import DocumentRecord, Status
@@ -29,16 +30,15 @@ KEYS = {"least-confidence": "least_confidence", "mnlp": "mnlp", "entropy": "entr
 
 
 def reference_order(candidates, strategy, random_share, seed):
-    """The queue's rules written the obvious (quadratic) way: the oracle for small pools."""
-    rng = random.Random(seed)
+    """The queue's rules written the obvious (quadratic) way: the oracle for small pools.
+    Random picks follow the seed's random order (``random_rank``), not a shuffle of the
+    whole pool, so the store can draw them along an index."""
     if strategy == "random":
-        pool = list(candidates)
-        rng.shuffle(pool)
+        pool = sorted(candidates, key=lambda c: random_rank(c.document_id, seed))
         return [(c.document_id, Reason.RANDOM) for c in pool]
     key = KEYS[strategy]
     ranked = sorted(candidates, key=lambda c: (-c.scores.get(key, 0.0), c.document_id))
-    randoms = list(ranked)
-    rng.shuffle(randoms)
+    randoms = sorted(ranked, key=lambda c: random_rank(c.document_id, seed))
     every = round(1 / random_share) if random_share > 0 else 0
     ordered, taken, deferred = [], set(), []
     while len(ordered) < len(ranked):

@@ -150,3 +150,40 @@ def test_another_project_gets_its_own_queue(open_window, qtbot, tmp_path):
     qtbot.waitUntil(lambda: not ordering.is_running(), timeout=5000)
     assert ui.state.queue == [4, 3, 2]
     assert panel.order.currentData() == "entropy"
+
+
+def test_a_long_queue_is_read_a_chunk_at_a_time_as_the_list_scrolls_and_enter_walks(
+    open_window, qtbot, tmp_path, monkeypatch
+):
+    """The worker reads only the top of the queue; the list and Enter read on past it."""
+    from nerstudio.core.active import queue_for_run
+
+    monkeypatch.setattr(queue_order, "QUEUE_CHUNK", 3)
+    path = tmp_path / "long.db"
+    texts = [f"Anna met Omar in town number {i}" for i in range(12)]
+    with Project.create(path, ["PER"]) as project:
+        docs = project.add_documents(
+            DocumentRecord(t, tuple(tokenize(t))) for t in texts
+        ).document_ids
+        run = project.runs.start("r", "tiny", "full", {}, str(tmp_path / "r"))
+        project.runs.finish(run.id, "completed", {})
+        scores = [(d, [], {"mnlp": (i * 5 % 12) / 12}) for i, d in enumerate(docs)]
+        project.predictions.save(run.id, scores)
+        project.runs.set_active("r")
+        whole = list(queue_for_run(project, run.id, "mnlp").document_ids)
+    ui = open_window(path)
+    panel, model = ui.window.document_list, ui.window.documents
+    panel.order.setCurrentIndex(panel.order.findData("mnlp"))
+    qtbot.waitUntil(lambda: model.order is not None and not model.ordering_busy, timeout=5000)
+    assert len(ui.state.queue) < len(whole)  # only the top was read
+    assert ids(model) == whole[: len(ids(model))]
+    ui.state.open_document(whole[0])
+    ui.window.editor.setFocus()
+    seen = [whole[0]]
+    for _ in whole[1:]:
+        qtbot.keyClick(ui.window.editor, Qt.Key.Key_Return)  # done, then the next in the queue
+        seen.append(ui.state.document.id)
+    assert seen == whole  # Enter read on past the first chunk
+    while model.canFetchMore():
+        model.fetchMore()
+    assert ids(model) == whole and model.order.more is None

@@ -237,12 +237,87 @@ def _attribute_to_first_annotator(db: sqlite_utils.Database, user: str) -> None:
     )
 
 
+def _migration_6(db: sqlite_utils.Database) -> None:
+    """The queue's order kept in the store: each prediction's scores as REAL columns (and a
+    random key), indexed in queue order, so the top of the queue is an index walk rather
+    than every prediction read and sorted in Python (17 s and 832 MB at 1M documents).
+
+    Existing rows are filled from their ``scores`` JSON; a score that is missing, not a
+    number or not finite is 0.0 (where the queue always put it). JSON that SQLite cannot
+    read (Python's ``NaN``) is rewritten without the non-finite scores. Safe to run on a
+    file that has it already.
+    """
+    from nerstudio.core.store.predictions import QUEUE_SCORES
+
+    have = _columns(db, "predictions")
+    for name in (*QUEUE_SCORES, "shuffle_key"):
+        kind = "INTEGER" if name == "shuffle_key" else "REAL"
+        if name not in have:
+            db.execute(f"ALTER TABLE predictions ADD COLUMN {name} {kind} NOT NULL DEFAULT 0")
+    _repair_score_json(db)
+    _fill_queue_columns(db, QUEUE_SCORES)
+    for name in QUEUE_SCORES:
+        db.execute(
+            f"CREATE INDEX IF NOT EXISTS predictions_{name}"
+            f" ON predictions(run_id, {name} DESC, document_id)"
+        )
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS predictions_shuffle_key"
+        " ON predictions(run_id, shuffle_key, document_id)"
+    )
+
+
+def _repair_score_json(db: sqlite_utils.Database) -> None:
+    """Rewrite the (rare) ``scores`` SQLite cannot parse, keeping only finite numbers."""
+    import json
+
+    from nerstudio.core.store.predictions import finite_scores
+
+    broken = db.execute(
+        "SELECT rowid, scores FROM predictions WHERE scores IS NOT NULL AND NOT json_valid(scores)"
+    ).fetchall()
+    for rowid, text in broken:
+        try:
+            found = json.loads(text)
+        except ValueError:
+            found = {}
+        kept = finite_scores(found) if isinstance(found, dict) else {}
+        db.execute(
+            "UPDATE predictions SET scores = ?, uncertainty = ? WHERE rowid = ?",
+            [json.dumps(kept), kept.get("mnlp"), rowid],
+        )
+
+
+def _fill_queue_columns(db: sqlite_utils.Database, names: tuple[str, ...]) -> None:
+    """One pass over ``predictions``: each score parsed once, the shuffle key by Python."""
+    from nerstudio.core.store.predictions import shuffle_key
+
+    db.conn.create_function("nerstudio_shuffle_key", 1, shuffle_key, deterministic=True)
+    largest = "1.7976931348623157e308"  # beyond it: infinite
+    extracted = ", ".join(f"json_extract(scores, '$.{name}') AS {name}" for name in names)
+    assigned = ", ".join(
+        f"{name} = CASE WHEN typeof(v.{name}) IN ('integer', 'real')"
+        f" AND abs(v.{name}) <= {largest} THEN v.{name} ELSE 0.0 END"
+        for name in names
+    )
+    db.execute(
+        f"UPDATE predictions SET {assigned}, shuffle_key = nerstudio_shuffle_key(document_id)"
+        f" FROM (SELECT rowid AS r, {extracted} FROM predictions"
+        " WHERE json_valid(scores)) AS v WHERE predictions.rowid = v.r"
+    )
+    db.execute(
+        "UPDATE predictions SET shuffle_key = nerstudio_shuffle_key(document_id)"
+        " WHERE scores IS NULL OR NOT json_valid(scores)"
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1,
     _migration_2,
     _migration_3,
     _migration_4,
     _migration_5,
+    _migration_6,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -85,8 +85,10 @@ class DocumentListModel(QAbstractTableModel):
         if ordering is not self.ordering:
             if self.ordering is not None:
                 self.ordering.ordered.disconnect(self.set_order)
+                self.ordering.extended.disconnect(self._extended)
                 self.ordering.busyChanged.disconnect(self.set_ordering_busy)
             ordering.ordered.connect(self.set_order)
+            ordering.extended.connect(self._extended)
             ordering.busyChanged.connect(self.set_ordering_busy)
             self.ordering = ordering
         self.set_ordering_busy(ordering.busy)
@@ -102,6 +104,13 @@ class DocumentListModel(QAbstractTableModel):
         self.uncertainty, self.reasons, self.ranks = {}, {}, {}  # filled a page at a time
         self.set_query(self.query)
 
+    @Slot(object)
+    def _extended(self, order: QueueOrder) -> None:
+        """The same order read further: the rows shown stay, more can be fetched."""
+        if self.order is not None:
+            self.order = order
+            self.total = len(order)
+
     @Slot(bool)
     def set_ordering_busy(self, busy: bool) -> None:
         if busy != self.ordering_busy:
@@ -113,6 +122,8 @@ class DocumentListModel(QAbstractTableModel):
             return []
         if self.order is not None:
             start, end = len(self.rows), len(self.rows) + PAGE
+            if end > len(self.order) and self._can_extend():
+                self.ordering.extend()  # the next chunk of the queue (``_extended``)
             ids = self.order.document_ids[start:end]
             self.uncertainty.update(zip(ids, self.order.uncertainties[start:end]))
             self.reasons.update(zip(ids, self.order.reasons[start:end]))
@@ -130,7 +141,17 @@ class DocumentListModel(QAbstractTableModel):
         return self.project.list_documents(page)
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and len(self.rows) < self.total
+        return not parent.isValid() and (len(self.rows) < self.total or self._can_extend())
+
+    def _can_extend(self) -> bool:
+        """The queue shown has more to read, through the ordering that made it."""
+        ordering = self.ordering
+        return (
+            self.order is not None
+            and self.order.more is not None
+            and ordering is not None
+            and ordering.order is self.order
+        )
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
         if parent.isValid() or self.project is None:

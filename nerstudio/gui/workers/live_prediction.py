@@ -24,24 +24,16 @@ from nerstudio.core.prediction import (
     reply_from_line,
     request_to_line,
 )
-from nerstudio.core.records import Status
-from nerstudio.core.store import DocumentQuery, Project
+from nerstudio.core.store import Project
 from nerstudio.gui.workers.child import ChildProcess
 
 ENDED = "the prediction process ended"
-HELD_OUT = ("dev", "test")  # never in the queue's pool (``Predictions.pool``)
 
 
 def unscored_pool(project: Project, run_id: int) -> list[int]:
     """The queue's pool (unfinished, outside dev and test) without a prediction of the run,
     by document id: what Set active still has to score."""
-    scored = {doc for doc, _, _ in project.predictions.pool(run_id, score="mnlp")}
-    unfinished: list[int] = []
-    for status in (Status.IN_PROGRESS, Status.NEW):
-        total = project.count_documents(DocumentQuery(status=status))
-        rows = project.list_documents(DocumentQuery(status=status, limit=max(total, 1)))
-        unfinished += [r.id for r in rows if r.split not in HELD_OUT and r.id not in scored]
-    return sorted(unfinished)
+    return project.predictions.unscored(run_id)
 
 
 class LivePredictionWorker(ChildProcess):

@@ -1,10 +1,13 @@
 """The active-learning queue, ordered off the GUI thread.
 
-``QueueOrderWorker`` runs the pool query and the ordering (``core.active.queue_for_run``)
-on its own connection and hands back one immutable ``QueueOrder``. ``QueueOrdering`` lives
-on the GUI thread: it runs one worker at a time, a newer request supersedes an older one
-(the older worker's result is dropped), and the newest order goes to the state's ``queue``
-(Next follows it) and to whoever listens to ``ordered`` (the document list).
+``QueueOrderWorker`` reads the top of the queue (``core.active.queue_for_run``, index walks
+in the store) on its own connection and hands back one immutable ``QueueOrder`` of its
+first ``QUEUE_CHUNK`` documents. ``QueueOrdering`` lives on the GUI thread: it runs one
+worker at a time, a newer request supersedes an older one (the older worker's result is
+dropped), and the newest order goes to the state's ``queue`` (Next follows it) and to
+whoever listens to ``ordered`` (the document list). When the list scrolls or Next walks
+past the part read so far, ``extend`` reads the next chunk (a few milliseconds, whatever
+the size of the pool) and says so with ``extended``.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 
-from nerstudio.core.active import QueueOrder, queue_for_run
+from nerstudio.core.active import QUEUE_CHUNK, QueueOrder, extend_queue, queue_for_run
 from nerstudio.core.store import Project
 from nerstudio.gui.workers.runner import Job, Worker
 
@@ -47,7 +50,9 @@ class QueueOrderWorker(Worker):
         with Project.open(self.request.project_path, check=False) as project:
             if self.stopping.is_set():
                 return
-            order = queue_for_run(project, self.request.run_id, self.request.strategy)
+            order = queue_for_run(
+                project, self.request.run_id, self.request.strategy, limit=QUEUE_CHUNK
+            )
         if not self.stopping.is_set():
             self.ordered.emit(order)
 
@@ -57,6 +62,7 @@ class QueueOrdering(QObject):
 
     busyChanged = Signal(bool)  # an order the user asked for is on its way
     ordered = Signal(object)  # the newest QueueOrder, or None for document order
+    extended = Signal(object)  # the same order, read further (what was read is unchanged)
 
     def __init__(self, state: AppState) -> None:
         super().__init__(state)
@@ -89,6 +95,16 @@ class QueueOrdering(QObject):
         self.order = None
         self._set_busy(False)
         self.ordered.emit(None)
+
+    def extend(self) -> bool:
+        """Read the next chunk of the current order; False when there is no more to read."""
+        order, project = self.order, self.state.project
+        if order is None or order.more is None or project is None:
+            return False
+        self.order = extend_queue(project, order, QUEUE_CHUNK)
+        self.state.queue = list(self.order.document_ids)
+        self.extended.emit(self.order)
+        return len(self.order) > len(order)
 
     def is_running(self) -> bool:
         """A worker thread is still alive (perhaps a superseded one, finishing)."""
