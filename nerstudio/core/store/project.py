@@ -10,6 +10,7 @@ migration, and marks runs whose process died as interrupted.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
@@ -33,6 +34,7 @@ from nerstudio.core.store.runs import Runs
 from nerstudio.core.store.spans import ProjectSpans
 
 _ALL = DocumentQuery()
+log = logging.getLogger(__name__)
 
 
 class Project(ProjectLabels, ProjectDocuments, ProjectSpans):
@@ -103,7 +105,7 @@ class Project(ProjectLabels, ProjectDocuments, ProjectSpans):
                 schema.upgrade(db, path)
             project = cls(path, db, read_only)
             if not read_only:
-                project.runs.mark_interrupted()
+                _mark_interrupted(project)
         except sqlite3.Error as err:
             db.close()
             raise connection.explain(path, err) from None
@@ -193,7 +195,17 @@ class Project(ProjectLabels, ProjectDocuments, ProjectSpans):
         return queries.stats(self.db, [label.name for label in self.labels()])
 
 
-def _connect(path: Path) -> tuple[sqlite_utils.Database, bool]:
+def _mark_interrupted(project: Project) -> None:
+    """Runs whose process died become ``interrupted``. Where another process holds the
+    write lock (a long import), that is left for a later open: a reader must not wait."""
+    with project.db.without_waiting():
+        try:
+            project.runs.mark_interrupted()
+        except connection.ProjectBusyError:
+            log.info("%s: the project is busy; dead runs are marked on a later open", project.path)
+
+
+def _connect(path: Path) -> tuple[connection.ProjectDatabase, bool]:
     """A read-write connection, or a read-only one where the file or its folder cannot be
     written (a read-only mount, a file without write permission)."""
     writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
