@@ -4,17 +4,21 @@ added in time that grows with their number, not its square (issue 23, items 1, 5
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+import nerstudio
 from nerstudio.core.errors import ProjectError
 from nerstudio.core.records import DocumentRecord
 from nerstudio.core.spans import Span
-from nerstudio.core.store import Project, connection
+from nerstudio.core.store import Project, connection, integrity
 from nerstudio.core.tokens import tokenize
 
 
@@ -42,6 +46,15 @@ def project_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def read_only(monkeypatch) -> None:
+    """The file and its folder without write permission (as a user without it sees them)."""
+    real_access = os.access
+    monkeypatch.setattr(
+        os, "access", lambda p, mode: False if mode == os.W_OK else real_access(p, mode)
+    )
+
+
+@pytest.fixture
 def short_lock_wait(monkeypatch) -> None:
     """Writers give up after about 0.6 s instead of 15 s, so a wait shows fast."""
     monkeypatch.setattr(connection, "BUSY_TIMEOUT_MS", 200)
@@ -56,6 +69,70 @@ def writer(project_path: Path) -> Iterator[sqlite3.Connection]:
     yield conn
     conn.execute("ROLLBACK")
     conn.close()
+
+
+CAPPED_CHECK = """
+import sys
+from nerstudio.core.store import Project, integrity
+with Project.open(sys.argv[1], check=False) as project:
+    # SQLite's temporary storage in memory, and its memory capped (for this process: the
+    # pragma can lower the cap, never lift it)
+    project.db.execute("PRAGMA temp_store=MEMORY")
+    project.db.execute(f"PRAGMA hard_heap_limit={int(sys.argv[2])}")
+    try:
+        print(integrity.full_check(project.db))
+    except Exception as err:
+        print(type(err).__name__, err)
+"""
+
+
+def capped_check(path: Path, limit: int) -> str:
+    """``full_check``'s outcome in a process whose SQLite may use only ``limit`` bytes."""
+    done = subprocess.run(
+        [sys.executable, "-c", CAPPED_CHECK, str(path), str(limit)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(Path(nerstudio.__file__).parents[1])},
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+# -- item 1: a check in memory and time proportional to the project ----------------------
+
+
+def test_check_of_a_long_annotated_document_does_not_sort_its_text_once_per_span(tmp_path):
+    """One 400,000-word document with 2,000 spans wrote 70 GB of temporary files: its text
+    and tokens went through SQLite's sorter once per span. With temporary storage in
+    memory and SQLite's memory capped at 32 MB, that fails at once; one copy fits."""
+    path = tmp_path / "long.db"
+    with Project.create(path, ["PER"]) as project:
+        project.add_documents([long_document(40_000, 200)])
+    assert capped_check(path, 32 << 20) == "[]"
+
+
+def test_check_still_finds_bad_spans_in_every_document_and_none_in_documents_without(
+    project_path,
+):
+    with Project.open(project_path) as project:
+        project.add_documents([long_document(2_000, 50)])
+        project.add_span(3, 0, 4, "LOC")
+        project.db.execute('UPDATE spans SET "end" = start + 2 WHERE document_id IN (1, 51)')
+        project.db.execute(
+            'INSERT INTO spans (document_id, start, "end", label_id) VALUES (3, 0, 4, 1)'
+        )  # a second span on the same token
+        problems = integrity.full_check(project.db)
+    assert [p.split(":")[0] for p in problems] == ["document 1", "document 3", "document 51"]
+
+
+def test_a_check_that_runs_out_of_memory_says_so_in_one_line_not_damage(tmp_path):
+    path = tmp_path / "long.db"
+    with Project.create(path, ["PER"]) as project:
+        project.add_documents([long_document(40_000, 10)])
+    outcome = capped_check(path, 1 << 20)  # less than the document needs
+    assert outcome.startswith("ProjectError") and "the check could not finish" in outcome
+    assert "\n" not in outcome and "damaged" not in outcome
 
 
 # -- item 5: a reader never waits for a writer -----------------------------------------------
@@ -104,3 +181,35 @@ def test_a_migration_still_takes_the_lock_and_says_so_when_it_cannot(project_pat
     with Project.open(project_path) as project:
         assert project.runs.all() == []
         assert project.db.execute("SELECT pid FROM runs").fetchall() == []
+
+
+# -- item 10b: check a read-only project (and one another process is writing) --------------
+
+
+def test_check_of_a_read_only_project_reports_no_false_problem(project_path, read_only):
+    with Project.open(project_path, check=False) as project:
+        assert project.read_only
+        assert integrity.full_check(project.db) == []
+
+
+def test_check_of_a_read_only_project_still_checks_the_full_text_index(project_path, monkeypatch):
+    with Project.open(project_path) as project:
+        project.db.execute("DROP TRIGGER documents_au")
+        project.db.execute("UPDATE documents SET text = 'changed behind the index' WHERE id = 3")
+    real_access = os.access
+    monkeypatch.setattr(
+        os, "access", lambda p, mode: False if mode == os.W_OK else real_access(p, mode)
+    )
+    with Project.open(project_path, check=False) as project:
+        assert project.read_only
+        problems = integrity.full_check(project.db)
+    assert len(problems) == 1 and "full-text" in problems[0]
+
+
+def test_check_while_another_process_writes_reports_no_false_problem(
+    project_path, short_lock_wait, writer
+):
+    started = time.monotonic()
+    with Project.open(project_path, check=False) as project:
+        assert integrity.full_check(project.db) == []
+    assert time.monotonic() - started < 1
