@@ -27,7 +27,7 @@ from nerstudio.core.store.annotations import (
     default_annotator_name,
 )
 from nerstudio.core.store.documents import ProjectDocuments
-from nerstudio.core.store.labels import ProjectLabels
+from nerstudio.core.store.labels import LabelsInUse, ProjectLabels
 from nerstudio.core.store.predictions import Predictions
 from nerstudio.core.store.queries import DocumentQuery, DocumentRow, ProjectStats
 from nerstudio.core.store.runs import Runs
@@ -66,13 +66,16 @@ class Project(ProjectLabels, ProjectDocuments, ProjectSpans):
             raise ProjectError(f"{path}: already exists; open it, or choose another name")
         if not path.parent.exists():
             raise ProjectError(f"{path}: folder {path.parent} does not exist")
+        labels = list(labels)
+        in_use = LabelsInUse(())
+        for label in labels:  # a bad or repeated name is refused before the file exists
+            in_use.new(label, None, None)
         db = connection.connect(path)
         connection.configure(db)
         schema.initialize(db)
         project = cls(path, db)
         project.annotations.rename(project.annotator(), name or default_annotator_name())
-        for label in labels:
-            project.add_label(label)
+        project.add_labels(labels)
         return project
 
     @classmethod
