@@ -302,3 +302,20 @@ def test_the_report_of_dropped_spans_names_the_first_kept_span_each_overlaps():
     assert kept == [Span(0, 10, "A"), Span(20, 22, "D")]
     assert lines == ["line 2: B overlaps A, dropped", "line 3: C overlaps A, dropped"]
     assert count == 2
+
+
+def test_tag_all_on_a_long_document_compares_each_match_with_its_neighbours_only(tmp_path):
+    """'Tag all occurrences' compared each match with every span of the document."""
+    words = [("Paris" if i % 4 == 0 else f"w{i}") for i in range(20_000)]
+    text = " ".join(words)
+    tokens = tuple(tokenize(text))
+    gold = tuple(Span(*tokens[i], "LOC") for i in range(0, 20_000, 8))  # every other Paris
+    with Project.create(tmp_path / "long.db", ["LOC"]) as project:
+        project.add_documents([DocumentRecord(text=text, tokens=tokens, spans=gold)])
+        with calls_at_most(Span, "overlaps", 1000):
+            found = project.find_occurrences(["Paris"], [1])
+        assert [start for _, start, _ in found] == [tokens[i][0] for i in range(4, 20_000, 8)]
+        assert project.find_occurrences(["a", "a"], None) == []
+    with Project.create(tmp_path / "short.db", ["LOC"]) as project:
+        project.add_documents([DocumentRecord(text="a a a b", tokens=tuple(tokenize("a a a b")))])
+        assert project.find_occurrences(["a", "a"], [1]) == [(1, 0, 3)]  # not 2-5 as well
