@@ -10,21 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
-from nerstudio.core.spans import Span
+from nerstudio.core.spans import DisjointSpans, Span
 
 Source = TypeVar("Source")
 
 
 def keep_longest(spans: Sequence[Span]) -> tuple[list[Span], list[Span]]:
     """(kept, dropped): the kept spans never overlap; longer spans win, then earlier."""
-    kept: list[Span] = []
-    dropped: list[Span] = []
-    for span in sorted(set(spans), key=lambda s: (-(s.end - s.start), s.start, s.label)):
-        if any(span.overlaps(k) for k in kept):
-            dropped.append(span)
-        else:
-            kept.append(span)
-    return sorted(kept), sorted(dropped)
+    kept, dropped = _keep_longest(spans)
+    return kept.in_order(), sorted(dropped)
 
 
 def keep_longest_reported(
@@ -33,11 +27,23 @@ def keep_longest_reported(
     """``keep_longest`` for a reader that knows where each span came from: (kept, one
     'FILE:LINE: X overlaps Y, dropped' line per dropped span, how many were dropped).
     ``describe(span, source)`` gives (line, "what the span is") for the report."""
-    kept, dropped = keep_longest(list(origin))
+    kept, dropped = _keep_longest(list(origin))
     lines = []
-    for span in dropped:
-        winner = next(k for k in kept if k.overlaps(span))
+    for span in sorted(dropped):
+        winner = kept.first_overlapping(span)
+        assert winner is not None  # it was dropped for overlapping a kept span
         line, lost = describe(span, origin[span])
         _, won = describe(winner, origin[winner])
         lines.append(f"{line}: {lost} overlaps {won}, dropped")
-    return kept, lines, len(dropped)
+    return kept.in_order(), lines, len(dropped)
+
+
+def _keep_longest(spans: Sequence[Span]) -> tuple[DisjointSpans, list[Span]]:
+    kept = DisjointSpans()
+    dropped: list[Span] = []
+    for span in sorted(set(spans), key=lambda s: (-(s.end - s.start), s.start, s.label)):
+        if kept.first_overlapping(span) is None:
+            kept.add(span)
+        else:
+            dropped.append(span)
+    return kept, dropped

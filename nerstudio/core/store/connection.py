@@ -21,11 +21,15 @@ BUSY_TIMEOUT_MS = 5000
 LOCK_RETRIES = 3  # each waits BUSY_TIMEOUT_MS for the write lock: 15 s in all
 
 
+class ProjectBusyError(ProjectError):
+    """Another process holds the project's write lock (and held it past our wait)."""
+
+
 def explain(path: Path | str, err: sqlite3.Error) -> ProjectError:
     """A one-line error for what SQLite says about a file a user can do something about."""
     text = str(err).lower()
     if "locked" in text or "busy" in text:
-        return ProjectError(
+        return ProjectBusyError(
             f"{path}: another process (a training run, a second window, an import) has held "
             f"the project for over {LOCK_RETRIES * BUSY_TIMEOUT_MS // 1000} s; nothing was "
             "changed: try again when it is done"
@@ -66,6 +70,19 @@ class ProjectDatabase(sqlite_utils.Database):
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         super().__init__(conn, execute_plugins=False)
         self.path = path
+        self._lock_tries = LOCK_RETRIES
+
+    @contextlib.contextmanager
+    def without_waiting(self) -> Iterator[ProjectDatabase]:
+        """Write transactions in here fail at once (``ProjectBusyError``) where another
+        process holds the lock: for housekeeping that can wait for a later open."""
+        self.conn.execute("PRAGMA busy_timeout=0")
+        self._lock_tries = 1
+        try:
+            yield self
+        finally:
+            self._lock_tries = LOCK_RETRIES
+            self.conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
     @contextlib.contextmanager
     def atomic(self) -> Iterator[ProjectDatabase]:
@@ -91,13 +108,13 @@ class ProjectDatabase(sqlite_utils.Database):
             raise explain(self.path, err) from None
 
     def _begin_immediate(self) -> None:
-        for attempt in range(1, LOCK_RETRIES + 1):
+        for attempt in range(1, self._lock_tries + 1):
             try:
                 self.conn.execute("BEGIN IMMEDIATE")
                 return
             except sqlite3.OperationalError as err:
                 locked = "locked" in str(err) or "busy" in str(err)
-                if not locked or attempt == LOCK_RETRIES:
+                if not locked or attempt == self._lock_tries:
                     raise explain(self.path, err) from None
                 log.warning("%s: waiting for the write lock (attempt %d)", self.path, attempt)
                 time.sleep(0.05 * attempt)

@@ -16,7 +16,7 @@ from nerstudio.core.errors import LabelError, ProjectError, SpanError
 from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.spans import Span, check_spans
 from nerstudio.core.store import queries, schema
-from nerstudio.core.store.labels import Label, check_label_name
+from nerstudio.core.store.labels import Label, LabelsInUse, check_label_name
 from nerstudio.core.tokens import Token
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ class ProjectDocuments:
     annotations: Annotations
     # From the other parts of ``Project``:
     labels: Callable[[], list[Label]]
-    _add_label: Callable[[str, str | None, str | None], Label]
+    _add_label: Callable[[LabelsInUse, str, str | None, str | None], Label]
     spans: Callable[[int], list[StoredSpan]]
 
     def add_documents(
@@ -74,10 +74,12 @@ class ProjectDocuments:
         stamp = schema.now()
         with self.db.atomic():
             annotator_id = self.annotations.current_id()
-            label_ids = {label.name: label.id for label in self.labels()}
+            existing = self.labels()
+            in_use = LabelsInUse(existing)
+            label_ids = {label.name: label.id for label in existing}
             for name in labels:
                 if name not in label_ids:
-                    label_ids[name] = self._add_label(name, None, None).id
+                    label_ids[name] = self._add_label(in_use, name, None, None).id
                     added.append(name)
             next_id = (self.db.execute("SELECT max(id) FROM documents").fetchone()[0] or 0) + 1
             doc_rows: list[tuple] = []
@@ -87,7 +89,7 @@ class ProjectDocuments:
                 except SpanError as err:
                     raise SpanError(f"{record.source or 'document'}: {err}") from None
                 for span in spans:
-                    label_id = self._label_id(span, record, label_ids, added)
+                    label_id = self._label_id(span, record, label_ids, in_use, added)
                     span_rows.append((next_id, span.start, span.end, label_id, annotator_id))
                 doc_rows.append(_document_row(next_id, record, stamp, annotator_id))
                 ids.append(next_id)
@@ -98,7 +100,12 @@ class ProjectDocuments:
         return AddResult(tuple(ids), span_count, tuple(added))
 
     def _label_id(
-        self, span: Span, record: DocumentRecord, label_ids: dict[str, int], added: list[str]
+        self,
+        span: Span,
+        record: DocumentRecord,
+        label_ids: dict[str, int],
+        in_use: LabelsInUse,
+        added: list[str],
     ) -> int:
         """The id of a span's label, adding the label (to ``label_ids`` and ``added``) when
         the project lacks it; a name no label may have is an error at that span."""
@@ -107,7 +114,7 @@ class ProjectDocuments:
         try:
             name = check_label_name(span.label)
             if name not in label_ids:
-                label_ids[name] = self._add_label(name, None, None).id
+                label_ids[name] = self._add_label(in_use, name, None, None).id
                 added.append(name)
             label_ids[span.label] = label_ids[name]
         except LabelError as err:

@@ -10,6 +10,7 @@ migration, and marks runs whose process died as interrupted.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
@@ -26,13 +27,14 @@ from nerstudio.core.store.annotations import (
     default_annotator_name,
 )
 from nerstudio.core.store.documents import ProjectDocuments
-from nerstudio.core.store.labels import ProjectLabels
+from nerstudio.core.store.labels import LabelsInUse, ProjectLabels
 from nerstudio.core.store.predictions import Predictions
 from nerstudio.core.store.queries import DocumentQuery, DocumentRow, ProjectStats
 from nerstudio.core.store.runs import Runs
 from nerstudio.core.store.spans import ProjectSpans
 
 _ALL = DocumentQuery()
+log = logging.getLogger(__name__)
 
 
 class Project(ProjectLabels, ProjectDocuments, ProjectSpans):
@@ -64,13 +66,16 @@ class Project(ProjectLabels, ProjectDocuments, ProjectSpans):
             raise ProjectError(f"{path}: already exists; open it, or choose another name")
         if not path.parent.exists():
             raise ProjectError(f"{path}: folder {path.parent} does not exist")
+        labels = list(labels)
+        in_use = LabelsInUse(())
+        for label in labels:  # a bad or repeated name is refused before the file exists
+            in_use.new(label, None, None)
         db = connection.connect(path)
         connection.configure(db)
         schema.initialize(db)
         project = cls(path, db)
         project.annotations.rename(project.annotator(), name or default_annotator_name())
-        for label in labels:
-            project.add_label(label)
+        project.add_labels(labels)
         return project
 
     @classmethod
@@ -103,7 +108,7 @@ class Project(ProjectLabels, ProjectDocuments, ProjectSpans):
                 schema.upgrade(db, path)
             project = cls(path, db, read_only)
             if not read_only:
-                project.runs.mark_interrupted()
+                _mark_interrupted(project)
         except sqlite3.Error as err:
             db.close()
             raise connection.explain(path, err) from None
@@ -193,7 +198,17 @@ class Project(ProjectLabels, ProjectDocuments, ProjectSpans):
         return queries.stats(self.db, [label.name for label in self.labels()])
 
 
-def _connect(path: Path) -> tuple[sqlite_utils.Database, bool]:
+def _mark_interrupted(project: Project) -> None:
+    """Runs whose process died become ``interrupted``. Where another process holds the
+    write lock (a long import), that is left for a later open: a reader must not wait."""
+    with project.db.without_waiting():
+        try:
+            project.runs.mark_interrupted()
+        except connection.ProjectBusyError:
+            log.info("%s: the project is busy; dead runs are marked on a later open", project.path)
+
+
+def _connect(path: Path) -> tuple[connection.ProjectDatabase, bool]:
     """A read-write connection, or a read-only one where the file or its folder cannot be
     written (a read-only mount, a file without write permission)."""
     writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)

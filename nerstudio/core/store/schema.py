@@ -370,17 +370,30 @@ def schema_version(db: sqlite_utils.Database, path: Path) -> int:
 
 
 def upgrade(db: sqlite_utils.Database, path: Path | None = None) -> None:
-    """Apply the migrations this file lacks, each in the enclosing transaction."""
-    version = schema_version(db, path or Path("project"))
-    if version > SCHEMA_VERSION:
-        raise ProjectError(
-            f"{path}: written by a newer nerstudio (schema {version}; this version reads up "
-            f"to {SCHEMA_VERSION}): upgrade nerstudio to open it"
-        )
+    """Apply the migrations this file lacks, each in the enclosing transaction.
+
+    A file that has them all is only read: opening it to read (stats, export, the window)
+    must not wait for the write lock another process holds through a long import.
+    """
+    if _readable_version(db, path) == SCHEMA_VERSION:
+        return
     with db.atomic():
+        # Again under the lock: another process may have upgraded it in the meantime.
+        version = _readable_version(db, path)
         for number in range(version, SCHEMA_VERSION):
             MIGRATIONS[number](db)
             db.execute(
                 "UPDATE project_meta SET value = ? WHERE key = 'schema_version'",
                 [number + 1],
             )
+
+
+def _readable_version(db: sqlite_utils.Database, path: Path | None) -> int:
+    """The file's schema version; ``ProjectError`` for one from a newer nerstudio."""
+    version = schema_version(db, path or Path("project"))
+    if version > SCHEMA_VERSION:
+        raise ProjectError(
+            f"{path}: written by a newer nerstudio (schema {version}; this version reads up "
+            f"to {SCHEMA_VERSION}): upgrade nerstudio to open it"
+        )
+    return version

@@ -14,7 +14,7 @@ import sqlite_utils
 
 from nerstudio.core.errors import LabelError, SpanError
 from nerstudio.core.records import DocumentRecord, Status
-from nerstudio.core.spans import Span, check_spans
+from nerstudio.core.spans import DisjointSpans, Span, check_spans
 from nerstudio.core.store import queries, schema
 from nerstudio.core.store.labels import Label
 
@@ -111,7 +111,7 @@ def find_occurrences(
             where += " AND d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)"
             params.append(db.quote_fts(search))
     found = []
-    n = len(words)
+    wanted, n = list(words), len(words)
     for doc in db.execute(
         f"SELECT d.id, d.text, d.tokens, d.status, d.split, d.source, d.meta FROM documents d"
         f" WHERE {where} ORDER BY d.id",
@@ -119,14 +119,26 @@ def find_occurrences(
     ).fetchall():
         record = queries.record_from_row(doc, ())
         texts = [record.text[s:e] for s, e in record.tokens]
-        taken: list[Span] = span_rows(db, "s.document_id = ?", [record.id])
+        gold = _gold(span_rows(db, "s.document_id = ?", [record.id]))
+        last_end = -1  # of the last match found: matches come in text order
         for i in range(len(texts) - n + 1):
-            if texts[i : i + n] == list(words):
+            if texts[i] == wanted[0] and texts[i : i + n] == wanted:
                 match = Span(record.tokens[i][0], record.tokens[i + n - 1][1], "")
-                if not any(match.overlaps(span) for span in taken):
+                if match.start >= last_end and gold.first_overlapping(match) is None:
                     found.append((record.id, match.start, match.end))
-                    taken.append(match)
+                    last_end = match.end
     return found
+
+
+def _gold(spans: Iterable[Span]) -> DisjointSpans:
+    """A document's gold spans (in text order), looked up by bisection rather than one by
+    one: a tag-all on a long document compared each match with every span. Of gold spans
+    that overlap (a damaged file) the first is kept: storing there is refused anyway."""
+    gold = DisjointSpans()
+    for span in spans:
+        if gold.first_overlapping(span) is None:
+            gold.add(span)
+    return gold
 
 
 class ProjectSpans:
