@@ -21,7 +21,7 @@ from nerstudio.core.errors import LabelError, ProjectError
 from nerstudio.core.formats import overlaps
 from nerstudio.core.records import DocumentRecord
 from nerstudio.core.spans import Span
-from nerstudio.core.store import Project, connection, integrity
+from nerstudio.core.store import DocumentQuery, Project, connection, integrity
 from nerstudio.core.store.labels import PALETTE, ProjectLabels
 from nerstudio.core.tokens import tokenize
 
@@ -319,3 +319,20 @@ def test_tag_all_on_a_long_document_compares_each_match_with_its_neighbours_only
     with Project.create(tmp_path / "short.db", ["LOC"]) as project:
         project.add_documents([DocumentRecord(text="a a a b", tokens=tuple(tokenize("a a a b")))])
         assert project.find_occurrences(["a", "a"], [1]) == [(1, 0, 3)]  # not 2-5 as well
+
+
+def test_a_status_change_leaves_the_full_text_index_alone_and_a_text_change_reindexes(tmp_path):
+    from nerstudio.core.records import Status
+
+    path = tmp_path / "p.db"
+    text = "Anna Berg lives in Oslo . " * 200
+    with Project.create(path, ["PER"]) as project:
+        project.add_documents([DocumentRecord(text, tuple(tokenize(text)))])
+        before = project.db.conn.total_changes
+        project.set_status([1], Status.DONE)
+        # one row changed, and no delete + insert of the whole text in the index
+        assert project.db.conn.total_changes - before == 1
+        assert project.list_documents(DocumentQuery(search="Oslo"))[0].id == 1
+        project.db.execute("UPDATE documents SET text = 'Paris' WHERE id = 1")
+        assert project.list_documents(DocumentQuery(search="Paris"))[0].id == 1
+        assert project.list_documents(DocumentQuery(search="Oslo")) == []

@@ -311,6 +311,20 @@ def _fill_queue_columns(db: sqlite_utils.Database, names: tuple[str, ...]) -> No
     )
 
 
+def _migration_7(db: sqlite_utils.Database) -> None:
+    """The full-text index follows the text alone: its update trigger fired on every change
+    to a document row (a status, the time spent, a span edit's touch), re-indexing the
+    whole text each time (1.1 s a status change on a 5 MB document)."""
+    db.execute("DROP TRIGGER IF EXISTS documents_au")
+    db.execute(
+        """CREATE TRIGGER documents_au AFTER UPDATE OF text ON documents BEGIN
+          INSERT INTO documents_fts (documents_fts, rowid, text)
+            VALUES('delete', old.rowid, old.text);
+          INSERT INTO documents_fts (rowid, text) VALUES (new.rowid, new.text);
+        END"""
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1,
     _migration_2,
@@ -318,6 +332,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_4,
     _migration_5,
     _migration_6,
+    _migration_7,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
