@@ -269,9 +269,24 @@ def write_file(target: str | Path, binary: bool = False) -> Iterator[TextIO]:
         raise
 
 
-def _fsync_tree(folder: Path) -> None:
+def give_umask_mode(path: Path) -> None:
+    """The mode the umask gives a new file or folder (0644/0755 under umask 022), whatever
+    made it: a library's own temporary file (safetensors writes model weights 0600) or
+    ``mkstemp``. Files for others (a model, a teammate's project) must be readable."""
+    if path.is_symlink():
+        return
+    if path.is_dir():
+        path.chmod(_umask_mode(0o777))
+    else:
+        executable = path.stat().st_mode & 0o111
+        path.chmod(_umask_mode(0o777 if executable else 0o666))
+
+
+def _finish_tree(folder: Path) -> None:
+    """Every file flushed to disk and every entry given the umask's mode."""
     for path in folder.rglob("*"):
-        if path.is_file():
+        give_umask_mode(path)
+        if path.is_file() and not path.is_symlink():
             with open(path, "rb") as fh:
                 os.fsync(fh.fileno())
     fsync_path(folder)
@@ -294,7 +309,7 @@ def write_folder(target: str | Path, replace: bool = False) -> Iterator[Path]:
         raise _explain_os_error(target, err) from None
     try:
         yield tmp
-        _fsync_tree(tmp)
+        _finish_tree(tmp)
         _move_into_place(tmp, target, replace)
         fsync_path(target.parent)
     except OSError as err:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.records import Status
-from nerstudio.core.safe_io import TargetError, check_target, fsync_path
+from nerstudio.core.safe_io import TargetError, check_target, fsync_path, give_umask_mode
 from nerstudio.core.store import Project
 from nerstudio.core.store.annotations import check_annotator_name
 
@@ -122,6 +122,7 @@ def assign(
             with Project.open(temps[name]) as copy:
                 copy.annotations.keep_only(plan.documents(name), name)
                 suggestions = copy.predictions.count(copy.runs.active().id) if run else 0
+            give_umask_mode(temps[name])  # mkstemp made it 0600: a teammate must read it
             fsync_path(temps[name])
             files.append(
                 AssignedFile(name, target, len(plan.documents(name)), len(plan.shared), suggestions)
