@@ -15,31 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nerstudio.core.errors import FormatError
+from nerstudio.core.formats import textfile
 from nerstudio.core.formats.brat_ann import AnnFile, Bound
+from nerstudio.core.formats.textfile import BOM
 
-BOM = "\ufeff"
 _LINE_BREAK = re.compile(r"[\r\n]")
 
 
 def decode(path: Path) -> tuple[str, bool]:
     """The file's exact text (no line-end conversion) and whether a BOM preceded it."""
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise FormatError(path, f"cannot read: {err.strerror or err}") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        head = data[: err.start]
-        line = head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1
-        raise FormatError(
-            path,
-            f"not UTF-8 (byte 0x{data[err.start]:02x}); re-save the file as UTF-8",
-            line=line,
-        ) from None
-    if text.startswith(BOM):
-        return text[1:], True
-    return text, False
+    return textfile.decode(path, textfile.read_bytes(path))
 
 
 def one_line(text: str) -> str:

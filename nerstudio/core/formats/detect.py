@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nerstudio.core.errors import FormatError
+from nerstudio.core.formats.textfile import sniff_text
 
 # Every format an import can read, with the name the summary uses.
 FORMAT_NAMES = {
@@ -69,9 +70,10 @@ def _head(path: Path) -> list[str]:
             data = fh.read(_SNIFF_BYTES)
     except OSError as err:
         raise FormatError(path, f"cannot read: {err.strerror or err}") from None
-    text = data.decode("utf-8-sig", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+    cut = len(data) == _SNIFF_BYTES
+    text = sniff_text(data, cut).replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
-    return lines[:-1] if len(data) == _SNIFF_BYTES else lines  # the last may be cut
+    return lines[:-1] if cut else lines  # the last may be cut
 
 
 def _content_format(lines: list[str]) -> str | None:
