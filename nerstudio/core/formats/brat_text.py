@@ -10,26 +10,19 @@ that does not fit the exact text is the error.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from nerstudio.core.errors import FormatError
 from nerstudio.core.formats import textfile
 from nerstudio.core.formats.brat_ann import AnnFile, Bound
+from nerstudio.core.formats.standoff import surface_mismatch
 from nerstudio.core.formats.textfile import BOM
-
-_LINE_BREAK = re.compile(r"[\r\n]")
 
 
 def decode(path: Path) -> tuple[str, bool]:
     """The file's exact text (no line-end conversion) and whether a BOM preceded it."""
     return textfile.decode(path, textfile.read_bytes(path))
-
-
-def one_line(text: str) -> str:
-    """``text`` as a ``.ann`` text column holds it: line breaks as spaces."""
-    return _LINE_BREAK.sub(" ", text)
 
 
 @dataclass(frozen=True)
@@ -77,13 +70,8 @@ def _mismatch(view: View, bound: Bound, txt_name: str) -> str | None:
     if bound.text is None:
         return None
     actual = " ".join(view.text[s:e] for s, e in bound.fragments)
-    if bound.text in (actual, one_line(actual)):
-        return None
-    return (
-        f"{bound.describe()}: the .ann gives the text {bound.text[:40]!r} but {txt_name} has"
-        f" {actual[:40]!r} there; the offsets do not fit this text (written for another"
-        " encoding, or for another version of the .txt?)"
-    )
+    problem = surface_mismatch(bound.text, actual, txt_name)
+    return None if problem is None else f"{bound.describe()}: the .ann {problem}"
 
 
 def choose_view(ann_path: Path, txt_name: str, text: str, had_bom: bool, ann: AnnFile) -> View:

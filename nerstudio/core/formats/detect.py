@@ -1,11 +1,11 @@
 """Which format a file is in: from its content first, its name second, never a silent guess.
 
 Every structured format has a signature a few lines in (WebAnno's ``#FORMAT=`` header,
-brat's ``T1<TAB>LABEL 0 4`` lines, CoNLL-U's ten columns, a JSON object, token-and-tag
-columns). A file whose content carries a signature is read in that format whatever its
-suffix says; a file is read as plain text only when nothing structured shows, so a brat
-``.ann`` or a CoNLL ``.txt`` is never imported as prose. ``import --format NAME`` skips all
-this.
+CoNLL-U Plus's ``# global.columns``, brat's ``T1<TAB>LABEL 0 4`` lines, CoNLL-U's ten
+columns, a JSON object, token-and-tag columns). A file whose content carries a signature is
+read in that format whatever its suffix says; a file is read as plain text only when nothing
+structured shows, so a brat ``.ann`` or a CoNLL ``.txt`` is never imported as prose.
+``import --format NAME`` skips all this.
 """
 
 from __future__ import annotations
@@ -84,6 +84,8 @@ def _content_format(lines: list[str]) -> str | None:
     first = filled[0].lstrip()
     if first.startswith("#FORMAT=WebAnno TSV 3"):
         return "webanno"
+    if first.startswith("# global.columns ="):  # CoNLL-U Plus names its columns first
+        return "conllu"
     if first[:1] in "{[":
         return "jsonl"
     sample = filled[:200]

@@ -37,12 +37,14 @@ from nerstudio.core.formats import ReadResult, hf_json, labelstudio, prodigy
 from nerstudio.core.formats.json_records import (
     Item,
     JsonOptions,
+    RawSpan,
     Reading,
     check_spans,
     doccano_triple,
     fit_tokens,
     is_region_list,
     keys_of,
+    list_field,
     located,
     meta_of,
     object_triple,
@@ -293,20 +295,23 @@ def read_jsonl(
 # -- doccano ----------------------------------------------------------------------------------
 
 
-def _doccano_spans(obj: dict[str, Any], label_key: str | None) -> list[Any] | None:
-    """The record's span list as loose (start, end, label) triples, or None if it has none."""
+def _doccano_spans(obj: dict[str, Any], label_key: str | None) -> list[RawSpan] | None:
+    """The record's span list, unchecked, or None if it has none; a span field of another
+    type than a list is the record's error (it would read as a record without entities)."""
     for key in (label_key,) if label_key else ("label", "labels"):
-        if isinstance(obj.get(key), list):
+        spans = list_field(obj, key, "spans [start, end, label]")
+        if spans is not None:
             return [
                 object_triple(f"{key}[{i}]", item, "start_offset", "end_offset")
                 if isinstance(item, dict)
                 else doccano_triple(key, i, item)
-                for i, item in enumerate(obj[key])
+                for i, item in enumerate(spans)
             ]
-    if not label_key and isinstance(obj.get("entities"), list):
+    entities = None if label_key else list_field(obj, "entities", "{start_offset, end_offset}")
+    if entities is not None:
         return [
             object_triple(f"entities[{i}]", e, "start_offset", "end_offset")
-            for i, e in enumerate(obj["entities"])
+            for i, e in enumerate(entities)
         ]
     return None
 
