@@ -157,3 +157,28 @@ def test_utf8_stays_fast_and_never_asks_charset_normalizer(tmp_path, monkeypatch
 
     assert text.startswith("Anna") and len(text) == len(TEXT) * 40_000
     assert elapsed < 1.0
+
+
+EMOJI_LINES = [
+    "Anna Berg flew to New York.\n\nAcme hired Li Wei.\nZu\u0308rich 👨\u200d👩\u200d👧 東京\n",
+    # more "mess" than charset-normalizer accepts at all: no guess, one byte order reads
+    "👨\u200d👩\u200d👧 العربية 👨\u200d👩\u200d👧 Zu\u0308rich 👍🏽 😀\n"
+    "👨\u200d👩\u200d👧 東京 العربية 👍🏽\n",
+]
+
+
+@pytest.mark.parametrize("text", EMOJI_LINES, ids=["some-emoji", "emoji-and-scripts"])
+@pytest.mark.parametrize("encoding", WIDE)
+def test_utf16_text_with_emoji_sequences_and_mixed_scripts_is_read(tmp_path, encoding, text):
+    path = write(tmp_path / "a.txt", text.encode(encoding))
+
+    assert read_text(path) == text
+
+
+def test_utf8_with_a_stray_nul_is_refused_not_read_as_utf16(tmp_path):
+    # charset-normalizer reads these bytes as UTF-16 BE: Hangul and CJK
+    data = "Москва Москва Москва Zürich".encode()
+    path = write(tmp_path / "a.txt", data[:2] + b"\x00\x00" + data[2:])
+
+    with pytest.raises(FormatError, match="holds NUL bytes"):
+        read_text(path)

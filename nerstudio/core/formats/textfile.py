@@ -3,8 +3,10 @@
 UTF-8 (with or without a byte-order mark) is read as it is. Bytes that are not UTF-8, or
 that hold NUL bytes (which UTF-8 text never has, and UTF-16 text without a byte-order mark
 is full of), go to charset-normalizer: UTF-16 or UTF-32 is read when it is its best guess
-and the other byte order is not as good a one; anything else (a legacy 8-bit encoding
-whose guess could be wrong, NULs, binary data) is refused with one line naming the file.
+and the other byte order is not as good a one (where it has no guess for bytes with NULs:
+when exactly one byte order reads as text). UTF-8 with a few NULs put in it, a legacy 8-bit
+encoding (whose guess could be wrong), NULs alone and binary data are refused with one line
+naming the file.
 
 Writing goes through ``nerstudio.core.safe_io``.
 """
@@ -21,7 +23,12 @@ if TYPE_CHECKING:
     from charset_normalizer import CharsetMatches
 
 BOM = "\ufeff"
-_WIDE = {"utf_16", "utf_16_le", "utf_16_be", "utf_32", "utf_32_le", "utf_32_be"}
+_BYTE_ORDERS = ("utf_16_le", "utf_16_be", "utf_32_le", "utf_32_be")
+_WIDE = {"utf_16", "utf_32", *_BYTE_ORDERS}
+# charset-normalizer's most "mess" a reading may have: above its default of 0.2, which it
+# finds in plain UTF-16 text with an emoji joined by ZWJs (0.24). Its guess is read only
+# when it is UTF-16 or UTF-32 and holds no control or unassigned character.
+_MESS = 0.5
 # Control, unassigned, private-use and surrogate characters: what no text file is made of.
 _NOT_TEXT = {"Cc", "Cn", "Co", "Cs"}
 _RESAVE = "re-save the file as UTF-8"
@@ -42,29 +49,68 @@ def _guess(data: bytes) -> CharsetMatches:
     """charset-normalizer's readings of ``data`` (imported only for files not UTF-8)."""
     from charset_normalizer import from_bytes
 
-    return from_bytes(data)
+    return from_bytes(data, threshold=_MESS)
 
 
-def _wide_text(path: Path, guesses: CharsetMatches) -> tuple[str, bool] | None:
-    """The text when charset-normalizer's best guess is UTF-16 or UTF-32, with whether a
-    byte-order mark told the order; None for any other guess."""
+def _ambiguous(path: Path, codec: str) -> FormatError:
+    return FormatError(
+        path,
+        f"looks like {codec[:6].upper().replace('_', '-')} text without a byte-order mark,"
+        f" but its byte order cannot be told (it reads as text either way); {_RESAVE}",
+    )
+
+
+def _utf8_with_nuls(data: bytes) -> bool:
+    """UTF-8 text with a few NUL bytes put in it (a damaged file), which charset-normalizer
+    can take for UTF-16: in UTF-16 text NULs are many, or what is left without them is not
+    UTF-8 text (Cyrillic's low bytes read as control characters, CJK's as broken UTF-8)."""
+    if data.count(b"\0") * 4 >= len(data):
+        return False
+    try:
+        return _is_text(data.replace(b"\0", b"").decode("utf-8"))
+    except UnicodeDecodeError:
+        return False
+
+
+def _only_reading(path: Path, data: bytes) -> str | None:
+    """The text of ``data`` in the one UTF-16 or UTF-32 byte order in which it reads as
+    text, for bytes with NULs that charset-normalizer gives up on (it finds too much "mess"
+    in lines that mix scripts and emoji); None when no byte order does."""
+    readings = []
+    for codec in _BYTE_ORDERS:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if _is_text(text):
+            readings.append((codec, text))
+    if len(readings) > 1:
+        raise _ambiguous(path, readings[0][0])
+    return readings[0][1] if readings else None
+
+
+def _wide_text(path: Path, data: bytes, guesses: CharsetMatches) -> tuple[str, bool] | None:
+    """The text when a byte-order mark says UTF-16 or UTF-32, or when bytes with NULs are
+    that by charset-normalizer's best guess (or, where it has none, in the one byte order
+    that reads as text), with whether a byte-order mark told the order; None otherwise."""
     best = guesses.best()
+    if best is not None and best.bom and best.encoding in _WIDE:
+        text = str(best)
+        return None if "\0" in text else (text, True)
+    if b"\0" not in data or _utf8_with_nuls(data):
+        return None  # without a BOM, UTF-16 text of any length has NULs (spaces, line ends)
     if best is None or best.encoding not in _WIDE:
-        return None
+        text = _only_reading(path, data)
+        return None if text is None else (text, False)
     text = str(best)
     if not _is_text(text):
         return None
-    if not best.bom and any(
+    if any(
         other.encoding in _WIDE and other.encoding != best.encoding and other.chaos <= best.chaos
         for other in guesses
     ):
-        raise FormatError(
-            path,
-            f"looks like {best.encoding[:6].upper().replace('_', '-')} text without a"
-            " byte-order mark, but its byte order cannot be told (it reads as text either"
-            f" way); {_RESAVE}",
-        )
-    return text, best.bom
+        raise _ambiguous(path, best.encoding)
+    return text, False
 
 
 def _refuse_nul(path: Path, data: bytes, guesses: CharsetMatches) -> FormatError:
@@ -100,13 +146,13 @@ def decode(path: str | Path, data: bytes) -> tuple[str, bool]:
             text = data.decode("utf-8")
         except UnicodeDecodeError as err:
             guesses = _guess(data)
-            wide = _wide_text(path, guesses)
+            wide = _wide_text(path, data, guesses)
             if wide is None:
                 raise _refuse_not_utf8(path, data, err, guesses) from None
             return wide
         return (text[1:], True) if text.startswith(BOM) else (text, False)
     guesses = _guess(data)
-    wide = _wide_text(path, guesses)
+    wide = _wide_text(path, data, guesses)
     if wide is None:
         raise _refuse_nul(path, data, guesses)
     return wide
