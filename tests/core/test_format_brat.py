@@ -11,6 +11,7 @@ bad UTF-8) are written into ``tmp_path`` by the tests, where git cannot convert 
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 
@@ -304,7 +305,10 @@ def test_labels_brat_cannot_hold_are_refused(tmp_path, label):
 _PIECES = st.sampled_from(
     "Anna|Bob| |  |\n|\r\n|\t|.|😊|👍🏽|東京|e\u0301|iPhone15|\ufeff|Zoë".split("|")
 )
-_LABEL = st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,7}", fullmatch=True)
+# A label that is a token tag (B-PER, I-0) is refused on reading: no span format carries one.
+_LABEL = st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,7}", fullmatch=True).filter(
+    lambda label: re.fullmatch(r"[BIESLU]-.+", label) is None
+)
 
 
 @st.composite
@@ -337,3 +341,12 @@ def test_write_then_read_gives_back_texts_offsets_and_labels(records):
     assert [r.status for r in result.records] == [r.status for r in records]
     assert result.labels == labels
     assert result.dropped == [] and result.skipped == {}
+
+
+def test_an_entity_label_that_is_a_token_tag_is_refused_with_its_line(tmp_path):
+    brat_pair(tmp_path, "d", "Anna Berg left.", "T1\tPER 0 4\tAnna\nT2\tI-PER 5 9\tBerg\n")
+
+    with pytest.raises(FormatError, match="T2 I-PER 5-9: label 'I-PER' carries the tag") as err:
+        read_brat(tmp_path)
+
+    assert err.value.line == 2

@@ -92,3 +92,18 @@ def test_cluener_written_and_read_back_keeps_every_entity(tmp_path):
 
     assert read_as_mentions(path) == read_as_mentions(DATA / "cluener_dev.json")
     assert json.loads(out.getvalue().splitlines()[0])["label"]["name"] == {"彭小军": [[0, 2]]}
+
+
+def test_an_empty_label_is_no_entities_in_a_cluener_file_and_an_error_alone(tmp_path):
+    both = tmp_path / "both.json"
+    both.write_text(
+        '{"text": "温格", "label": {"name": {"温格": [[0, 1]]}}}\n{"text": "好的", "label": {}}\n',
+        "utf-8",
+    )
+    first, second = read_jsonl(both).records
+    assert len(first.spans) == 1 and second.spans == () and second.status is Status.DONE
+
+    alone = tmp_path / "alone.json"
+    alone.write_text('{"text": "好的", "label": {}}\n', "utf-8")
+    with pytest.raises(FormatError, match="'label'"):
+        read_jsonl(alone)

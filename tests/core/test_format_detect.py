@@ -3,6 +3,7 @@ CoNLL-U and spaCy's IOB lines, written from their specs."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -120,3 +121,60 @@ def test_the_summary_says_what_each_file_was_read_as(tmp_path):
     lines = [f.line() for f in summary.files]
     assert lines[0].startswith("ud.txt: CoNLL-U (its content, not .txt), 2 documents, 3 entities")
     assert lines[1].startswith("g.tsv: CoNLL columns")
+
+
+# -- CoNLL-U columns that do not pair up with their names (issue 23 item 7) --------------------
+
+TEN = "ID FORM LEMMA UPOS XPOS FEATS HEAD DEPREL DEPS MISC"
+
+
+@pytest.mark.parametrize(
+    ("content", "line", "says"),
+    [
+        (
+            "# global.columns = ID FORM UPOS\n1\tAnna\tPROPN\tB-PER\n2\tleft\tVERB\tO\n\n",
+            2,
+            "a token line of 4 columns, but the # global.columns of line 1 names 3 (ID FORM UPOS)",
+        ),
+        (
+            f"# global.columns = {TEN} NER\n1\tAnna\t_\t_\t_\t_\t_\t_\t_\tB-PER\n\n",
+            2,
+            f"a token line of 10 columns, but the # global.columns of line 1 names 11 ({TEN} NER)",
+        ),
+        (
+            "1\tAnna\t_\t_\t_\t_\t_\t_\t_\t_\tB-PER\n2\tleft\t_\t_\t_\t_\t_\t_\t_\t_\tO\n\n",
+            1,
+            f"a token line of 11 columns, but CoNLL-U has 10 ({TEN})",
+        ),
+        (
+            "# global.columns = FORM NER\nAnna\tB-PER\n\n",
+            1,
+            "# global.columns (FORM NER) has no ID column, which every token needs",
+        ),
+    ],
+    ids=["header-short", "header-long", "no-header", "no-id"],
+)
+def test_conllu_columns_that_do_not_pair_up_with_their_names_are_refused(
+    tmp_path, content, line, says
+):
+    path = write(tmp_path / "plus.conllu", content)
+
+    with pytest.raises(FormatError, match=re.escape(says)) as info:
+        read_conllu(path)
+
+    assert info.value.line == line
+    assert str(info.value).startswith(f"{path}: line {line}: ")
+
+
+def test_conllu_tag_column_that_no_column_and_no_misc_can_hold_is_refused(tmp_path):
+    path = write(tmp_path / "plus.conllu", "# global.columns = ID FORM NER\n1\tAnna\tB-PER\n\n")
+
+    assert read_conllu(path, tag_column="NER").records[0].spans
+    with pytest.raises(FormatError, match=r"has no column 'ENT' \(named by --tag-column\)"):
+        read_conllu(path, tag_column="ENT")
+
+
+def test_conllu_plus_is_detected_by_its_header_whatever_its_columns(tmp_path):
+    path = write(tmp_path / "plus.txt", "# global.columns = ID FORM UPOS NER\n1\tAnna\tX\tB-PER\n")
+
+    assert detect_format(path).name == "conllu"

@@ -196,3 +196,15 @@ def test_read_documents_store_in_a_project_and_write_back_the_same(tmp_path, spa
     assert [(r.text, r.tokens, r.spans, r.status, r.split) for r in again] == [
         (r.text, r.tokens, r.spans, r.status, r.split) for r in ROUND_TRIP
     ]
+
+
+def test_an_entity_label_that_is_a_token_tag_is_refused(tmp_path, spacy):
+    nlp = spacy.blank("en")
+    doc = nlp("Anna Berg left")
+    doc.set_ents([doc.char_span(0, 9, "B-PER")])
+    path = spacy_docbin(tmp_path / "tags.spacy", [nlp("Fine."), doc])
+
+    with pytest.raises(FormatError, match=r"tag prefix 'B-'.*rename it to 'PER'") as info:
+        read_docbin(path)
+
+    assert info.value.record == 1  # numbered as the documents' sources are, from 0

@@ -14,6 +14,7 @@ tokens of explosion/spaCy's ``examples/training/training-data.json`` (spaCy v2).
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -324,3 +325,92 @@ def test_spacy_v2_bad_tag_names_the_record_and_sentence(tmp_path):
 def test_text_of_tokens_is_tokenized_as_ever_when_none_are_given(tmp_path):
     (doc,) = read_jsonl(jsonl(tmp_path / "t.jsonl", {"text": "Anna's shop"})).records
     assert doc.tokens == tuple(tokenize("Anna's shop"))
+
+
+# -- a field of the wrong type, a label that is a tag (issue 23 item 7) -----------------------
+
+DOC = "Anna Berg flew"
+
+
+@pytest.mark.parametrize(
+    ("record", "says"),
+    [
+        ({"text": DOC, "label": "PER"}, "'label' is 'PER', not a list of spans"),
+        ({"text": DOC, "label": {"PER": [0, 9]}}, "'label' is {'PER': [0, 9]}, not a list"),
+        ({"text": DOC, "label": 5}, "'label' is 5, not a list of spans"),
+        ({"text": DOC, "labels": "PER"}, "'labels' is 'PER', not a list of spans"),
+        ({"text": DOC, "entities": {"label": "PER"}}, "'entities' is {'label': 'PER'}, not a"),
+        ({"text": DOC, "label": [], "tokens": "Anna Berg"}, "'tokens' is 'Anna Berg', not a"),
+        ({"text": DOC, "spans": [], "answer": "accept", "tokens": 3}, "'tokens' is 3, not a"),
+    ],
+    ids=[
+        "label-str",
+        "label-dict",
+        "label-number",
+        "labels-str",
+        "entities-dict",
+        "tokens",
+        "prodigy-tokens",
+    ],
+)
+def test_a_span_field_of_the_wrong_type_is_refused_naming_line_and_field(tmp_path, record, says):
+    path = jsonl(tmp_path / "d.jsonl", {"text": DOC, "label": [[0, 9, "PER"]]}, record)
+
+    with pytest.raises(FormatError, match=re.escape(says)) as info:
+        read_jsonl(path)
+
+    assert info.value.line == 2
+    assert "d.jsonl: line 2:" in str(info.value)
+
+
+def test_a_null_span_field_is_a_record_without_spans(tmp_path):
+    (record,) = read_jsonl(jsonl(tmp_path / "d.jsonl", {"text": DOC, "label": None})).records
+
+    assert record.spans == () and record.status is Status.NEW
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        {"text": DOC, "label": [[0, 4, "B-PER"], [5, 9, "I-PER"]]},
+        {"text": DOC, "entities": [{"start_offset": 0, "end_offset": 9, "label": "U-PER"}]},
+        {"text": DOC, "spans": [{"start": 0, "end": 9, "label": "B-PER"}], "answer": "accept"},
+        {
+            "text": DOC,
+            "label": [{"start": 0, "end": 9, "text": "Anna Berg", "labels": ["S-PER"]}],
+            "annotator": 1,
+            "annotation_id": 2,
+            "lead_time": 3.0,
+        },
+    ],
+    ids=["doccano", "doccano-entities", "prodigy", "json-min"],
+)
+def test_a_label_with_a_tag_prefix_is_refused_with_the_name_to_use(tmp_path, record):
+    with pytest.raises(FormatError, match=r"carries the tag prefix '[BUS]-'.*rename it to 'PER'"):
+        read_jsonl(jsonl(tmp_path / "d.jsonl", record))
+
+
+def test_labels_that_only_look_like_tags_are_kept(tmp_path):
+    record = {"text": DOC, "label": [[0, 4, "BIO-X"], [5, 9, "B_PER"], [10, 14, "X-Y"]]}
+
+    (read,) = read_jsonl(jsonl(tmp_path / "d.jsonl", record)).records
+
+    assert [s.label for s in read.spans] == ["BIO-X", "B_PER", "X-Y"]
+
+
+def test_a_prodigy_span_whose_text_is_not_at_its_offsets_is_refused(tmp_path):
+    spans = [{"start": 0, "end": 4, "label": "PER", "text": "Anna"}]
+    spans.append({"start": 5, "end": 9, "label": "PER", "text": "flew"})
+    path = jsonl(tmp_path / "p.jsonl", {"text": DOC, "spans": spans, "answer": "accept"})
+
+    with pytest.raises(FormatError, match="gives the text 'flew' but the record's text has 'Berg'"):
+        read_jsonl(path)
+
+
+def test_a_prodigy_span_whose_text_fits_is_read(tmp_path):
+    spans = [{"start": 0, "end": 9, "label": "PER", "text": "Anna Berg"}]
+    path = jsonl(tmp_path / "p.jsonl", {"text": DOC, "spans": spans, "answer": "accept"})
+
+    (record,) = read_jsonl(path).records
+
+    assert surface(record) == [("Anna Berg", "PER")]

@@ -347,3 +347,95 @@ def test_write_then_read_keeps_texts_offsets_labels_statuses_and_suggestions(tmp
     ]
     assert {i + 1: spans for i, run, spans in back.suggestions} == suggestions
     assert {run for _, run, _ in back.suggestions} <= {"m1"}
+
+
+# -- value.text, field types and tag labels (issue 23 item 7) ---------------------------------
+
+ANNA = "Anna Berg works at Acme."
+
+
+@pytest.mark.parametrize(
+    ("task", "says"),
+    [
+        (
+            {"annotations": [{"result": [region(0, 9, ["PER"], text="Acme")]}]},
+            r"annotations\[0\]|span 0-9 \(PER\) gives the text 'Acme' but the record's text has",
+        ),
+        (
+            {"predictions": [{"result": [region(19, 23, ["ORG"], text="Anna")]}]},
+            r"predictions\[0\]: span 19-23 \(ORG\) gives the text 'Anna'",
+        ),
+        (
+            {"annotations": [{"result": [region(0, 9, ["PER"], text=9)]}]},
+            r"span 0-9 \(PER\): its text is 9, not a string",
+        ),
+    ],
+    ids=["gold", "prediction", "text-number"],
+)
+def test_a_value_text_that_contradicts_the_offsets_is_refused(tmp_path, task, says):
+    tasks = [{"data": {"text": ANNA}}, {"data": {"text": ANNA}, **task}]
+
+    with pytest.raises(FormatError, match=says) as info:
+        read_jsonl(write(tmp_path / "t.json", tasks))
+
+    assert info.value.record == 2
+
+
+def test_a_json_min_region_whose_text_contradicts_the_offsets_is_refused(tmp_path):
+    row = {
+        "text": ANNA,
+        "label": [{"start": 0, "end": 9, "text": "Anna Ber", "labels": ["PER"]}],
+        "annotator": 1,
+        "annotation_id": 2,
+        "lead_time": 1.0,
+    }
+
+    with pytest.raises(FormatError, match="gives the text 'Anna Ber' but"):
+        read_jsonl(write(tmp_path / "min.json", [row]))
+
+
+def test_a_value_text_with_its_line_break_or_as_a_space_fits(tmp_path):
+    text = "Anna\nBerg left."
+    regions = [region(0, 9, ["PER"], text="Anna\nBerg")]
+    other = [region(0, 9, ["PER"], text="Anna Berg")]
+    tasks = [
+        {"data": {"text": text}, "annotations": [{"result": regions}]},
+        {"data": {"text": text}, "annotations": [{"result": other}]},
+    ]
+
+    first, second = read_jsonl(write(tmp_path / "t.json", tasks)).records
+
+    assert first.spans == second.spans == (Span(0, 9, "PER"),)
+
+
+@pytest.mark.parametrize(
+    ("annotation", "says"),
+    [
+        ({"was_cancelled": "false", "result": []}, r"annotations\[0\]\.was_cancelled is 'false'"),
+        ({"result": [{**region(0, 4, ["PER"]), "type": 3}]}, r"result\[0\]\.type is 3, not a"),
+        ({"result": [region(0, 4, "B-PER")]}, "carries the tag prefix 'B-'"),
+    ],
+    ids=["cancelled-string", "type-number", "tag-label"],
+)
+def test_an_annotation_field_of_the_wrong_type_or_a_tag_label_is_refused(
+    tmp_path, annotation, says
+):
+    task = {"data": {"text": ANNA}, "annotations": [annotation]}
+
+    with pytest.raises(FormatError, match=says) as info:
+        read_jsonl(write(tmp_path / "t.json", [task]))
+
+    assert info.value.record == 1
+
+
+def test_a_json_min_region_list_with_a_stray_item_is_refused_not_ignored(tmp_path):
+    row = {
+        "text": ANNA,
+        "label": [{"start": 0, "end": 9, "text": "Anna Berg", "labels": ["PER"]}, "ORG"],
+        "annotator": 1,
+        "annotation_id": 2,
+        "lead_time": 1.0,
+    }
+
+    with pytest.raises(FormatError, match=r"label\[1\] is 'ORG', not an object"):
+        read_jsonl(write(tmp_path / "min.json", [row]))

@@ -233,6 +233,15 @@ def test_file_without_sentences_is_refused(tmp_path):
         read_webanno(tsv(tmp_path, ""))
 
 
+def test_an_entity_value_that_is_a_token_tag_is_refused_with_its_line(tmp_path):
+    body = "#Text=Anna Berg\n1-1\t0-4\tAnna\tB-PER[1]\n1-2\t5-9\tBerg\tB-PER[1]\n"
+
+    with pytest.raises(FormatError, match="label 'B-PER' carries the tag prefix") as err:
+        read_webanno(tsv(tmp_path, body))
+
+    assert err.value.line == 6
+
+
 # -- a project-defined span layer (INCEpTION's own test file) --------------------------------
 
 

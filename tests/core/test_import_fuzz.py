@@ -22,6 +22,7 @@ from nerstudio.core.spans import check_spans
 from nerstudio.core.store import Project
 from nerstudio.core.tokens import cluster_interiors
 from nerstudio.core.transfer import import_files
+from nerstudio.core.transfer.importing import read_file
 
 # NERSTUDIO_FUZZ_EXAMPLES=2000 for a longer hunt; the default keeps this file near 15 s.
 FUZZ = settings(
@@ -29,6 +30,9 @@ FUZZ = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+# The cases of one reported problem each (issue 23): fewer examples, since each one's input
+# space is small.
+CASES = settings(FUZZ, max_examples=int(os.environ.get("NERSTUDIO_FUZZ_EXAMPLES", "25")))
 
 # -- valid files, one per importer -----------------------------------------------------------
 
@@ -124,7 +128,11 @@ def snapshot(project: Project) -> tuple:
     return counts, labels, project.stats().to_json()
 
 
-def check_import(project: Project, path: Path, fmt: str, paragraphs: bool = False) -> None:
+def check_import(
+    project: Project, path: Path, fmt: str, paragraphs: bool = False
+) -> NerstudioError | None:
+    """Import ``path``; the error when it is refused (after checking that the refusal did
+    no harm), None when it was imported (after checking what it stored)."""
     before = snapshot(project)
     last_id = before[0][0][1] or 0
     try:
@@ -135,13 +143,14 @@ def check_import(project: Project, path: Path, fmt: str, paragraphs: bool = Fals
         assert path.name in message, f"does not name the file: {message!r}"
         message.encode("utf-8")  # printable: no lone surrogate from the input in it
         assert snapshot(project) == before, f"a refused import changed the project: {message}"
-        return
+        return err
     for row in project.db.execute("SELECT id FROM documents WHERE id > ?", [last_id]):
         doc = project.document(row[0])
         doc.text.encode("utf-8")  # storable and exportable as UTF-8
         check_spans(doc.spans, doc.tokens, len(doc.text))
         inside = cluster_interiors(doc.text)
         assert not any(p in inside for s in doc.spans for p in (s.start, s.end)), doc
+    return None
 
 
 @pytest.fixture(scope="module")
@@ -374,3 +383,164 @@ def test_mutated_json_records(fuzz_dir, project, name, data):
     file_name, fmt, _ = IMPORTERS[name]
     mutated = data.draw(mutated_records(name))
     check_import(project, write(fuzz_dir / file_name, mutated), fmt)
+
+
+# -- issue 23 items 6 and 7: encodings, NULs, span fields of the wrong type, tag labels -------
+#
+# Each case is either read right or refused with a NerstudioError: never imported with its
+# text garbled or its annotations dropped.
+
+_WIDE = ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"]
+_WORDS = st.sampled_from(
+    "Anna Berg flew to New York . Acme hired Li Wei Zürich 東京 Москва straße , 2021 👍🏽".split()
+)
+
+
+def _read(path: Path, fmt: str) -> list[tuple[str, tuple]]:
+    _, result = read_file(path, fmt)
+    return [(r.text, r.spans) for r in result.records]
+
+
+@pytest.mark.parametrize("name", list(IMPORTERS))
+@CASES
+@given(data=st.data(), encoding=st.sampled_from(_WIDE))
+def test_utf16_and_utf32_without_a_bom_are_read_right_or_refused(fuzz_dir, name, data, encoding):
+    file_name, fmt, content = IMPORTERS[name]
+    if data.draw(st.booleans(), label="words"):  # a text of its own, for the text reader
+        lines = data.draw(st.lists(st.lists(_WORDS, min_size=1, max_size=12), min_size=1))
+        content = "".join(" ".join(words) + "\n" for words in lines) if fmt == "text" else content
+    expected = _read(write(fuzz_dir / file_name, content.encode()), fmt)
+    path = write(fuzz_dir / file_name, content.encode(encoding))
+
+    try:
+        got = _read(path, fmt)
+    except NerstudioError as err:  # only when the byte order cannot be told
+        assert "byte order cannot be told" in str(err), str(err)
+        assert "\n" not in str(err) and path.name in str(err), str(err)
+        return
+    assert got == expected
+
+
+@pytest.mark.parametrize("name", [*IMPORTERS, "auto"])
+@CASES
+@given(data=st.data())
+def test_nul_bytes_are_never_imported(fuzz_dir, project, name, data):
+    file_name, fmt, content = IMPORTERS.get(name, ("in.dat", "auto", TEXT))
+    raw = content.encode()
+    if data.draw(st.booleans(), label="all NULs"):
+        raw = b"\0" * data.draw(st.integers(1, 300))
+    else:  # a valid UTF-8 file with NULs put in it
+        for _ in range(data.draw(st.integers(1, 3))):
+            at = data.draw(st.integers(0, len(raw)))
+            raw = raw[:at] + b"\0" * data.draw(st.integers(1, 3)) + raw[at:]
+    error = check_import(project, write(fuzz_dir / file_name, raw), fmt)
+
+    assert error is not None, "a file with NUL bytes was imported"
+
+
+_NOT_A_LIST = (
+    st.text(max_size=8)
+    | st.integers()
+    | st.floats()
+    | st.booleans()
+    | st.dictionaries(st.text(max_size=3), st.integers() | st.text(max_size=3), max_size=2)
+)
+
+
+@CASES
+@given(key=st.sampled_from(["label", "labels", "entities"]), value=_NOT_A_LIST)
+def test_doccano_span_field_of_the_wrong_type_is_refused(fuzz_dir, project, key, value):
+    record = {"text": "Anna Berg visited Paris.", key: value}
+    path = write(fuzz_dir / "in.jsonl", (json.dumps(record) + "\n").encode())
+
+    assert check_import(project, path, "jsonl") is not None
+
+
+_TASK_TEXT = "Anna Berg works at Acme Corp.\nLi Wei 👍🏽 東京"
+
+
+@CASES
+@given(data=st.data())
+def test_label_studio_value_text_is_checked_against_the_offsets(fuzz_dir, project, data):
+    start = data.draw(st.integers(0, len(_TASK_TEXT) - 1))
+    end = data.draw(st.integers(start + 1, len(_TASK_TEXT)))
+    actual = _TASK_TEXT[start:end]
+    given_text = data.draw(st.sampled_from([actual, actual.replace("\n", " ")]) | st.text())
+    value = {"start": start, "end": end, "text": given_text, "labels": ["PER"]}
+    task = {"data": {"text": _TASK_TEXT}, "annotations": [{"result": [{"value": value}]}]}
+    path = write(fuzz_dir / "in.json", json.dumps([task]).encode())
+
+    error = check_import(project, path, "jsonl")
+
+    if given_text not in (actual, actual.replace("\n", " ")):
+        assert error is not None, "a value.text that is not at its offsets was accepted"
+    elif error is None:
+        (spans,) = [spans for _, spans in _read(path, "jsonl")]
+        assert [(s.start, s.end) for s in spans] == [(start, end)]
+
+
+_SPAN_FILES = {
+    "doccano": lambda label: {"text": "Anna Berg left", "label": [[0, 9, label]]},
+    "prodigy": lambda label: {
+        "text": "Anna Berg left",
+        "spans": [{"start": 0, "end": 9, "label": label}],
+        "answer": "accept",
+    },
+    "label-studio": lambda label: {
+        "data": {"text": "Anna Berg left"},
+        "annotations": [{"result": [{"value": {"start": 0, "end": 9, "labels": [label]}}]}],
+    },
+}
+
+
+@pytest.mark.parametrize("name", [*_SPAN_FILES, "brat"])
+@CASES
+@given(
+    prefix=st.sampled_from("BIESLU"),
+    name_of=st.from_regex(r"[A-Za-z][A-Za-z_-]{0,8}", fullmatch=True),
+)
+def test_a_label_that_is_a_token_tag_is_refused_by_span_formats(
+    fuzz_dir, project, name, prefix, name_of
+):
+    label = f"{prefix}-{name_of}"
+    if name == "brat":
+        folder = fuzz_dir / "brat"
+        folder.mkdir(exist_ok=True)
+        write(folder / "d.txt", b"Anna Berg left")
+        path = write(folder / "d.ann", f"T1\t{label} 0 9\tAnna Berg\n".encode())
+        fmt = "brat"
+    else:
+        record = _SPAN_FILES[name](label)
+        path = write(fuzz_dir / "in.jsonl", (json.dumps(record) + "\n").encode())
+        fmt = "jsonl"
+
+    error = check_import(project, path, fmt)
+
+    assert error is not None and "tag prefix" in str(error)
+
+
+_CONLLU_COLUMNS = ["ID", "FORM", "LEMMA", "UPOS", "XPOS", "FEATS", "HEAD", "DEPREL", "DEPS"]
+
+
+@CASES
+@given(data=st.data())
+def test_conllu_global_columns_that_do_not_fit_the_rows_are_refused(fuzz_dir, project, data):
+    header = ["ID", "FORM", *data.draw(st.lists(st.sampled_from(_CONLLU_COLUMNS[2:]), max_size=4))]
+    header.insert(data.draw(st.integers(2, len(header))), "NER")
+    width = data.draw(st.integers(2, len(header) + 2))
+    rows = []
+    for number, (word, tag) in enumerate([("Anna", "B-PER"), ("Berg", "I-PER"), ("left", "O")]):
+        values = {"ID": str(number + 1), "FORM": word, "NER": tag}
+        rows.append("\t".join(values.get(name, "_") for name in header[:width]))
+        rows[-1] += "\t_" * (width - len(header))
+    content = f"# global.columns = {' '.join(header)}\n" + "\n".join(rows) + "\n\n"
+    path = write(fuzz_dir / "in.conllu", content.encode())
+
+    error = check_import(project, path, "conllu")
+
+    if width != len(header):
+        assert error is not None, "a token line that does not fit global.columns was read"
+    else:
+        assert error is None
+        ((text, spans),) = _read(path, "conllu")
+        assert [(text[s.start : s.end], s.label) for s in spans] == [("Anna Berg", "PER")]

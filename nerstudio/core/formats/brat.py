@@ -47,11 +47,13 @@ from nerstudio.core.formats.brat_config import (
     config_for,
     config_text,
 )
-from nerstudio.core.formats.brat_text import BOM, View, choose_view, decode, one_line
+from nerstudio.core.formats.brat_text import BOM, View, choose_view, decode
 from nerstudio.core.formats.standoff import (
     fit_tokens,
     keep_longest_into,
+    one_line,
     refuse_cluster_cut,
+    tag_prefix_problem,
     trim_whitespace,
 )
 from nerstudio.core.records import DocumentRecord, Status
@@ -99,6 +101,9 @@ class _Reading:
 
     def span(self, bound: Bound) -> Span | None:
         """``bound`` as a span of our text, or None (listed in ``dropped``) when it has none."""
+        problem = tag_prefix_problem(bound.label)
+        if problem is not None:
+            raise FormatError(self.ann_path, f"{bound.describe()}: {problem}", line=bound.line)
         if len(bound.fragments) > 1:
             self.drop(bound, "is discontinuous")
             return None

@@ -10,41 +10,19 @@ that does not fit the exact text is the error.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from nerstudio.core.errors import FormatError
+from nerstudio.core.formats import textfile
 from nerstudio.core.formats.brat_ann import AnnFile, Bound
-
-BOM = "\ufeff"
-_LINE_BREAK = re.compile(r"[\r\n]")
+from nerstudio.core.formats.standoff import surface_mismatch
+from nerstudio.core.formats.textfile import BOM
 
 
 def decode(path: Path) -> tuple[str, bool]:
     """The file's exact text (no line-end conversion) and whether a BOM preceded it."""
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise FormatError(path, f"cannot read: {err.strerror or err}") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        head = data[: err.start]
-        line = head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1
-        raise FormatError(
-            path,
-            f"not UTF-8 (byte 0x{data[err.start]:02x}); re-save the file as UTF-8",
-            line=line,
-        ) from None
-    if text.startswith(BOM):
-        return text[1:], True
-    return text, False
-
-
-def one_line(text: str) -> str:
-    """``text`` as a ``.ann`` text column holds it: line breaks as spaces."""
-    return _LINE_BREAK.sub(" ", text)
+    return textfile.decode(path, textfile.read_bytes(path))
 
 
 @dataclass(frozen=True)
@@ -92,13 +70,8 @@ def _mismatch(view: View, bound: Bound, txt_name: str) -> str | None:
     if bound.text is None:
         return None
     actual = " ".join(view.text[s:e] for s, e in bound.fragments)
-    if bound.text in (actual, one_line(actual)):
-        return None
-    return (
-        f"{bound.describe()}: the .ann gives the text {bound.text[:40]!r} but {txt_name} has"
-        f" {actual[:40]!r} there; the offsets do not fit this text (written for another"
-        " encoding, or for another version of the .txt?)"
-    )
+    problem = surface_mismatch(bound.text, actual, txt_name)
+    return None if problem is None else f"{bound.describe()}: the .ann {problem}"
 
 
 def choose_view(ann_path: Path, txt_name: str, text: str, had_bom: bool, ann: AnnFile) -> View:

@@ -22,6 +22,7 @@ from typing import Any, TextIO
 from nerstudio.core.formats.json_records import (
     Item,
     JsonOptions,
+    RawSpan,
     Reading,
     check_spans,
     fit_tokens,
@@ -34,17 +35,20 @@ from nerstudio.core.formats.json_records import (
 from nerstudio.core.records import DocumentRecord, Status
 
 
-def is_cluener(obj: dict[str, Any]) -> bool:
-    """A record whose ``label`` maps type names to {mention: [[start, end], ...]}."""
+def is_cluener(obj: dict[str, Any], empty_too: bool = False) -> bool:
+    """A record whose ``label`` maps type names to {mention: [[start, end], ...]}. An empty
+    ``{}`` says "no entities" only in a file whose other records show the shape
+    (``empty_too``): alone it may as well be a doccano ``label`` of the wrong type."""
     label = obj.get("label")
     return (
         isinstance(label, dict)
         and "text" in obj
+        and (bool(label) or empty_too)
         and all(isinstance(mentions, dict) for mentions in label.values())
     )
 
 
-def _raw_spans(label: dict[str, Any], text: str) -> list[tuple[int, int, str]]:
+def _raw_spans(label: dict[str, Any], text: str) -> list[RawSpan]:
     """Each mention's places as (start, end exclusive, type), checked against its text."""
     raw = []
     for type_name, mentions in label.items():
@@ -66,7 +70,7 @@ def _raw_spans(label: dict[str, Any], text: str) -> list[tuple[int, int, str]]:
                         " in the text, not the mention; the offsets are wrong (CLUENER's"
                         " end is inclusive)"
                     )
-                raw.append((start, end, type_name))
+                raw.append(RawSpan(start, end, type_name))
     return raw
 
 

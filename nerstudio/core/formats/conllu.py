@@ -9,10 +9,16 @@ key), a column called NER/NE/ENTITY in ``global.columns``, or a MISC key ``NE``/
 another MISC key holds tags (B-PER, I-LOC ...): that file is refused, naming the key to
 pass as ``--tag-column``, rather than read with its entities dropped. A multiword token
 takes the tag of its first word.
+
+Every token line must have as many columns as the names it is read by (``global.columns``,
+else CoNLL-U's ten): the ``conllu`` library pairs them up silently, so a missing column
+would drop the tags and an extra one would be left out. A ``global.columns`` without ID or
+FORM, or without the column ``--tag-column`` names (and no MISC to hold it), is refused.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -26,6 +32,52 @@ from nerstudio.core.spans import parse_tag, tags_to_spans
 _TAG_COLUMNS = ("ner", "ne", "entity", "entities")
 # NE= (UD English, the DaNE/DANSK style), name= (NorNE, the Norwegian UD treebanks).
 _MISC_KEYS = ("NE", "NER", "Entity", "ENTITY", "name")
+_CONLLU_COLUMNS = ("ID", "FORM", "LEMMA", "UPOS", "XPOS", "FEATS", "HEAD", "DEPREL", "DEPS", "MISC")
+_GLOBAL_COLUMNS = "# global.columns = "  # as the conllu library recognises the header
+_FIELD_SEPARATOR = re.compile(r"\t| {2,}")  # as the conllu library splits a token line
+
+
+def _header_problem(columns: list[str], tag_column: str | None) -> str | None:
+    """What the reader misses in a ``global.columns`` header, or None."""
+    names = {name.lower() for name in columns}
+    missing = [name for name in ("ID", "FORM") if name.lower() not in names]
+    if missing:
+        return f"has no {' or '.join(missing)} column, which every token needs"
+    if tag_column is not None and tag_column.lower() not in names and "misc" not in names:
+        return (
+            f"has no column {tag_column!r} (named by --tag-column) and no MISC column that"
+            " could hold it"
+        )
+    return None
+
+
+def _check_columns(path: Path, text: str, tag_column: str | None) -> None:
+    """Refuse a token line whose columns do not pair up with the names it is read by, and
+    a ``global.columns`` header that lacks a column the reader needs."""
+    columns, header = list(_CONLLU_COLUMNS), None
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.strip()
+        if line.startswith(_GLOBAL_COLUMNS):
+            columns, header = line[len(_GLOBAL_COLUMNS) :].split(), number
+            problem = _header_problem(columns, tag_column)
+            if problem is not None:
+                raise FormatError(
+                    path, f"# global.columns ({' '.join(columns)}) {problem}", line=number
+                )
+        elif line and not line.startswith("#"):
+            count = len(_FIELD_SEPARATOR.split(line))
+            if count != len(columns):
+                named = (
+                    f"the # global.columns of line {header} names {len(columns)}"
+                    if header
+                    else f"CoNLL-U has {len(columns)}"
+                )
+                raise FormatError(
+                    path,
+                    f"a token line of {count} columns, but {named} ({' '.join(columns)}); give each"
+                    " token line one value per column (_ for none), separated by tabs",
+                    line=number,
+                )
 
 
 def _tag_of(token: Any, column: str | None) -> str | None:
@@ -90,8 +142,10 @@ def read_conllu(path: str | Path, tag_column: str | None = None) -> ReadResult:
     import conllu
 
     path = Path(path)
+    text = read_text(path)
+    _check_columns(path, text, tag_column)
     try:
-        sentences = conllu.parse(read_text(path))
+        sentences = conllu.parse(text)
     except conllu.exceptions.ParseException as err:
         raise FormatError(path, f"not valid CoNLL-U: {err}") from None
     records = []

@@ -1,11 +1,11 @@
 """Which format a file is in: from its content first, its name second, never a silent guess.
 
 Every structured format has a signature a few lines in (WebAnno's ``#FORMAT=`` header,
-brat's ``T1<TAB>LABEL 0 4`` lines, CoNLL-U's ten columns, a JSON object, token-and-tag
-columns). A file whose content carries a signature is read in that format whatever its
-suffix says; a file is read as plain text only when nothing structured shows, so a brat
-``.ann`` or a CoNLL ``.txt`` is never imported as prose. ``import --format NAME`` skips all
-this.
+CoNLL-U Plus's ``# global.columns``, brat's ``T1<TAB>LABEL 0 4`` lines, CoNLL-U's ten
+columns, a JSON object, token-and-tag columns). A file whose content carries a signature is
+read in that format whatever its suffix says; a file is read as plain text only when nothing
+structured shows, so a brat ``.ann`` or a CoNLL ``.txt`` is never imported as prose.
+``import --format NAME`` skips all this.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nerstudio.core.errors import FormatError
+from nerstudio.core.formats.textfile import sniff_text
 
 # Every format an import can read, with the name the summary uses.
 FORMAT_NAMES = {
@@ -69,9 +70,10 @@ def _head(path: Path) -> list[str]:
             data = fh.read(_SNIFF_BYTES)
     except OSError as err:
         raise FormatError(path, f"cannot read: {err.strerror or err}") from None
-    text = data.decode("utf-8-sig", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+    cut = len(data) == _SNIFF_BYTES
+    text = sniff_text(data, cut).replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
-    return lines[:-1] if len(data) == _SNIFF_BYTES else lines  # the last may be cut
+    return lines[:-1] if cut else lines  # the last may be cut
 
 
 def _content_format(lines: list[str]) -> str | None:
@@ -82,6 +84,8 @@ def _content_format(lines: list[str]) -> str | None:
     first = filled[0].lstrip()
     if first.startswith("#FORMAT=WebAnno TSV 3"):
         return "webanno"
+    if first.startswith("# global.columns ="):  # CoNLL-U Plus names its columns first
+        return "conllu"
     if first[:1] in "{[":
         return "jsonl"
     sample = filled[:200]

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 from nerstudio.core.errors import FormatError, TagError
 from nerstudio.core.formats import ReadResult
+from nerstudio.core.formats.standoff import surface_mismatch, tag_prefix_problem
 from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.spans import Span, offsets_problem, shown_label
 from nerstudio.core.tokens import (
@@ -147,19 +148,46 @@ def text_of(obj: dict[str, Any], text_key: str | None = None) -> str:
     raise ValueError("no 'text' (or Label Studio 'data.text') string")
 
 
-def doccano_triple(key: str, index: int, item: Any) -> tuple[Any, Any, Any]:
+class RawSpan(NamedTuple):
+    """A span as a record gives it, unchecked; ``surface`` is its own copy of its text (Label
+    Studio's ``value.text``, a Prodigy span's ``text``) when it has one."""
+
+    start: Any
+    end: Any
+    label: Any
+    surface: Any = None
+
+
+def list_field(obj: dict[str, Any], key: str, expected: str) -> list[Any] | None:
+    """The list under ``key``; None when it is absent or null; a ``ValueError`` naming the
+    field and ``expected`` (what the list holds) when it is another type, so that a record
+    is never read as if it had no annotations."""
+    value = obj.get(key)
+    if value is None or isinstance(value, list):
+        return value
+    raise ValueError(f"{key!r} is {shown(value)}, not a list of {expected}")
+
+
+def doccano_triple(key: str, index: int, item: Any) -> RawSpan:
     if not (isinstance(item, list) and len(item) == 3):
         raise ValueError(f"{key}[{index}] is {shown(item)}, not a span [start, end, label]")
-    return item[0], item[1], item[2]
+    return RawSpan(item[0], item[1], item[2])
 
 
-def object_triple(where: str, item: Any, start: str, end: str) -> tuple[Any, Any, Any]:
+def object_triple(where: str, item: Any, start: str, end: str) -> RawSpan:
     if not isinstance(item, dict):
         raise ValueError(f"{where} is {shown(item)}, not an object {{{start}, {end}, label}}")
-    return item.get(start, item.get("start")), item.get(end, item.get("end")), item.get("label")
+    return RawSpan(
+        item.get(start, item.get("start")),
+        item.get(end, item.get("end")),
+        item.get("label"),
+        item.get("text"),
+    )
 
 
-def check_span(start: Any, end: Any, label: Any, text: str, inside: set[int]) -> Span:
+def check_span(
+    start: Any, end: Any, label: Any, text: str, inside: set[int], surface: Any = None
+) -> Span:
     """One span as a ``Span``, or a ``ValueError`` saying what is wrong with it."""
     name = f"span {shown(start)}-{shown(end)}"
     problem = offsets_problem(start, end, len(text))
@@ -170,6 +198,15 @@ def check_span(start: Any, end: Any, label: Any, text: str, inside: set[int]) ->
         raise ValueError(f"{name} has no label (got {shown(label)}, not a label name)")
     label = label.strip()  # the name the project stores it under
     name += f" ({shown_label(label)})"
+    problem = tag_prefix_problem(label)
+    if problem is not None:
+        raise ValueError(f"{name}: {problem}")
+    if surface is not None:
+        if not isinstance(surface, str):
+            raise ValueError(f"{name}: its text is {shown(surface)}, not a string")
+        problem = surface_mismatch(surface, text[start:end], "the record's text")
+        if problem is not None:
+            raise ValueError(f"{name} {problem}")
     if text[start].isspace() or text[end - 1].isspace():
         raise ValueError(
             f"{name} starts or ends in whitespace"
@@ -186,17 +223,19 @@ def check_span(start: Any, end: Any, label: Any, text: str, inside: set[int]) ->
     return Span(start, end, label)
 
 
-def check_spans(raw: Iterable[tuple[Any, Any, Any]], text: str) -> list[Span]:
+def check_spans(raw: Iterable[RawSpan], text: str) -> list[Span]:
     """The spans sorted, each checked, exact repeats once; overlapping ones are kept."""
     inside = cluster_interiors(text)
-    return sorted({check_span(start, end, label, text, inside) for start, end, label in raw})
+    return sorted({check_span(*span[:3], text, inside, span.surface) for span in raw})
 
 
 def tokens_of(tokens: Any, text: str) -> list[Token]:
     """Given tokens (``{start, end}`` objects or ``[start, end]`` pairs), whitespace ones
     left out; our own tokenization when none are given."""
-    if not isinstance(tokens, list):
+    if tokens is None:
         return tokenize(text)
+    if not isinstance(tokens, list):
+        raise ValueError(f"'tokens' is {shown(tokens)}, not a list of {{start, end}} tokens")
     result = []
     for i, tok in enumerate(tokens):
         if isinstance(tok, dict):
@@ -245,9 +284,6 @@ def meta_of(obj: dict[str, Any]) -> dict[str, Any]:
 
 
 def is_region_list(value: Any) -> bool:
-    """JSON-MIN's regions: ``[{start, end, text, labels}, ...]``."""
-    return (
-        isinstance(value, list)
-        and bool(value)
-        and all(isinstance(v, dict) and "labels" in v for v in value)
-    )
+    """JSON-MIN's regions: ``[{start, end, text, labels}, ...]`` (any item that is not such
+    an object is the reader's error, not a reason to take the list for another field)."""
+    return isinstance(value, list) and any(isinstance(v, dict) and "labels" in v for v in value)

@@ -39,12 +39,14 @@ from nerstudio.core.formats import ReadResult, cluener, hf_json, labelstudio, pr
 from nerstudio.core.formats.json_records import (
     Item,
     JsonOptions,
+    RawSpan,
     Reading,
     check_spans,
     doccano_triple,
     fit_tokens,
     is_region_list,
     keys_of,
+    list_field,
     located,
     meta_of,
     object_triple,
@@ -258,6 +260,12 @@ def _by_shape(path: Path, items: list[Item], options: JsonOptions) -> dict[str, 
                 **item.where,
             )
         shapes.setdefault("doccano" if shape == "text" else shape, []).append(item)
+    if "cluener" in shapes and "doccano" in shapes:  # CLUENER's {} is "no entities"
+        empty = [i for i in shapes["doccano"] if cluener.is_cluener(i.obj, empty_too=True)]
+        shapes["cluener"] += empty
+        shapes["doccano"] = [i for i in shapes["doccano"] if i not in empty]
+        if not shapes["doccano"]:
+            del shapes["doccano"]
     for option, flag in (
         (options.label_key, "--label-key"),
         (options.tokens_column, "--tokens-column"),
@@ -305,20 +313,23 @@ def read_jsonl(
 # -- doccano ----------------------------------------------------------------------------------
 
 
-def _doccano_spans(obj: dict[str, Any], label_key: str | None) -> list[Any] | None:
-    """The record's span list as loose (start, end, label) triples, or None if it has none."""
+def _doccano_spans(obj: dict[str, Any], label_key: str | None) -> list[RawSpan] | None:
+    """The record's span list, unchecked, or None if it has none; a span field of another
+    type than a list is the record's error (it would read as a record without entities)."""
     for key in (label_key,) if label_key else ("label", "labels", _DOCCANO_LABEL):
-        if isinstance(obj.get(key), list):
+        spans = list_field(obj, key, "spans [start, end, label]")
+        if spans is not None:
             return [
                 object_triple(f"{key}[{i}]", item, "start_offset", "end_offset")
                 if isinstance(item, dict)
                 else doccano_triple(key, i, item)
-                for i, item in enumerate(obj[key])
+                for i, item in enumerate(spans)
             ]
-    if not label_key and isinstance(obj.get("entities"), list):
+    entities = None if label_key else list_field(obj, "entities", "{start_offset, end_offset}")
+    if entities is not None:
         return [
             object_triple(f"entities[{i}]", e, "start_offset", "end_offset")
-            for i, e in enumerate(obj["entities"])
+            for i, e in enumerate(entities)
         ]
     return None
 

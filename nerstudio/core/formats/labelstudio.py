@@ -10,7 +10,8 @@ several labels is a span per label (the import settles overlaps). ``predictions`
 suggestions of the run ``model_version`` (default ``label-studio``), never gold, scored by
 their own ``score``, else the prediction's, else 1.0. Relations, choices and other results
 that are not text spans are counted. Spans whose ``value.text`` shows UTF-16 offsets (old
-Label Studio counted an emoji as two characters) are converted to characters.
+Label Studio counted an emoji as two characters) are converted to characters; a
+``value.text`` that fits neither count is refused, as brat's text column is.
 
 JSON-MIN: the data fields, each control's regions (``label: [{start, end, text, labels}]``),
 ``annotator``, ``annotation_id`` and dates, a row per annotation: the rows of one task
@@ -35,6 +36,7 @@ from typing import Any, TextIO
 from nerstudio.core.formats.json_records import (
     Item,
     JsonOptions,
+    RawSpan,
     Reading,
     check_span,
     check_spans,
@@ -56,17 +58,15 @@ _NOTES = {
     "all cancelled": "{n} tasks whose annotations were all cancelled are skipped",
     "utf16": "{n} spans had UTF-16 offsets (old Label Studio counted an emoji as two"
     " characters); converted, checked against their value.text",
-    "mismatched": "{n} spans' value.text differs from the text at their offsets; the offsets"
-    " were kept",
 }
 _MIN_FIELDS = {"id", "annotator", "annotation_id", "created_at", "updated_at", "lead_time"}
 
 
 @dataclass
 class _Regions:
-    """A result list as loose (start, end, label) triples, with each one's own score."""
+    """A result list as unchecked spans, with each one's own score."""
 
-    triples: list[tuple[Any, Any, Any]] = field(default_factory=list)
+    triples: list[RawSpan] = field(default_factory=list)
     scores: list[Any] = field(default_factory=list)
 
 
@@ -133,7 +133,8 @@ def _utf16_offsets(text: str) -> dict[int, int] | None:
 
 
 def _code_points(text: str, value: dict[str, Any], counts: Counter[str]) -> tuple[Any, Any]:
-    """The region's offsets in characters: as given, unless ``value.text`` shows UTF-16."""
+    """The region's offsets in characters: as given, unless ``value.text`` shows UTF-16 (a
+    ``value.text`` that fits neither is refused by ``check_span``)."""
     start, end, shown_text = value.get("start"), value.get("end"), value.get("text")
     if not (isinstance(shown_text, str) and isinstance(start, int) and isinstance(end, int)):
         return start, end
@@ -145,7 +146,6 @@ def _code_points(text: str, value: dict[str, Any], counts: Counter[str]) -> tupl
         if text[converted[0] : converted[1]] == shown_text:
             counts["utf16"] += 1
             return converted
-    counts["mismatched"] += 1
     return start, end
 
 
@@ -175,7 +175,7 @@ def _region(text: str, where: str, value: Any, counts: Counter[str], regions: _R
         raise ValueError(f"{where}.labels is {shown(labels)}, not a list")
     start, end = _code_points(text, value, counts)
     for label in labels or [None]:
-        regions.triples.append((start, end, label))
+        regions.triples.append(RawSpan(start, end, label, value.get("text")))
         regions.scores.append(value.get("score"))
 
 
@@ -186,9 +186,11 @@ def _regions(text: str, results: Any, where: str, counts: Counter[str]) -> _Regi
     for i, result in enumerate(results):
         if not isinstance(result, dict):
             raise ValueError(f"{where}[{i}] is {shown(result)}, not an object")
-        value = result.get("value")
+        value, kind = result.get("value"), result.get("type")
+        if kind is not None and not isinstance(kind, str):
+            raise ValueError(f"{where}[{i}].type is {shown(kind)}, not a string such as 'labels'")
         not_text = isinstance(value, dict) and "start" not in value and "end" not in value
-        if (isinstance(result.get("type"), str) and result["type"] != "labels") or not_text:
+        if (kind is not None and kind != "labels") or not_text:
             counts[NOT_SPANS] += 1
             continue
         if isinstance(value, dict) and "score" not in value and "score" in result:
@@ -217,9 +219,9 @@ def _predictions(text: str, task: dict[str, Any], tally: _Tally) -> dict[str, li
         where = f"predictions[{i}].result"
         regions = _regions(text, prediction.get("result", []), where, tally.counts)
         spans = runs.setdefault(run, [])
-        for (start, end, label), own in zip(regions.triples, regions.scores, strict=True):
+        for raw, own in zip(regions.triples, regions.scores, strict=True):
             try:
-                span = check_span(start, end, label, text, inside)
+                span = check_span(*raw[:3], text, inside, raw.surface)
                 score = _score(own, prediction.get("score"))
             except ValueError as err:
                 raise ValueError(f"predictions[{i}]: {err}") from None
@@ -230,6 +232,16 @@ def _predictions(text: str, task: dict[str, Any], tally: _Tally) -> dict[str, li
         run: sorted(spans, key=lambda s: (s["start"], s["end"], s["label"]))
         for run, spans in runs.items()
     }
+
+
+def _cancelled(entry: dict[str, Any], where: str) -> bool:
+    """Whether an annotation was cancelled (skipped); a flag of another type than true or
+    false is refused, since "false" as a string would read as cancelled."""
+    for key in ("was_cancelled", "skipped"):
+        value = entry.get(key)
+        if value is not None and not isinstance(value, bool):
+            raise ValueError(f"{where}.{key} is {shown(value)}, not true or false")
+    return bool(entry.get("was_cancelled") or entry.get("skipped"))
 
 
 def _other(task_id: Any, entry: dict[str, Any], who_key: str) -> str:
@@ -244,11 +256,7 @@ def _read_task(reading: Reading, item: Item, options: JsonOptions, tally: _Tally
     text = text_of(task, options.text_key)
     key = "annotations" if "annotations" in task else "completions"
     annotations = _entries(task, key)
-    kept = [
-        (i, a)
-        for i, a in enumerate(annotations)
-        if not (a.get("was_cancelled") or a.get("skipped"))
-    ]
+    kept = [(i, a) for i, a in enumerate(annotations) if not _cancelled(a, f"{key}[{i}]")]
     tally.counts["cancelled"] += len(annotations) - len(kept)
     meta = meta_of(task)
     drafts = _entries(task, "drafts")

@@ -25,7 +25,7 @@ from typing import Any, BinaryIO
 
 from nerstudio.core.errors import FormatError, NerstudioError
 from nerstudio.core.formats import ReadResult
-from nerstudio.core.formats.standoff import trim_whitespace
+from nerstudio.core.formats.standoff import tag_prefix_problem, trim_whitespace
 from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.safe_io import write_file
 from nerstudio.core.spans import Span, shown_label
@@ -47,8 +47,8 @@ def _spacy(action: str) -> tuple[Any, Any, Any]:
     return Doc, DocBin, Vocab
 
 
-def _record(doc: Any, name: str, index: int, dropped: list[str]) -> DocumentRecord:
-    text = doc.text
+def _record(doc: Any, path: Path, index: int, dropped: list[str]) -> DocumentRecord:
+    text, name = doc.text, path.name
     tokens: list[Token] = []
     for token in doc:
         start, end = trim_whitespace(text, token.idx, token.idx + len(token.text))
@@ -56,6 +56,9 @@ def _record(doc: Any, name: str, index: int, dropped: list[str]) -> DocumentReco
             tokens.append((start, end))
     spans = []
     for ent in doc.ents:
+        problem = tag_prefix_problem(ent.label_)
+        if problem is not None:
+            raise FormatError(path, problem, record=index)
         start, end = trim_whitespace(text, ent.start_char, ent.end_char)
         if start < end:
             spans.append(Span(start, end, ent.label_))
@@ -104,7 +107,7 @@ def read_docbin(path: str | Path) -> ReadResult:
             raise FormatError(path, f"cannot read this Doc: {err}", record=len(records)) from None
         if doc is None:
             break
-        record = _record(doc, path.name, len(records), dropped)
+        record = _record(doc, path, len(records), dropped)
         records.append(record)
         partial += record.status is Status.IN_PROGRESS
         categorised += bool(doc.cats)

@@ -1,12 +1,17 @@
-"""What the readers of offset formats (brat, WebAnno TSV) do alike with a span they read.
+"""What the readers of offset formats (brat, WebAnno TSV, the JSON shapes) do alike with a
+span they read.
 
-Both give entities as character offsets into a text they carry: each span is trimmed of
+They give entities as character offsets into a text they carry: each span is trimmed of
 whitespace, refused where an edge cuts a user-perceived character, thinned to the longest
 of each overlapping group, and then our tokens are split so that every kept span fits them.
+Every one of them refuses a span whose own copy of its text (brat's text column, Label
+Studio's ``value.text``) is not the text at its offsets, and a label that is a token tag
+(``B-PER``): a span format gives the entity type alone.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -24,6 +29,42 @@ from nerstudio.core.tokens import (
 )
 
 Source = TypeVar("Source")
+
+_LINE_BREAK = re.compile(r"[\r\n]")
+# A token tag's prefix (IOB2, BIOES, BILOU) before a name: B-PER, I-ORG, U-LOC.
+_TAG_PREFIX = re.compile(r"([BIESLU])-(\S.*)", re.DOTALL)
+
+
+def one_line(text: str) -> str:
+    """``text`` as a one-line column holds it (brat's ``.ann``): line breaks as spaces."""
+    return _LINE_BREAK.sub(" ", text)
+
+
+def surface_mismatch(given: str, actual: str, text_name: str) -> str | None:
+    """Why an entity's own copy of its text, ``given``, is not ``actual``, the text at its
+    offsets in ``text_name``; None when it is (line breaks written as spaces allowed)."""
+    if given in (actual, one_line(actual)):
+        return None
+    return (
+        f"gives the text {given[:40]!r} but {text_name} has {actual[:40]!r} there; the offsets"
+        " do not fit this text (written for another encoding, or for another version of it?)"
+    )
+
+
+def tag_prefix_problem(label: str) -> str | None:
+    """Why ``label`` cannot be a span's label, when it is a token tag such as ``B-PER``.
+
+    Refused rather than stripped: a tool that wrote a span per token (``B-PER`` on New,
+    ``I-PER`` on York) would become two entities where there is one, and a real name such as
+    ``E-MAIL`` would lose its head without a word. Renaming in the file is the user's call.
+    """
+    match = _TAG_PREFIX.fullmatch(label)
+    if match is None:
+        return None
+    return (
+        f"label {label!r} carries the tag prefix '{match[1]}-' of a token format, but a span's"
+        f" label is the entity type alone; rename it to {match[2]!r} in the file"
+    )
 
 
 def trim_whitespace(text: str, start: int, end: int) -> tuple[int, int]:

@@ -42,6 +42,7 @@ from nerstudio.core.formats.standoff import (
     fit_tokens,
     keep_longest_into,
     refuse_cluster_cut,
+    tag_prefix_problem,
     trim_whitespace,
 )
 from nerstudio.core.formats.textfile import read_text
@@ -203,6 +204,9 @@ def _spans(
         if annotation.label is None:
             skipped["entities without a value"] += 1
             continue
+        problem = tag_prefix_problem(annotation.label)
+        if problem is not None:
+            raise FormatError(path, problem, line=annotation.line)
         begin, end = positions[annotation.begin], positions[annotation.end]
         assert begin is not None and end is not None  # every row's offsets were checked
         begin, end = trim_whitespace(text, begin, end)
