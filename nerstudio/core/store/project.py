@@ -104,6 +104,7 @@ class Project(ProjectLabels, ProjectDocuments, ProjectSpans):
             project = cls(path, db, read_only)
             if not read_only:
                 project.runs.mark_interrupted()
+                project.runs.remove_leftovers()
         except sqlite3.Error as err:
             db.close()
             raise connection.explain(path, err) from None
