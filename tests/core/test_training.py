@@ -974,9 +974,16 @@ def test_temporary_names_carry_the_writers_pid(tmp_path):
 
 def test_two_runs_without_a_name_in_the_same_second_get_two_names(project, tiny_model, monkeypatch):
     """Both were named run-DATE-TIME; the second failed with 'exists already'."""
+    from datetime import datetime
+
     from nerstudio.core.training import loop
 
-    monkeypatch.setattr(loop, "default_run_name", lambda: "run-20260101-120000")
+    class SameSecond(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return cls(2026, 1, 1, 12, 0, 0)
+
+    monkeypatch.setattr(loop, "datetime", SameSecond)
     first = list(train(project, config(tiny_model, None, epochs=1)))[-1]
     second = list(train(project, config(tiny_model, None, epochs=1)))[-1]
     assert (first.run, second.run) == ("run-20260101-120000", "run-20260101-120000-2")

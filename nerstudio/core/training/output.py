@@ -12,7 +12,7 @@ from typing import Any
 
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.safe_io import TargetError, check_target, copy_folder, refuse_links
-from nerstudio.core.training.model_folder import read_info
+from nerstudio.core.training.model_folder import read_json
 
 
 def save_model(model, tokenizer, path: Path, method: str) -> None:
@@ -88,9 +88,9 @@ def require_run_folder(folder: str | Path) -> Path:
     """``folder`` if it is a run folder nerstudio wrote (its nerstudio.json names the run)
     and holds no links: exporting anything else would copy whatever folder was named
     (``/etc``), or follow a link out of the run into the copy."""
-    folder = Path(folder)
-    info = read_info(folder) if folder.is_dir() else None
-    if info is None or not isinstance(info.get("run"), str):
+    folder, info_path = Path(folder), Path(folder) / "nerstudio.json"
+    info = read_json(info_path) if info_path.is_file() else None
+    if not isinstance(info, dict) or not isinstance(info.get("run"), str):
         raise NerstudioError(
             f"{folder}: not a nerstudio run folder (no nerstudio.json naming its run); pass "
             "a run folder, or a run name with --project"
