@@ -188,18 +188,20 @@ def cmd_export_model(args: argparse.Namespace) -> int:
 
 def _run_folder(run: str, project_path: Path | None) -> tuple[Path, Path | None]:
     """A run folder as given, or a run name of ``--project``; (folder, project file)."""
+    from nerstudio.core.training.output import require_run_folder
+
     folder = Path(run).expanduser()
     if project_path is None:
         if not folder.is_dir():
             raise NerstudioError(
                 f"{run}: no such run folder; pass the folder, or a run name with --project"
             )
-        return folder, None
+        return require_run_folder(folder), None
     from nerstudio.core.store import Project
     from nerstudio.core.training.evaluation import resolve_run
 
     with Project.open(project_path) as project:
-        return resolve_run(project, run), project.path
+        return require_run_folder(resolve_run(project, run)), project.path
 
 
 def add_parsers(sub) -> None:

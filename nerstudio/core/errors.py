@@ -54,3 +54,8 @@ class LabelError(NerstudioError):
 
 class ProjectError(NerstudioError):
     """A project file that cannot be opened or created."""
+
+
+class ModelError(NerstudioError):
+    """A model folder (config, tokenizer, weights) that cannot be loaded: names the folder
+    or file, and the fix."""

@@ -21,7 +21,7 @@ import torch
 from transformers import DataCollatorForTokenClassification
 
 from nerstudio.core import inference_onnx
-from nerstudio.core.errors import NerstudioError
+from nerstudio.core.errors import ModelError, NerstudioError
 from nerstudio.core.priority import run_in_background
 from nerstudio.core.records import DocumentRecord
 from nerstudio.core.spans import ScoredSpan, entities_to_spans, tags_to_entities
@@ -29,6 +29,9 @@ from nerstudio.core.training import data, models
 from nerstudio.core.training.metrics import repair
 
 log = logging.getLogger(__name__)
+
+
+RETRAIN = "nothing was stored; train the run again (a lower --lr), or choose another run"
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,12 @@ class Prediction:
         (it used to be stored under document 0)."""
         if self.document_id is None:
             raise ValueError("a prediction of a document without an id cannot be stored")
+        scores = [*self.uncertainty.values(), *(s.score for s in self.spans)]
+        if not all(math.isfinite(score) for score in scores):
+            raise ModelError(
+                f"document {self.document_id}: the model scored it NaN or infinite (its "
+                f"weights are damaged, or the training diverged); {RETRAIN}"
+            )
         return self.document_id, self.rounded_spans(), self.uncertainty
 
     def rounded_spans(self) -> tuple[ScoredSpan, ...]:
@@ -184,6 +193,11 @@ class Predictor:
             batch.pop("labels")
             batch = {k: v.to(self.device) for k, v in batch.items()}
             log_probs = self._logits(batch).float().log_softmax(-1)
+            if not bool(torch.isfinite(log_probs).all()):
+                raise ModelError(
+                    f"{self.folder}: the model's scores are NaN or infinite (its weights are "
+                    f"damaged, or the training diverged); {RETRAIN}"
+                )
             best_log, best_id = log_probs.max(-1)
             entropy = -(log_probs.exp() * log_probs).sum(-1)
             rows = zip(

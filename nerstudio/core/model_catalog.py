@@ -199,8 +199,8 @@ def safetensors_parameters(folder: Path) -> float | None:
             total += sum(
                 math.prod(entry["shape"]) for key, entry in header.items() if key != "__metadata__"
             )
-    except (OSError, ValueError, KeyError, TypeError, struct.error):
-        return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError, struct.error):
+        return None  # a header that is no table of tensors (deeply nested, a list): unknown
     return round(total / 1e6, 1)
 
 

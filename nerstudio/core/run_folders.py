@@ -15,13 +15,9 @@ from pathlib import Path
 from nerstudio.core.errors import ProjectError
 from nerstudio.core.safe_io import write_file
 from nerstudio.core.store import Project, RunRecord
-from nerstudio.core.store.runs import check_run_name
+from nerstudio.core.store.runs import check_run_name, runs_folder
 
-
-def runs_folder(project_path: Path) -> Path:
-    """Runs live beside the project: ``corpus.db`` -> ``corpus-runs/``."""
-    project_path = Path(project_path)
-    return project_path.with_name(f"{project_path.stem}-runs")
+__all__ = ["delete_run", "owns_folder", "rename_run", "runs_folder"]
 
 
 def owns_folder(record: RunRecord) -> bool:

@@ -18,10 +18,12 @@ import contextlib
 import errno
 import functools
 import os
+import re
 import shutil
 import stat
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -214,6 +216,12 @@ def _explain_os_error(target: Path, err: OSError) -> TargetError:
     return TargetError(f"{target}: {reason}")
 
 
+def _temp_prefix(target: Path) -> str:
+    """``.NAME.PID.``: a temporary sibling names its writer, so ``remove_leftovers`` can
+    tell a killed writer's leftover from one still being written."""
+    return f".{target.name}.{os.getpid()}."
+
+
 @contextmanager
 def _write_into(target: Path, binary: bool) -> Iterator[TextIO]:
     """Write straight into standard output, a FIFO or a device: there is nothing to
@@ -247,7 +255,7 @@ def write_file(target: str | Path, binary: bool = False) -> Iterator[TextIO]:
         return
     target = Path(target)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(target), suffix=".part", dir=target.parent)
     except OSError as err:
         raise _explain_os_error(target, err) from None
     try:
@@ -303,7 +311,7 @@ def write_folder(target: str | Path, replace: bool = False) -> Iterator[Path]:
         raise TargetError(f"{target}: not a folder; this output is a folder: name a new one")
     target = Path(target)
     try:
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))
+        tmp = Path(tempfile.mkdtemp(prefix=_temp_prefix(target), suffix=".part", dir=target.parent))
         tmp.chmod(_umask_mode(0o777))
     except OSError as err:
         raise _explain_os_error(target, err) from None
@@ -344,14 +352,28 @@ def _move_into_place(tmp: Path, target: Path, replace: bool) -> None:
 
 
 def copy_folder(source: str | Path, target: str | Path, replace: bool = False) -> Path:
-    """Copy a folder (a run's model) to ``target`` through ``write_folder``."""
-    target = Path(target)
+    """Copy a folder (a run's model) to ``target`` through ``write_folder``.
+
+    A link inside ``source`` is refused, never followed: following it would copy whatever
+    it points at (``/etc``, a home folder) into the copy."""
+    source, target = Path(source), Path(target)
+    refuse_links(source)
     with write_folder(target, replace=replace) as tmp:
         try:
-            shutil.copytree(source, tmp, dirs_exist_ok=True)
+            shutil.copytree(source, tmp, symlinks=True, dirs_exist_ok=True)
         except shutil.Error as err:  # copytree gathers each file's error into one list
             raise _first_os_error(err) from None
     return target
+
+
+def refuse_links(folder: Path) -> None:
+    """One line naming the first symbolic link in ``folder`` (or ``folder`` itself)."""
+    for path in (folder, *folder.rglob("*")):
+        if path.is_symlink():
+            raise NerstudioError(
+                f"{path}: a link to {os.readlink(path)}; nerstudio copies only real files "
+                "and folders, so remove the link (or replace it with a copy) and try again"
+            )
 
 
 def _first_os_error(err: shutil.Error) -> OSError:
@@ -362,3 +384,69 @@ def _first_os_error(err: shutil.Error) -> OSError:
             if f"[Errno {code}]" in reason:
                 return OSError(code, os.strerror(code))
     return OSError(errno.EIO, str(err))
+
+
+# A killed writer's leftovers: write_file/write_folder's ``.NAME.PID.xxxxxxxx.part``, the
+# replaced target ``.NAME.old-PID``, and a deleted run's ``.NAME.deleted-PID``.
+_LEFTOVER = re.compile(
+    r"\.(?P<name>.+?)\.(?:(?P<pid>\d+)\.[^.]+\.part|(?:old|deleted)-(?P<pid2>\d+))"
+)
+# Written before temporary names carried the pid: removed once they are this old.
+_OLD_PART = re.compile(r"\..+\.[^.]{8}\.part")
+UNNAMED_LEFTOVER_SECONDS = 24 * 3600
+
+
+def remove_leftovers(folder: str | Path) -> list[Path]:
+    """Remove what killed writers left in ``folder`` (only its top level); returns them.
+
+    A leftover whose writer still runs is kept: its name carries the writer's pid, and a
+    pid counts as that writer only when its process is older than the leftover (a pid can
+    be reused). What cannot be removed stays, to be tried again next time."""
+    folder = Path(folder)
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return []
+    removed = []
+    for path in entries:
+        if path.name.startswith(".") and _is_dead_leftover(path) and _remove(path):
+            removed.append(path)
+    return removed
+
+
+def _is_dead_leftover(path: Path) -> bool:
+    try:
+        modified = path.lstat().st_mtime
+    except OSError:
+        return False
+    match = _LEFTOVER.fullmatch(path.name)
+    if match is not None:
+        return not _writer_alive(int(match["pid"] or match["pid2"]), modified)
+    if _OLD_PART.fullmatch(path.name):
+        return time.time() - modified > UNNAMED_LEFTOVER_SECONDS
+    return False
+
+
+def _writer_alive(pid: int, modified: float) -> bool:
+    """Whether process ``pid`` may still be writing a leftover last modified at ``modified``."""
+    import psutil
+
+    if pid == os.getpid():
+        return True
+    try:
+        return psutil.Process(pid).create_time() <= modified + 1
+    except psutil.NoSuchProcess:
+        return False
+    except (psutil.Error, OSError, ValueError, OverflowError):
+        return True  # cannot tell: keep it
+
+
+def _remove(path: Path) -> bool:
+    try:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    except OSError:
+        return False
+    return True

@@ -76,3 +76,37 @@ def test_export_model_says_what_is_missing(trained, tmp_path, capsys):
     assert "r: no such run folder; pass the folder, or a run name with --project" in (
         capsys.readouterr().err
     )
+
+
+def test_export_copies_only_a_nerstudio_run_folder(trained, tmp_path, capsys):
+    """`export-model /etc --out x` copied any folder at all."""
+    other = tmp_path / "etc"
+    other.mkdir()
+    (other / "passwd").write_text("root:x:0:0\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    assert main(["export-model", str(other), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        f"nerstudio: error: {other}: not a nerstudio run folder (no nerstudio.json naming its "
+        "run); pass a run folder, or a run name with --project\n"
+    )
+    assert list(out.iterdir()) == []
+
+
+def test_export_never_follows_a_link_inside_the_run_folder(trained, tmp_path, capsys):
+    import shutil
+
+    _, folder = trained
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "key").write_text("private\n")
+    run = tmp_path / "runs" / "r"
+    shutil.copytree(folder, run)
+    (run / "extra").symlink_to(secret)
+    out = tmp_path / "out"
+    out.mkdir()
+    assert main(["export-model", str(run), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{run / 'extra'}: a link to {secret}" in err
+    assert list(out.iterdir()) == []

@@ -273,3 +273,69 @@ def test_cli_predict_done_then_review_lists_a_forgotten_document(run, capsys):
     assert "is not tagged; the model says" in first["reasons"][0]
     with Project.open(path) as project:
         assert project.spans(1) == []  # review never edits gold
+
+
+# -- a run with NaN weights (issue 23, item 9) ------------------------------------------------
+
+
+def with_nan_weights(folder: Path) -> None:
+    from safetensors.torch import load_file, save_file
+
+    weights = load_file(str(folder / "model.safetensors"))
+    weights = {k: v * float("nan") if k.startswith("classifier") else v for k, v in weights.items()}
+    save_file(weights, str(folder / "model.safetensors"), metadata={"format": "pt"})
+
+
+def test_a_run_with_nan_weights_is_refused_and_the_queue_still_reads(run, tmp_path, capsys):
+    """Its NaN scores were stored as NaN in the scores JSON, and `queue` failed with
+    'malformed JSON' (exit 70) until the run was predicted again."""
+    import sqlite3
+
+    path, _ = run
+    copy = tmp_path / path.name
+    with sqlite3.connect(path) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    shutil.copytree(path.with_name(f"{path.stem}-runs"), tmp_path / f"{path.stem}-runs")
+    with_nan_weights(tmp_path / f"{path.stem}-runs" / "r")
+    with Project.open(copy) as project:
+        run_id = project.runs.get("r").id
+        before = project.db.execute(
+            "SELECT count(*) FROM predictions WHERE run_id = ?", [run_id]
+        ).fetchone()
+    assert main(["predict", str(copy), "--run", "r", "--all"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "its weights hold NaN or infinite values" in err
+    assert str(tmp_path / f"{path.stem}-runs" / "r") in err
+    with Project.open(copy) as project:
+        after = project.db.execute(
+            "SELECT count(*) FROM predictions WHERE run_id = ?", [run_id]
+        ).fetchone()
+    assert after == before
+    assert main(["queue", str(copy), "--run", "r", "--json"]) == 0
+
+
+def test_a_model_that_scores_nan_is_refused_before_anything_is_stored(run, tmp_path):
+    """The same from the scores: a model whose outputs overflow, or an ONNX file."""
+    import torch
+
+    from nerstudio.core.errors import ModelError
+
+    _, trained = run
+    predictor = Predictor(trained, device="cpu", backend="torch")
+    with torch.no_grad():
+        predictor.model.classifier.bias.fill_(float("inf"))
+    text = "Anna Berg met Li Wei ."
+    with pytest.raises(ModelError, match="scores are NaN or infinite") as caught:
+        predictor.predict([DocumentRecord(text, tuple(tokenize(text)), id=1)])
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("score", [float("nan"), float("inf"), float("-inf")])
+def test_a_non_finite_score_is_never_stored(score):
+    from nerstudio.core.errors import ModelError
+
+    with pytest.raises(ModelError, match="document 7: the model scored it NaN or infinite"):
+        Prediction(7, ("O",), (), {"mnlp": score}).to_row()
+    span = ScoredSpan(0, 4, "PER", score)
+    with pytest.raises(ModelError):
+        Prediction(7, ("B-PER",), (span,), {"mnlp": 0.1}).to_row()

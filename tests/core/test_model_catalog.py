@@ -182,3 +182,10 @@ def test_one_line_summaries_and_tooltips(cache, tmp_path):
     tooltip = found["roberta-base"].description()
     assert "RoBERTa base" in tooltip and "needs a network" in tooltip
     assert "Hugging Face cache" in found["bert-base-cased"].description()
+
+
+@pytest.mark.parametrize("header", [b"[" * 100_000 + b"]" * 100_000, b"[1, 2]"])
+def test_a_safetensors_header_that_is_no_table_counts_as_unknown(tmp_path, header):
+    """A deeply nested header raised RecursionError out of the model list."""
+    (tmp_path / "model.safetensors").write_bytes(struct.pack("<Q", len(header)) + header)
+    assert model_catalog.safetensors_parameters(tmp_path) is None

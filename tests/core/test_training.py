@@ -864,14 +864,316 @@ def test_the_options_table_names_every_setting_once_with_its_default():
 def test_cli_arguments_name_only_what_differs_from_the_defaults():
     assert cli_arguments(TrainConfig(base_model="m")) == ["--model", "m"]
     config = TrainConfig(
-        base_model="-odd", learning_rate=1e-05, seed=-3, train_word_embeddings=True, name="r"
+        base_model="-odd", learning_rate=1e-05, seed=3, train_word_embeddings=True, name="r"
     )
     assert cli_arguments(config) == [
         "--model=-odd",  # a value that looks like a flag is attached to its own
         "--lr",
         "1e-05",
-        "--seed=-3",
+        "--seed",
+        "3",
         "--train-word-embeddings",
         "--name",
         "r",
     ]
+
+
+# -- a killed run, and what killed writers leave (issue 23, item 4) ---------------------------
+
+
+def dead_pid() -> int:
+    """The pid of a process that has ended."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_a_killed_run_that_saved_nothing_gives_its_name_to_the_next_run(project, tiny_model):
+    """kill -9 once its row existed left it 'interrupted' without a folder, and
+    ``train --name k9`` said "a run named 'k9' exists already" for ever."""
+    with Project.open(project) as proj:
+        run = proj.runs.start("k9", str(tiny_model), "full", {}, str(runs_dir(project) / "k9"))
+        proj.db.execute("UPDATE runs SET pid = ? WHERE id = ?", [dead_pid(), run.id])
+        proj.db.conn.commit()
+    with Project.open(project) as proj:
+        assert proj.runs.get("k9").status == "interrupted"
+    done = list(train(project, config(tiny_model, "k9", epochs=1)))[-1]
+    assert isinstance(done, TrainingDone) and Path(done.path).is_dir()
+    with Project.open(project) as proj:
+        assert [(r.name, r.status) for r in proj.runs.all() if r.name == "k9"] == [
+            ("k9", "completed")
+        ]
+        proj.runs.delete("k9")
+    shutil.rmtree(done.path)
+
+
+def test_an_interrupted_run_that_kept_its_folder_keeps_its_name(project, tiny_model):
+    folder = runs_dir(project) / "kept"
+    folder.mkdir(parents=True)
+    try:
+        with Project.open(project) as proj:
+            run = proj.runs.start("kept", str(tiny_model), "full", {}, str(folder))
+            proj.db.execute("UPDATE runs SET pid = ? WHERE id = ?", [dead_pid(), run.id])
+            proj.db.conn.commit()
+        with Project.open(project) as proj:
+            with pytest.raises(NerstudioError, match="exists already"):
+                proj.runs.start("kept", str(tiny_model), "full", {}, str(folder))
+            assert proj.runs.get("kept").status == "interrupted"
+            proj.runs.delete("kept")
+    finally:
+        shutil.rmtree(folder)
+
+
+def test_leftovers_of_killed_writers_go_on_open_but_a_running_writers_stay(project):
+    """A kill during the save left a hidden ``.part`` folder (130 MB for a larger model)
+    that nothing removed; a live writer's must survive."""
+    import time
+
+    folder = runs_dir(project)
+    folder.mkdir(exist_ok=True)
+    dead, alive = dead_pid(), os.getpid()
+    made = {
+        f".k9.{dead}.a1b2c3d4.part": True,  # write_folder's temporary run folder
+        f".nerstudio.json.{dead}.x_y7z9q0.part": True,  # write_file's temporary file
+        f".old.old-{dead}": True,  # replaced by --force, not yet removed
+        f".gone.deleted-{dead}": True,  # runs delete, killed while removing
+        f".live.{alive}.a1b2c3d4.part": False,  # being written right now
+        ".legacy.abcd1234.part": True,  # written before names carried the pid, days ago
+        ".fresh.abcd1234.part": False,  # the same, but recent: it may be being written
+        ".notes": False,  # the user's own hidden file
+    }
+    for name in made:
+        path = folder / name
+        if name.startswith(".nerstudio.json"):
+            path.write_text("{")
+        else:
+            path.mkdir()
+            (path / "model.safetensors").write_bytes(b"x" * 100)
+    week_ago = time.time() - 7 * 24 * 3600
+    os.utime(folder / ".legacy.abcd1234.part", (week_ago, week_ago))
+    try:
+        Project.open(project).close()
+        assert {p.name for p in folder.iterdir() if p.name in made} == {
+            name for name, removed in made.items() if not removed
+        }
+    finally:
+        for name in made:
+            shutil.rmtree(folder / name, ignore_errors=True)
+
+
+def test_temporary_names_carry_the_writers_pid(tmp_path):
+    from nerstudio.core.safe_io import write_file, write_folder
+
+    with write_folder(tmp_path / "run") as tmp:
+        assert tmp.name.startswith(f".run.{os.getpid()}.") and tmp.name.endswith(".part")
+    with write_file(tmp_path / "a.json") as fh:
+        (temp,) = [p for p in tmp_path.iterdir() if p.name.startswith(".a.json")]
+        assert temp.name.startswith(f".a.json.{os.getpid()}.")
+        fh.write("{}")
+
+
+def test_two_runs_without_a_name_in_the_same_second_get_two_names(project, tiny_model, monkeypatch):
+    """Both were named run-DATE-TIME; the second failed with 'exists already'."""
+    from datetime import datetime
+
+    from nerstudio.core.training import loop
+
+    class SameSecond(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return cls(2026, 1, 1, 12, 0, 0)
+
+    monkeypatch.setattr(loop, "datetime", SameSecond)
+    first = list(train(project, config(tiny_model, None, epochs=1)))[-1]
+    second = list(train(project, config(tiny_model, None, epochs=1)))[-1]
+    assert (first.run, second.run) == ("run-20260101-120000", "run-20260101-120000-2")
+    assert Path(second.path) == runs_dir(project) / "run-20260101-120000-2"
+    assert json.loads((Path(second.path) / "nerstudio.json").read_text())["run"] == second.run
+    with Project.open(project) as proj:
+        assert proj.runs.get(second.run).path == second.path
+        for done in (first, second):
+            proj.runs.delete(done.run)
+            shutil.rmtree(done.path)
+
+
+# -- a base model whose weights do not fit it (item 8) --------------------------------------
+
+
+def mismatched(tiny_model: Path, into: Path) -> Path:
+    """A copy of the tiny model whose config.json says hidden 64: every weight is 32 wide."""
+    folder = into / "mismatched"
+    shutil.copytree(tiny_model, folder)
+    settings = json.loads((folder / "config.json").read_text())
+    settings.update(hidden_size=64, intermediate_size=128)
+    (folder / "config.json").write_text(json.dumps(settings))
+    return folder
+
+
+def test_a_base_model_whose_weights_have_the_wrong_shapes_is_refused(project, tiny_model, tmp_path):
+    """``ignore_mismatched_sizes`` re-initialised the whole encoder, and training ran from
+    random weights without a word."""
+    folder = mismatched(tiny_model, tmp_path)
+    with pytest.raises(NerstudioError) as caught:
+        list(train(project, config(folder, "mismatched", epochs=1)))
+    message = str(caught.value)
+    assert "\n" not in message and message.startswith(f"{folder}: ")
+    assert "(bert.embeddings.LayerNorm.bias has shape [32] in the weights but [64]" in message
+    with Project.open(project) as proj:
+        assert "mismatched" not in [r.name for r in proj.runs.all()]
+
+
+def test_only_the_classifier_head_starts_fresh_and_the_log_says_so(tiny_model, caplog):
+    import logging
+
+    from nerstudio.core.training import models
+
+    with caplog.at_level(logging.INFO, logger="nerstudio.core.training.models"):
+        model = models.load_model(str(tiny_model), TAGS)
+    assert "a fresh classifier head (classifier.bias, classifier.weight)" in caplog.text
+    encoder = base_encoder(tiny_model)
+    loaded = model.state_dict()
+    assert all(loaded[k].equal(v) for k, v in encoder.items() if k in loaded)
+
+
+def test_a_safetensors_index_naming_a_pickle_shard_is_refused_before_torch_load(
+    project, tiny_model, tmp_path, monkeypatch
+):
+    import torch
+
+    marker = tmp_path / "ran.txt"
+    folder = pickled(tiny_model, tmp_path, {"w": LoadedPickle(marker)})
+    (folder / "pytorch_model.bin").rename(folder / "pytorch_model-00001-of-00001.bin")
+    index = {"metadata": {}, "weight_map": {"w": "pytorch_model-00001-of-00001.bin"}}
+    (folder / "model.safetensors.index.json").write_text(json.dumps(index))
+
+    def never(*args, **kwargs):
+        raise AssertionError("torch.load was reached")
+
+    monkeypatch.setattr(torch, "load", never)
+    with pytest.raises(NerstudioError, match=r"names the shard 'pytorch_model-00001-of-00001\.bin"):
+        list(train(project, config(folder, "index-pickle", epochs=1)))
+    with pytest.raises(NerstudioError, match=r"not a \.safetensors file beside it"):
+        evaluate_run(project, str(folder))
+    assert not marker.exists()
+
+
+# -- options and model folders a user gets wrong (item 12) ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "says"),
+    [
+        ("seed", 99999999999999999999, "--seed 99999999999999999999: give a value from 0 to "),
+        ("seed", -1, "--seed -1: give a value from 0 to 4294967295"),
+        ("learning_rate", math.nan, "--lr nan: give a finite number"),
+        ("learning_rate", math.inf, "--lr inf: give a finite number"),
+        ("learning_rate", -1.0, "--lr -1.0: give a value from 0 to 10"),
+        ("warmup_ratio", 2.0, "--warmup-ratio 2.0: give a value from 0 to 1"),
+        ("weight_decay", math.nan, "--weight-decay nan: give a finite number"),
+        ("max_grad_norm", -1.0, "--max-grad-norm -1.0: give a value from 0 to "),
+        ("batch_size", 0, "--batch-size 0: give a value from 1 to "),
+        ("epochs", 0, "--epochs 0: give a value from 1 to "),
+        ("max_length", 10**12, "--max-length 1000000000000: give a value from 16 to "),
+        ("lora_rank", 0, "--lora-rank 0: give a value from 1 to "),
+        ("patience", -2, "--patience -2: give a value from 0 to "),
+        ("eval_limit", 1.5, "--eval-limit 1.5: give a whole number"),
+        ("dev_fraction", math.nan, "--dev-fraction nan: give a finite number"),
+    ],
+)
+def test_every_numeric_option_is_checked_by_the_options_table(tiny_model, option, value, says):
+    """--seed 99999999999999999999 and --lr nan ended in exit 70; --lr -1 trained."""
+    with pytest.raises(NerstudioError) as caught:
+        TrainConfig(base_model=str(tiny_model), **{option: value})
+    assert str(caught.value).startswith(says)
+
+
+def test_every_numeric_option_has_bounds_that_hold_its_default():
+    from nerstudio.core.training.config import FIELDS
+
+    numbers = [f for f in FIELDS if f.type in (int, float) and f.name != "dev_fraction"]
+    assert all(f.low is not None and f.high is not None for f in numbers)
+    assert all(f.default is None or f.low <= f.default <= f.high for f in numbers)
+
+
+CONFIG_CHANGES = {
+    "a size that is text": {"num_hidden_layers": "two"},
+    "no attention heads": {"num_attention_heads": 0},
+    "a padding id past the vocabulary": {"pad_token_id": 10**9},
+}
+
+
+def broken_copy(tiny_model: Path, into: Path, how: str) -> Path:
+    """A copy of the tiny model damaged in one way."""
+    folder = into / how
+    shutil.copytree(tiny_model, folder)
+    config_file, tokenizer_file = folder / "config.json", folder / "tokenizer.json"
+    if how == "config a list":
+        config_file.write_text("[1, 2]")
+    elif how == "config nested deeply":
+        config_file.write_text('{"a":' * 100_000 + "1" + "}" * 100_000)
+    elif how == "a 4 TB hidden size":
+        settings = json.loads(config_file.read_text())
+        settings.update(hidden_size=2**30, intermediate_size=2**32)
+        config_file.write_text(json.dumps(settings))
+    elif how in CONFIG_CHANGES:
+        settings = json.loads(config_file.read_text())
+        settings.update(CONFIG_CHANGES[how])
+        config_file.write_text(json.dumps(settings))
+    elif how == "tokenizer.json garbage":
+        tokenizer_file.write_text("garbage {{{")
+    elif how == "tokenizer.json nested deeply":
+        tokenizer_file.write_text("[" * 200_000 + "]" * 200_000)
+    elif how == "tokenizer.json not a tokenizer":
+        tokenizer_file.write_text('{"model": 3}')
+    elif how == "no [UNK] token":
+        settings = json.loads(tokenizer_file.read_text())
+        del settings["model"]["vocab"]["[UNK]"]
+        tokenizer_file.write_text(json.dumps(settings))
+    return folder
+
+
+BROKEN = [
+    ("config a list", "config.json: not a JSON object"),
+    ("config nested deeply", "config.json: nested too deeply"),
+    ("a 4 TB hidden size", "config.json: describes a model of about"),
+    ("a size that is text", "config.json: num_hidden_layers must be a whole number of at least 0"),
+    ("no attention heads", "config.json: num_attention_heads must be a whole number of at least 1"),
+    ("a padding id past the vocabulary", ": cannot load the model: Padding_idx must be within"),
+    ("tokenizer.json garbage", "tokenizer.json: not valid JSON"),
+    ("tokenizer.json nested deeply", "tokenizer.json: nested too deeply"),
+    ("tokenizer.json not a tokenizer", ": cannot load its tokenizer"),
+    ("no [UNK] token", ": its tokenizer cannot encode words outside its vocabulary"),
+]
+
+
+@pytest.mark.parametrize(("how", "says"), BROKEN)
+def test_a_malformed_model_folder_is_one_line_naming_it(project, tiny_model, tmp_path, how, says):
+    """Each of these ended in exit 70 (a TypeError, a RecursionError, a 4 TB allocation),
+    or trained and failed later on the first unknown word."""
+    from nerstudio.core.errors import ModelError
+
+    folder = broken_copy(tiny_model, tmp_path, how)
+    with pytest.raises(ModelError) as caught:
+        list(train(project, config(folder, "broken-model", epochs=1)))
+    message = str(caught.value)
+    assert "\n" not in message and message.startswith(str(folder)) and says in message
+    with Project.open(project) as proj:
+        assert "broken-model" not in [r.name for r in proj.runs.all()]
+
+
+def test_a_run_whose_loss_is_nan_stops_in_one_line_and_stores_no_nan(project, tiny_model, tmp_path):
+    """A NaN loss reached the run's metrics (NOT NULL constraint failed, exit 70)."""
+    from safetensors.torch import load_file, save_file
+
+    folder = tmp_path / "nan-base"
+    shutil.copytree(tiny_model, folder)
+    weights = load_file(str(folder / "model.safetensors"))
+    weights = {k: v * float("nan") for k, v in weights.items()}
+    save_file(weights, str(folder / "model.safetensors"), metadata={"format": "pt"})
+    with pytest.raises(NerstudioError, match=r"diverged at step 1 \(loss nan\); lower --lr"):
+        list(train(project, config(folder, "nan-loss", epochs=1)))
+    with Project.open(project) as proj:
+        run = proj.runs.get("nan-loss")
+        assert run.status == "failed" and proj.runs.metrics(run.id) == []
+        proj.runs.delete("nan-loss")
+    assert not (runs_dir(project) / "nan-loss").exists()

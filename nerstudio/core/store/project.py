@@ -109,6 +109,7 @@ class Project(ProjectLabels, ProjectDocuments, ProjectSpans):
             project = cls(path, db, read_only)
             if not read_only:
                 _mark_interrupted(project)
+                project.runs.remove_leftovers()
         except sqlite3.Error as err:
             db.close()
             raise connection.explain(path, err) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import socket
@@ -14,6 +15,7 @@ from typing import Any
 import sqlite_utils
 
 from nerstudio.core.errors import ProjectError
+from nerstudio.core.safe_io import remove_leftovers
 from nerstudio.core.store import schema
 
 
@@ -72,6 +74,12 @@ def check_run_name(name: str) -> str:
     return name
 
 
+def runs_folder(project_path: Path) -> Path:
+    """Runs live beside the project: ``corpus.db`` -> ``corpus-runs/``."""
+    project_path = Path(project_path)
+    return project_path.with_name(f"{project_path.stem}-runs")
+
+
 def _process_alive(pid: int, started_at: str | None) -> bool:
     """Whether the process that started a run still runs (and is not a reused pid)."""
     import psutil
@@ -99,7 +107,8 @@ class Runs:
 
     def __init__(self, db: sqlite_utils.Database, project_path: Path | None = None) -> None:
         self.db = db
-        self.base = Path(project_path).resolve().parent if project_path else Path.cwd()
+        self.project_path = Path(project_path).resolve() if project_path else None
+        self.base = self.project_path.parent if self.project_path else Path.cwd()
 
     def _stored_path(self, path: str | None) -> str | None:
         if path is None:
@@ -119,12 +128,19 @@ class Runs:
         return RunRecord(*values)
 
     def start(
-        self, name: str, base_model: str, method: str, params: dict[str, Any], path: str | None
+        self,
+        name: str,
+        base_model: str,
+        method: str,
+        params: dict[str, Any],
+        path: str | None,
+        unique: bool = False,
     ) -> RunRecord:
+        """Record a new running run. With ``unique`` (a name nerstudio chose) a name in use
+        becomes ``name-2``, ``name-3``…, its folder renamed alike; the record says which."""
         check_run_name(name)
         with self.db.atomic():
-            if self.db.execute("SELECT 1 FROM runs WHERE name = ?", [name]).fetchone():
-                raise ProjectError(f"a run named {name!r} exists already; choose another name")
+            name, path = self._claim_name(name, path, unique)
             self.db.execute(
                 "INSERT INTO runs (name, base_model, method, params, status, path, started_at,"
                 " pid, host) VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?)",
@@ -140,6 +156,38 @@ class Runs:
                 ],
             )
         return self.get(name)
+
+    def _claim_name(self, name: str, path: str | None, unique: bool) -> tuple[str, str | None]:
+        """The first free name (and folder) of ``name``, ``name-2``…; only ``name`` unless
+        ``unique``. A run killed before it saved anything gives up its name here."""
+        for n in itertools.count(1):
+            candidate = name if n == 1 else check_run_name(f"{name}-{n}")
+            folder = path if n == 1 or path is None else str(Path(path).with_name(candidate))
+            self._forget_unsaved_interrupted(candidate)
+            row = self.db.execute("SELECT 1 FROM runs WHERE name = ?", [candidate]).fetchone()
+            if row is None and not (unique and folder and os.path.lexists(folder)):
+                return candidate, folder
+            if not unique:
+                break
+        raise ProjectError(f"a run named {name!r} exists already; choose another name")
+
+    def _forget_unsaved_interrupted(self, name: str) -> None:
+        """An interrupted run that has no folder (killed before it saved) holds nothing
+        to keep: forget it, so its name is free for the next run."""
+        row = self.db.execute(
+            "SELECT id, path FROM runs WHERE name = ? AND status = 'interrupted'", [name]
+        ).fetchone()
+        if row is None or (row[1] and (self.base / row[1]).exists()):
+            return
+        self.db.execute("DELETE FROM project_meta WHERE key = 'active_run' AND value = ?", [name])
+        self.db.execute("DELETE FROM runs WHERE id = ?", [row[0]])
+
+    def remove_leftovers(self) -> list[Path]:
+        """What killed runs left in the runs folder (a half-written run folder, a
+        half-deleted one) when the process writing it is gone; returns what went."""
+        if self.project_path is None:
+            return []
+        return remove_leftovers(runs_folder(self.project_path))
 
     def add_imported(self, name: str, source: str) -> RunRecord:
         """A run that holds only suggestions made elsewhere (a Label Studio model version,

@@ -5,6 +5,7 @@ command line and its training form are all built from."""
 from __future__ import annotations
 
 import argparse
+import math
 from dataclasses import MISSING, asdict, dataclass
 from typing import Any, Literal
 
@@ -62,12 +63,10 @@ class TrainConfig:
             raise NerstudioError(
                 f"precision {self.precision!r}: use one of {', '.join(PRECISIONS)}"
             )
-        if self.batch_size < 1 or (self.epochs is not None and self.epochs < 1):
-            raise NerstudioError("batch size and epochs must be at least 1")
+        for field in FIELDS:
+            field.check(getattr(self, field.name))
         if not 0 < self.dev_fraction < 0.5:
             raise NerstudioError("dev fraction must be between 0 and 0.5")
-        if self.max_length < 16:
-            raise NerstudioError("max length must be at least 16 sub-word tokens")
         if self.name is not None:
             check_run_name(self.name)  # a folder name in the runs folder, never a path
 
@@ -121,6 +120,10 @@ def default_epochs(train_windows: int, batch_size: int, max_epochs: int) -> int:
     return min(max_epochs, max(MIN_EPOCHS, -(-TARGET_STEPS // steps_per_epoch)))
 
 
+MAX_EPOCHS = 10_000
+MAX_SEED = 2**32 - 1  # numpy's seeds, which accelerate's set_seed sets too
+
+
 @dataclass(frozen=True)
 class Field:
     """One training option: the ``TrainConfig`` field, its ``train`` flag, how to read it.
@@ -135,15 +138,43 @@ class Field:
     help: str
     choices: tuple[str, ...] | None = None
     in_form: bool = False
+    low: float | None = None  # a number's bounds, inclusive
+    high: float | None = None
 
     @property
     def default(self) -> Any:
         return TrainConfig.__dataclass_fields__[self.name].default
 
+    def check(self, value: Any) -> None:
+        """One line naming the option when ``value`` is no finite number in its bounds
+        (a NaN learning rate, a seed numpy cannot take, a negative batch size)."""
+        if value is None or self.type not in (int, float):
+            return
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not number or (self.type is int and not isinstance(value, int)):
+            kind = "a whole number" if self.type is int else "a number"
+            raise NerstudioError(f"{self.flag} {value!r}: give {kind}")
+        if not math.isfinite(value):
+            raise NerstudioError(f"{self.flag} {value}: give a finite number")
+        if (self.low is not None and value < self.low) or (
+            self.high is not None and value > self.high
+        ):
+            raise NerstudioError(
+                f"{self.flag} {value}: give a value from {_number(self.low)} to "
+                f"{_number(self.high)}"
+            )
+
     @property
     def dest(self) -> str:
         """The attribute argparse gives the flag's value (``--batch-size`` -> batch_size)."""
         return self.flag.removeprefix("--").replace("-", "_")
+
+
+def _number(bound: float | None) -> str:
+    """A bound as the user types it: 4294967295, 0.5, 1e+06; none: 'any'."""
+    if bound is None:
+        return "any"
+    return str(bound) if isinstance(bound, int) else f"{bound:g}"
 
 
 FIELDS: tuple[Field, ...] = (
@@ -156,21 +187,70 @@ FIELDS: tuple[Field, ...] = (
         METHODS,
         in_form=True,
     ),
-    Field("epochs", "--epochs", int, "default: from the corpus size, early stopping", in_form=True),
-    Field("max_epochs", "--max-epochs", int, "at most this many when --epochs is not given"),
-    Field("batch_size", "--batch-size", int, "windows per step", in_form=True),
-    Field("learning_rate", "--lr", float, "default: from the model's size", in_form=True),
+    Field(
+        "epochs",
+        "--epochs",
+        int,
+        "default: from the corpus size, early stopping",
+        in_form=True,
+        low=1,
+        high=MAX_EPOCHS,
+    ),
+    Field(
+        "max_epochs",
+        "--max-epochs",
+        int,
+        "at most this many when --epochs is not given",
+        low=1,
+        high=MAX_EPOCHS,
+    ),
+    Field("batch_size", "--batch-size", int, "windows per step", in_form=True, low=1, high=65536),
+    Field(
+        "learning_rate",
+        "--lr",
+        float,
+        "default: from the model's size",
+        in_form=True,
+        low=0,
+        high=10,
+    ),
     Field(
         "head_learning_rate_factor",
         "--head-lr-factor",
         float,
         "full runs: the fresh classifier's learning rate as a multiple of --lr",
+        low=0,
+        high=10_000,
     ),
-    Field("warmup_ratio", "--warmup-ratio", float, "share of the steps that warm up"),
-    Field("weight_decay", "--weight-decay", float, "AdamW's weight decay"),
-    Field("max_grad_norm", "--max-grad-norm", float, "clip gradients to this norm; 0: never"),
-    Field("max_length", "--max-length", int, "sub-words per window", in_form=True),
-    Field("seed", "--seed", int, "for the head, the batches' order and dropout"),
+    Field(
+        "warmup_ratio", "--warmup-ratio", float, "share of the steps that warm up", low=0, high=1
+    ),
+    Field("weight_decay", "--weight-decay", float, "AdamW's weight decay", low=0, high=1),
+    Field(
+        "max_grad_norm",
+        "--max-grad-norm",
+        float,
+        "clip gradients to this norm; 0: never",
+        low=0,
+        high=1e6,
+    ),
+    Field(
+        "max_length",
+        "--max-length",
+        int,
+        "sub-words per window",
+        in_form=True,
+        low=16,
+        high=1_000_000,
+    ),
+    Field(
+        "seed",
+        "--seed",
+        int,
+        "for the head, the batches' order and dropout",
+        low=0,
+        high=MAX_SEED,
+    ),
     Field("device", "--device", str, "where it trains", DEVICES),
     Field(
         "precision",
@@ -179,10 +259,24 @@ FIELDS: tuple[Field, ...] = (
         "auto: bf16 or fp16 on a GPU; bf16 on a CPU with native bf16, else fp32",
         PRECISIONS,
     ),
-    Field("patience", "--patience", int, "epochs without gain before stopping"),
+    Field(
+        "patience",
+        "--patience",
+        int,
+        "epochs without gain before stopping",
+        low=0,
+        high=MAX_EPOCHS,
+    ),
     Field("dev_fraction", "--dev-fraction", float, "held out when there is no dev split"),
-    Field("eval_limit", "--eval-limit", int, "dev documents scored after each epoch"),
-    Field("lora_rank", "--lora-rank", int, "rank of the LoRA adapters"),
+    Field(
+        "eval_limit",
+        "--eval-limit",
+        int,
+        "dev documents scored after each epoch",
+        low=1,
+        high=10**9,
+    ),
+    Field("lora_rank", "--lora-rank", int, "rank of the LoRA adapters", low=1, high=4096),
     Field(
         "train_word_embeddings",
         "--train-word-embeddings",

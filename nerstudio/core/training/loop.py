@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
@@ -80,9 +81,9 @@ def train(
     process writes the project and the run folder.
     """
     project_path = Path(project_path)
-    name = config.name or datetime.now().strftime("run-%Y%m%d-%H%M%S")
+    name = config.name or default_run_name()
     path = runs_folder(project_path).absolute() / name
-    if path.exists():  # before loading anything: a name in use is refused at once
+    if config.name and path.exists():  # before loading anything: a name in use is refused
         raise NerstudioError(f"{path}: exists already; choose another run name")
     accelerator, device, precision = make_accelerator(config)
     set_seed(config.seed)
@@ -95,9 +96,16 @@ def train(
     project = Project.open(project_path) if accelerator.is_main_process else None
     try:
         if project is not None:
-            run_id = project.runs.start(
-                name, config.base_model, config.method, setup.config.to_json(), str(path)
-            ).id
+            record = project.runs.start(
+                name,
+                config.base_model,
+                config.method,
+                setup.config.to_json(),
+                str(path),
+                unique=config.name is None,  # two runs started in the same second
+            )
+            run_id, name, path = record.id, record.name, Path(record.path or path)
+            setup.name, setup.path = name, path
         yield from _started(setup)
         progress = yield from _epochs(setup, should_stop or (lambda: False), project, run_id)
         if progress.best.state is None:
@@ -138,6 +146,11 @@ def train(
         if project is not None:
             project.close()
         accelerator.free_memory()
+
+
+def default_run_name() -> str:
+    """``run-DATE-TIME``; ``Runs.start`` makes it unique (``-2``…) when it is taken."""
+    return datetime.now().strftime("run-%Y%m%d-%H%M%S")
 
 
 def _started(setup: Setup) -> Iterator[events.TrainEvent]:
@@ -214,6 +227,7 @@ def _step(setup: Setup, batch: dict[str, torch.Tensor], progress: Progress) -> e
     setup.scheduler.step()
     setup.optimizer.zero_grad(set_to_none=True)
     loss_value = float(loss.detach())
+    _refuse_divergence(setup, progress.step + 1, loss_value)
     progress.step_seconds += time.perf_counter() - tick
     progress.step += 1
     processes = accelerator.num_processes
@@ -235,12 +249,22 @@ def _step(setup: Setup, batch: dict[str, torch.Tensor], progress: Progress) -> e
     )
 
 
+def _refuse_divergence(setup: Setup, step: int, loss: float) -> None:
+    """A NaN or infinite loss: the weights are lost, and NaN metrics cannot be stored."""
+    if not math.isfinite(loss):
+        raise NerstudioError(
+            f"the training diverged at step {step} (loss {loss}); lower --lr (it was "
+            f"{setup.learning_rate:g}) and train again"
+        )
+
+
 def _evaluate_epoch(setup: Setup, epoch: int, progress: Progress) -> events.EvalFinished:
     """Score the epoch on the dev sample; keep its weights when it is the best so far."""
     tick = time.perf_counter()
     model = setup.accelerator.unwrap_model(setup.model)
     scores = _score(setup, model, setup.select_enc, setup.select)
     progress.eval_seconds += time.perf_counter() - tick
+    _refuse_divergence(setup, progress.step, scores.loss)
     improved = scores.f1 > progress.best.f1
     if improved:
         progress.best = Best(scores.f1, epoch, _cpu_state(model), scores)
@@ -354,9 +378,10 @@ def _save(
             "hash": snap.fingerprint(),
         },
     }
+    unwrapped = setup.accelerator.unwrap_model(setup.model)
+    models.refuse_non_finite_weights(setup.path, unwrapped)  # never save a model scoring NaN
     setup.path.parent.mkdir(parents=True, exist_ok=True)
     with write_folder(setup.path) as folder:
-        unwrapped = setup.accelerator.unwrap_model(setup.model)
         output.save_model(unwrapped, setup.tokenizer, folder, config.method)
         output.write_info(folder, info)
         output.write_model_card(folder, info)

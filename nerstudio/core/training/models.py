@@ -13,8 +13,8 @@ from safetensors import SafetensorError
 from transformers import AutoModelForTokenClassification, AutoTokenizer
 from transformers.utils import logging as hf_logging
 
-from nerstudio.core.errors import NerstudioError
-from nerstudio.core.training.model_folder import check_model_folder, check_weights, first_line
+from nerstudio.core.errors import ModelError, NerstudioError
+from nerstudio.core.training.model_folder import check_loadable, check_model_folder, first_line
 
 log = logging.getLogger(__name__)
 # Tokenizers without a limit of their own say int(1e30) (transformers' VERY_LARGE_INTEGER).
@@ -61,39 +61,116 @@ def _from_pretrained(cls, base_model: str, **kwargs):
     return cls.from_pretrained(base_model, **kwargs)
 
 
+def _local_folder(base_model: str) -> Path | None:
+    """``base_model`` as a local model folder, checked (``check_loadable``); None for a
+    hub id. A path (``./x``, ``/x``, ``~/x``) that names no folder is one line here."""
+    folder = Path(base_model).expanduser()
+    if folder.is_dir():
+        check_loadable(folder)
+        return folder
+    if base_model.startswith((".", "/", "~")):
+        raise ModelError(f"{base_model}: no such model folder")
+    return None
+
+
+PROBE_WORDS = ["Zanzibar", "\u2603", "\U0001d518nknown", "ok", "\u00e9t\u00e9"]
+
+
 def load_tokenizer(base_model: str):
-    """The model's fast tokenizer (word alignment needs ``word_ids``)."""
+    """The model's fast tokenizer (word alignment needs ``word_ids``), shown able to
+    encode words it has never seen (a vocabulary without its [UNK] token fails on the
+    first one, mid-run)."""
     quiet_transformers()
+    folder = _local_folder(base_model)
     try:
         tokenizer = _from_pretrained(AutoTokenizer, base_model)
-    except (OSError, ValueError) as err:
-        raise _explain(base_model, err) from None
+    except Exception as err:  # the tokenizers library raises plain Exception for bad files
+        if folder is None and isinstance(err, OSError | ValueError):
+            raise _explain(base_model, err) from None
+        raise ModelError(
+            f"{base_model}: cannot load its tokenizer ({first_line(err)}); restore the "
+            "model's files (config.json, tokenizer.json, vocab), or re-save them with "
+            "save_pretrained"
+        ) from None
     if not tokenizer.is_fast:
         raise NerstudioError(f"{base_model}: nerstudio needs a fast (Rust) tokenizer")
+    try:
+        tokenizer(PROBE_WORDS, is_split_into_words=True)
+    except Exception as err:  # the tokenizers library raises plain Exception
+        raise ModelError(
+            f"{base_model}: its tokenizer cannot encode words outside its vocabulary "
+            f"({first_line(err)}); give it an unknown token such as [UNK] (in its vocabulary "
+            "and tokenizer.json), or choose another model"
+        ) from None
     return tokenizer
 
 
 def load_model(base_model: str, tag_names: Sequence[str]):
     """A token-classification model with a fresh head for ``tag_names``: safetensors
-    weights only, never remote code."""
+    weights only, never remote code. Only the classifier head may start from random
+    weights (the log says so); any other weight missing or of the wrong shape is refused,
+    as training would start from scratch without a word."""
     quiet_transformers()
-    folder = Path(base_model).expanduser()
-    if folder.is_dir() and (folder / "config.json").exists():
-        check_weights(folder)
+    folder = _local_folder(base_model)
     id2label = dict(enumerate(tag_names))
     try:
-        return _from_pretrained(
+        model, info = _from_pretrained(
             AutoModelForTokenClassification,
             base_model,
             num_labels=len(tag_names),
             id2label=id2label,
             label2id={tag: i for i, tag in id2label.items()},
-            ignore_mismatched_sizes=True,
+            ignore_mismatched_sizes=True,  # for the head: a classifier of other labels
             use_safetensors=True,
             trust_remote_code=False,
+            output_loading_info=True,
         )
     except (OSError, ValueError, SafetensorError) as err:
         raise _explain(base_model, err) from None
+    except LOAD_ERRORS as err:
+        if folder is None:
+            raise
+        raise ModelError(f"{folder}: cannot load the model: {first_line(err)}; {REFIX}") from None
+    _check_only_the_head_is_new(base_model, model, info)
+    return model
+
+
+# What transformers raises deep in building a model from a config that makes no sense
+# (a pad_token_id past the vocabulary: AssertionError; a zero size: ZeroDivisionError).
+LOAD_ERRORS = (
+    TypeError,
+    LookupError,
+    AttributeError,
+    RuntimeError,
+    ArithmeticError,
+    AssertionError,
+)
+REFIX = "restore config.json and the weights, or re-save the model with save_pretrained"
+
+
+def _check_only_the_head_is_new(base_model: str, model, info: dict) -> None:
+    """Refuse a model whose encoder weights did not load (wrong shapes, missing); log
+    which classifier weights start fresh."""
+    head = head_parameter_names(model)
+    mismatched = [(key, tuple(a), tuple(b)) for key, a, b in info.get("mismatched_keys", [])]
+    fresh = [key for key in info.get("missing_keys", [])] + [key for key, _, _ in mismatched]
+    encoder = sorted(key for key in fresh if key not in head)
+    if encoder:
+        shapes = {key: (a, b) for key, a, b in mismatched}
+        first = encoder[0]
+        why = (
+            f"has shape {list(shapes[first][0])} in the weights but {list(shapes[first][1])} "
+            "in config.json"
+            if first in shapes
+            else "is missing from the weights"
+        )
+        raise ModelError(
+            f"{base_model}: {len(encoder)} of its encoder's weights do not load ({first} "
+            f"{why}); its config.json and weights belong to different models: restore the "
+            "folder, or re-save the model with save_pretrained"
+        )
+    if fresh:
+        log.info("%s: a fresh classifier head (%s)", base_model, ", ".join(sorted(fresh)))
 
 
 @dataclass(frozen=True)
@@ -126,11 +203,24 @@ def load_run(folder: Path, device: str) -> LoadedRun:
         ) from None
     except (OSError, ValueError, RuntimeError) as err:
         raise NerstudioError(f"{checked.path}: cannot load the model: {first_line(err)}") from None
+    refuse_non_finite_weights(checked.path, model)
     model.to(torch.device(pick_device(device))).eval()
     max_length, note = cap_max_length(checked.max_length, model, tokenizer, checked.path.name)
     if note:
         log.warning(note)
     return LoadedRun(tokenizer, model, checked.tags, max_length)
+
+
+def refuse_non_finite_weights(folder: Path, model) -> None:
+    """A model with a NaN or infinite weight scores every word NaN: refuse it in one line
+    before it predicts (its NaN scores broke every later read of the queue)."""
+    with torch.no_grad():
+        bad = next((n for n, p in model.named_parameters() if not torch.isfinite(p).all()), None)
+    if bad is not None:
+        raise ModelError(
+            f"{folder}: its weights hold NaN or infinite values ({bad}; the training "
+            "diverged, or the file is damaged); train the run again (a lower --lr)"
+        )
 
 
 def model_length_limit(model, tokenizer) -> tuple[int | None, int | None]:

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from nerstudio.core.errors import NerstudioError
-from nerstudio.core.safe_io import TargetError, check_target, copy_folder
+from nerstudio.core.safe_io import TargetError, check_target, copy_folder, refuse_links
+from nerstudio.core.training.model_folder import read_json
 
 
 def save_model(model, tokenizer, path: Path, method: str) -> None:
@@ -83,6 +84,21 @@ print(ner("Angela Merkel visited Paris."))
     (path / "README.md").write_text(card, encoding="utf-8")
 
 
+def require_run_folder(folder: str | Path) -> Path:
+    """``folder`` if it is a run folder nerstudio wrote (its nerstudio.json names the run)
+    and holds no links: exporting anything else would copy whatever folder was named
+    (``/etc``), or follow a link out of the run into the copy."""
+    folder, info_path = Path(folder), Path(folder) / "nerstudio.json"
+    info = read_json(info_path) if info_path.is_file() else None
+    if not isinstance(info, dict) or not isinstance(info.get("run"), str):
+        raise NerstudioError(
+            f"{folder}: not a nerstudio run folder (no nerstudio.json naming its run); pass "
+            "a run folder, or a run name with --project"
+        )
+    refuse_links(folder)
+    return folder
+
+
 def export_run(
     folder: str | Path, into: str | Path, name: str, project: Path | None = None
 ) -> Path:
@@ -94,6 +110,7 @@ def export_run(
     folder, target = Path(folder), Path(into) / name
     if not folder.is_dir():
         raise NerstudioError(f"{folder}: the run's folder is gone; there is nothing to export")
+    require_run_folder(folder)
     if target.absolute().resolve().is_relative_to(folder.resolve()):
         raise TargetError(f"{target}: inside the run's own folder; choose a folder outside it")
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
