@@ -158,6 +158,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({k: v for k, v in scores.to_json().items()}))
         return 0
+    print(f"scored on {scores.scored_on}", file=sys.stderr)
     print(f"{'label':<12}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}")
     for label, m in sorted(scores.per_label.items()):
         print(
@@ -231,7 +232,9 @@ def add_parsers(sub) -> None:
     p.add_argument("project", type=Path)
     p.add_argument("--run", required=True, help="run name or run folder")
     p.add_argument(
-        "--split", default="dev", help="the done documents of this split (default %(default)s)"
+        "--split",
+        help="the done documents of this split (default: the ones the run held out of its "
+        "training, where its dev F1 came from; else split dev)",
     )
     p.add_argument(
         "--device", choices=DEVICES, default="auto", help="where to run (default %(default)s)"

@@ -363,3 +363,27 @@ def test_a_model_folder_whose_config_is_a_list_is_one_line_and_exit_1(
         f"nerstudio: error: {folder / 'config.json'}: not a JSON object; restore config.json, "
         "or re-save the model with save_pretrained\n"
     )
+
+
+def test_evaluate_after_a_plain_train_scores_the_documents_the_run_held_out(
+    tmp_path, tiny_model, capsys
+):
+    path = build_project(tmp_path)
+    with Project.open(path) as project:  # a project without splits, as most start
+        project.set_split([d.id for d in project.iter_documents()], None)
+    code, out, err = run(
+        capsys, "train", path, "--model", tiny_model, "--epochs", "2", "--lr", "0.02",
+        "--name", "plain", "--train-word-embeddings", "--json",
+    )  # fmt: skip
+    assert code == 0, err
+    trained_dev = last_json(out)["dev"]
+
+    code, out, err = run(capsys, "evaluate", path, "--run", "plain", "--json")
+    assert code == 0, err
+    scores = last_json(out)
+    assert scores["f1"] == pytest.approx(trained_dev["f1"])  # the very documents it held out
+    assert "held out" in scores["scored_on"]
+    code, out, err = run(capsys, "evaluate", path, "--run", "plain")
+    assert code == 0 and "scored on the " in err and "held out of its training" in err
+    code, _, err = run(capsys, "evaluate", path, "--run", "plain", "--split", "dev")
+    assert code == 1 and "split 'dev'" in err and "--split" in err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from transformers import DataCollatorForTokenClassification
@@ -9,7 +10,7 @@ from transformers import DataCollatorForTokenClassification
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.records import Status
 from nerstudio.core.store import Project
-from nerstudio.core.training import data, metrics, models
+from nerstudio.core.training import data, metrics, model_folder, models
 from nerstudio.core.training.metrics import EVAL_BATCH_SIZE, Scores
 
 
@@ -24,19 +25,47 @@ def resolve_run(project: Project, run: str) -> Path:
     return Path(record.path)
 
 
+def _held_out(folder: Path) -> list[int] | None:
+    """The documents a run held out of its own training (its dev F1 was measured on them),
+    as its nerstudio.json records them; None for a folder that does not say."""
+    info = model_folder.read_info(folder) or {}
+    ids = info.get("data", {}).get("dev_ids") if isinstance(info.get("data"), dict) else None
+    if isinstance(ids, list) and ids and all(isinstance(i, int) for i in ids):
+        return ids
+    return None
+
+
+def _documents(
+    project: Project, folder: Path, split: str | None
+) -> tuple[list[data.Example], str]:
+    """The done documents to score, and which they are in words: ``split``'s, or (None)
+    the run's own held-out ones, else split dev."""
+    held_out = _held_out(folder) if split is None else None
+    if held_out is not None:
+        wanted = set(held_out)
+        records = [r for r in project.iter_documents(status=Status.DONE) if r.id in wanted]
+        described = f"the {len(records)} done documents the run held out of its training"
+    else:
+        split = split or "dev"
+        records = list(project.iter_documents(status=Status.DONE, split=split))
+        described = f"the {len(records)} done documents of split {split!r}"
+    return [data.example_from(r) for r in records if r.tokens], described
+
+
 def evaluate_run(
-    project_path: str | Path, run: str, split: str = "dev", device: str = "auto"
+    project_path: str | Path, run: str, split: str | None = None, device: str = "auto"
 ) -> Scores:
-    """Entity-level scores of a run's model on the done documents of ``split``."""
+    """Entity-level scores of a run's model on the done documents of ``split``, or (None)
+    on the documents the run held out of its training: what its dev F1 was measured on,
+    with their gold as it is now (a project without a dev split has no other)."""
     with Project.open(project_path) as project:
         folder = resolve_run(project, run)
-        examples = [
-            data.example_from(record)
-            for record in project.iter_documents(status=Status.DONE, split=split)
-            if record.tokens
-        ]
+        examples, described = _documents(project, folder, split)
     if not examples:
-        raise NerstudioError(f"{project_path}: no done documents in split {split!r} to score")
+        where = f"in split {split!r}" if split else "held out by the run or in split 'dev'"
+        raise NerstudioError(
+            f"{project_path}: no done documents {where} to score; name another with --split"
+        )
     run_model = models.load_run(folder, device)
     known = {tag[2:] for tag in run_model.tag_names if tag != "O"}
     unknown = {t[2:] for ex in examples for t in ex.tags if t != "O"} - known
@@ -46,7 +75,7 @@ def evaluate_run(
         )
     encoded = data.encode(run_model.tokenizer, examples, run_model.tag_names, run_model.max_length)
     collator = DataCollatorForTokenClassification(run_model.tokenizer)
-    return metrics.evaluate(
+    scores = metrics.evaluate(
         run_model.model,
         encoded,
         examples,
@@ -55,3 +84,4 @@ def evaluate_run(
         EVAL_BATCH_SIZE,
         run_model.model.device,
     )
+    return replace(scores, scored_on=described)

@@ -30,15 +30,17 @@ class Scores:
     precision: float
     recall: float
     per_label: dict[str, dict[str, float]]
+    scored_on: str = ""  # which documents, in words ("split 'dev': 40 done documents")
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        found = {
             "f1": self.f1,
             "precision": self.precision,
             "recall": self.recall,
             "loss": self.loss,
             "per_label": self.per_label,
         }
+        return {**found, "scored_on": self.scored_on} if self.scored_on else found
 
 
 def repair(tags: Sequence[str]) -> list[str]:
