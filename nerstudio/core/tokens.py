@@ -51,6 +51,15 @@ _CJK = (
     "\U00020000-\U0002ebef"  # Han extensions
 )
 _MARKS = _mark_class()
+_UNSPACED = re.compile(f"[{_CJK}]")
+
+
+def unspaced(text: str) -> bool:
+    """Whether ``text`` holds Han or kana: written without spaces, so a word index that
+    splits at spaces sees a whole run (张三在北京大学工作) as one word."""
+    return _UNSPACED.search(text) is not None
+
+
 _WORD_CHAR = f"(?:[^\\W{_CJK}]|[{_MARKS}])"
 _EMOJI_BASE = (
     "\u00a9\u00ae\u203c\u2049\u2122\u2139\u2194-\u21aa\u231a-\u23ff\u24c2"

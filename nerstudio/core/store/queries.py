@@ -16,6 +16,7 @@ import sqlite_utils
 
 from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.spans import Span
+from nerstudio.core.tokens import unspaced
 
 
 @dataclass(frozen=True)
@@ -85,12 +86,35 @@ def _where(db: sqlite_utils.Database, query: DocumentQuery) -> tuple[str, list[A
             " WHERE l.name = ? AND s.document_id = d.id)"
         )
         params.append(query.label)
-    if query.search and any(ch.isalnum() for ch in query.search):
-        # A search of only quotes or symbols has nothing to match: no filter, not an error.
-        clauses.append("d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)")
-        params.append(db.quote_fts(query.search.strip()))
+    found = text_filter(db, query.search or "")
+    if found is not None:
+        clauses.append(found[0])
+        params += found[1]
     where = " WHERE " + " AND ".join(clauses) if clauses else ""
     return where, params
+
+
+def text_filter(db: sqlite_utils.Database, search: str) -> tuple[str, list[Any]] | None:
+    """SQL for "the document's text holds every word of ``search``" (None: nothing to
+    look for; a search of only quotes or symbols is no filter, not an error).
+
+    Words of spaced scripts go through the full-text index. A word in Han or kana is a
+    substring test instead: the index (unicode61) holds a whole unspaced run as one word,
+    so 北京 was never found in 张三在北京大学工作.
+    """
+    words = [word for word in search.split() if any(ch.isalnum() for ch in word)]
+    if not words:
+        return None
+    clauses, params = [], []
+    spaced = [word for word in words if not unspaced(word)]
+    if spaced:
+        clauses.append("d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)")
+        params.append(db.quote_fts(" ".join(spaced)))
+    for word in words:
+        if unspaced(word):
+            clauses.append("instr(d.text, ?) > 0")
+            params.append(word)
+    return " AND ".join(clauses), params
 
 
 def list_documents(db: sqlite_utils.Database, query: DocumentQuery) -> list[DocumentRow]:

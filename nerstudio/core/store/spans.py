@@ -105,11 +105,11 @@ def find_occurrences(
         marks = ",".join("?" * len(document_ids))
         where, params = f"d.id IN ({marks})", list(document_ids)
     else:
-        search = " ".join(w for w in words if any(ch.isalnum() for ch in w))
         where, params = "d.status != ?", [Status.DONE.value]
-        if search:
-            where += " AND d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)"
-            params.append(db.quote_fts(search))
+        found = queries.text_filter(db, " ".join(words))
+        if found is not None:
+            where += f" AND {found[0]}"
+            params += found[1]
     found = []
     wanted, n = list(words), len(words)
     for doc in db.execute(
