@@ -44,6 +44,7 @@ class AppState(QObject):
         self.undo_stack = QUndoStack(self)
         self.armed_label: str | None = None
         self.predicted: list[ScoredSpan] = []  # the active run's spans of the shown document
+        self.predicted_disjoint = True  # they do not overlap (as a model's never do)
         self.suggestions: list[ScoredSpan] = []  # those not covered by gold
         self.queue: list[int] | None = None  # active-learning order; Next follows it
         self.review_document: int | None = None  # opened from the review dock, to compare
@@ -109,11 +110,13 @@ class AppState(QObject):
         if self.project is not None and self.document is not None:
             run = self.project.runs.active()
             stored = self.project.predictions.get(run.id, self.document.id) if run else None
-            self.predicted = list(stored.spans) if stored is not None else []
+            if stored is not None:
+                self.predicted = sorted(stored.spans, key=lambda s: s.start)
+        self.predicted_disjoint = text_order.disjoint(self.predicted)
         self.show_suggestions()
 
     def show_suggestions(self) -> None:
-        """The prediction read last, minus what gold covers.
+        """The prediction read last, minus what gold covers (in text order).
 
         A done document shows its gold alone, unless it was opened from the review dock:
         then a suggestion that disagrees with a gold span is shown too, so both can be
@@ -223,8 +226,28 @@ class AppState(QObject):
         text_order.insert(self.spans, added)
         status = self.project.document_rows([document_id])[0].status
         self.document = replace(shown, status=status)
-        self.show_suggestions()
+        statuses = {shown.status, status}
+        if self.predicted and self.predicted_disjoint and Status.DONE not in statuses:
+            self._suggestions_edited(added, removed)
+        else:
+            self.show_suggestions()
         self.documentEdited.emit(document_id)
+
+    def _suggestions_edited(self, added: Sequence[StoredSpan], removed: Sequence[StoredSpan]):
+        """Only the suggestions at the edit change (``spans`` is edited already): those a
+        removed span hid come back unless other gold covers them, those an added one
+        covers go."""
+        for span in removed:
+            back = [
+                p
+                for p in text_order.overlapping(self.predicted, span.start, span.end)
+                if not text_order.overlapping(self.spans, p.start, p.end)
+                and text_order.exactly(self.suggestions, p.start, p.end) is None
+            ]
+            text_order.insert(self.suggestions, back)
+        for span in added:
+            covered = text_order.overlapping(self.suggestions, span.start, span.end)
+            text_order.remove(self.suggestions, covered)
 
     def reload_labels(self) -> None:
         if self.project is None:

@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from PySide6.QtCore import Qt
 
 from nerstudio.core.records import DocumentRecord, Status
-from nerstudio.core.spans import Span
+from nerstudio.core.spans import ScoredSpan, Span
 from nerstudio.core.store import Project
+from nerstudio.core.store.predictions import Predictions
 from nerstudio.core.tokens import tokenize
 from nerstudio.gui.widgets.editor.paragraphs import PARAGRAPH_CHARS, in_paragraphs
 
@@ -72,22 +73,35 @@ def big_record(words: int, seed: int = 0) -> DocumentRecord:
     return DocumentRecord(text=text, tokens=tokens, spans=spans, status=Status.NEW)
 
 
+def with_predictions(project: Project, document_id: int, spans, folder) -> None:
+    """An active run whose prediction of the document is ``spans``."""
+    run = project.runs.start("r1", "tiny", "full", {}, str(folder / "r1"))
+    project.runs.finish(run.id, "completed", {})
+    project.predictions.save(run.id, [(document_id, spans, {"mnlp": 0.2})])
+    project.runs.set_active("r1")
+
+
 @pytest.fixture
 def big_window(tmp_path, open_window):
+    """20,000 words, each name gold PER; the active run predicts LOC on each."""
     path = tmp_path / "big.db"
+    record = big_record(20_000)
     with Project.create(path, ["PER", "ORG", "LOC"]) as project:
-        project.add_documents([big_record(20_000)])
+        (doc,) = project.add_documents([record]).document_ids
+        predicted = [ScoredSpan(s.start, s.end, "LOC", 0.7) for s in record.spans]
+        with_predictions(project, doc, predicted, tmp_path)
     return open_window(path)
 
 
 class Reads:
-    """Counts the window's reads of a whole document (its spans, its record)."""
+    """Counts the window's reads of a whole document (its spans, its record, a run's
+    prediction of it)."""
 
     def __init__(self, monkeypatch) -> None:
         self.calls: list[str] = []
-        for name in ("spans", "document"):
-            real = getattr(Project, name)
-            monkeypatch.setattr(Project, name, self._counted(name, real))
+        for owner, name in ((Project, "spans"), (Project, "document"), (Predictions, "get")):
+            real = getattr(owner, name)
+            monkeypatch.setattr(owner, name, self._counted(name, real))
 
     def _counted(self, name, real):
         def read(project, *args, **kwargs):
@@ -123,8 +137,11 @@ def test_a_key_press_reads_no_whole_document(big_window, monkeypatch):
     for _ in range(3):
         ui.key(Qt.Key.Key_Left)  # back to the first word, a name tagged at import
     assert ui.editor.selected_span is not None and ui.editor.selected_span.start == 0
+    assert ui.state.suggestions == []  # gold covers every prediction
     ui.key(Qt.Key.Key_Delete)
     assert reads.calls == []  # every key above touched only the spans next to it
+    (back,) = ui.state.suggestions  # the prediction the deleted name covered
+    assert (back.start, back.label) == (0, "LOC") and ui.editor.suggestions is ui.state.suggestions
     stored = ui.spans()
     assert (start, start + len(words), "LOC") in stored
     assert len(stored) == len(ui.state.spans) == 2_000
@@ -132,9 +149,18 @@ def test_a_key_press_reads_no_whole_document(big_window, monkeypatch):
     assert shown == stored and [(s.start, s.end, s.label) for s in ui.editor.spans] == stored
 
 
-def test_edits_undone_and_redone_leave_the_screen_as_the_file_is(make_project, open_window):
+def test_edits_undone_and_redone_leave_the_screen_as_the_file_is(
+    make_project, open_window, tmp_path
+):
+    """Random edits, undos and redos: the spans shown are the file's, and the suggestions
+    shown are the run's minus what gold covers, edit after edit."""
     text = "Kofi Mensah visited Oslo and Accra with Ama Owusu of Acme Corp today."
-    ui = open_window(make_project([(text, [("Oslo", "LOC")])]))
+    path = make_project([(text, [("Oslo", "LOC")])])
+    tokens = tokenize(text)
+    predicted = [ScoredSpan(s, e, "PER", 0.5) for s, e in tokens[::3]]
+    with Project.open(path) as project:
+        with_predictions(project, 1, predicted, tmp_path)
+    ui = open_window(path)
     rng = random.Random(3)
     for _ in range(40):
         choice = rng.random()
@@ -152,4 +178,6 @@ def test_edits_undone_and_redone_leave_the_screen_as_the_file_is(make_project, o
         with Project.open(ui.path) as project:
             stored = [(s.start, s.end, s.label, s.id) for s in project.spans(1)]
         assert [(s.start, s.end, s.label, s.id) for s in ui.state.spans] == stored
+        uncovered = [p for p in predicted if not any(p.overlaps(g) for g in ui.state.spans)]
+        assert ui.state.suggestions == uncovered
         assert ui.editor.spans is ui.state.spans or ui.editor.spans == ui.state.spans

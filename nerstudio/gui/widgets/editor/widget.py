@@ -151,10 +151,10 @@ class AnnotationEditor(QTextEdit):
         self._select_entity(self._span_exactly(start, end))
         self._refresh()
 
-    def set_suggestions(self, suggestions: Sequence[ScoredSpan]) -> None:
-        """The active model's suggestions: dashed, faint when unsure, never gold until
-        accepted."""
-        self.suggestions = sorted(suggestions, key=lambda s: s.start)
+    def set_suggestions(self, suggestions: list[ScoredSpan]) -> None:
+        """The active model's suggestions, in text order (the state's list, not copied):
+        dashed, faint when unsure, never gold until accepted."""
+        self.suggestions = suggestions
         self._refresh()
 
     def set_pieces(self, view) -> None:
@@ -209,7 +209,8 @@ class AnnotationEditor(QTextEdit):
         if chosen is None:
             return None
         selected = Span(*chosen, label="")  # the tokens only: a selection has no label yet
-        return next((s for s in self.suggestions if s.covers(selected)), None)
+        near = text_order.overlapping(self.suggestions, *chosen)
+        return next((s for s in near if s.covers(selected)), None)
 
     def viewportEvent(self, event: QEvent) -> bool:
         """Hovering a suggestion or an entity tells what it is and what the keys do."""
@@ -228,12 +229,12 @@ class AnnotationEditor(QTextEdit):
         if index is None:
             return None
         offset = self.starts[index]
-        for s in self.suggestions:
-            if s.contains(offset):
-                return (
-                    f"Suggestion: {s.label}, confidence {s.score:.2f}\n"
-                    "A accepts, X rejects, a label key takes it with another label"
-                )
+        s = text_order.at(self.suggestions, offset)
+        if s is not None:
+            return (
+                f"Suggestion: {s.label}, confidence {s.score:.2f}\n"
+                "A accepts, X rejects, a label key takes it with another label"
+            )
         span = text_order.at(self.spans, offset)
         if span is not None:
             return f"{span.label}: Delete removes it, a label key relabels it"
