@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from nerstudio.core.records import Status
 from nerstudio.core.spans import ScoredSpan, Span
-from nerstudio.gui import commands
+from nerstudio.gui import commands, text_order
 from nerstudio.gui.keyboard import return_keyboard
 from nerstudio.gui.state import AppState
 from nerstudio.gui.widgets.editor import AnnotationEditor
@@ -65,9 +65,10 @@ class AnnotationController(QObject):
         rows = [(document.id, start, end, label) for start, end, label in items]
         taken = [Span(start, end, label) for start, end, label in items]
         text = "Accept suggestion" if len(rows) == 1 else f"Accept {len(rows)} suggestions"
-        replaced = [  # under review, the model's span replaces the gold it disagrees with
-            span.id for span in self.state.spans if any(span.overlaps(t) for t in taken)
-        ]
+        # Under review, the model's span replaces the gold it disagrees with.
+        gold = self.state.spans
+        overlapped = (text_order.overlapping(gold, t.start, t.end) for t in taken)
+        replaced = list(dict.fromkeys(span.id for spans in overlapped for span in spans))
         stack = self.state.undo_stack
         if replaced:
             stack.beginMacro(f"{text} (replacing {len(replaced)} gold)")
@@ -112,7 +113,7 @@ class AnnotationController(QObject):
             return
         text = document.text[start:end]
         selected = Span(start, end, label)
-        overlapped = [s for s in self.state.spans if s.overlaps(selected)]
+        overlapped = text_order.overlapping(self.state.spans, start, end)
         if any(not self._respannable(s, selected) for s in overlapped):
             overlapped = []  # cuts into an entity from inside: the store refuses, and says why
         if not overlapped:

@@ -8,6 +8,7 @@ Editing a document's spans moves it from new to in progress, and undo moves it b
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from PySide6.QtGui import QUndoCommand
 
@@ -75,9 +76,17 @@ class DocumentEdit(EditCommand):
         if self.started:
             self.project.set_status(self.started, Status.NEW)
 
-    def refresh(self) -> None:
-        for document_id in self.document_ids:
-            self.state.reload(document_id)
+    def refresh(self, added: Sequence[StoredSpan] = (), removed: Sequence[StoredSpan] = ()) -> None:
+        """Tell the state what the edit changed in each document (nothing is re-read)."""
+        by_document: dict[int, tuple[list[StoredSpan], list[StoredSpan]]] = {
+            document_id: ([], []) for document_id in self.document_ids
+        }
+        for span in added:
+            by_document[span.document_id][0].append(span)
+        for span in removed:
+            by_document[span.document_id][1].append(span)
+        for document_id, (plus, minus) in by_document.items():
+            self.state.spans_edited(document_id, plus, minus)
 
 
 class AddSpans(DocumentEdit):
@@ -91,15 +100,31 @@ class AddSpans(DocumentEdit):
     def apply(self) -> None:
         if self.removed:  # a redo: the same spans with the same ids (ids are never reused)
             self.project.restore_spans(self.removed)
+            added = self.removed
         else:
             self.ids = self.project.add_spans(self.items)
+            added = self._stored(self.ids)
         self.mark_in_progress()
-        self.refresh()
+        if added is None:
+            for document_id in self.document_ids:
+                self.state.reload(document_id)
+        else:
+            self.refresh(added=added)
+
+    def _stored(self, ids: Sequence[int]) -> list[StoredSpan] | None:
+        """The spans just added, as stored; None where the store's order of ids is not
+        the items' own (several documents: it groups them by document)."""
+        if len(self.document_ids) != 1:
+            return None
+        return [
+            StoredSpan(start, end, label, id=span_id, document_id=document_id)
+            for (document_id, start, end, label), span_id in zip(self.items, ids, strict=True)
+        ]
 
     def revert(self) -> None:
         self.removed = self.project.remove_spans(self.ids)
         self.unmark()
-        self.refresh()
+        self.refresh(removed=self.removed)
 
 
 class RemoveSpans(DocumentEdit):
@@ -111,12 +136,12 @@ class RemoveSpans(DocumentEdit):
     def apply(self) -> None:
         self.removed = self.project.remove_spans(self.span_ids)
         self.mark_in_progress()
-        self.refresh()
+        self.refresh(removed=self.removed)
 
     def revert(self) -> None:
         self.project.restore_spans(self.removed)
         self.unmark()
-        self.refresh()
+        self.refresh(added=self.removed)
 
 
 class RelabelSpan(DocumentEdit):
@@ -124,17 +149,18 @@ class RelabelSpan(DocumentEdit):
         super().__init__(state, f"Relabel entity as {label}", [document_id])
         self.span_id = span_id
         self.label = label
-        self.previous = ""
+        self.before: StoredSpan | None = None
 
     def apply(self) -> None:
-        self.previous = self.project.relabel_span(self.span_id, self.label).label
+        self.before = self.project.relabel_span(self.span_id, self.label)
         self.mark_in_progress()
-        self.refresh()
+        self.refresh(added=[replace(self.before, label=self.label)], removed=[self.before])
 
     def revert(self) -> None:
-        self.project.relabel_span(self.span_id, self.previous)
+        assert self.before is not None
+        after = self.project.relabel_span(self.span_id, self.before.label)
         self.unmark()
-        self.refresh()
+        self.refresh(added=[self.before], removed=[after])
 
 
 class RejectSuggestion(EditCommand):

@@ -7,6 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QDockWidget,
     QFrame,
     QLabel,
@@ -111,6 +112,7 @@ class MainWindow(QMainWindow):
         docks = {dock: self.document_list, training_dock: self.training}
         fit_to_screen(self, settings, docks)
         self.show_page()
+        QApplication.instance().aboutToQuit.connect(self.shut_down)
 
     # -- building ------------------------------------------------------------------------
 
@@ -289,10 +291,21 @@ class MainWindow(QMainWindow):
             if answer != QMessageBox.StandardButton.Yes:
                 event.ignore()
                 return
-        self.timekeeper.flush()
-        self.state.runner.stop_all(QUIT_WAIT_S)  # training keeps its best epoch
-        self.settings.setValue("window/geometry", self.saveGeometry())
-        layout = self.editor_layout if self.on_welcome else self.saveState()
-        self.settings.setValue("window/state", layout)
-        self.state.close_project()
+        self.shut_down()
         super().closeEvent(event)
+
+    @Slot()
+    def shut_down(self) -> None:
+        """Stop every job and close the project, once: on close, and on a quit that closes
+        no window (Ctrl+C). Whatever fails on the way (the excepthook tells it after), the
+        jobs are stopped: a QThread still running when the process ends aborts it."""
+        if self.state.runner.closed:
+            return
+        try:
+            self.timekeeper.flush()
+            self.settings.setValue("window/geometry", self.saveGeometry())
+            layout = self.editor_layout if self.on_welcome else self.saveState()
+            self.settings.setValue("window/state", layout)
+        finally:
+            self.state.runner.stop_all(QUIT_WAIT_S)  # training keeps its best epoch
+            self.state.close_project()

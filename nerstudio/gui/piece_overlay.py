@@ -3,6 +3,7 @@ spans and the base model chosen in the training panel."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Slot
@@ -55,7 +56,10 @@ class PieceOverlay(QObject):
             self.state.message.emit(str(err))
             self.editor.set_pieces(None)
             return
-        view = piece_view(self.tokenizers[folder], record, self.panel.max_length.value())
+        gold = tuple(span.span for span in self.state.spans)  # the record's are ``state.spans``
+        view = piece_view(
+            self.tokenizers[folder], replace(record, spans=gold), self.panel.max_length.value()
+        )
         self.editor.set_pieces(view)
         note = f"{len(view.pieces):,} pieces in {view.windows} window(s)"
         if view.cut_entities:

@@ -7,6 +7,7 @@ import time
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
+from nerstudio.core.errors import NerstudioError
 from nerstudio.gui.state import AppState
 
 IDLE_AFTER = 30.0
@@ -51,9 +52,19 @@ class Timekeeper(QObject):
         self.ticked.emit(self.stored + self.pending)
 
     def flush(self) -> None:
-        """Write the pending seconds (on a document switch and when the project closes)."""
-        if self.document_id is not None and self.pending and self.state.project is not None:
-            self.state.project.add_seconds_spent(self.document_id, self.pending)
+        """Write the pending seconds (on a document switch and when the project closes).
+
+        Time is bookkeeping, not the person's work: a project that cannot store it (opened
+        read-only, or held by another process) keeps it on screen only; a failed write is
+        told in the status bar, never raised out of a document switch or the quit.
+        """
+        project = self.state.project
+        storable = project is not None and not project.read_only
+        if storable and self.document_id is not None and self.pending:
+            try:
+                project.add_seconds_spent(self.document_id, self.pending)
+            except NerstudioError as err:
+                self.state.message.emit(f"Time on this document not stored: {err}")
         self.stored += self.pending
         self.pending = 0.0
 

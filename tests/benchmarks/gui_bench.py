@@ -3,12 +3,17 @@
 Times opening the document in the window (until painted) and the delay from a label key
 press to the new entity being stored and painted; and the curation page's list of disputed
 documents filled with 100,000 of them (until painted), and one row's update after a settle.
+Then the keys on one document of ``--big-words`` words (900,000 by default, as a CoNLL
+import makes it: one line, an entity every 10th word): ms per key for Right, Shift+Right, a
+label key (a new entity, stored) and Delete, each until painted (``--big-words 0`` skips it;
+building and opening that document takes a minute).
 
-Usage: QT_QPA_PLATFORM=offscreen python tests/benchmarks/gui_bench.py
+Usage: QT_QPA_PLATFORM=offscreen python tests/benchmarks/gui_bench.py [--big-words N]
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import random
@@ -46,6 +51,9 @@ def long_document(words: int, entities: int, rng: random.Random) -> DocumentReco
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--big-words", type=int, default=900_000)
+    big_words = parser.parse_args().big_words
     rng = random.Random(0)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     with tempfile.TemporaryDirectory() as tmp:
@@ -93,6 +101,7 @@ def main() -> None:
             assert len(window.state.spans) == before + 1, "the key press created no entity"
         window.close()
     queue = curation_queue_ms(app, 100_000)
+    big = big_document_keys_ms(app, big_words) if big_words else {}
     print(
         json.dumps(
             {
@@ -104,9 +113,55 @@ def main() -> None:
                 "new_entity_ms_median": round(1000 * statistics.median(latencies), 1),
                 "new_entity_ms_max": round(1000 * max(latencies), 1),
                 "new_entity_samples": len(latencies),
+                **big,
             }
         )
     )
+
+
+def big_document_keys_ms(app: QApplication, words: int, presses: int = 15) -> dict:
+    """Median ms per key, until painted, on one document of ``words`` words."""
+    from nerstudio.gui.app import create_window
+
+    record = long_document(words, words // 10, random.Random(1))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "big.db"
+        with Project.create(path, ["PER", "ORG", "LOC"]) as project:
+            project.add_documents([record])
+        window = create_window(path)
+        window.resize(1400, 900)
+        window.show()
+        QTest.qWaitForWindowExposed(window)
+        editor = window.editor
+        editor.document().size()  # the whole text laid out (Qt does it in chunks otherwise)
+        app.processEvents()
+
+        def press(key: Qt.Key, modifier=Qt.KeyboardModifier.NoModifier) -> float:
+            start = time.perf_counter()
+            QTest.keyClick(editor, key, modifier)
+            editor.viewport().repaint()
+            app.processEvents()
+            return 1000 * (time.perf_counter() - start)
+
+        right = [press(Qt.Key.Key_Right) for _ in range(presses)]
+        shift = [press(Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier) for _ in range(presses)]
+        label, delete = [], []
+        free = [i for i in range(200, 2000) if editor.span_at_token(i) is None]
+        for index in free[: 5 * 3 : 3]:
+            editor.selection = (index, index)
+            editor.selected_span = None
+            label.append(press(Qt.Key.Key_2))
+            assert editor.selected_span is not None, "the key press created no entity"
+            delete.append(press(Qt.Key.Key_Delete))
+        window.close()
+    return {
+        "big_document_tokens": len(record.tokens),
+        "big_document_entities": len(record.spans),
+        "big_right_ms_median": round(statistics.median(right), 1),
+        "big_shift_right_ms_median": round(statistics.median(shift), 1),
+        "big_label_key_ms_median": round(statistics.median(label), 1),
+        "big_delete_ms_median": round(statistics.median(delete), 1),
+    }
 
 
 def curation_queue_ms(app: QApplication, count: int) -> dict:

@@ -4,7 +4,8 @@ suggestions and sub-word pieces, and a token-snapped selection driven by mouse o
 ``widget`` holds the editor (content, selection, input, and the order the layers paint
 in); each layer paints one thing: ``gold``, ``suggestions``, ``pieces``, ``selection``.
 ``captions`` places gold and suggestion captions alike; ``geometry`` maps offsets to the
-viewport; ``frame`` is what one paint hands every layer; ``banner`` shows notices.
+viewport; ``frame`` is what one paint hands every layer; ``banner`` shows notices;
+``paragraphs`` cuts the text Qt holds into paragraphs of bounded length.
 """
 
 from nerstudio.gui.widgets.editor.selection import SELECTION_COLOR

@@ -27,17 +27,19 @@ class Entity(NamedTuple):
     rects: list[QRectF]
 
 
+def _start(span: StoredSpan) -> int:
+    return span.start
+
+
 class Caption(NamedTuple):
     entity: Entity
     chip: QRectF
 
 
-def visible_entities(
-    frame: Frame, spans: Sequence[StoredSpan], starts: Sequence[int]
-) -> list[Entity]:
-    """The spans (sorted, with their ``starts``) that may be in view, measured."""
-    lo = max(0, bisect_left(starts, frame.top) - 1)
-    hi = bisect_right(starts, frame.bottom)
+def visible_entities(frame: Frame, spans: Sequence[StoredSpan]) -> list[Entity]:
+    """The spans (in text order) that may be in view, measured."""
+    lo = max(0, bisect_left(spans, frame.top, key=_start) - 1)
+    hi = bisect_right(spans, frame.bottom, key=_start)
     return [Entity(span, frame.rects(span.start, span.end)) for span in spans[lo:hi]]
 
 

@@ -3,6 +3,7 @@ caption, both fainter the less sure the model is; never painted as gold."""
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
 from PySide6.QtCore import QRectF, Qt
@@ -14,6 +15,10 @@ from nerstudio.gui.widgets.editor.frame import Frame
 
 FALLBACK = "#888888"  # the color of a label the project does not have
 FAINTEST = 0.35  # the opacity of a suggestion with score 0
+
+
+def _start(span: ScoredSpan) -> int:
+    return span.start
 
 
 def confidence_color(frame: Frame, suggestion: ScoredSpan) -> QColor:
@@ -34,9 +39,13 @@ def paint_suggestions(
     painter: QPainter, frame: Frame, suggestions: Sequence[ScoredSpan], taken: list[QRectF]
 ) -> None:
     """Over the text: each suggestion in view outlined and captioned; a caption that would
-    cover one in ``taken`` (a gold entity's, under review, or a neighbour's) moves right."""
+    cover one in ``taken`` (a gold entity's, under review, or a neighbour's) moves right.
+    ``suggestions`` are in text order, without overlaps (one tag a token): only those from
+    the last one starting above the view to the last one starting in it are looked at."""
     metrics = painter.fontMetrics()
-    for suggestion in suggestions:
+    lo = max(0, bisect_left(suggestions, frame.top, key=_start) - 1)
+    hi = bisect_right(suggestions, frame.bottom, key=_start)
+    for suggestion in suggestions[lo:hi]:
         if not frame.shows(suggestion.start, suggestion.end):
             continue
         color = confidence_color(frame, suggestion)

@@ -26,10 +26,12 @@ from PySide6.QtWidgets import QTextEdit, QToolTip, QWidget
 from nerstudio.core.records import DocumentRecord
 from nerstudio.core.spans import ScoredSpan, Span
 from nerstudio.core.store import Label, StoredSpan
+from nerstudio.gui import text_order
 from nerstudio.gui.widgets.editor import gold, selection
 from nerstudio.gui.widgets.editor.banner import Banner
 from nerstudio.gui.widgets.editor.frame import Frame
 from nerstudio.gui.widgets.editor.geometry import TextGeometry
+from nerstudio.gui.widgets.editor.paragraphs import in_paragraphs
 from nerstudio.gui.widgets.editor.pieces import paint_pieces
 from nerstudio.gui.widgets.editor.suggestions import paint_suggestions
 
@@ -83,7 +85,6 @@ class AnnotationEditor(QTextEdit):
         self.starts: list[int] = []
         self.ends: list[int] = []
         self.spans: list[StoredSpan] = []
-        self.span_starts: list[int] = []
         self.colors: dict[str, str] = {}
         self.selection: tuple[int, int] | None = None  # first and last token index
         self.selected_span: StoredSpan | None = None
@@ -112,7 +113,7 @@ class AnnotationEditor(QTextEdit):
         self.record = record
         if not same:
             text = record.text if record else ""
-            self.setPlainText(text)
+            self.setPlainText(in_paragraphs(text))
             self.text_geometry.set_text(text)
             cursor = QTextCursor(self.document())
             cursor.select(QTextCursor.SelectionType.Document)
@@ -124,7 +125,7 @@ class AnnotationEditor(QTextEdit):
             self.ends = [e for _, e in tokens]
             self.selection = (0, 0) if tokens else None
             self.selected_span = None
-        self.set_spans(spans)
+        self.set_spans(sorted(spans, key=lambda s: s.start))  # edits then pass the state's list
         if not same and self.starts:
             self._select_entity(self.span_at_token(0))  # the cursor starts on an entity
             self._refresh()
@@ -134,10 +135,11 @@ class AnnotationEditor(QTextEdit):
         self.keys = {label.hotkey: label.name for label in labels if label.hotkey}
         self._refresh()
 
-    def set_spans(self, spans: Sequence[StoredSpan]) -> None:
-        """New spans from the store; a selected entity stays selected if it still exists."""
-        self.spans = sorted(spans, key=lambda s: s.start)
-        self.span_starts = [s.start for s in self.spans]
+    def set_spans(self, spans: list[StoredSpan]) -> None:
+        """The document's spans in text order (the state's list, not copied: at 100,000
+        entities a copy per key is felt); a selected entity stays selected if it still
+        exists."""
+        self.spans = spans
         # The entity exactly under the selection is the selected one: after an undo brings
         # it back, a label key relabels it instead of being refused as an overlap.
         chosen = self.selected_offsets() if self.selection is not None else None
@@ -149,10 +151,10 @@ class AnnotationEditor(QTextEdit):
         self._select_entity(self._span_exactly(start, end))
         self._refresh()
 
-    def set_suggestions(self, suggestions: Sequence[ScoredSpan]) -> None:
-        """The active model's suggestions: dashed, faint when unsure, never gold until
-        accepted."""
-        self.suggestions = sorted(suggestions, key=lambda s: s.start)
+    def set_suggestions(self, suggestions: list[ScoredSpan]) -> None:
+        """The active model's suggestions, in text order (the state's list, not copied):
+        dashed, faint when unsure, never gold until accepted."""
+        self.suggestions = suggestions
         self._refresh()
 
     def set_pieces(self, view) -> None:
@@ -184,14 +186,10 @@ class AnnotationEditor(QTextEdit):
         return selection.snap_to_tokens(text, self.starts, self.ends, start, end)
 
     def span_at_token(self, index: int) -> StoredSpan | None:
-        offset = self.starts[index]
-        i = bisect_right(self.span_starts, offset) - 1
-        if i >= 0 and self.spans[i].contains(offset):
-            return self.spans[i]
-        return None
+        return text_order.at(self.spans, self.starts[index])
 
     def _span_exactly(self, start: int, end: int) -> StoredSpan | None:
-        return next((s for s in self.spans if s.start == start and s.end == end), None)
+        return text_order.exactly(self.spans, start, end)
 
     def _select_entity(self, span: StoredSpan | None) -> None:
         """Make ``span`` the selected entity, its tokens the selection (None: no change)."""
@@ -211,7 +209,8 @@ class AnnotationEditor(QTextEdit):
         if chosen is None:
             return None
         selected = Span(*chosen, label="")  # the tokens only: a selection has no label yet
-        return next((s for s in self.suggestions if s.covers(selected)), None)
+        near = text_order.overlapping(self.suggestions, *chosen)
+        return next((s for s in near if s.covers(selected)), None)
 
     def viewportEvent(self, event: QEvent) -> bool:
         """Hovering a suggestion or an entity tells what it is and what the keys do."""
@@ -230,13 +229,13 @@ class AnnotationEditor(QTextEdit):
         if index is None:
             return None
         offset = self.starts[index]
-        for s in self.suggestions:
-            if s.contains(offset):
-                return (
-                    f"Suggestion: {s.label}, confidence {s.score:.2f}\n"
-                    "A accepts, X rejects, a label key takes it with another label"
-                )
-        span = next((s for s in self.spans if s.contains(offset)), None)
+        s = text_order.at(self.suggestions, offset)
+        if s is not None:
+            return (
+                f"Suggestion: {s.label}, confidence {s.score:.2f}\n"
+                "A accepts, X rejects, a label key takes it with another label"
+            )
+        span = text_order.at(self.spans, offset)
         if span is not None:
             return f"{span.label}: Delete removes it, a label key relabels it"
         return None
@@ -261,7 +260,7 @@ class AnnotationEditor(QTextEdit):
         """Gold backgrounds and the selection's box, the text, then over it: suggestions or
         pieces, gold captions (only the selected entity's over pieces), the selection line."""
         frame = self._frame()
-        entities = gold.visible_entities(frame, self.spans, self.span_starts)
+        entities = gold.visible_entities(frame, self.spans)
         chosen = self.selected_offsets() if self.selected_span is None else None
         chosen_rects = frame.rects(*chosen) if chosen is not None else []
         painter = self._painter()
