@@ -14,6 +14,7 @@ from pathlib import Path
 
 from nerstudio.cli.terminal import progress_bar
 from nerstudio.core.errors import ProjectError
+from nerstudio.core.plural import counted
 from nerstudio.core.safe_io import check_target, is_stdio, write_file
 from nerstudio.core.spans import Scheme
 from nerstudio.core.store import Project
@@ -127,7 +128,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         with write_file(args.report) as fh:
             fh.writelines(f"{line}\n" for line in summary.dropped)
     added = f"; new labels: {', '.join(summary.labels_added)}" if summary.labels_added else ""
-    print(f"imported {summary.documents} documents with {summary.spans} entities{added}")
+    found = f"{counted(summary.documents, 'document')} with {counted(summary.spans, 'entity')}"
+    print(f"imported {found}{added}")
     return 0
 
 
@@ -149,7 +151,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         )
     where = "standard output" if is_stdio(summary.path) else summary.path
     print(
-        f"exported {summary.documents} documents ({summary.tokens} tokens) to {where}",
+        f"exported {counted(summary.documents, 'document')}"
+        f" ({counted(summary.tokens, 'token')}) to {where}",
         file=sys.stderr if is_stdio(summary.path) else sys.stdout,  # stdout holds the data
     )
     return 0

@@ -12,6 +12,7 @@ from nerstudio.cli.arguments import positive_int, share
 from nerstudio.cli.terminal import progress_bar
 from nerstudio.core.active import STRATEGIES
 from nerstudio.core.errors import NerstudioError
+from nerstudio.core.plural import counted
 from nerstudio.core.safe_io import check_target, is_stdio, write_file
 from nerstudio.core.store import Project
 from nerstudio.core.training.config import DEVICES
@@ -64,7 +65,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
             stored = _predict(project, run.id, predictor, records, fh)
     # with --out -, stdout holds the predictions: the summary goes to stderr
     summary = sys.stderr if is_stdio(args.out) else sys.stdout
-    print(f"predicted {stored} documents with run {run.name}", file=summary)
+    print(f"predicted {counted(stored, 'document')} with run {run.name}", file=summary)
     return 0
 
 
@@ -81,7 +82,7 @@ def cmd_review(args: argparse.Namespace) -> int:
             run, predictor = run_predictor(project, run.name, "auto", args.backend)
             done = list(project.iter_documents(status=Status.DONE))
             stored = _predict(project, run.id, predictor, done)
-            print(f"predicted {stored} documents with run {run.name}")
+            print(f"predicted {counted(stored, 'document')} with run {run.name}")
         found = suspicious_documents(project, run.id, args.threshold)
     if args.json:
         print(json.dumps(suspicious_to_json(found[: args.top]), ensure_ascii=False))

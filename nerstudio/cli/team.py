@@ -13,6 +13,7 @@ from pathlib import Path
 
 from nerstudio.cli.arguments import share
 from nerstudio.core.errors import NerstudioError
+from nerstudio.core.plural import counted
 from nerstudio.core.safe_io import is_stdio
 from nerstudio.core.store import Project
 
@@ -37,7 +38,7 @@ def cmd_assign(args: argparse.Namespace) -> int:
     for f in summary.files:
         suggestions = f", {f.suggestions} suggestions" if summary.run else ""
         print(
-            f"wrote {f.path}: {f.documents} documents for {f.annotator} "
+            f"wrote {f.path}: {counted(f.documents, 'document')} for {f.annotator} "
             f"({f.documents - f.shared} own, {f.shared} shared{suggestions})"
         )
     run = f"; suggestions of run {summary.run}" if summary.run else ""
@@ -56,9 +57,9 @@ def cmd_merge(args: argparse.Namespace) -> int:
     with Project.open(args.target) as target:
         summary = merge(target, args.projects, mapping)
     for s in summary.sources:
-        added = f"; {s.added} documents the target lacked were added" if s.added else ""
+        added = f"; {counted(s.added, 'document')} the target lacked added" if s.added else ""
         print(
-            f"merged {s.path} ({s.annotator}): {s.documents} documents, {s.done} done, "
+            f"merged {s.path} ({s.annotator}): {counted(s.documents, 'document')}, {s.done} done, "
             f"{s.changed} new or changed{added}"
         )
     if not any(s.changed for s in summary.sources):
@@ -66,7 +67,8 @@ def cmd_merge(args: argparse.Namespace) -> int:
         return 0
     gold = summary.gold
     print(
-        f"gold: {len(gold.single)} documents from their one finisher, {len(gold.agreed)} "
+        f"gold: {counted(len(gold.single), 'document')} from their one finisher, "
+        f"{len(gold.agreed)} "
         f"agreed by all, {len(gold.curated)} already curated, {len(gold.disputed)} with "
         "disagreements (in progress until curated)"
     )
@@ -75,7 +77,8 @@ def cmd_merge(args: argparse.Namespace) -> int:
         more = f" and {len(gold.disputed) - 20} more" if len(gold.disputed) > 20 else ""
         print(f"to curate: documents {shown}{more}")
     if summary.kept:
-        print(f"kept the target's own gold of {len(summary.kept)} documents it had finished")
+        kept = counted(len(summary.kept), "document")
+        print(f"kept the target's own gold of {kept} it had finished")
     return 0
 
 
@@ -104,7 +107,7 @@ def _score(value: float | None) -> str:
 
 
 def print_pair(pair) -> None:
-    print(f"{pair.a} vs {pair.b}: {pair.documents} documents both finished")
+    print(f"{pair.a} vs {pair.b}: {counted(pair.documents, 'document')} both finished")
     if not pair.documents:
         return
     print(

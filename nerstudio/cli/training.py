@@ -13,6 +13,7 @@ from pathlib import Path
 
 from nerstudio.cli.terminal import is_main_process, tqdm_write
 from nerstudio.core.errors import NerstudioError
+from nerstudio.core.plural import counted
 from nerstudio.core.training.config import DEVICES, add_train_arguments
 
 
@@ -88,8 +89,9 @@ class _Progress:
 
             print(
                 f"training {event.run} on {event.device} ({event.precision}): "
-                f"{event.train_documents} train / {event.dev_documents} dev documents, "
-                f"{event.epochs} epochs at most, lr {event.learning_rate:g}",
+                f"{event.train_documents:,} train / "
+                f"{counted(event.dev_documents, 'dev document')}, "
+                f"{counted(event.epochs, 'epoch')} at most, lr {event.learning_rate:g}",
                 file=sys.stderr,
             )
             self.bar = tqdm(total=event.total_steps, unit="step", disable=not sys.stderr.isatty())

@@ -14,6 +14,7 @@ from datetime import datetime
 from PySide6.QtCore import QObject, Slot
 
 from nerstudio.core.errors import NerstudioError
+from nerstudio.core.plural import counted
 from nerstudio.core.records import Status
 from nerstudio.core.spans import iob2_tag_names
 from nerstudio.core.store import DocumentQuery
@@ -99,7 +100,8 @@ class AutoRetrain(QObject):
                 )
         self.baseline = done
         self.pending = name
-        self.state.message.emit(f"{done} documents done: retraining in the background ({name})")
+        done_text = counted(done, "document")
+        self.state.message.emit(f"{done_text} done: retraining in the background ({name})")
         self.training.start(config, automatic=True)
 
     @Slot(str, str)

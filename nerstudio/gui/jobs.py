@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QProgressBar
 
+from nerstudio.core.plural import counted
 from nerstudio.core.transfer import WRITERS
 from nerstudio.gui.dialogs.export_dialog import ExportDialog
 from nerstudio.gui.state import AppState
@@ -110,7 +111,7 @@ class BackgroundJobs(QObject):
     @Slot(int)
     def transfer_progress(self, count: int) -> None:
         self.transferred += count
-        self._show(f"Working… {self.transferred:,} documents")
+        self._show(f"Working… {counted(self.transferred, 'document')}")
 
     @Slot(str)
     def failed(self, text: str) -> None:

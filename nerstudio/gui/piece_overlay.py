@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Slot
 
 from nerstudio.core.errors import NerstudioError
+from nerstudio.core.plural import counted
 from nerstudio.core.training.pieces import load_piece_tokenizer, piece_view
 from nerstudio.gui.state import AppState
 from nerstudio.gui.widgets.editor import AnnotationEditor
@@ -63,5 +64,6 @@ class PieceOverlay(QObject):
         self.editor.set_pieces(view)
         note = f"{len(view.pieces):,} pieces in {view.windows} window(s)"
         if view.cut_entities:
-            note += f"; {len(view.cut_entities)} entities cut by the max length (red frames)"
+            cut = counted(len(view.cut_entities), "entity")
+            note += f"; {cut} cut by the max length (red frames)"
         self.state.message.emit(note)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Slot
 
+from nerstudio.core.plural import counted
 from nerstudio.gui.state import AppState
 from nerstudio.gui.workers.live_prediction import LivePredictionWorker
 from nerstudio.gui.workers.runner import Job
@@ -168,7 +169,7 @@ class LiveSuggestions(QObject):
         self.scoring = (0, total)
         self.state.poolScoring.emit(0, total)
         self.state.message.emit(
-            f"Run {self.run_name} is active: scoring {total:,} documents for the queue…"
+            f"Run {self.run_name} is active: scoring {counted(total, 'document')} for the queue…"
         )
 
     @Slot(int, int)
@@ -187,7 +188,8 @@ class LiveSuggestions(QObject):
             self.reorder_pending = False
             self.state.predictionsStored.emit()
             self.state.message.emit(
-                f"Scored {total:,} documents with {self.run_name}: the queue is up to date."
+                f"Scored {counted(total, 'document')} with {self.run_name}: "
+                "the queue is up to date."
             )
 
     def _predictions_grew(self) -> None:

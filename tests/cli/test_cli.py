@@ -110,7 +110,7 @@ def test_import_reports_new_labels(tmp_path, db, capsys):
     code, out, _ = run(capsys, "import", db, path)
 
     assert code == 0
-    assert out.strip() == "imported 1 documents with 1 entities; new labels: GENRE"
+    assert out.strip() == "imported 1 document with 1 entity; new labels: GENRE"
     assert "GENRE" in stats(capsys, db)["entities"]
 
 

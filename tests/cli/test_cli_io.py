@@ -232,7 +232,7 @@ def test_dash_is_standard_input_for_import_and_standard_output_for_the_report(
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(OVERLAPPING.encode())))
     code, out, err = run(capsys, "import", home / "p.db", "-", "--report", "-")
     assert code == 0, err
-    assert "overlaps a longer span" in out and "imported 1 documents" in out
+    assert "overlaps a longer span" in out and "imported 1 document " in out
     assert not (home / "-").exists()
 
 

@@ -54,7 +54,7 @@ def test_the_window_exports_the_chosen_format_and_asks_before_replacing(
     ui.window.jobs.export_dialog()
     qtbot.waitUntil(lambda: (target / "annotation.conf").is_file(), timeout=10_000)
     assert "PER" in (target / "annotation.conf").read_text(encoding="utf-8")
-    qtbot.waitUntil(lambda: "Exported 1 documents" in ui.window.statusBar().currentMessage())
+    qtbot.waitUntil(lambda: "Exported 1 document " in ui.window.statusBar().currentMessage())
 
     dialogs.answer = QMessageBox.StandardButton.No
     before = sorted(p.name for p in target.iterdir())

@@ -27,6 +27,7 @@ import torch
 from accelerate.utils import set_seed
 
 from nerstudio.core.errors import NerstudioError
+from nerstudio.core.plural import counted
 from nerstudio.core.run_folders import runs_folder
 from nerstudio.core.safe_io import write_folder
 from nerstudio.core.store import MetricPoint, Project
@@ -177,8 +178,8 @@ def _started(setup: Setup) -> Iterator[events.TrainEvent]:
         yield events.TrainingWarning(message)
     if windowed:
         yield events.TrainingWarning(
-            f"{windowed} documents are longer than {setup.config.max_length} "
-            "sub-words and train as overlapping windows"
+            f"{counted(windowed, 'document')} longer than {setup.config.max_length} "
+            "sub-words train as overlapping windows"
         )
 
 

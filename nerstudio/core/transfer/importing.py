@@ -18,6 +18,7 @@ from nerstudio.core.errors import FormatError, NerstudioError
 from nerstudio.core.formats import ReadResult
 from nerstudio.core.formats.detect import FORMAT_NAMES, Detected, detect_format
 from nerstudio.core.formats.overlaps import keep_longest
+from nerstudio.core.plural import counted
 from nerstudio.core.records import DocumentRecord
 from nerstudio.core.spans import ScoredSpan
 from nerstudio.core.store import DocumentQuery, Project
@@ -56,7 +57,7 @@ class FileSummary:
     dropped: int
 
     def line(self) -> str:
-        parts = [f"{self.documents:,} documents", f"{self.entities:,} entities"]
+        parts = [counted(self.documents, "document"), counted(self.entities, "entity")]
         left = [f"{n:,} {kind} ignored" for kind, n in self.skipped.items() if n]
         if self.dropped:
             left.append(f"{self.dropped:,} overlapping or unusable spans dropped")
@@ -275,7 +276,7 @@ def import_files(
     if stored:
         runs = ", ".join(sorted(stored))
         notes.append(
-            f"{sum(stored.values()):,} documents got suggestions of {runs} (never gold: "
+            f"{counted(sum(stored.values()), 'document')} got suggestions of {runs} (never gold: "
             "accept them in the window, or set the run active to see them)"
         )
     return ImportSummary(

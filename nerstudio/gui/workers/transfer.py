@@ -6,6 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal
 
+from nerstudio.core.plural import counted
 from nerstudio.core.store import Project
 from nerstudio.core.transfer import ExportOptions, export_corpus, import_files
 from nerstudio.gui.workers.runner import Worker
@@ -46,8 +47,9 @@ class TransferWorker(Worker):
                     project, self.paths, self.fmt, self.split, progress=self.progress.emit
                 )
                 text = (
-                    f"Imported {summary.documents:,} documents with {summary.spans:,} "
-                    f"entities — {'; '.join(f.line() for f in summary.files)}"
+                    f"Imported {counted(summary.documents, 'document')} with "
+                    f"{counted(summary.spans, 'entity')} — "
+                    f"{'; '.join(f.line() for f in summary.files)}"
                 )
             else:
                 result = export_corpus(
@@ -60,5 +62,5 @@ class TransferWorker(Worker):
                     force=self.force,
                     options=self.options,
                 )
-                text = f"Exported {result.documents:,} documents to {result.path}"
+                text = f"Exported {counted(result.documents, 'document')} to {result.path}"
         self.succeeded.emit(text)
