@@ -22,3 +22,4 @@ from nerstudio.core.plural import counted
 )
 def test_counted(count, noun, expected):
     assert counted(count, noun) == expected
+

@@ -32,7 +32,7 @@ from nerstudio.core.run_folders import runs_folder
 from nerstudio.core.safe_io import write_folder
 from nerstudio.core.store import MetricPoint, Project
 from nerstudio.core.training import data, events, metrics, models, output
-from nerstudio.core.training.config import TrainConfig
+from nerstudio.core.training.config import TrainConfig, default_epochs
 from nerstudio.core.training.metrics import EVAL_BATCH_SIZE, Scores
 from nerstudio.core.training.prepare import Setup, make_accelerator, prepare
 
@@ -118,6 +118,9 @@ def train(
             yield events.TrainingDiscarded(run=name, steps=progress.step, message=NOTHING_SAVED)
             return
         dev, summary = _summarise(setup, progress)
+        hint = untrained_hint(setup, dev)
+        if hint is not None:
+            yield events.TrainingWarning(hint)
         accelerator.wait_for_everyone()
         if project is not None:
             _save(setup, progress, dev, summary, project, run_id)
@@ -347,6 +350,24 @@ def _summarise(setup: Setup, progress: Progress) -> tuple[dict[str, Any], dict[s
         "dev_documents": len(snap.dev),
     }
     return dev, summary
+
+
+def untrained_hint(setup: Setup, dev: dict[str, Any]) -> str | None:
+    """What to do when the run learnt nothing measurable (dev F1 0): usually too few
+    epochs for the corpus (``--max-epochs 1`` on 300 sentences), said with the default."""
+    if dev.get("f1", 0) > 0:
+        return None
+    config = setup.config
+    usual = default_epochs(
+        setup.steps_per_epoch * config.batch_size, config.batch_size, TrainConfig.max_epochs
+    )
+    if setup.epochs < usual:
+        more = f"train longer: {counted(usual, 'epoch')} is the default for this corpus"
+        return f"dev F1 is 0 after {counted(setup.epochs, 'epoch')}: {more}"
+    return (
+        f"dev F1 is 0 after {counted(setup.epochs, 'epoch')}: check that the done documents"
+        " hold entities, or try another learning rate (--lr)"
+    )
 
 
 def _save(
