@@ -292,6 +292,7 @@ def test_a_digit_after_page_down_takes_an_annotators_version_not_a_tag_in_the_hi
     team_project, open_window, qtbot
 ):
     driver = open_window(team_project)
+    driver.window.resize(1280, 720)
     curate(driver)
     type_key(qtbot, Qt.Key.Key_PageDown)  # ANNA -> OSLO, as a person moves on
     assert driver.state.document.text == OSLO
@@ -308,6 +309,7 @@ def test_a_digit_after_a_click_in_the_disputed_list_takes_a_version(
     team_project, open_window, qtbot
 ):
     driver = open_window(team_project)
+    driver.window.resize(1280, 720)
     view = curate(driver)
     model = view.queue_model
     rect = view.queue.visualRect(model.index(model.rows_by_id[document_id(team_project, OSLO)]))
