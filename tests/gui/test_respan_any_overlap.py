@@ -136,3 +136,22 @@ def test_tag_all_skips_an_occurrence_inside_an_existing_entity(make_project, ope
         ui.entity("Port Elm Rovers", "ORG"),
         ui.entity("Elm", "LOC", nth=2),
     ]
+
+
+def test_shift_click_from_a_word_over_two_entities_into_a_third_merges_all(
+    make_project, open_window
+):
+    text = "Port Elm Rovers beat Kofi Mensah United."
+    entities = [("Port", "ORG"), ("Elm Rovers", "ORG"), ("Kofi Mensah", "PER")]
+    ui = open_window(make_project([(text, entities)]))
+    ui.click(ui.at("Port", 1))
+    ui.press(ui.at("Kofi", 1), SHIFT)  # Shift+click: the selection reaches "Kofi"
+    ui.release(ui.at("Kofi", 1))
+    assert ui.selected_text() == "Port Elm Rovers beat Kofi"
+    ui.key("2")
+
+    assert_no_store_error(ui)
+    assert ui.spans() == [ui.entity("Port Elm Rovers beat Kofi Mensah", "ORG")]
+    assert ui.state.undo_stack.undoText() == "Merge 3 entities into ORG"
+    ui.undo()
+    assert ui.spans() == [ui.entity(needle, label) for needle, label in entities]
