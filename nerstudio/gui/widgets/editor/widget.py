@@ -141,7 +141,7 @@ class AnnotationEditor(QTextEdit):
         exists."""
         self.spans = spans
         # The entity exactly under the selection is the selected one: after an undo brings
-        # it back, a label key relabels it instead of being refused as an overlap.
+        # it back, a label key relabels it (Delete deletes it) as before the undo.
         chosen = self.selected_offsets() if self.selection is not None else None
         self.selected_span = self._span_exactly(*chosen) if chosen else None
         self._refresh()
@@ -163,7 +163,7 @@ class AnnotationEditor(QTextEdit):
         self._refresh()
 
     def show_message(self, text: str) -> None:
-        """A visible notice over the text (an overlap refused, for instance)."""
+        """A visible notice over the text (an edit the file refused, for instance)."""
         self.banner.show_text(text, self.viewport())
 
     # -- tokens and entities -------------------------------------------------------------
