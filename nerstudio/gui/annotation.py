@@ -6,11 +6,14 @@ Kept out of the main window so that window stays composition only.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QObject, QSettings, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from nerstudio.core.records import Status
 from nerstudio.core.spans import ScoredSpan, Span
+from nerstudio.core.store import StoredSpan
 from nerstudio.gui import commands, text_order
 from nerstudio.gui.keyboard import return_keyboard
 from nerstudio.gui.state import AppState
@@ -18,6 +21,16 @@ from nerstudio.gui.widgets.editor import AnnotationEditor
 from nerstudio.gui.widgets.label_bar import LabelBar
 
 ENTER_ACCEPTS_KEY = "editor/enter_accepts_suggestions"  # "yes", "no"; unset: ask once
+
+
+def respanned(start: int, end: int, overlapped: Sequence[Span]) -> tuple[int, int]:
+    """Where one entity replacing the entities a selection overlaps goes: the selection,
+    grown to take in whole each entity it cuts into (one it shares no edge with: "Port"
+    extended over "Elm" of "Elm Rovers" makes "Port Elm Rovers"). An entity it covers, or
+    shares an edge with, is re-spanned to the selection: that is how one extends or shrinks."""
+    cut = [s for s in overlapped if s.start < start < s.end or s.start < end < s.end]
+    cut = [s for s in cut if s.start != start and s.end != end]
+    return min([start, *(s.start for s in cut)]), max([end, *(s.end for s in cut)])
 
 
 class AnnotationController(QObject):
@@ -108,15 +121,13 @@ class AnnotationController(QObject):
 
     @Slot(int, int, str)
     def add_span(self, start: int, end: int, label: str) -> None:
+        """Tag the selection; over entities, replace them with one (see ``respanned``)."""
         document = self.state.document
         if document is None:
             return
-        text = document.text[start:end]
-        selected = Span(start, end, label)
         overlapped = text_order.overlapping(self.state.spans, start, end)
-        if any(not self._respannable(s, selected) for s in overlapped):
-            overlapped = []  # cuts into an entity from inside: the store refuses, and says why
         if not overlapped:
+            text = document.text[start:end]
             if self.state.execute(
                 commands.AddSpans(
                     self.state, [(document.id, start, end, label)], f"Tag '{text[:30]}' as {label}"
@@ -124,28 +135,33 @@ class AnnotationController(QObject):
             ):
                 self.editor.select_span_at(start, end)
             return
-        # Re-span: the selection replaces the entities it covers or overlaps, as one step.
+        start, end = respanned(start, end, overlapped)
+        if len(overlapped) == 1 and (overlapped[0].start, overlapped[0].end) == (start, end):
+            if overlapped[0].label != label:  # the same extent: a plain relabel
+                self.relabel(overlapped[0].id, label)
+            self.editor.select_span_at(start, end)
+            return
+        self._replace(document.id, overlapped, Span(start, end, label))
+
+    def _replace(self, document_id: int, overlapped: list[StoredSpan], new: Span) -> None:
+        """Remove ``overlapped`` and add ``new`` as one undo step (nothing half-done)."""
         count = len(overlapped)
-        name = f"Merge {count} entities into {label}" if count > 1 else f"Re-span as {label}"
+        name = (
+            f"Merge {count} entities into {new.label}" if count > 1 else f"Re-span as {new.label}"
+        )
         stack = self.state.undo_stack
         stack.beginMacro(name)
         removed = self.state.execute(
-            commands.RemoveSpans(self.state, document.id, [s.id for s in overlapped])
+            commands.RemoveSpans(self.state, document_id, [s.id for s in overlapped])
         )
         added = removed and self.state.execute(
-            commands.AddSpans(self.state, [(document.id, start, end, label)], name)
+            commands.AddSpans(self.state, [(document_id, new.start, new.end, new.label)], name)
         )
         stack.endMacro()
         if removed and not added:
-            stack.undo()  # nothing half-done: the old entities come back
+            stack.undo()  # the old entities come back
         if added:
-            self.editor.select_span_at(start, end)
-
-    @staticmethod
-    def _respannable(span: Span, selected: Span) -> bool:
-        """A selection re-spans an entity it covers whole or shares an edge with (extends
-        or shrinks it); one that cuts into it from the middle is ambiguous and refused."""
-        return selected.covers(span) or span.start == selected.start or span.end == selected.end
+            self.editor.select_span_at(new.start, new.end)
 
     @Slot(int, str)
     def relabel(self, span_id: int, label: str) -> None:

@@ -146,20 +146,20 @@ def test_click_entity_then_label_key_relabels_it(make_project, open_window):
     assert ui.spans() == [ui.entity("Anna Berg", "PER"), ui.entity("Acme Corp", "PER")]
 
 
-def test_overlapping_selection_is_refused_with_a_visible_message(make_project, open_window):
+def test_a_selection_cutting_into_an_entity_takes_it_whole(make_project, open_window):
     ui = open_window(make_project([TAGGED]))
     before = ui.spans()
-    assert not ui.editor.banner.isVisible()
 
-    ui.drag(ui.at("for", 1), ui.at("Acme", 1))  # "for (Acme" overlaps "Acme Corp"
+    ui.drag(ui.at("for", 1), ui.at("Acme", 1))  # "for (Acme" cuts into "Acme Corp"
     assert ui.selected_text() == "for (Acme"
     ui.key("3")
 
+    assert ui.spans() == [ui.entity("Anna Berg", "PER"), ui.entity("for (Acme Corp", "LOC")]
+    assert not ui.editor.banner.isVisible()  # nothing refused
+    assert ui.state.undo_stack.count() == 1
+    assert ui.background("Acme Corp") == ui.label_color("LOC")
+    ui.undo()
     assert ui.spans() == before
-    assert ui.editor.banner.isVisible()
-    assert "overlap" in ui.editor.banner.text().lower()
-    assert ui.state.undo_stack.count() == 0  # nothing happened, so nothing to undo
-    assert ui.background("Acme Corp") == ui.label_color("ORG")
 
 
 EMOJI = "🎉🎉 Party with 👩🏽‍💻 at Acme Corp tonight 🚀 in Paris."

@@ -1,4 +1,4 @@
-"""A notice over the editor's text (an overlap refused, for instance) that hides itself."""
+"""A notice over the editor's text (an edit the file refused, for instance) that hides itself."""
 
 from __future__ import annotations
 

@@ -93,7 +93,7 @@ class AnnotationEditor(QTextEdit):
         self.suggestions: list[ScoredSpan] = []
         self.armed_label: str | None = None
         self._press: QPoint | None = None
-        self._press_pos = 0
+        self._press_reach = (0, 0)  # what a drag from the press point takes, at least
         self._dragging = False
         self.banner = Banner(self)
 
@@ -141,7 +141,7 @@ class AnnotationEditor(QTextEdit):
         exists."""
         self.spans = spans
         # The entity exactly under the selection is the selected one: after an undo brings
-        # it back, a label key relabels it instead of being refused as an overlap.
+        # it back, a label key relabels it (Delete deletes it) as before the undo.
         chosen = self.selected_offsets() if self.selection is not None else None
         self.selected_span = self._span_exactly(*chosen) if chosen else None
         self._refresh()
@@ -163,7 +163,7 @@ class AnnotationEditor(QTextEdit):
         self._refresh()
 
     def show_message(self, text: str) -> None:
-        """A visible notice over the text (an overlap refused, for instance)."""
+        """A visible notice over the text (an edit the file refused, for instance)."""
         self.banner.show_text(text, self.viewport())
 
     # -- tokens and entities -------------------------------------------------------------
@@ -179,6 +179,15 @@ class AnnotationEditor(QTextEdit):
             return None
         i = bisect_right(self.starts, offset) - 1
         return i if i >= 0 and offset < self.ends[i] else None
+
+    def _reach(self, point: QPoint) -> tuple[int, int]:
+        """What a drag's end at ``point`` takes: the token under it, whole (the right half
+        of 上 in 上海 is still 上), else the boundary nearest to it (between words)."""
+        token = self._token_containing(point)
+        if token is not None:
+            return self.starts[token], self.ends[token]
+        offset = self.text_geometry.offset_at(point)
+        return offset, offset
 
     def _token_range(self, start: int, end: int) -> tuple[int, int] | None:
         """Tokens overlapping [start, end), without punctuation-only tokens at the edges."""
@@ -296,7 +305,7 @@ class AnnotationEditor(QTextEdit):
                 self._refresh()
             return
         self._press = point
-        self._press_pos = self.text_geometry.offset_at(point)
+        self._press_reach = self._reach(point)
         self._dragging = False
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
@@ -306,8 +315,10 @@ class AnnotationEditor(QTextEdit):
         if not self._dragging and (point - self._press).manhattanLength() < DRAG_THRESHOLD:
             return
         self._dragging = True
-        here = self.text_geometry.offset_at(point)
-        snapped = self._token_range(min(here, self._press_pos), max(here, self._press_pos))
+        here = self._reach(point)
+        snapped = self._token_range(
+            min(here[0], self._press_reach[0]), max(here[1], self._press_reach[1])
+        )
         if snapped is not None:
             self.selection = snapped
             self.selected_span = None
