@@ -13,6 +13,7 @@ import pytest
 
 from nerstudio.core.formats.brat import read_brat
 from nerstudio.core.formats.conll import read_conll
+from nerstudio.core.formats.conllu import read_conllu
 from nerstudio.core.formats.hfdatasets import read_hf
 from nerstudio.core.formats.jsonl import read_jsonl
 
@@ -139,3 +140,44 @@ def test_brat_relations_events_and_attributes_are_counted_not_dropped_quietly(tm
         "note lines": 1,
         "event trigger lines": 1,
     }
+
+
+def conllu_line(i: int, form: str, misc: str) -> str:
+    return f"{i}\t{form}\t_\t_\t_\t_\t0\troot\t_\t{misc}\n"
+
+
+def test_conllu_names_a_misc_key_with_tags_beside_the_one_read(tmp_path):
+    path = tmp_path / "a.conllu"
+    path.write_text(
+        "# sent_id = 1\n"
+        + conllu_line(1, "Anna", "NE=B-PER|Fine=B-ARTIST")
+        + conllu_line(2, "sang", "NE=O|Fine=O")
+        + "\n",
+        "utf-8",
+    )
+    result = read_conllu(path)
+    assert [s.label for s in result.records[0].spans] == ["PER"]
+    assert result.notes == [
+        "a.conllu: ignored the MISC key Fine, which holds entity tags: use --tag-column Fine"
+        " to read it"
+    ]
+    fine = read_conllu(path, tag_column="Fine")
+    assert [s.label for s in fine.records[0].spans] == ["ARTIST"]
+    assert fine.notes == [
+        "a.conllu: ignored the MISC key NE, which holds entity tags: use --tag-column NE to read it"
+    ]
+
+
+def test_conllu_plus_names_a_second_tag_column(tmp_path):
+    path = tmp_path / "p.conllup"
+    path.write_text(
+        "# global.columns = ID FORM NER NESTED\n# sent_id = 1\n"
+        "1\tTroia\tB-OTH\tB-LOC\n2\tTraum\tI-OTH\tO\n\n",
+        "utf-8",
+    )
+    result = read_conllu(path)
+    assert [s.label for s in result.records[0].spans] == ["OTH"]
+    assert result.notes == [
+        "p.conllup: ignored the column NESTED, which holds entity tags: use --tag-column NESTED"
+        " to read it"
+    ]
