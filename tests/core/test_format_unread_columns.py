@@ -181,3 +181,22 @@ def test_conllu_plus_names_a_second_tag_column(tmp_path):
         "p.conllup: ignored the column NESTED, which holds entity tags: use --tag-column NESTED"
         " to read it"
     ]
+
+
+def test_doccano_names_a_second_span_field_beside_the_one_read(tmp_path):
+    path = tmp_path / "d.jsonl"
+    row = {
+        "text": "Anna sang",
+        "label": [[0, 4, "PER"]],
+        "entities": [{"start_offset": 0, "end_offset": 4, "label": "ARTIST"}],
+    }
+    path.write_text(json.dumps(row) + "\n", "utf-8")
+    result = read_jsonl(path)
+    assert [s.label for s in result.records[0].spans] == ["PER"]
+    assert (
+        "d.jsonl: ignored the field 'entities' of 1 records, which holds spans: use --label-key"
+        " entities to read it"
+    ) in result.notes
+    other = read_jsonl(path, label_key="entities")
+    assert [s.label for s in other.records[0].spans] == ["ARTIST"]
+    assert any("ignored the field 'label'" in note for note in other.notes)
