@@ -139,7 +139,11 @@ def test_conll2003_chunk_column_is_not_read_as_outer_entities(tmp_path):
 
     (record,) = result.records
     assert surface(record) == [("Omar", "PER"), ("Bank of England", "ORG")]
-    assert result.notes == ["eng.train: tag scheme IOB2"]
+    assert result.notes == [
+        "eng.train: tag scheme IOB2",
+        "eng.train: ignored column 3, which holds chunk tags (NP, PP, VP): use --tag-column 3"
+        " to read it",
+    ]
 
 
 def test_two_columns_of_numbers_and_tags_are_token_and_tag(tmp_path):

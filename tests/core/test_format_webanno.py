@@ -59,6 +59,7 @@ def test_inception_example_named_entities_among_pos_and_dependencies():
     assert result.dropped == ["example2.tsv:51: PER[8] 191-195 overlaps ORG[7] 191-211, dropped"]
     assert result.notes == [
         "example2.tsv: entities from NamedEntity.value; left out the layers POS, Dependency"
+        " (use --layer to read one)"
     ]
     assert result.skipped == {}
 

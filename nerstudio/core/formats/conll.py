@@ -8,7 +8,9 @@ which makes the next column the token; and two tag columns at the end (GermEval 
 DaN+), read as outer and inner entities: the inner ones overlap the outer ones, and the
 import's overlap policy settles them. ``token_column``/``tag_column`` name the columns
 instead (1-based, or negative from the end); a given tag column is the only one read. A
-column of chunk tags (``B-NP``, CoNLL-2003's third) is never read as entities.
+column of chunk tags (``B-NP``, CoNLL-2003's third) is never read as entities. Any column
+left unread that holds tags (chunk tags, GermEval's inner column under ``tag_column``) is
+named in a note with the ``--tag-column`` that would read it: never left out without a word.
 
 The text of a document is its tokens joined by single spaces, so offsets are exact and
 CoNLL in -> CoNLL out gives back every token. The tag scheme is detected per file and
@@ -282,6 +284,38 @@ def _layout_note(name: str, layout: _Layout, count: int | None, inner: int) -> s
     return f"{name}: token from {token}, {tags}"
 
 
+_UNREAD_SAMPLE = 5000  # lines looked at for tag columns left unread: a note, not a read
+
+
+def _unread_tag_columns(
+    sentences: list[list[Line]], layout: _Layout
+) -> list[tuple[int, list[str]]]:
+    """(0-based column, its labels) of each column not read whose every value in the first
+    lines is a tag, with an entity among them; none when the lines' column counts differ."""
+    lines = [line for sentence in sentences for _, line in sentence][:_UNREAD_SAMPLE]
+    rows = [_split(line) for line in lines]
+    count = len(rows[0]) if rows else 0
+    if any(len(row) != count for row in rows):
+        return []
+    read = {spec % count for spec in (layout.token, *layout.tags)}
+    found = []
+    for column in range(count):
+        values = {row[column] for row in rows}
+        if column in read or values <= {"O"} or not all(_is_tag(v) for v in values):
+            continue
+        found.append((column, sorted({parse_tag(v)[1] for v in values} - {""})))
+    return found
+
+
+def _unread_note(name: str, column: int, labels: list[str]) -> str:
+    kind = "chunk tags" if set(labels) & _CHUNK_TYPES else "tags"
+    shown = ", ".join(labels[:5]) + (", ..." if len(labels) > 5 else "")
+    return (
+        f"{name}: ignored column {column + 1}, which holds {kind} ({shown}): use --tag-column"
+        f" {column + 1} to read it"
+    )
+
+
 def read_conll(
     path: str | Path, token_column: str | None = None, tag_column: str | None = None
 ) -> ReadResult:
@@ -300,6 +334,7 @@ def read_conll(
         raise FormatError(path, "no documents in this file (is it empty?)")
     valid: set[str] = set()  # tags already parsed once
     layout = _layout(sentences, token, tag)
+    unread = _unread_tag_columns(sentences, layout)
     read = [(lines[0][0], *_read_sentence(path, lines, layout, valid)) for lines in sentences]
     count = None if layout == _Layout(0, (-1,)) else _column_count(sentences)
     del sentences  # a tuple per line: let it go before the records are built
@@ -337,6 +372,7 @@ def read_conll(
     layout_note = _layout_note(path.name, layout, count, inner)
     if layout_note:
         notes.append(layout_note)
+    notes += [_unread_note(path.name, column, labels) for column, labels in unread]
     if repaired:
         notes.append(
             f"{path.name}: {len(repaired)} documents had ill-formed {scheme.value.upper()}"

@@ -94,6 +94,31 @@ def _tag_of(token: Any, column: str | None) -> str | None:
     return str(value)
 
 
+def _unread_tag_sources(sentences: Sequence[Any], read: set[str]) -> list[str]:
+    """Columns (``global.columns`` names) and MISC keys besides those read whose values are
+    entity tags (B-PER...): 'column NER2', 'MISC key name'."""
+    standard = {name.lower() for name in _CONLLU_COLUMNS}
+    found: dict[str, None] = {}
+    for sentence in sentences:
+        for token in sentence:
+            for key, value in token.items():
+                if key not in standard and key not in read and _looks_like_entity_tag(value):
+                    found[f"column {key.upper()}"] = None
+            for key, value in (token.get("misc") or {}).items():
+                if key not in read and _looks_like_entity_tag(value):
+                    found[f"MISC key {key}"] = None
+    return list(found)
+
+
+def _read_source(token: Any, column: str | None) -> str | None:
+    """The name of the column or MISC key ``_tag_of`` takes this token's tag from."""
+    if column is not None:
+        return column.lower() if column.lower() in token else column
+    misc = token.get("misc") or {}
+    found = next((c for c in _TAG_COLUMNS if token.get(c) not in (None, "_")), None)
+    return found or next((k for k in _MISC_KEYS if k in misc), None)
+
+
 def _surface(sentence: Sequence[Any]) -> list[tuple[Any, list[Any]]]:
     """(surface token, its words): a multiword range with its parts, or a word alone."""
     out: list[tuple[Any, list[Any]]] = []
@@ -149,6 +174,7 @@ def read_conllu(path: str | Path, tag_column: str | None = None) -> ReadResult:
     except conllu.exceptions.ParseException as err:
         raise FormatError(path, f"not valid CoNLL-U: {err}") from None
     records = []
+    read: set[str] = set()  # the columns and MISC keys tags were taken from
     for number, sentence in enumerate(sentences, start=1):
         parts: list[str] = []
         tokens = []
@@ -170,6 +196,11 @@ def read_conllu(path: str | Path, tag_column: str | None = None) -> ReadResult:
         text = "".join(parts).rstrip(" ")
         if not tokens:
             continue
+        read.update(
+            name
+            for surface, words in _surface(sentence)
+            if (name := _read_source(words[0] if words else surface, tag_column))
+        )
         tagged = [t for t in tags if t is not None]
         spans: tuple = ()
         if tagged:
@@ -197,4 +228,10 @@ def read_conllu(path: str | Path, tag_column: str | None = None) -> ReadResult:
             f"{path.name}: no entity tags found (no NER column, no MISC NE=); "
             "imported as unannotated documents (name the column with --tag-column)"
         )
+    else:
+        notes += [
+            f"{path.name}: ignored the {source}, which holds entity tags: use --tag-column"
+            f" {source.rsplit(' ', 1)[-1]} to read it"
+            for source in _unread_tag_sources(sentences, read)
+        ]
     return ReadResult(records, notes)

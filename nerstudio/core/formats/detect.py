@@ -1,6 +1,7 @@
 """Which format a file is in: from its content first, its name second, never a silent guess.
 
 Every structured format has a signature a few lines in (WebAnno's ``#FORMAT=`` header,
+WebAnno TSV 2's `` # de.tudarmstadt...NamedEntity | value`` header,
 CoNLL-U Plus's ``# global.columns``, brat's ``T1<TAB>LABEL 0 4`` lines, CoNLL-U's ten
 columns, a JSON object, token-and-tag columns). A file whose content carries a signature is
 read in that format whatever its suffix says; a file is read as plain text only when nothing
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from nerstudio.core.errors import FormatError
 from nerstudio.core.formats.textfile import sniff_text
+from nerstudio.core.formats.webanno_tsv2 import looks_like_webanno_tsv2
 
 # Every format an import can read, with the name the summary uses.
 FORMAT_NAMES = {
@@ -26,6 +28,7 @@ FORMAT_NAMES = {
     "hf": "Hugging Face dataset",
     "brat": "brat standoff",
     "webanno": "WebAnno TSV 3",
+    "webanno-tsv2": "WebAnno TSV 2",
     "spacy-iob": "spaCy word|POS|tag lines",
     "docbin": "spaCy DocBin",
 }
@@ -84,6 +87,8 @@ def _content_format(lines: list[str]) -> str | None:
     first = filled[0].lstrip()
     if first.startswith("#FORMAT=WebAnno TSV 3"):
         return "webanno"
+    if looks_like_webanno_tsv2(filled):  # before CoNLL: its rows look like columns
+        return "webanno-tsv2"
     if first.startswith("# global.columns ="):  # CoNLL-U Plus names its columns first
         return "conllu"
     if first[:1] in "{[":

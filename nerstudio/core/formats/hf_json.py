@@ -21,6 +21,7 @@ from typing import Any
 
 from nerstudio.core.errors import TagError
 from nerstudio.core.formats.json_records import Item, JsonOptions, Reading, located, shown
+from nerstudio.core.formats.unread import names_tags, unread_columns_note
 from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.spans import entities_to_spans, tags_to_entities, tags_to_spans
 from nerstudio.core.tokens import Token, whitespace_tokens
@@ -80,11 +81,18 @@ def _tags(value: Any, column: str, names: tuple[str, ...] | None) -> list[str]:
 
 
 def read_run_ner(reading: Reading, items: list[Item], options: JsonOptions) -> None:
-    """Each row a done document: the words joined by spaces, the tags as spans."""
+    """Each row a done document: the words joined by spaces, the tags as spans; other
+    columns named like tags are listed in a note."""
+    unread: list[str] = []
     for item in items:
         obj = item.obj
         with located(reading.path, item):
             words_column, tags_column = _columns(obj, options)
+            unread += [
+                key
+                for key in obj
+                if key not in (words_column, tags_column) and names_tags(key) and key not in unread
+            ]
             words = _words(obj[words_column], words_column)
             tags = _tags(obj[tags_column], tags_column, options.tag_names)
             text = " ".join(words)
@@ -101,6 +109,9 @@ def read_run_ner(reading: Reading, items: list[Item], options: JsonOptions) -> N
             ),
             item.number,
         )
+    note = unread_columns_note(reading.path.name, unread, "--tags-column")
+    if note is not None:
+        reading.notes.append(note)
 
 
 # -- spaCy v2 ---------------------------------------------------------------------------------

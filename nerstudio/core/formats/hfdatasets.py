@@ -17,6 +17,7 @@ from typing import Any
 
 from nerstudio.core.errors import FormatError, TagError
 from nerstudio.core.formats import ReadResult
+from nerstudio.core.formats.unread import names_tags, unread_columns_note
 from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.spans import Scheme, parse_tag, spans_to_tags, tags_to_spans
 from nerstudio.core.tokens import whitespace_tokens
@@ -117,6 +118,17 @@ def _tag_names(
     )
 
 
+def _unread_tag_columns(dataset: Any, columns: Sequence[str], read: Sequence[str]) -> list[str]:
+    """Columns besides those read that hold token labels: named like tags, or a sequence
+    of ClassLabel (CoNLL-2003's ``pos_tags`` and ``chunk_tags``)."""
+    found = []
+    for name in columns:
+        inner = getattr((dataset.features or {}).get(name), "feature", None)
+        if name not in read and (names_tags(name) or getattr(inner, "names", None)):
+            found.append(name)
+    return found
+
+
 def _words(tokens: Any, column: str = "tokens") -> list[str]:
     """An example's tokens as words; a null, empty or blank token is refused by index."""
     if not isinstance(tokens, list):
@@ -180,6 +192,11 @@ def read_hf(
             note not in notes
         ):
             notes.append(note)
+        unread = unread_columns_note(
+            path.name, _unread_tag_columns(dataset, columns, (words_at, tags_at)), "--tags-column"
+        )
+        if unread is not None and unread not in notes:
+            notes.append(unread)
         examples = iter(dataset)
         for index in itertools.count():
             try:

@@ -334,6 +334,14 @@ def _doccano_spans(obj: dict[str, Any], label_key: str | None) -> list[RawSpan] 
     return None
 
 
+def _unread_span_keys(obj: dict[str, Any], label_key: str | None) -> list[str]:
+    """Fields holding spans that ``_doccano_spans`` does not read: a non-empty list under
+    ``label``/``labels``/``column_label``/``entities`` beside the one read."""
+    keys = ("label", "labels", _DOCCANO_LABEL, "entities")
+    read = label_key or next((k for k in keys if isinstance(obj.get(k), list)), None)
+    return [k for k in keys if k != read and isinstance(obj.get(k), list) and obj[k]]
+
+
 def _doccano_text_key(obj: dict[str, Any]) -> str | None:
     """``column_data`` where a record has it and no ``text``: doccano's import default."""
     return _DOCCANO_TEXT if _DOCCANO_TEXT in obj and "text" not in obj else None
@@ -341,6 +349,7 @@ def _doccano_text_key(obj: dict[str, Any]) -> str | None:
 
 def _read_doccano(reading: Reading, items: list[Item], options: JsonOptions) -> None:
     relations = 0
+    unread: dict[str, int] = {}  # span fields not read: records holding each
     for item in items:
         obj = item.obj
         with located(reading.path, item):
@@ -350,6 +359,8 @@ def _read_doccano(reading: Reading, items: list[Item], options: JsonOptions) -> 
             tokens = fit_tokens(reading, text, tokens_of(obj.get("tokens"), text), spans)
         if isinstance(obj.get("relations"), list):
             relations += len(obj["relations"])
+        for key in _unread_span_keys(obj, options.label_key):
+            unread[key] = unread.get(key, 0) + 1
         reading.add(
             DocumentRecord(
                 text=text,
@@ -363,6 +374,11 @@ def _read_doccano(reading: Reading, items: list[Item], options: JsonOptions) -> 
             item.number,
         )
     reading.skipped["doccano relations"] += relations
+    reading.notes += [
+        f"{reading.path.name}: ignored the field {key!r} of {count:,} records, which holds"
+        f" spans: use --label-key {key} to read it"
+        for key, count in unread.items()
+    ]
 
 
 _READERS = {

@@ -238,10 +238,10 @@ def _layer_note(path: Path, columns: list[Column], chosen: Column | None, wanted
     )
     if chosen is None:
         return f"{path.name}: no {short_name(wanted)} layer, so no entities" + (
-            f" (its layers: {others})" if others else ""
+            f" (its layers: {others}; use --layer to read one)" if others else ""
         )
     feature = f".{chosen.feature}" if chosen.feature else ""
-    left_out = f"; left out the layers {others}" if others else ""
+    left_out = f"; left out the layers {others} (use --layer to read one)" if others else ""
     return f"{path.name}: entities from {short_name(chosen.layer)}{feature}{left_out}"
 
 

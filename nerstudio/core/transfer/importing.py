@@ -123,6 +123,10 @@ def _reader(name: str, options: ImportOptions) -> Callable[[Path], ReadResult]:
         from nerstudio.core.formats.webanno import read_webanno
 
         return lambda path: read_webanno(path, layer=options.layer)  # feature: its default
+    if name == "webanno-tsv2":
+        from nerstudio.core.formats.webanno_tsv2 import read_webanno_tsv2
+
+        return lambda path: read_webanno_tsv2(path, layer=options.layer)
     if name == "conllu":
         from nerstudio.core.formats.conllu import read_conllu
 
