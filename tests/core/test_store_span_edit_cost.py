@@ -65,6 +65,8 @@ def test_span_edits_do_not_read_the_whole_document(big, monkeypatch):
     for start, end in free:  # a label key, Delete, undo, redo, a relabel: as the window does
         (span_id,) = project.add_spans([(doc, start, end, "LOC")])
         project.set_status([doc], Status.IN_PROGRESS)
+        project.set_split([doc], "train")
+        project.add_seconds_spent(doc, 1.5)
         removed = project.remove_spans([span_id])
         project.restore_spans(removed)
         project.relabel_spans([span_id], "PER")

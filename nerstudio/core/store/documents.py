@@ -171,7 +171,7 @@ class ProjectDocuments:
     def set_status(self, document_ids: Iterable[int], status: Status | str) -> None:
         status = Status(status)
         with self.db.atomic():
-            good = still_good(self.db)  # a status is no text or tokens: what is kept stays
+            good = still_good(self.db)  # no text or tokens change: kept boundaries stay good
             annotator_id = self.annotations.current_id()
             self.db.conn.executemany(
                 "UPDATE documents SET status = ?, status_annotator_id = ?, updated_at = ?"
@@ -183,18 +183,24 @@ class ProjectDocuments:
 
     def set_split(self, document_ids: Iterable[int], split: str | None) -> None:
         with self.db.atomic():
+            good = still_good(self.db)
             self.db.conn.executemany(
                 "UPDATE documents SET split = ?, updated_at = ? WHERE id = ?",
                 [(split, schema.now(), i) for i in document_ids],
             )
+            if good:
+                restamp(self.db)
 
     def add_seconds_spent(self, document_id: int, seconds: float) -> None:
         """Add annotation time to a document (the status bar's timer)."""
         with self.db.atomic():
+            good = still_good(self.db)
             self.db.execute(
                 "UPDATE documents SET seconds_spent = seconds_spent + ? WHERE id = ?",
                 [seconds, document_id],
             )
+            if good:
+                restamp(self.db)
 
     def seconds_spent(self, document_id: int) -> float:
         row = self.db.execute(
