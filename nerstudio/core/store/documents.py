@@ -4,6 +4,7 @@ its gold spans, and the per-document fields the window changes (status, split, t
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -17,6 +18,13 @@ from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.spans import Span, check_spans
 from nerstudio.core.store import queries, schema
 from nerstudio.core.store.labels import Label, LabelsInUse, check_label_name
+from nerstudio.core.store.token_bounds import (
+    TokenBounds,
+    current_stamp,
+    remember,
+    restamp,
+    still_good,
+)
 from nerstudio.core.tokens import Token
 
 if TYPE_CHECKING:
@@ -27,6 +35,7 @@ Progress = Callable[[int], None]
 """Called with the number of items just done, for progress bars."""
 
 FLUSH_EVERY = 2000  # documents buffered before an executemany (memory stays flat)
+REMEMBERED_TOKENS = 20_000  # a document this long keeps its token boundaries for span edits
 
 
 @dataclass(frozen=True)
@@ -145,6 +154,7 @@ class ProjectDocuments:
 
     def document(self, document_id: int) -> DocumentRecord:
         """One document with its tokens and gold spans."""
+        stamp = None if self.db.conn.in_transaction else current_stamp(self.db)
         row = self.db.execute(
             "SELECT id, text, tokens, status, split, source, meta FROM documents WHERE id = ?",
             [document_id],
@@ -152,32 +162,45 @@ class ProjectDocuments:
         if row is None:
             raise ProjectError(f"{self.path}: no document {document_id}")
         spans = tuple(s.span for s in self.spans(document_id))
-        return queries.record_from_row(row, spans)
+        record = queries.record_from_row(row, spans)
+        if stamp is not None and len(record.tokens) >= REMEMBERED_TOKENS:
+            offsets = list(itertools.chain.from_iterable(record.tokens))
+            remember(self.db, document_id, stamp, TokenBounds.from_offsets(len(row[1]), offsets))
+        return record
 
     def set_status(self, document_ids: Iterable[int], status: Status | str) -> None:
         status = Status(status)
         with self.db.atomic():
+            good = still_good(self.db)  # no text or tokens change: kept boundaries stay good
             annotator_id = self.annotations.current_id()
             self.db.conn.executemany(
                 "UPDATE documents SET status = ?, status_annotator_id = ?, updated_at = ?"
                 " WHERE id = ?",
                 [(status.value, annotator_id, schema.now(), i) for i in document_ids],
             )
+            if good:
+                restamp(self.db)
 
     def set_split(self, document_ids: Iterable[int], split: str | None) -> None:
         with self.db.atomic():
+            good = still_good(self.db)
             self.db.conn.executemany(
                 "UPDATE documents SET split = ?, updated_at = ? WHERE id = ?",
                 [(split, schema.now(), i) for i in document_ids],
             )
+            if good:
+                restamp(self.db)
 
     def add_seconds_spent(self, document_id: int, seconds: float) -> None:
         """Add annotation time to a document (the status bar's timer)."""
         with self.db.atomic():
+            good = still_good(self.db)
             self.db.execute(
                 "UPDATE documents SET seconds_spent = seconds_spent + ? WHERE id = ?",
                 [seconds, document_id],
             )
+            if good:
+                restamp(self.db)
 
     def seconds_spent(self, document_id: int) -> float:
         row = self.db.execute(

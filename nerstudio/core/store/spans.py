@@ -17,6 +17,7 @@ from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.spans import DisjointSpans, Span, check_spans
 from nerstudio.core.store import queries, schema
 from nerstudio.core.store.labels import Label
+from nerstudio.core.store.token_bounds import restamp, still_good, token_bounds
 
 _SELECT = (
     'SELECT s.id, s.document_id, s.start, s."end", l.name, s.origin FROM spans s'
@@ -47,17 +48,25 @@ def span_rows(db: sqlite_utils.Database, where: str, params: Sequence) -> list[S
 
 
 def insert_spans(
-    db: sqlite_utils.Database, label_ids: dict[str, int], spans: Iterable[StoredSpan]
+    db: sqlite_utils.Database,
+    label_ids: dict[str, int],
+    spans: Iterable[StoredSpan],
+    keep: bool = False,
 ) -> list[int]:
-    """Insert spans (keeping given ids when restoring), checking each document once."""
+    """Insert spans (keeping given ids when restoring), each checked against the stored
+    spans around it and the tokens at its ends: the cost of an edit does not grow with
+    the document. ``keep``: the transaction is the caller's own (``token_bounds``)."""
     by_doc: dict[int | None, list[StoredSpan]] = {}
     for span in spans:
         by_doc.setdefault(span.document_id, []).append(span)
     ids: list[int] = []
     for document_id, new in by_doc.items():
-        record = _record(db, document_id)
-        existing = span_rows(db, "s.document_id = ?", [document_id])
-        check_spans([*existing, *new], record.tokens, len(record.text))
+        bounds = token_bounds(db, document_id, keep)
+        good = still_good(db)
+        checked = {s.id: s for s in _neighbours(db, document_id, new)}
+        near = [*checked.values(), *new]
+        tokens = bounds.tokens_at({o for s in near for o in (s.start, s.end) if type(o) is int})
+        check_spans(near, tokens, bounds.text_length)
         for span in new:
             cursor = db.execute(
                 'INSERT INTO spans (id, document_id, start, "end", label_id, origin)'
@@ -66,17 +75,31 @@ def insert_spans(
             )
             ids.append(cursor.lastrowid)
         touch(db, document_id)
+        if good:
+            restamp(db)
     return ids
 
 
-def _record(db: sqlite_utils.Database, document_id: int | None) -> DocumentRecord:
-    doc = db.execute(
-        "SELECT id, text, tokens, status, split, source, meta FROM documents WHERE id = ?",
-        [document_id],
-    ).fetchone()
-    if doc is None:
-        raise SpanError(f"no document {document_id}")
-    return queries.record_from_row(doc, ())
+def _neighbours(
+    db: sqlite_utils.Database, document_id: int | None, new: Sequence[Span]
+) -> list[StoredSpan]:
+    """The stored spans a new one could overlap: those starting inside it and the last
+    one starting before it (stored spans never overlap one another), by the index on
+    ``spans(document_id, start)``."""
+    found: list[StoredSpan] = []
+    for span in new:
+        found += span_rows(
+            db,
+            "s.document_id = ? AND s.start >= ? AND s.start < ?",
+            [document_id, span.start, max(span.start, span.end)],
+        )
+        found += span_rows(
+            db,
+            "s.id = (SELECT id FROM spans WHERE document_id = ? AND start < ?"
+            " ORDER BY start DESC LIMIT 1)",
+            [document_id, span.start],
+        )
+    return found
 
 
 def delete_spans(db: sqlite_utils.Database, span_ids: Sequence[int]) -> list[StoredSpan]:
@@ -84,14 +107,22 @@ def delete_spans(db: sqlite_utils.Database, span_ids: Sequence[int]) -> list[Sto
     if not span_ids:
         return []
     marks = ",".join("?" * len(span_ids))
+    good = still_good(db)
     removed = span_rows(db, f"s.id IN ({marks})", span_ids)
     db.execute(f"DELETE FROM spans WHERE id IN ({marks})", list(span_ids))
+    if good:
+        restamp(db)
     return removed
 
 
-def touch(db: sqlite_utils.Database, document_id: int) -> None:
-    """Mark a document changed now (the document list's 'updated' column, autosave)."""
-    db.execute("UPDATE documents SET updated_at = ? WHERE id = ?", [schema.now(), document_id])
+def touch(db: sqlite_utils.Database, document_id: int | None) -> None:
+    """Mark a document's spans changed now, in its narrow ``document_edits`` row: an
+    update of the documents row rewrites its whole text and tokens."""
+    db.execute(
+        "INSERT INTO document_edits (document_id, updated_at) VALUES (?, ?)"
+        " ON CONFLICT (document_id) DO UPDATE SET updated_at = excluded.updated_at",
+        [document_id, schema.now()],
+    )
 
 
 def find_occurrences(
@@ -159,40 +190,43 @@ class ProjectSpans:
         self, document_id: int, start: int, end: int, label: str, origin: str = "human"
     ) -> StoredSpan:
         """Add one gold span; refuses one off token boundaries or overlapping another."""
+        keep = not self.db.conn.in_transaction
         with self.db.atomic():
-            doc = self.document(document_id)
-            label_id = self.label(label).id
-            check_spans([*doc.spans, Span(start, end, label)], doc.tokens, len(doc.text))
-            cursor = self.db.execute(
-                'INSERT INTO spans (document_id, start, "end", label_id, origin)'
-                " VALUES (?, ?, ?, ?, ?)",
-                [document_id, start, end, label_id, origin],
-            )
-            touch(self.db, document_id)
-        return StoredSpan(
-            start, end, label, id=cursor.lastrowid, document_id=document_id, origin=origin
-        )
+            if self.db.execute("SELECT 1 FROM documents WHERE id = ?", [document_id]).fetchone():
+                label_id = self.label(label).id
+            else:
+                self.document(document_id)  # its error names the project
+            new = StoredSpan(start, end, label, document_id=document_id, origin=origin)
+            (span_id,) = insert_spans(self.db, {label: label_id}, [new], keep)
+        return StoredSpan(start, end, label, id=span_id, document_id=document_id, origin=origin)
 
     def remove_span(self, span_id: int) -> StoredSpan:
         """Remove a span and return it (so an undo can put it back)."""
         with self.db.atomic():
+            good = still_good(self.db)
             stored = self._stored_span(span_id)
             self.db.execute("DELETE FROM spans WHERE id = ?", [span_id])
             touch(self.db, stored.document_id)
+            if good:
+                restamp(self.db)
         return stored
 
     def relabel_span(self, span_id: int, label: str) -> StoredSpan:
         """Give a span another label; returns the span as it was before."""
         with self.db.atomic():
+            good = still_good(self.db)
             stored = self._stored_span(span_id)
             self.db.execute(
                 "UPDATE spans SET label_id = ? WHERE id = ?", [self.label(label).id, span_id]
             )
             touch(self.db, stored.document_id)
+            if good:
+                restamp(self.db)
         return stored
 
     def add_spans(self, items: Iterable[tuple[int, int, int, str]]) -> list[int]:
         """Add many (document, start, end, label) spans at once: all or none."""
+        keep = not self.db.conn.in_transaction
         with self.db.atomic():
             label_ids = self._label_ids()
             new = []
@@ -200,7 +234,7 @@ class ProjectSpans:
                 if label not in label_ids:
                     raise LabelError(f"no label {label!r} in this project")
                 new.append(StoredSpan(start, end, label, document_id=document_id))
-            return insert_spans(self.db, label_ids, new)
+            return insert_spans(self.db, label_ids, new, keep)
 
     def remove_spans(self, span_ids: Sequence[int]) -> list[StoredSpan]:
         """Remove spans; returns them so an undo can restore them with the same ids."""
@@ -209,15 +243,19 @@ class ProjectSpans:
 
     def restore_spans(self, spans: Sequence[StoredSpan]) -> None:
         """Put removed spans back exactly (ids included)."""
+        keep = not self.db.conn.in_transaction
         with self.db.atomic():
-            insert_spans(self.db, self._label_ids(), spans)
+            insert_spans(self.db, self._label_ids(), spans, keep)
 
     def relabel_spans(self, span_ids: Sequence[int], label: str) -> None:
         with self.db.atomic():
+            good = still_good(self.db)
             label_id = self.label(label).id
             self.db.conn.executemany(
                 "UPDATE spans SET label_id = ? WHERE id = ?", [(label_id, i) for i in span_ids]
             )
+            if good:
+                restamp(self.db)
 
     def label_spans(self, name: str) -> list[StoredSpan]:
         """Every gold span of a label (what deleting or merging it touches)."""
