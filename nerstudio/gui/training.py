@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal, Slot
 
 from nerstudio.core.training.config import TrainConfig
-from nerstudio.core.training.events import TrainingDiscarded, TrainingDone
+from nerstudio.core.training.events import TrainingDiscarded, TrainingDone, TrainingStarted
 from nerstudio.gui.state import AppState
 from nerstudio.gui.workers.run_files import DeleteRunWorker, ExportRunWorker
 from nerstudio.gui.workers.runner import Job
@@ -23,6 +23,7 @@ class TrainingController(QObject):
     event = Signal(object)  # a training event other than StepLogged
     steps = Signal(object)  # a tuple of StepLogged
     failed = Signal(str)
+    modelLoaded = Signal(str)  # the base model of the run, once the run has loaded it
     finished = Signal()  # the run's child has ended (whatever happened)
     runFinished = Signal(str, str)  # run name, status (completed, early_stopped, cancelled)
     activeRunChanged = Signal()
@@ -35,6 +36,7 @@ class TrainingController(QObject):
         super().__init__(parent)
         self.state = state
         self.job: Job | None = None  # the training run
+        self.base_model = ""  # what the run trains from
         self.automatic = False  # the run was started by auto-retrain
         self.files: Job | None = None  # an export or a deletion
         self.files_failure = ""
@@ -54,6 +56,7 @@ class TrainingController(QObject):
         if self.state.project is None or self.is_running():
             return False
         self.automatic = automatic
+        self.base_model = config.base_model
         worker = TrainingWorker(self.state.project.path, config)
         worker.event.connect(self._event)
         worker.steps.connect(self.steps)
@@ -75,7 +78,9 @@ class TrainingController(QObject):
     @Slot(object)
     def _event(self, event) -> None:
         self.event.emit(event)
-        if isinstance(event, TrainingDone):
+        if isinstance(event, TrainingStarted):  # the model loaded: worth remembering
+            self.modelLoaded.emit(self.base_model)
+        elif isinstance(event, TrainingDone):
             self.runsChanged.emit()
             self.runFinished.emit(event.run, event.status)
         elif isinstance(event, TrainingDiscarded):

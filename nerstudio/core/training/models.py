@@ -13,6 +13,7 @@ from safetensors import SafetensorError
 from transformers import AutoModelForTokenClassification, AutoTokenizer
 from transformers.utils import logging as hf_logging
 
+from nerstudio.core import model_source
 from nerstudio.core.errors import ModelError, NerstudioError
 from nerstudio.core.training.model_folder import check_loadable, check_model_folder, first_line
 
@@ -73,6 +74,15 @@ def _local_folder(base_model: str) -> Path | None:
     return None
 
 
+def model_to_load(base_model: str) -> str:
+    """The folder or hub id behind ``base_model`` (the packaged MiniLM's short name is its
+    folder); a hub id this computer cannot get now (not cached, offline) is refused at
+    once in one line, instead of after the hub client's retries."""
+    name = model_source.resolve(base_model)
+    model_source.require_loadable(name)
+    return name
+
+
 PROBE_WORDS = ["Zanzibar", "\u2603", "\U0001d518nknown", "ok", "\u00e9t\u00e9"]
 
 
@@ -81,6 +91,7 @@ def load_tokenizer(base_model: str):
     encode words it has never seen (a vocabulary without its [UNK] token fails on the
     first one, mid-run)."""
     quiet_transformers()
+    base_model = model_to_load(base_model)
     folder = _local_folder(base_model)
     try:
         tokenizer = _from_pretrained(AutoTokenizer, base_model)
@@ -111,6 +122,7 @@ def load_model(base_model: str, tag_names: Sequence[str]):
     weights (the log says so); any other weight missing or of the wrong shape is refused,
     as training would start from scratch without a word."""
     quiet_transformers()
+    base_model = model_to_load(base_model)
     folder = _local_folder(base_model)
     id2label = dict(enumerate(tag_names))
     try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from PySide6.QtCore import QSettings, Qt, Signal, Slot
+from PySide6.QtCore import QSettings, QSignalBlocker, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -53,32 +53,57 @@ def field_label(field: Field) -> str:
 
 class ModelPicker(QComboBox):
     """Offline models first, then the curated ones to download; any hub id or folder may
-    be typed. The last one used stays selected.
+    be typed. The last model a run loaded stays selected.
 
     The list shows each model's summary (size, offline or download); the box itself holds
     the value, the hub id or folder, so what is typed there edits a model name and never
     the summary (the summary taken for a path failed a run with "cannot load …offline1").
+    The list is read again each time it opens, so a model installed meanwhile appears.
     """
 
     def __init__(self, settings: QSettings) -> None:
         super().__init__(editable=True, minimumContentsLength=MODEL_CHARACTERS)
         self.settings = settings
+        self.folders: list[str] = []  # chosen with Folder…, kept first when the list is read
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setToolTip("A Hugging Face hub id (needs a download once) or a model folder")
-        recent = settings.value("models/recent", [], list)
+        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)  # typed names stay typed
+        recent = self.fill()
+        last = self.findData(recent[0]) if recent else -1
+        if last >= 0:
+            self.setCurrentIndex(last)
+        self.currentIndexChanged.connect(self.show_model_name)
+        self.show_model_name()
+
+    def fill(self) -> list[str]:
+        """List the folders chosen here, then the catalog; returns the recent models."""
+        recent = self.settings.value("models/recent", [], list)
+        for folder in self.folders:
+            self.addItem(folder, folder)
         for choice in catalog(recent):
             if self.findData(choice.name_or_path) < 0:
                 self.addItem(choice.summary(), choice.name_or_path)
                 tip = choice.description()
                 self.setItemData(self.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
-        last = self.findData(recent[0]) if recent else -1
-        if last >= 0:
-            self.setCurrentIndex(last)
-        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)  # typed names stay typed
         popup = self.view()
         popup.setMinimumWidth(popup.sizeHintForColumn(0) + 24)
-        self.currentIndexChanged.connect(self.show_model_name)
+        return recent
+
+    def refresh(self) -> None:
+        """Read the catalog again, keeping the chosen or typed model in the box."""
+        chosen = self.chosen()
+        with QSignalBlocker(self):
+            self.clear()
+            self.fill()
+            index = self.findData(chosen)
+            self.setCurrentIndex(index)
+            if index < 0:
+                self.setEditText(chosen)
         self.show_model_name()
+
+    def showPopup(self) -> None:  # a Qt override: the list is read as it opens
+        self.refresh()
+        super().showPopup()
 
     @Slot()
     def show_model_name(self) -> None:
@@ -97,11 +122,14 @@ class ModelPicker(QComboBox):
         return data if data and text in (data, self.itemText(index)) else text
 
     def add_folder(self, folder: str) -> None:
+        self.folders = [folder] + [f for f in self.folders if f != folder]
         self.insertItem(0, folder, folder)
         self.setCurrentIndex(0)
 
+    @Slot(str)
     def remember(self, model: str) -> None:
-        """Put ``model`` first in the recent models (a run started from it)."""
+        """Put ``model`` first in the recent models: called once a run has loaded it, so a
+        model that failed to load is never offered as the last one used."""
         recent = [model] + [m for m in self.settings.value("models/recent", [], list) if m != model]
         self.settings.setValue("models/recent", recent[:RECENT_MODELS])
 

@@ -118,6 +118,7 @@ class TrainingPanel(QWidget):
         controller.finished.connect(self.on_finished)
         controller.runsChanged.connect(self.reload_history)
         controller.activeRunChanged.connect(self.activeRunChanged)
+        controller.modelLoaded.connect(self.form.model.remember)
         controller.exported.connect(self.on_exported)
         controller.deleted.connect(self.on_deleted)
         controller.filesFailed.connect(self.on_files_failed)
@@ -154,7 +155,6 @@ class TrainingPanel(QWidget):
         except NerstudioError as err:
             QMessageBox.warning(self, "Cannot start", str(err))
             return
-        self.form.model.remember(config.base_model)
         self.controller.start(config)
 
     @Slot()
