@@ -37,7 +37,7 @@ from pathlib import Path
 import torch
 
 from nerstudio.core.errors import NerstudioError
-from nerstudio.core.safe_io import check_target, write_file
+from nerstudio.core.safe_io import check_target, output_folder, write_file
 from nerstudio.core.training import models
 from nerstudio.core.training.model_folder import check_model_folder, first_line
 from nerstudio.core.training.output import export_run
@@ -77,11 +77,20 @@ def export_onnx(
     new. The slow export runs first, into a temporary folder, so a refusal or a model
     the exporter cannot handle leaves nothing behind."""
     folder = Path(folder)
-    target = folder if into is None else Path(into) / folder.name
     if into is None:
-        check_target(target / ONNX_FILE, project, force)
-    else:
-        check_target(target, project)  # a new (or empty) folder, as the window's export
+        check_target(folder / ONNX_FILE, project, force)
+        return _export_into(folder, None, force)
+    with output_folder(into):
+        check_target(Path(into) / folder.name, project)  # a new (or empty) folder
+        return _export_into(folder, Path(into), force, project)
+
+
+def _export_into(
+    folder: Path, into: Path | None, force: bool, project: Path | None = None
+) -> Path:
+    """The export itself: model.onnx into ``folder`` (``into`` None), or a copy of the run
+    in ``into`` with it."""
+    target = folder if into is None else into / folder.name
     _check_exporter()
     with tempfile.TemporaryDirectory(prefix="nerstudio-onnx-") as tmp:
         produced = _export_to(folder, Path(tmp))

@@ -110,3 +110,41 @@ def test_export_never_follows_a_link_inside_the_run_folder(trained, tmp_path, ca
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"{run / 'extra'}: a link to {secret}" in err
     assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("onnx", [False, True], ids=["copy", "onnx"])
+def test_export_model_makes_the_out_folder_it_names_as_export_does(
+    trained, tmp_path, capsys, onnx
+):
+    if onnx and find_spec("onnxscript") is None:
+        pytest.skip("needs nerstudio[onnx]")
+    project, _ = trained
+    deploy = tmp_path / "deploy"  # the README's `--out deploy/`: not there yet
+    args = ["export-model", "r", "--project", str(project), "--out", f"{deploy}/"]
+    assert main(args + (["--onnx"] if onnx else [])) == 0, capsys.readouterr().err
+    assert (deploy / "r" / "model.safetensors").is_file()
+    assert (deploy / "r" / "model.onnx").is_file() or not onnx
+    # a folder two levels down is a typo, not a request: refused, and nothing made
+    deep = tmp_path / "no" / "such"
+    assert main(["export-model", "r", "--project", str(project), "--out", str(deep)]) == 1
+    assert "does not exist" in capsys.readouterr().err and not (tmp_path / "no").exists()
+
+
+def test_a_failed_export_model_leaves_no_folder_behind(trained, tmp_path, capsys, monkeypatch):
+    import errno
+
+    from nerstudio.core.training import output
+
+    def disk_full(*_args, **_kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    project, _ = trained
+    monkeypatch.setattr(output, "copy_folder", disk_full)
+    fresh = tmp_path / "fresh"
+    assert main(["export-model", "r", "--project", str(project), "--out", str(fresh)]) == 1
+    assert "disk is full" in capsys.readouterr().err
+    assert not fresh.exists()  # the folder made for it went again
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    assert main(["export-model", "r", "--project", str(project), "--out", str(kept)]) == 1
+    assert kept.is_dir()  # a folder the user had is never removed

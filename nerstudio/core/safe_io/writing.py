@@ -209,3 +209,28 @@ def _first_os_error(err: shutil.Error) -> OSError:
             if f"[Errno {code}]" in reason:
                 return OSError(code, os.strerror(code))
     return OSError(errno.EIO, str(err))
+
+
+@contextmanager
+def output_folder(folder: str | Path) -> Iterator[Path]:
+    """A folder the user named to put outputs in (``--out deploy/``): made if it is missing
+    (its parent must exist, so a typo never builds a tree), and removed again if it is
+    still empty when writing fails, so a refused export leaves nothing behind."""
+    folder = Path(folder)
+    made = False
+    if not folder.exists():
+        if not folder.parent.is_dir():
+            raise TargetError(f"{folder}: folder {folder.parent} does not exist")
+        try:
+            folder.mkdir()
+        except OSError as err:
+            raise explain_os_error(folder, err) from None
+        give_umask_mode(folder)
+        made = True
+    try:
+        yield folder
+    except BaseException:
+        if made:
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only if still empty
+        raise

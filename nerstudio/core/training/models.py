@@ -15,6 +15,7 @@ from transformers.utils import logging as hf_logging
 
 from nerstudio.core import model_source
 from nerstudio.core.errors import ModelError, NerstudioError
+from nerstudio.core.plural import counted
 from nerstudio.core.training.model_folder import check_loadable, check_model_folder, first_line
 
 log = logging.getLogger(__name__)
@@ -340,7 +341,7 @@ def describe_device(device: str) -> str:
         return f"{props.name}, {props.total_memory / 2**30:.0f} GiB{many}"
     if device == "mps":
         return "Apple GPU (Metal)"
-    return f"CPU, {torch.get_num_threads()} threads"
+    return f"CPU, {counted(torch.get_num_threads(), 'thread')}"
 
 
 CPU_BF16_FLAGS = ("avx512_bf16", "amx_bf16")

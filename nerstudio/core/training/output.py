@@ -11,7 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from nerstudio.core.errors import NerstudioError
-from nerstudio.core.safe_io import TargetError, check_target, copy_folder, refuse_links
+from nerstudio.core.safe_io import (
+    TargetError,
+    check_target,
+    copy_folder,
+    output_folder,
+    refuse_links,
+)
 from nerstudio.core.training.model_folder import read_json
 
 
@@ -117,5 +123,6 @@ def export_run(
         raise TargetError(
             f"{target}: exists already and is not empty; choose another folder (nothing was copied)"
         )
-    check_target(target, project)
-    return copy_folder(folder, target)
+    with output_folder(into):
+        check_target(target, project)
+        return copy_folder(folder, target)
