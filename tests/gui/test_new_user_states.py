@@ -7,6 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from nerstudio.core.records import Status
+from tests.gui.test_layout_fit import light_afterwards  # noqa: F401
 
 DONE = Status.DONE.value
 
@@ -44,3 +45,53 @@ def test_enter_still_moves_on_to_an_unfinished_document_before_the_current_one(
     assert driver.state.document.text == "Two."
     driver.key(Qt.Key.Key_Return)
     assert driver.state.document.text == "One."  # wraps to the first unfinished
+
+
+def menu(window, title: str):
+    (found,) = (m for m in window.menuBar().actions() if m.text() == title)
+    return found.menu()
+
+
+def test_the_theme_menu_checks_the_current_theme_and_only_one(
+    make_project, open_window, light_afterwards  # noqa: F811
+):
+    driver = open_window(make_project(["One."]))
+    themes = [a for a in menu(driver.window, "&View").actions() if a.text().endswith("theme")]
+    assert [(a.text(), a.isChecked()) for a in themes] == [
+        ("&Light theme", True),
+        ("&Dark theme", False),
+    ]
+    themes[1].trigger()
+    assert [a.isChecked() for a in themes] == [False, True]
+    assert driver.window.settings.value("theme") == "dark"
+
+
+def test_help_guidelines_shows_the_projects_guidelines_read_only_then_the_editor_has_the_keys(
+    make_project, open_window, qtbot, monkeypatch
+):
+    from nerstudio.core.store import Project
+    from nerstudio.gui.dialogs import guidelines
+
+    path = make_project(["One."])
+    with Project.open(path) as project:
+        project.set_guidelines("PER: people, not their titles.")
+    driver = open_window(path)
+    action = next(a for a in menu(driver.window, "&Help").actions() if "Guidelines" in a.text())
+    assert action.isEnabled()
+    shown = []
+
+    def exec_(dialog):
+        shown.append((dialog.text.toPlainText(), dialog.text.isReadOnly()))
+        return 0
+
+    monkeypatch.setattr(guidelines.GuidelinesDialog, "exec", exec_)
+    action.trigger()
+    assert shown == [("PER: people, not their titles.", True)]
+    qtbot.waitUntil(driver.editor.hasFocus, timeout=3000)
+
+
+def test_the_guidelines_action_is_off_with_a_hint_where_there_are_none(make_project, open_window):
+    driver = open_window(make_project(["One."]))
+    action = next(a for a in menu(driver.window, "&Help").actions() if "Guidelines" in a.text())
+    assert not action.isEnabled()
+    assert "no guidelines" in action.statusTip()
