@@ -155,7 +155,16 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{project.path.name} — nerstudio" if project else "nerstudio")
         self.state.undo_stack.clear()
         sync_guidelines_action(self.guidelines_action, project)
+        if project is None:
+            self.forget_project_texts()
         self.show_page()
+
+    def forget_project_texts(self) -> None:
+        """Every status-bar text was the closed project's: "44 of 300 done" stayed on the
+        welcome page after closing (issue 24 item 10)."""
+        self.statusBar().clearMessage()
+        for label in self.statusBar().findChildren(QLabel):
+            label.clear()
 
     @Slot()
     def close_project(self) -> None:

@@ -95,3 +95,17 @@ def test_the_guidelines_action_is_off_with_a_hint_where_there_are_none(make_proj
     action = next(a for a in menu(driver.window, "&Help").actions() if "Guidelines" in a.text())
     assert not action.isEnabled()
     assert "no guidelines" in action.statusTip()
+
+
+def test_closing_a_project_leaves_nothing_of_it_in_the_window(make_project, open_window, qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    path = make_project([("One.", (), DONE), "Two.", "Three."])
+    driver = open_window(path)
+    window = driver.window
+    qtbot.waitUntil(lambda: window.progress_text.text() == "1 of 3 done", timeout=5000)
+    driver.key(Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
+    assert window.pages.currentWidget() is window.welcome
+    texts = [label.text() for label in window.statusBar().findChildren(QLabel)]
+    assert not any(texts), texts
+    assert window.windowTitle() == "nerstudio"
