@@ -39,6 +39,7 @@ from nerstudio.gui.suggestions import LiveSuggestions
 from nerstudio.gui.timekeeper import Timekeeper
 from nerstudio.gui.widgets.document_list import DocumentList
 from nerstudio.gui.widgets.editor import AnnotationEditor
+from nerstudio.gui.widgets.empty_project import EmptyProjectPage
 from nerstudio.gui.widgets.label_bar import LabelBar
 from nerstudio.gui.widgets.review_list import ReviewList
 from nerstudio.gui.widgets.training_panel import TrainingPanel
@@ -61,6 +62,8 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.label_bar)
         layout.addWidget(self.editor, 1)
+        self.empty_page = EmptyProjectPage()
+        layout.addWidget(self.empty_page, 1)
         self.welcome = WelcomePage()
         central.setFocusProxy(self.editor)  # the page's keys are the editor's
         self.editor_page = central
@@ -120,6 +123,9 @@ class MainWindow(QMainWindow):
     def _wire(self) -> None:
         state = self.state
         state.projectChanged.connect(self.project_changed)
+        state.documentChanged.connect(self.show_empty_hint)
+        self.empty_page.importRequested.connect(self.jobs.import_dialog)
+        self.empty_page.filesDropped.connect(self.jobs.import_files)
         state.message.connect(self.statusBar().showMessage)
         self.welcome.openRequested.connect(self.open_project)
         self.welcome.newRequested.connect(self.projects.create)
@@ -157,7 +163,19 @@ class MainWindow(QMainWindow):
         sync_guidelines_action(self.guidelines_action, project)
         if project is None:
             self.forget_project_texts()
+        self.show_empty_hint()
         self.show_page()
+
+    @Slot()
+    def show_empty_hint(self) -> None:
+        """A project without documents shows how to import, not a blank editor."""
+        empty = self.state.project is not None and self.state.document is None
+        was_empty = self.editor.isHidden()
+        self.empty_page.setVisible(empty)
+        self.editor.setVisible(not empty)
+        self.label_bar.setVisible(not empty)
+        if was_empty and not empty:
+            return_keyboard(self.editor)  # documents arrived: the keys annotate them
 
     def forget_project_texts(self) -> None:
         """Every status-bar text was the closed project's: "44 of 300 done" stayed on the

@@ -109,3 +109,32 @@ def test_closing_a_project_leaves_nothing_of_it_in_the_window(make_project, open
     texts = [label.text() for label in window.statusBar().findChildren(QLabel)]
     assert not any(texts), texts
     assert window.windowTitle() == "nerstudio"
+
+
+def test_an_empty_project_says_how_to_import_and_dropped_files_are_imported(
+    make_project, open_window, qtbot, tmp_path
+):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
+
+    driver = open_window(make_project([]))
+    window = driver.window
+    page = window.empty_page
+    assert page.isVisible() and not driver.editor.isVisible()
+    assert "Ctrl+I" in page.text.text() and "drop" in page.text.text()
+    source = tmp_path / "notes.txt"
+    source.write_text("Kofi Mensah visited Oslo.\n\nLi Wei stayed home.\n", encoding="utf-8")
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(source))])
+    where, copy = page.rect().center(), Qt.DropAction.CopyAction
+    buttons, keys = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    enter = QDragEnterEvent(where, copy, data, buttons, keys)  # as a drag from a file manager
+    QApplication.sendEvent(page, enter)
+    assert enter.isAccepted()
+    QApplication.sendEvent(page, QDropEvent(QPointF(where), copy, data, buttons, keys))
+    qtbot.waitUntil(lambda: driver.state.document is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: not window.jobs.is_busy(), timeout=10_000)
+    assert driver.editor.isVisible() and not page.isVisible()
+    assert driver.state.document.text.startswith("Kofi Mensah")
+    qtbot.waitUntil(driver.editor.hasFocus, timeout=3000)
