@@ -243,13 +243,11 @@ class AnnotationController(QObject):
             action.setChecked(self.enter_accepts() is True)
 
     def _open_next(self) -> None:
-        following = self.state.neighbour(1, unfinished_only=True)
-        if following is None and self.state.project is not None:
-            following = self.state.first_unfinished()
-        if following is not None and following != self.state.document.id:
+        following = self.state.following_unfinished()
+        if following is not None:
             self.state.open_document(following)
-        else:
-            self.state.message.emit("Every document is done.")
+        elif self.state.project is not None:
+            self.state.message.emit(self.state.all_done_text())
 
     @Slot(int)
     def navigate(self, step: int) -> None:

@@ -69,8 +69,13 @@ class BackgroundJobs(QObject):
         if self.state.project is None:
             return
         paths, _ = QFileDialog.getOpenFileNames(self.window, "Import documents", "", IMPORT_FILTER)
-        if paths:
-            self.start(TransferWorker(self.state.project.path, "import", [Path(p) for p in paths]))
+        self.import_files([Path(p) for p in paths])
+
+    @Slot(list)
+    def import_files(self, paths: list[Path]) -> None:
+        """Import files chosen in the dialog or dropped on the window."""
+        if paths and self.state.project is not None:
+            self.start(TransferWorker(self.state.project.path, "import", paths))
 
     @Slot()
     def export_dialog(self) -> None:

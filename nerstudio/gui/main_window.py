@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -19,15 +19,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nerstudio.core.records import Status
 from nerstudio.gui import theme
 from nerstudio.gui.annotation import AnnotationController
 from nerstudio.gui.auto_retrain import AutoRetrain
 from nerstudio.gui.corpus_view import CorpusView
 from nerstudio.gui.curation.mode import TeamMode
+from nerstudio.gui.dialogs.guidelines import sync_guidelines_action
 from nerstudio.gui.dialogs.label_manager import LabelManager
 from nerstudio.gui.jobs import BackgroundJobs
 from nerstudio.gui.keyboard import return_keyboard
+from nerstudio.gui.menus import add_action, build_menus
 from nerstudio.gui.models.documents import DocumentListModel
 from nerstudio.gui.piece_overlay import PieceOverlay
 from nerstudio.gui.projects import ProjectOpener
@@ -38,6 +39,7 @@ from nerstudio.gui.suggestions import LiveSuggestions
 from nerstudio.gui.timekeeper import Timekeeper
 from nerstudio.gui.widgets.document_list import DocumentList
 from nerstudio.gui.widgets.editor import AnnotationEditor
+from nerstudio.gui.widgets.empty_project import EmptyProjectPage
 from nerstudio.gui.widgets.label_bar import LabelBar
 from nerstudio.gui.widgets.review_list import ReviewList
 from nerstudio.gui.widgets.training_panel import TrainingPanel
@@ -60,6 +62,8 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.label_bar)
         layout.addWidget(self.editor, 1)
+        self.empty_page = EmptyProjectPage()
+        layout.addWidget(self.empty_page, 1)
         self.welcome = WelcomePage()
         central.setFocusProxy(self.editor)  # the page's keys are the editor's
         self.editor_page = central
@@ -105,7 +109,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.jobs.busy)
         self.statusBar().addPermanentWidget(self.time_text)
         self.statusBar().addPermanentWidget(self.progress_text)
-        self._build_menus(dock)
+        build_menus(self, dock)
         self._wire()
         self.keyboard = KeyboardHelp(self, self.editor, lambda: self.state.labels)
         self.keyboard.focus_keeper.after_choices(self)
@@ -116,84 +120,12 @@ class MainWindow(QMainWindow):
 
     # -- building ------------------------------------------------------------------------
 
-    def _action(self, menu, text: str, slot, shortcut=None) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        menu.addAction(action)
-        return action
-
-    def _build_menus(self, dock: QDockWidget) -> None:
-        bar = self.menuBar()
-        file = bar.addMenu("&File")
-        projects = self.projects
-        self._action(file, "&New project…", self.projects.new_project, QKeySequence.StandardKey.New)
-        self._action(file, "&Open project…", projects.open_dialog, QKeySequence.StandardKey.Open)
-        self.recent_menu = file.addMenu("Open &recent")
-        self._action(file, "Open &sample project", projects.open_sample)
-        self._action(file, "&Close project", self.close_project, "Ctrl+W")
-        file.addSeparator()
-        self._action(file, "&Import…", self.jobs.import_dialog, "Ctrl+I")
-        self._action(file, "&Export…", self.jobs.export_dialog, "Ctrl+E")
-        paste = self.corpus.paste_document
-        self._action(file, "New document from &clipboard", paste, "Ctrl+Shift+V")
-        file.addSeparator()
-        self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
-        edit = bar.addMenu("&Edit")
-        undo = self.state.undo_stack.createUndoAction(self, "&Undo")
-        undo.setShortcut(QKeySequence.StandardKey.Undo)
-        redo = self.state.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        edit.addActions([undo, redo])
-        edit.addSeparator()
-        tag_all = self.controller.tag_all
-        self._action(
-            edit, "Tag all occurrences in this &document", lambda: tag_all(False), "Ctrl+T"
-        )
-        everywhere = "Tag all occurrences in &every unfinished document…"
-        self._action(edit, everywhere, lambda: tag_all(True), "Ctrl+Shift+T")
-        self._action(edit, "&Labels…", self.manage_labels, "Ctrl+L")
-        document = bar.addMenu("&Document")
-        self._action(document, "Mark &done and next\tEnter", self.controller.done_and_next)
-        self.enter_accepts_action = self._action(
-            document, "&Enter accepts suggestions", self.controller.set_enter_accepts
-        )
-        self.enter_accepts_action.setCheckable(True)
-        self.controller.sync_enter_action()
-        self._action(
-            document, "&Skip", lambda: self.controller.set_status(Status.SKIPPED), "Ctrl+K"
-        )
-        self._action(
-            document, "Mark &in progress", lambda: self.controller.set_status(Status.IN_PROGRESS)
-        )
-        document.addSeparator()
-        self._action(
-            document,
-            "Pre-&annotate unfinished documents (active model)",
-            self.jobs.pre_annotate,
-            "Ctrl+Shift+P",
-        )
-        self._action(document, "S&top pre-annotating", self.jobs.stop_pre_annotating)
-        document.addSeparator()
-        self._action(document, "&Next\tPageDown", lambda: self.controller.navigate(1))
-        self._action(document, "&Previous\tPageUp", lambda: self.controller.navigate(-1))
-        view = bar.addMenu("&View")
-        view.addAction(dock.toggleViewAction())
-        view.addAction(self.training_dock.toggleViewAction())
-        view.addAction(self.review_dock.toggleViewAction())
-        see = self._action(view, "What the &model will see", self.pieces.set_enabled, "Ctrl+M")
-        see.setCheckable(True)
-        self._action(view, "&Light theme", lambda: self.set_theme("light"))
-        self._action(view, "&Dark theme", lambda: self.set_theme("dark"))
-        self.team.build_menu(bar.addMenu("&Team"))
-        help_menu = bar.addMenu("&Help")
-        self._action(help_menu, "&Keyboard shortcuts…", lambda: self.keyboard.show_sheet(), "F1")
-        self.show_recent(self.projects.recent())
-
     def _wire(self) -> None:
         state = self.state
         state.projectChanged.connect(self.project_changed)
+        state.documentChanged.connect(self.show_empty_hint)
+        self.empty_page.importRequested.connect(self.jobs.import_dialog)
+        self.empty_page.filesDropped.connect(self.jobs.import_files)
         state.message.connect(self.statusBar().showMessage)
         self.welcome.openRequested.connect(self.open_project)
         self.welcome.newRequested.connect(self.projects.create)
@@ -220,7 +152,7 @@ class MainWindow(QMainWindow):
     def show_recent(self, recent: list[str]) -> None:
         self.recent_menu.clear()
         for path in recent:
-            self._action(self.recent_menu, path, lambda _=False, p=path: self.open_project(p))
+            add_action(self, self.recent_menu, path, lambda _=False, p=path: self.open_project(p))
         self.welcome.set_recent(recent)
 
     @Slot()
@@ -228,7 +160,29 @@ class MainWindow(QMainWindow):
         project = self.state.project
         self.setWindowTitle(f"{project.path.name} — nerstudio" if project else "nerstudio")
         self.state.undo_stack.clear()
+        sync_guidelines_action(self.guidelines_action, project)
+        if project is None:
+            self.forget_project_texts()
+        self.show_empty_hint()
         self.show_page()
+
+    @Slot()
+    def show_empty_hint(self) -> None:
+        """A project without documents shows how to import, not a blank editor."""
+        empty = self.state.project is not None and self.state.document is None
+        was_empty = self.editor.isHidden()
+        self.empty_page.setVisible(empty)
+        self.editor.setVisible(not empty)
+        self.label_bar.setVisible(not empty)
+        if was_empty and not empty:
+            return_keyboard(self.editor)  # documents arrived: the keys annotate them
+
+    def forget_project_texts(self) -> None:
+        """Every status-bar text was the closed project's: "44 of 300 done" stayed on the
+        welcome page after closing (issue 24 item 10)."""
+        self.statusBar().clearMessage()
+        for label in self.statusBar().findChildren(QLabel):
+            label.clear()
 
     @Slot()
     def close_project(self) -> None:

@@ -78,13 +78,43 @@ class AppState(QObject):
         self.labels = []
 
     def first_unfinished(self) -> int | None:
+        """Where a project opens: the first unfinished document, else the first one."""
         assert self.project is not None
-        for status in (Status.IN_PROGRESS, Status.NEW):
+        found = self._first_of_status(Status.IN_PROGRESS, Status.NEW)
+        if found is not None:
+            return found
+        rows = self.project.list_documents(DocumentQuery(limit=1))
+        return rows[0].id if rows else None
+
+    def _first_of_status(self, *statuses: Status) -> int | None:
+        assert self.project is not None
+        for status in statuses:
             rows = self.project.list_documents(DocumentQuery(status=status, limit=1))
             if rows:
                 return rows[0].id
-        rows = self.project.list_documents(DocumentQuery(limit=1))
-        return rows[0].id if rows else None
+        return None
+
+    def following_unfinished(self) -> int | None:
+        """Enter's next document: the next unfinished one, wrapping to the first; None when
+        none is left. Falling back to document #1 cycled a person through finished work
+        without a word (issue 24 item 10)."""
+        if self.project is None or self.document is None:
+            return None
+        following = self.neighbour(1, unfinished_only=True)
+        if following is None:
+            following = self._first_of_status(Status.IN_PROGRESS, Status.NEW)
+        return None if following == self.document.id else following
+
+    def all_done_text(self) -> str:
+        """What Enter says when no unfinished document is left, and what comes next."""
+        assert self.project is not None
+        total = self.project.count_documents()
+        skipped = self.project.count_documents(DocumentQuery(status=Status.SKIPPED))
+        aside = f" ({skipped} skipped)" if skipped else ""
+        return (
+            f"All {total} documents are done{aside}. Next: train a model in the Training "
+            "dock, or export (Ctrl+E)."
+        )
 
     # -- documents -----------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ share of the width, never less than its content needs.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, QSize, Qt
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 DEFAULT_SIZE = QSize(1600, 950)
@@ -24,6 +24,8 @@ def fit_to_screen(
     geometry = settings.value("window/geometry")
     if geometry is not None and window.restoreGeometry(geometry):
         window.restoreState(settings.value("window/state"))
+        # once shown (sizes are laid out then): a layout saved squeezed opens mended
+        QTimer.singleShot(0, window, lambda: widen_squeezed(window, docks))
         return
     size = DEFAULT_SIZE.boundedTo(window.screen().availableGeometry().size())
     window.resize(size)
@@ -34,3 +36,17 @@ def fit_to_screen(
         for content, share in zip(docks.values(), DOCK_SHARES, strict=True)
     ]
     window.resizeDocks(list(docks), widths, Qt.Orientation.Horizontal)
+
+
+def widen_squeezed(window: QMainWindow, docks: dict[QDockWidget, QWidget]) -> None:
+    """Give each shown dock narrower than its content the width its content needs: a
+    layout saved while the centre had squeezed the Training dock (a horizontal scroll bar,
+    fields cut off) was restored squeezed on every start (issue 24 item 7)."""
+    squeezed = {
+        dock: content.minimumSizeHint().width() + DOCK_SLACK
+        for dock, content in docks.items()
+        if dock.isVisible() and not dock.isFloating()
+    }
+    squeezed = {dock: need for dock, need in squeezed.items() if dock.width() < need}
+    if squeezed:
+        window.resizeDocks(list(squeezed), list(squeezed.values()), Qt.Orientation.Horizontal)

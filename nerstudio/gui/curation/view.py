@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListView,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -35,10 +36,20 @@ MAX_KEYS = 9
 KEYS_HINT = "0 reject all · N / P next / previous · PgDn / PgUp document · E edit · Esc editor"
 
 
+def _fluid(label: QLabel) -> QLabel:
+    """A label whose text grows with the data (names, spans, counts) wraps, and never sets
+    the page's narrowest width: a long heading after a settle pushed the window's docks
+    aside at 1280×720 (issue 24 item 7)."""
+    label.setWordWrap(True)
+    policy = label.sizePolicy()
+    policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+    label.setSizePolicy(policy)
+    return label
+
+
 def _quiet(label: QLabel) -> QLabel:
     label.setStyleSheet("color: palette(placeholder-text);")
-    label.setWordWrap(True)
-    return label
+    return _fluid(label)
 
 
 def what_is_marked(spans: Sequence, disagreement: Disagreement | None, text: str) -> str:
@@ -61,7 +72,7 @@ class CurationRow(QWidget):
         bold = QFont(self.title.font())
         bold.setBold(True)
         self.title.setFont(bold)
-        self.detail = QLabel()
+        self.detail = _fluid(QLabel())
         self.rendering = SpanRendering()
         heading = QHBoxLayout()
         heading.addWidget(self.title)
@@ -100,13 +111,13 @@ class CurationView(QWidget):
         self.queue.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.queue.setSpacing(2)
         self.queue.clicked.connect(self._activate)
-        self.queue_title = QLabel("Disputed documents")
+        self.queue_title = _fluid(QLabel("Disputed documents"))
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.addWidget(self.queue_title)
         side_layout.addWidget(self.queue, 1)
-        self.heading = QLabel()
+        self.heading = _fluid(QLabel())
         heading_font = QFont(self.heading.font())
         heading_font.setPointSizeF(heading_font.pointSizeF() * 1.2)
         heading_font.setBold(True)

