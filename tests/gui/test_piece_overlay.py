@@ -26,6 +26,10 @@ def test_the_overlay_follows_the_model_chosen_in_the_panel(
     assert tagged and tagged[0].tag == f"B-{first_entity.label}"
     assert "pieces in 1 window" in window.statusBar().currentMessage()
     window.editor.grab().save(str(tmp_path / "pieces.png"))
+    # the tags read at the interface's size (they were 0.6 of the editor's: 7.2 pt)
+    from PySide6.QtWidgets import QApplication
+
+    assert window.editor.piece_font.pointSizeF() >= QApplication.font().pointSizeF()
     assert window.editor.viewport().grab().toImage() != plain  # underlines and tags painted
     window.pieces.set_enabled(False)
     assert window.editor.pieces is None

@@ -75,11 +75,16 @@ class AnnotationEditor(QTextEdit):
         self.viewport().setCursor(Qt.CursorShape.IBeamCursor)
         self.document().setUndoRedoEnabled(False)
         font = QFont(self.font())
-        font.setPointSizeF(max(12.0, font.pointSizeF() * 1.25))
+        interface_size = font.pointSizeF()
+        font.setPointSizeF(max(12.0, interface_size * 1.25))
         self.setFont(font)
         self.caption_font = QFont(font)
         self.caption_font.setPointSizeF(font.pointSizeF() * 0.6)
         self.caption_font.setBold(True)
+        # The model's pieces (Ctrl+M) are read one by one, not glanced at like a caption:
+        # the interface's size, as far as the room under a line allows.
+        self.piece_font = QFont(self.caption_font)
+        self.piece_font.setPointSizeF(min(interface_size, font.pointSizeF() * 0.8))
         self.text_geometry = TextGeometry(self)
         self.record: DocumentRecord | None = None
         self.starts: list[int] = []
@@ -282,7 +287,9 @@ class AnnotationEditor(QTextEdit):
         captions = gold.place_captions(entities, painter.fontMetrics())
         if self.pieces is not None:
             captions = [c for c in captions if c.entity.span is self.selected_span]
+            painter.setFont(self.piece_font)
             paint_pieces(painter, frame, self.pieces, [c.chip for c in captions])
+            painter.setFont(self.caption_font)
         elif self.suggestions:
             paint_suggestions(painter, frame, self.suggestions, [c.chip for c in captions])
         gold.paint_captions(painter, frame, captions, self.selected_span)
