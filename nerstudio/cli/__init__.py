@@ -20,12 +20,13 @@ from nerstudio.core.errors import NerstudioError
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nerstudio",
+        usage="nerstudio [-h] [--version] [--demo | PROJECT.db | COMMAND ...]",
         description="Annotate named entities, train a transformer on them, export both.",
         epilog="Without a command: 'nerstudio' opens the window (a welcome page), "
         "'nerstudio PROJECT.db' opens a project, 'nerstudio --demo' the sample project.",
     )
     parser.add_argument("--version", action="version", version=f"nerstudio {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", prog="nerstudio")
 
     for group in (corpus, training, prediction, team):
         group.add_parsers(sub)

@@ -469,3 +469,10 @@ def test_stats_lists_the_statuses_under_documents(tmp_path, capsys):
     lines = out.splitlines()
     assert lines[0].startswith("documents") and lines[1].lstrip().startswith("new")
     assert lines.index(next(line for line in lines if line.startswith("tokens"))) == 5
+
+
+def test_the_help_shows_how_to_open_the_window_and_the_sample(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    usage = capsys.readouterr().out.splitlines()[0]
+    assert "--demo" in usage and "PROJECT" in usage
