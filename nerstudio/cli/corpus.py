@@ -15,7 +15,7 @@ from pathlib import Path
 from nerstudio.cli.terminal import progress_bar
 from nerstudio.core.errors import ProjectError
 from nerstudio.core.plural import counted
-from nerstudio.core.safe_io import check_target, is_stdio, write_file
+from nerstudio.core.safe_io import check_target, is_stdio, new_database, write_file
 from nerstudio.core.spans import Scheme
 from nerstudio.core.store import Project
 from nerstudio.core.transfer import (
@@ -38,41 +38,18 @@ def cmd_init(args: argparse.Namespace) -> int:
     target = Path(args.project)
     if os.path.lexists(target):
         raise ProjectError(f"{target}: already exists; open it, or choose another name")
-    with _half_made(target) as tmp:
-        with Project.create(tmp, labels, annotator=args.annotator) as project:
-            if guidelines is not None:
-                project.set_guidelines(guidelines)
-            names = ", ".join(label.name for label in project.labels()) or "none yet"
-        _link_new(tmp, target)
-    print(f"created {target} (labels: {names})")
-    return 0
-
-
-@contextlib.contextmanager
-def _half_made(target: Path) -> Iterator[Path]:
-    """A temporary sibling name for a new project; it and its journals go in the end."""
     if not target.parent.is_dir():
         raise ProjectError(f"{target}: folder {target.parent} does not exist")
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
-    try:
-        yield tmp
-    finally:
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{tmp}{suffix}").unlink(missing_ok=True)
-
-
-def _link_new(tmp: Path, target: Path) -> None:
-    """Give the complete file its name, failing if that name was taken meanwhile."""
-    try:
-        os.link(tmp, target)
-    except FileExistsError:
-        raise ProjectError(f"{target}: already exists; open it, or choose another name") from None
-    except OSError:  # a file system without hard links: check, then rename
-        if os.path.lexists(target):
-            raise ProjectError(
-                f"{target}: already exists; open it, or choose another name"
-            ) from None
-        os.replace(tmp, target)
+    # Linked into place when complete: never over a file someone made meanwhile.
+    with (
+        new_database(target) as tmp,
+        Project.create(tmp, labels, annotator=args.annotator) as project,
+    ):
+        if guidelines is not None:
+            project.set_guidelines(guidelines)
+        names = ", ".join(label.name for label in project.labels()) or "none yet"
+    print(f"created {target} (labels: {names})")
+    return 0
 
 
 @contextlib.contextmanager

@@ -9,14 +9,12 @@ place when complete, so a crash leaves no half-written project behind.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import tempfile
 from importlib import resources
 from pathlib import Path
 
 from nerstudio.core.errors import NerstudioError
+from nerstudio.core.safe_io import new_database
 from nerstudio.core.store import Project
 from nerstudio.core.transfer import import_files
 
@@ -58,17 +56,9 @@ def install_sample_project(data_dir: Path | None = None) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise NerstudioError(f"cannot create the folder {target.parent}: {err}") from None
-    fd, name = tempfile.mkstemp(prefix=".sample-", suffix=".db", dir=target.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        tmp.unlink()  # Project.create refuses an existing file
+    # Linked into place when complete, unless another process installed one meanwhile.
+    with new_database(target, keep_existing=True) as tmp:
         _build(tmp)
-        _move_into_place(tmp, target)
-    finally:
-        for leftover in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
-            with contextlib.suppress(FileNotFoundError):
-                leftover.unlink()
     log.info("installed the sample project at %s", target)
     return target
 
@@ -79,14 +69,3 @@ def _build(path: Path) -> None:
         import_files(project, [jsonl], fmt="jsonl")
         # Fold the write-ahead log into the file, so that moving the one file moves it all.
         project.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-
-
-def _move_into_place(tmp: Path, target: Path) -> None:
-    """Rename ``tmp`` to ``target`` unless another process installed one meanwhile."""
-    try:
-        os.link(tmp, target)  # fails if target exists: never replaces a project
-    except FileExistsError:
-        log.info("%s appeared while building; keeping it", target)
-    except OSError:  # a file system without hard links
-        if not target.exists():
-            os.replace(tmp, target)

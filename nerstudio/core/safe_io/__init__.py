@@ -9,9 +9,12 @@ holds it, a file the command reads (``reading``), a file a protecting check clai
 nerstudio project, even with ``force``), and anything that exists already unless
 ``force`` says to replace it. A FIFO or a character device (``/dev/null``) is written
 into, never replaced; ``-`` is standard output.
+A database is built the same way (``new_database``): under a temporary name, then
+linked into place (never over an existing file) or, where asked, replacing it.
 Files get the mode the umask gives (``mkstemp`` alone would make them 0600).
 """
 
+from nerstudio.core.safe_io.databases import new_database
 from nerstudio.core.safe_io.leftovers import remove_leftovers
 from nerstudio.core.safe_io.targets import (
     STDIO,
@@ -40,6 +43,7 @@ __all__ = [
     "fsync_path",
     "give_umask_mode",
     "is_stdio",
+    "new_database",
     "output_folder",
     "protect",
     "reading",

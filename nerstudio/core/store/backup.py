@@ -9,10 +9,11 @@ a half backup that looks whole.
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
 from datetime import datetime
 from pathlib import Path
+
+from nerstudio.core.safe_io import new_database
 
 log = logging.getLogger(__name__)
 KEEP = 3
@@ -43,19 +44,17 @@ def make(conn: sqlite3.Connection, project_path: Path, reason: str) -> Path | No
     where = folder(project_path)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = where / f"{project_path.stem}-{stamp}-{reason}.db"
-    tmp = target.with_name(f".{target.name}.part")
     try:
         where.mkdir(exist_ok=True)
-        copy = sqlite3.connect(str(tmp))
-        try:
-            conn.backup(copy)
-            copy.execute("PRAGMA journal_mode=DELETE")
-        finally:
-            copy.close()
-        os.replace(tmp, target)
+        with new_database(target, replace=True) as tmp:  # the name is new: a stamp to the µs
+            copy = sqlite3.connect(str(tmp))
+            try:
+                conn.backup(copy)
+                copy.execute("PRAGMA journal_mode=DELETE")
+            finally:
+                copy.close()
     except (OSError, sqlite3.Error) as err:
         log.warning("%s: no backup before %s: %s", project_path, reason, err)
-        tmp.unlink(missing_ok=True)
         return None
     for old in _backups(project_path)[:-KEEP]:
         old.unlink(missing_ok=True)

@@ -14,21 +14,18 @@ and renamed into place only when every one is complete.
 
 from __future__ import annotations
 
+import contextlib
 import math
-import os
 import random
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.records import Status
-from nerstudio.core.safe_io import TargetError, check_target, fsync_path, give_umask_mode
+from nerstudio.core.safe_io import TargetError, check_target, new_database
 from nerstudio.core.store import Project
 from nerstudio.core.store.annotations import check_annotator_name
-
-_SIDECARS = ("-wal", "-shm", "-journal")
 
 
 @dataclass(frozen=True)
@@ -113,31 +110,23 @@ def assign(
     for target in targets.values():
         check_target(target, project.path, force, replaces_protected=True)  # its own copies
     run = project.runs.active()
-    temps: dict[str, Path] = {}
     files = []
     try:
-        for name, target in targets.items():
-            temps[name] = _temporary(target)
-            project.annotations.copy_to(temps[name])
-            with Project.open(temps[name]) as copy:
-                copy.annotations.keep_only(plan.documents(name), name)
-                suggestions = copy.predictions.count(copy.runs.active().id) if run else 0
-            give_umask_mode(temps[name])  # mkstemp made it 0600: a teammate must read it
-            fsync_path(temps[name])
-            files.append(
-                AssignedFile(name, target, len(plan.documents(name)), len(plan.shared), suggestions)
-            )
-        for name, target in targets.items():
-            for suffix in _SIDECARS:  # a stale log beside an old target would corrupt it
-                Path(f"{target}{suffix}").unlink(missing_ok=True)
-            os.replace(temps.pop(name), target)
-        fsync_path(out)
+        # Every file is built first; all take their names only when every one is complete.
+        with contextlib.ExitStack() as stack:
+            for name, target in targets.items():
+                tmp = stack.enter_context(new_database(target, replace=True))  # --force checked
+                project.annotations.copy_to(tmp)
+                with Project.open(tmp) as copy:
+                    copy.annotations.keep_only(plan.documents(name), name)
+                    suggestions = copy.predictions.count(copy.runs.active().id) if run else 0
+                files.append(
+                    AssignedFile(
+                        name, target, len(plan.documents(name)), len(plan.shared), suggestions
+                    )
+                )
     except OSError as err:
         raise TargetError(f"{out}: cannot write the annotators' projects: {err}") from None
-    finally:
-        for tmp in temps.values():
-            for suffix in ("", *_SIDECARS):
-                Path(f"{tmp}{suffix}").unlink(missing_ok=True)
     return AssignSummary(
         tuple(files),
         len(unfinished),
@@ -145,9 +134,3 @@ def assign(
         len(rows) - len(unfinished),
         run.name if run else None,
     )
-
-
-def _temporary(target: Path) -> Path:
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(fd)
-    return Path(name)
