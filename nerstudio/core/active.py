@@ -29,7 +29,10 @@ from nerstudio.core.store.predictions import KEY_BITS, shuffle_key
 if TYPE_CHECKING:
     from nerstudio.core.store import Project
 
-STRATEGIES = ("least-confidence", "mnlp", "entropy", "random")
+STRATEGIES = ("mnlp", "least-confidence", "entropy", "random")
+"""Every active-learning strategy, the default (``DEFAULT_STRATEGY``) first: the order the
+CLI and the window offer them."""
+DEFAULT_STRATEGY = STRATEGIES[0]
 _SCORE_KEYS = {"least-confidence": "least_confidence", "mnlp": "mnlp", "entropy": "entropy"}
 NEAR_DUPLICATE = 0.8
 QUEUE_CHUNK = 1000  # documents of the queue the window reads at a time (``limit``)
@@ -242,7 +245,7 @@ def _order_of(picks: Iterable[tuple[Row, Reason]], more: QueueCursor | None = No
 
 def build_queue(
     candidates: Sequence[Candidate],
-    strategy: str = "mnlp",
+    strategy: str = DEFAULT_STRATEGY,
     random_share: float = 0.1,
     seed: int = 0,
 ) -> QueueOrder:
@@ -252,7 +255,7 @@ def build_queue(
 
 def order_queue(
     candidates: Sequence[Candidate],
-    strategy: str = "mnlp",
+    strategy: str = DEFAULT_STRATEGY,
     random_share: float = 0.1,
     seed: int = 0,
 ) -> list[tuple[Candidate, float]]:
