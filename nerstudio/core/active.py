@@ -253,17 +253,6 @@ def build_queue(
     return _order_of(_picks(candidates, strategy, random_share, seed))
 
 
-def order_queue(
-    candidates: Sequence[Candidate],
-    strategy: str = DEFAULT_STRATEGY,
-    random_share: float = 0.1,
-    seed: int = 0,
-) -> list[tuple[Candidate, float]]:
-    """The pool in the order to annotate it, each with its uncertainty (higher = less sure)."""
-    picks = _picks(candidates, strategy, random_share, seed)
-    return [(candidates[row[3]], row[1]) for row, _ in picks]
-
-
 @dataclass(frozen=True)
 class QueueCursor:
     """Where a partly computed queue of a run stands, as plain data: ``extend_queue``
