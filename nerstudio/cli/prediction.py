@@ -10,12 +10,12 @@ from pathlib import Path
 
 from nerstudio.cli.arguments import positive_int, share
 from nerstudio.cli.terminal import progress_bar
-from nerstudio.core.active import STRATEGIES
+from nerstudio.core.active import DEFAULT_STRATEGY, STRATEGIES
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.plural import counted
 from nerstudio.core.safe_io import check_target, is_stdio, write_file
 from nerstudio.core.store import Project
-from nerstudio.core.training.config import DEVICES
+from nerstudio.core.training.config import BACKENDS, DEVICES
 
 
 def _predict(project: Project, run_id: int, predictor, records, out=None) -> int:
@@ -132,7 +132,7 @@ def cmd_queue(args: argparse.Namespace) -> int:
 def _add_backend(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--backend",
-        choices=["auto", "torch", "onnx"],
+        choices=BACKENDS,
         help="auto (default): PyTorch in bf16 on a CPU with native bf16; elsewhere the "
         "run's model.onnx when present and onnxruntime is installed (pip install "
         "'nerstudio[onnx]'), else PyTorch",
@@ -205,7 +205,7 @@ def add_parsers(sub) -> None:
     p.add_argument(
         "--strategy",
         choices=STRATEGIES,
-        default="mnlp",
+        default=DEFAULT_STRATEGY,
         help="how uncertainty is measured (default %(default)s: mean token log-probability)",
     )
     p.add_argument(

@@ -29,7 +29,10 @@ from nerstudio.core.store.predictions import KEY_BITS, shuffle_key
 if TYPE_CHECKING:
     from nerstudio.core.store import Project
 
-STRATEGIES = ("least-confidence", "mnlp", "entropy", "random")
+STRATEGIES = ("mnlp", "least-confidence", "entropy", "random")
+"""Every active-learning strategy, the default (``DEFAULT_STRATEGY``) first: the order the
+CLI and the window offer them."""
+DEFAULT_STRATEGY = STRATEGIES[0]
 _SCORE_KEYS = {"least-confidence": "least_confidence", "mnlp": "mnlp", "entropy": "entropy"}
 NEAR_DUPLICATE = 0.8
 QUEUE_CHUNK = 1000  # documents of the queue the window reads at a time (``limit``)
@@ -242,23 +245,12 @@ def _order_of(picks: Iterable[tuple[Row, Reason]], more: QueueCursor | None = No
 
 def build_queue(
     candidates: Sequence[Candidate],
-    strategy: str = "mnlp",
+    strategy: str = DEFAULT_STRATEGY,
     random_share: float = 0.1,
     seed: int = 0,
 ) -> QueueOrder:
     """The pool in the order to annotate it, with each document's uncertainty and reason."""
     return _order_of(_picks(candidates, strategy, random_share, seed))
-
-
-def order_queue(
-    candidates: Sequence[Candidate],
-    strategy: str = "mnlp",
-    random_share: float = 0.1,
-    seed: int = 0,
-) -> list[tuple[Candidate, float]]:
-    """The pool in the order to annotate it, each with its uncertainty (higher = less sure)."""
-    picks = _picks(candidates, strategy, random_share, seed)
-    return [(candidates[row[3]], row[1]) for row, _ in picks]
 
 
 @dataclass(frozen=True)

@@ -39,13 +39,13 @@ import torch
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.safe_io import check_target, output_folder, write_file
 from nerstudio.core.training import models
+from nerstudio.core.training.config import BACKENDS
 from nerstudio.core.training.model_folder import check_model_folder, first_line
 from nerstudio.core.training.output import export_run
 
 log = logging.getLogger(__name__)
 ONNX_FILE = "model.onnx"
 WEIGHTS_FILE = "model.safetensors"
-BACKENDS = ("auto", "torch", "onnx")
 BACKEND_VARIABLE = "NERSTUDIO_PREDICT_BACKEND"  # reaches the window's prediction children
 INSTALL_HINT = "install the ONNX extra: pip install 'nerstudio[onnx]'"
 _TAGS, _WEIGHTS, _LIMIT = "nerstudio.tags", "nerstudio.weights_bytes", "nerstudio.window_limit"

@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QProgressBar
 
+from nerstudio.core.formats.detect import SUFFIXES
 from nerstudio.core.plural import counted
 from nerstudio.core.transfer import WRITERS
 from nerstudio.gui.dialogs.export_dialog import ExportDialog
@@ -18,10 +19,8 @@ from nerstudio.gui.workers.command import CommandWorker
 from nerstudio.gui.workers.runner import Job
 from nerstudio.gui.workers.transfer import TransferWorker
 
-IMPORT_FILTER = (
-    "Corpora (*.conll *.bio *.iob *.tsv *.conllu *.jsonl *.json *.txt *.ann *.spacy *.parquet)"
-    ";;All files (*)"
-)
+IMPORT_FILTER = f"Corpora ({' '.join('*' + suffix for suffix in SUFFIXES)});;All files (*)"
+"""The import dialog's filter: every suffix the import recognises (``detect.SUFFIXES``)."""
 
 
 class BackgroundJobs(QObject):

@@ -59,7 +59,9 @@ class PieceOverlay(QObject):
             return
         gold = tuple(span.span for span in self.state.spans)  # the record's are ``state.spans``
         view = piece_view(
-            self.tokenizers[folder], replace(record, spans=gold), self.panel.max_length.value()
+            self.tokenizers[folder],
+            replace(record, spans=gold),
+            self.panel.form.editors["max_length"].value(),
         )
         self.editor.set_pieces(view)
         note = f"{len(view.pieces):,} pieces in {view.windows} window(s)"

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.store import Project
-from nerstudio.gui.dialogs.new_project import NewProjectDialog
+from nerstudio.gui.dialogs.new_project import PROJECT_FILTER, NewProjectDialog
 from nerstudio.gui.state import AppState
 from nerstudio.gui.workers.project_check import ProjectCheckWorker
 from nerstudio.gui.workers.runner import Job
@@ -136,6 +136,6 @@ class ProjectOpener(QObject):
 
     @Slot()
     def open_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self.window, "Open project", "", "Projects (*.db)")
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open project", "", PROJECT_FILTER)
         if path:
             self.open(path)

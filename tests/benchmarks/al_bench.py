@@ -4,7 +4,7 @@ An annotator is simulated by CoNLL-2003's gold tags (``../shared``). Every strat
 from the same 100 random sentences of a pool drawn from CoNLL-2003 train; each round it
 trains a model with nerstudio's defaults (the same ``train()`` the app runs), scores it on
 CoNLL-2003 dev, predicts the rest of the pool with the ``Predictor`` and lets
-``order_queue`` (the app's queue, with its default 10% random share) choose the next 100
+``build_queue`` (the app's queue, with its default 10% random share) choose the next 100
 sentences, which then "get annotated" (their gold tags are added). The learning curves are
 printed as JSON (sentences, tokens and dev F1 per round) and drawn into a PNG.
 
@@ -65,7 +65,7 @@ def train_and_score(workdir: Path, name: str, model: str, labeled: list, dev: li
 
 def choose(strategy: str, run_folder: str, pool: list, seed: int) -> list:
     """The next STEP pool records the app's queue would serve for this strategy."""
-    from nerstudio.core.active import Candidate, order_queue
+    from nerstudio.core.active import Candidate, build_queue
     from nerstudio.core.inference import Predictor
 
     if strategy == "random":
@@ -75,8 +75,8 @@ def choose(strategy: str, run_folder: str, pool: list, seed: int) -> list:
         candidates = [
             Candidate(i, r.text, p.uncertainty) for i, (r, p) in enumerate(zip(pool, predictions))
         ]
-    ordered = order_queue(candidates, strategy, seed=seed)
-    return [pool[c.document_id] for c, _ in ordered[:STEP]]
+    ordered = build_queue(candidates, strategy, seed=seed)
+    return [pool[i] for i in ordered.document_ids[:STEP]]
 
 
 def plot(curves: dict, path: Path) -> None:

@@ -5,7 +5,7 @@ synthetic corpus of the same shape), reads stats, exports CoNLL and a Hugging Fa
 dataset, then builds a 100k-document project and times opening it, the first page of a
 filtered listing and a full-text search. Last, a project of 100k unannotated documents
 with a run's predictions: the active-learning pool query (``Predictions.pool``) and the
-queue's order (``order_queue`` and ``queue_for_run``, the window's path), timed apart.
+queue's order (``build_queue`` in memory and ``queue_for_run``, the window's path), timed apart.
 
 ``--big-queue FILE`` adds the row ``big_queue``: the queue of a project of 1,000,000 scored
 documents (``--big-queue-documents``), built at FILE when it is not there yet and reused
@@ -122,7 +122,7 @@ def scored_project(path: Path, documents: int, rng: random.Random) -> tuple[int,
 
 def queue_figures(path: Path, run_id: int, repeats: int = 3) -> dict[str, object]:
     """Median seconds of the pool query (all scores, and one score) and of ordering it."""
-    from nerstudio.core.active import Candidate, order_queue, queue_for_run
+    from nerstudio.core.active import Candidate, build_queue, queue_for_run
 
     pools, pools_one, orders, windows = [], [], [], []
     for _ in range(repeats):
@@ -132,16 +132,16 @@ def queue_figures(path: Path, run_id: int, repeats: int = 3) -> dict[str, object
             _, seconds = timed(project.predictions.pool, run_id, score="mnlp")
             pools_one.append(seconds)
             candidates = [Candidate(doc, text, scores) for doc, text, scores in pool]
-            ordered, seconds = timed(order_queue, candidates, "mnlp", 0.1)
+            ordered, seconds = timed(build_queue, candidates, "mnlp", 0.1)
             orders.append(seconds)
             queue, seconds = timed(queue_for_run, project, run_id, "mnlp", 0.1)
             windows.append(seconds)
-    assert [c.document_id for c, _ in ordered] == list(queue.document_ids)
+    assert ordered.document_ids == queue.document_ids
     return {
         "pool_documents": len(pool),
         "pool_all_scores_s": round(statistics.median(pools), 3),
         "pool_one_score_s": round(statistics.median(pools_one), 3),
-        "order_queue_s": round(statistics.median(orders), 3),
+        "build_queue_s": round(statistics.median(orders), 3),
         "queue_for_run_s": round(statistics.median(windows), 3),
         "random_picks": sum(reason.value == "random" for reason in queue.reasons),
         "deferred": sum(reason.value == "deferred" for reason in queue.reasons),

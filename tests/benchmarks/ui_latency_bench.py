@@ -236,8 +236,8 @@ def main() -> None:
         window.show()
         app.processEvents()
         panel = window.training
-        panel.model.setEditText(model)
-        panel.epochs.setValue(2)
+        panel.form.model.setEditText(model)
+        panel.form.editors["epochs"].setValue(2)
         gaps: list[float] = []
         ticks: list[tuple[float, float, float]] = []  # (when, gap ms, GUI thread CPU ms)
         cpu_before = [time.thread_time()]

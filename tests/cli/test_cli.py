@@ -452,6 +452,24 @@ def test_every_option_says_what_it_does_and_its_default():
     assert unexplained == []
 
 
+def test_every_list_of_strategies_backends_and_devices_is_the_core_one():
+    from nerstudio.cli import build_parser
+    from nerstudio.core.active import DEFAULT_STRATEGY, STRATEGIES
+    from nerstudio.core.training.config import BACKENDS, DEVICES
+
+    core = {"--strategy": STRATEGIES, "--backend": BACKENDS, "--device": DEVICES}
+    offered = [
+        (command, option, action)
+        for command, option, action in _options(build_parser())
+        if option in core
+    ]
+    assert {option for _, option, _ in offered} == set(core)
+    for command, option, action in offered:
+        assert tuple(action.choices) == core[option], f"{command} {option}"
+        if option == "--strategy":
+            assert action.default == DEFAULT_STRATEGY
+
+
 def test_the_top_level_help_names_every_import_and_export_format(capsys):
     from nerstudio.core.transfer import EXPORT_FORMATS, IMPORT_FORMATS
 

@@ -15,7 +15,6 @@ from nerstudio.core.active import (
     Reason,
     build_queue,
     near_duplicates,
-    order_queue,
     queue_for_run,
     random_rank,
 )
@@ -102,9 +101,6 @@ def test_the_order_is_the_rules_applied(n, seed, strategy, share, twins, pool_se
     pool = pool_with_twins(n, pool_seed, twins)
     expected = reference_order(pool, strategy, share, seed)
     assert as_pairs(build_queue(pool, strategy, share, seed)) == expected
-    assert [c.document_id for c, _ in order_queue(pool, strategy, share, seed)] == [
-        doc for doc, _ in expected
-    ]
 
 
 @pytest.mark.parametrize("strategy", active.STRATEGIES)
@@ -200,8 +196,6 @@ def test_the_random_strategy_shuffles_everything():
 def test_an_unknown_strategy_is_refused():
     with pytest.raises(NerstudioError, match="use one of"):
         build_queue([], "margin")
-    with pytest.raises(NerstudioError, match="use one of"):
-        order_queue([], "margin")
 
 
 class CountedId(int):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from nerstudio.cli import main
-from nerstudio.core.active import Candidate, near_duplicates, order_queue
+from nerstudio.core.active import Candidate, build_queue, near_duplicates
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.inference import Prediction, Predictor, ScoredSpan, uncertainty_scores
 from nerstudio.core.records import DocumentRecord, Status
@@ -220,17 +220,17 @@ def pool_of(n: int) -> list[Candidate]:
 )
 def test_each_strategy_serves_the_most_uncertain_first(strategy, key, descending):
     pool = pool_of(40)
-    ordered = order_queue(pool, strategy, random_share=0.0)
-    scores = [u for _, u in ordered]
+    ordered = build_queue(pool, strategy, random_share=0.0)
+    scores = list(ordered.uncertainties)
     assert scores == sorted(scores, reverse=descending)
     assert scores[0] == max(c.scores[key] for c in pool)
-    assert sorted(c.document_id for c, _ in ordered) == list(range(40))
+    assert sorted(ordered.document_ids) == list(range(40))
 
 
 def test_a_share_of_the_queue_is_random_and_near_duplicates_wait():
     pool = pool_of(50)
-    ordered = [c.document_id for c, _ in order_queue(pool, "mnlp", random_share=0.1, seed=3)]
-    greedy = [c.document_id for c, _ in order_queue(pool, "mnlp", random_share=0.0)]
+    ordered = list(build_queue(pool, "mnlp", random_share=0.1, seed=3).document_ids)
+    greedy = list(build_queue(pool, "mnlp", random_share=0.0).document_ids)
     assert sorted(ordered) == sorted(greedy) and ordered != greedy
     twin = [
         Candidate(1, "the same words again here", {"mnlp": 0.9}),
@@ -238,7 +238,7 @@ def test_a_share_of_the_queue_is_random_and_near_duplicates_wait():
         Candidate(3, "something else entirely now", {"mnlp": 0.1}),
     ]
     assert near_duplicates(twin[0].text, twin[1].text)
-    assert [c.document_id for c, _ in order_queue(twin, "mnlp", 0.0)] == [1, 3, 2]
+    assert list(build_queue(twin, "mnlp", 0.0).document_ids) == [1, 3, 2]
 
 
 def test_predict_and_queue_from_the_cli_never_touch_gold(run, capsys, tmp_path):

@@ -22,13 +22,13 @@ def test_auto_retrain_runs_in_the_background_and_refreshes_suggestions(
         project.add_documents(DocumentRecord(t, tuple(tokenize(t))) for t in texts)
     window = open_window(trained_project).window  # settings isolated by the conftest
     panel = window.training
-    panel.model.setEditText(str(tiny_model))
-    panel.epochs.setValue(1)
-    panel.batch.setValue(8)
-    panel.lr.setText("0.02")
-    panel.word_embeddings.setChecked(True)  # the tiny model is not pretrained
-    panel.auto_every.setValue(2)
-    panel.auto_retrain.setChecked(True)
+    panel.form.model.setEditText(str(tiny_model))
+    panel.form.editors["epochs"].setValue(1)
+    panel.form.editors["batch_size"].setValue(8)
+    panel.form.editors["learning_rate"].setText("0.02")
+    panel.form.editors["train_word_embeddings"].setChecked(True)  # the tiny model is not pretrained
+    panel.form.auto_every.setValue(2)
+    panel.form.auto_retrain.setChecked(True)
 
     editor = window.editor
     editor.setFocus()
@@ -67,5 +67,5 @@ def test_auto_retrain_runs_in_the_background_and_refreshes_suggestions(
         assert active is not None and active.name.startswith("auto-")
         assert project.predictions.count(active.id) == 3  # the unfinished documents
         assert project.spans(shown), "the edit made during training is stored"
-    assert "auto-" in panel.history.item(0, 0).text()
+    assert "auto-" in panel.run_history.table.item(0, 0).text()
     window.close()

@@ -151,8 +151,8 @@ def test_after_a_button_and_its_dialog_the_keys_go_to_the_editor(
     panel = ui.window.training
     not_a_model = ui.path.parent / "empty-folder"
     not_a_model.mkdir()
-    panel.model.setEditText(str(not_a_model))  # the run fails at once, with a dialog
-    panel.epochs.setValue(1)
+    panel.form.model.setEditText(str(not_a_model))  # the run fails at once, with a dialog
+    panel.form.editors["epochs"].setValue(1)
     qtbot.mouseClick(panel.start, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=60_000)
     assert dialogs.texts("warning")

@@ -161,7 +161,7 @@ def test_after_choosing_a_model_the_keys_go_to_the_editor_and_the_model_is_its_n
 
     ui = open_window(make_project([FIRST]))
     ui.window.resize(1280, 720)
-    combo = ui.window.training.model
+    combo = ui.window.training.form.model
     qtbot.mouseClick(combo.lineEdit(), Qt.MouseButton.LeftButton)  # the box has the keys
     assert combo.lineEdit().hasFocus()
     combo.showPopup()  # what a click on its arrow does
@@ -185,7 +185,7 @@ def test_after_choosing_a_model_the_keys_go_to_the_editor_and_the_model_is_its_n
 
 def test_a_model_name_typed_into_the_box_is_the_model(make_project, open_window, qtbot):
     ui = open_window(make_project([FIRST]))
-    combo = ui.window.training.model
+    combo = ui.window.training.form.model
     combo.setCurrentIndex(1)
     combo.lineEdit().setFocus()
     combo.lineEdit().selectAll()

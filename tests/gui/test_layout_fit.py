@@ -107,7 +107,7 @@ def test_the_training_dock_fits_without_scrolling_and_reaches_the_history(
     click_tab(qtbot, panel, "Runs")
     set_active = next(b for b in panel.findChildren(QPushButton) if b.text() == "Set active")
     assert set_active.isVisible() and on_screen(set_active, window)
-    history = panel.history
+    history = panel.run_history.table
     assert history.isVisible() and on_screen(history, window)
     assert history.rowCount() == 1 and history.item(0, 0).text() == "run-a"
     assert not history.horizontalScrollBar().isVisible()
@@ -120,8 +120,8 @@ def test_the_per_label_report_has_averages_and_names_labels_without_dev_examples
     ui = sized_window(open_window, scored_project, qtbot, SCREENS[0])
     panel = ui.window.training
     click_tab(qtbot, panel, "Runs")
-    row = panel.history.visualItemRect(panel.history.item(0, 0)).center()
-    qtbot.mouseClick(panel.history.viewport(), Qt.MouseButton.LeftButton, pos=row)
+    row = panel.run_history.table.visualItemRect(panel.run_history.table.item(0, 0)).center()
+    qtbot.mouseClick(panel.run_history.table.viewport(), Qt.MouseButton.LeftButton, pos=row)
     click_tab(qtbot, panel, "Per label")
 
     assert panel.report.rows() == [
@@ -132,8 +132,8 @@ def test_the_per_label_report_has_averages_and_names_labels_without_dev_examples
         ["macro avg", "0.800", "0.700", "0.746", "93"],
         ["MISC", "no dev examples", "", "", ""],
     ]
-    assert "ORG: F1 0.44" in panel.weakest.text()  # the weakest of those with examples
-    table = panel.scores
+    assert "ORG: F1 0.44" in panel.report.weakest.text()  # the weakest of those with examples
+    table = panel.report.table
     assert not table.verticalScrollBar().isVisible()  # every row shows, not two
     last = table.visualItemRect(table.item(table.rowCount() - 1, 0))
     assert table.viewport().rect().contains(last)
@@ -248,7 +248,7 @@ def ink(color: QColor) -> str:
 def test_ctrl_m_writes_each_tag_whole(make_project, open_window, tiny_model, qtbot):
     """Tags were cut to 'B-': the marks of the next pieces ('·') were drawn over them."""
     ui = open_window(make_project([CUT]))
-    ui.window.training.model.setEditText(str(tiny_model))
+    ui.window.training.form.model.setEditText(str(tiny_model))
     ui.key(Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
     view = ui.editor.pieces
     assert view is not None

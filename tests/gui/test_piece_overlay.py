@@ -15,7 +15,7 @@ def test_the_overlay_follows_the_model_chosen_in_the_panel(
     window = create_window(trained_project)
     qtbot.addWidget(window)
     window.show()
-    window.training.model.setEditText(str(tiny_model))
+    window.training.form.model.setEditText(str(tiny_model))
     plain = window.editor.viewport().grab().toImage()
     window.pieces.set_enabled(True)
     view = window.editor.pieces

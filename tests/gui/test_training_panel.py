@@ -31,10 +31,10 @@ def window(qtbot, tmp_path, trained_project):
 
 def start(qtbot, window, model: Path | str, epochs: int, lr: str = "0.02") -> None:
     panel = window.training
-    panel.model.setEditText(str(model))
-    panel.epochs.setValue(epochs)
-    panel.batch.setValue(8)
-    panel.lr.setText(lr)
+    panel.form.model.setEditText(str(model))
+    panel.form.editors["epochs"].setValue(epochs)
+    panel.form.editors["batch_size"].setValue(8)
+    panel.form.editors["learning_rate"].setText(lr)
     qtbot.mouseClick(panel.start, Qt.MouseButton.LeftButton)
     assert panel.is_running()
 
@@ -71,11 +71,11 @@ def test_a_run_from_start_to_history_and_active_model(qtbot, window, tiny_model)
     assert recent_models(window) == [str(tiny_model)]  # it loaded: offered first next time
     labels = [row[0] for row in panel.report.rows()]  # PER, ORG, LOC have dev examples
     assert labels == ["LOC", "ORG", "PER", "micro avg", "macro avg"]
-    assert "annotate more" in panel.weakest.text()
+    assert "annotate more" in panel.report.weakest.text()
     show_runs(qtbot, panel)
-    assert panel.history.rowCount() == 1
-    run_name = panel.history.item(0, 0).text()
-    panel.history.selectRow(0)
+    assert panel.run_history.table.rowCount() == 1
+    run_name = panel.run_history.table.item(0, 0).text()
+    panel.run_history.table.selectRow(0)
     qtbot.mouseClick(
         next(b for b in panel.findChildren(type(panel.start)) if b.text() == "Set active"),
         Qt.MouseButton.LeftButton,
@@ -83,7 +83,7 @@ def test_a_run_from_start_to_history_and_active_model(qtbot, window, tiny_model)
     with Project.open(window.state.project.path) as project:
         assert project.runs.active().name == run_name
         assert project.runs.get(run_name).status in ("completed", "early_stopped")
-    assert panel.history.item(0, 0).text() == f"{run_name} (active)"
+    assert panel.run_history.table.item(0, 0).text() == f"{run_name} (active)"
     assert window.live_suggestions.is_running()  # the active model now suggests on the fly
     window.close()  # ... until the window closes, which stops its child
     assert not window.live_suggestions.is_running()
@@ -112,7 +112,7 @@ def test_stop_before_the_first_epoch_ends_lists_no_run_and_says_so(
     qtbot.mouseClick(panel.stop, Qt.MouseButton.LeftButton)  # before the first step
     wait_done(qtbot, window)
     assert panel.start.isEnabled()
-    assert panel.history.rowCount() == 0
+    assert panel.run_history.table.rowCount() == 0
     said = "cancelled before the first epoch ended: nothing was saved"
     assert said in panel.log.toPlainText().splitlines()[-1]
     assert said in window.statusBar().currentMessage()
@@ -187,7 +187,7 @@ def test_the_model_picker_lists_offline_models_first_with_sizes(
     settings.setValue("models/recent", [str(tiny_model), str(tmp_path / "deleted-run")])
     panel = TrainingPanel(AppState(), settings)
     qtbot.addWidget(panel)
-    combo = panel.model
+    combo = panel.form.model
     items = [(combo.itemText(i), combo.itemData(i)) for i in range(combo.count())]
     offline = [text for text, _ in items if text.endswith("offline")]
     assert [text for text, _ in items[: len(offline)]] == offline  # offline ones first
@@ -219,7 +219,7 @@ def test_the_model_list_is_read_again_when_it_opens_keeping_what_was_typed(
     panel = TrainingPanel(AppState(), settings)
     qtbot.addWidget(panel)
     panel.show()
-    combo = panel.model
+    combo = panel.form.model
     assert panel.chosen_model() == "bert-base-cased"  # nothing here works offline
     combo.lineEdit().clear()
     qtbot.keyClicks(combo.lineEdit(), "my-org/typed")
@@ -257,9 +257,11 @@ def recorded_run(window, name: str, folder: Path, info_run: str | None = None) -
     panel = window.training
     panel.reload_history()
     row = next(
-        r for r in range(panel.history.rowCount()) if panel.history.item(r, 0).text() == name
+        r
+        for r in range(panel.run_history.table.rowCount())
+        if panel.run_history.table.item(r, 0).text() == name
     )
-    panel.history.selectRow(row)
+    panel.run_history.table.selectRow(row)
     return folder
 
 
@@ -358,7 +360,7 @@ def test_delete_removes_only_the_runs_own_folder(qtbot, window, tmp_path, dialog
     click(qtbot, window, "Delete…")
     assert (elsewhere / "thesis.txt").read_text() == "years of work"
     assert window.state.project.runs.all() == []
-    assert window.training.history.rowCount() == 0
+    assert window.training.run_history.table.rowCount() == 0
     assert window.statusBar().currentMessage() == (
         f"Deleted run stray; kept {elsewhere}: it holds no nerstudio.json of run stray"
     )

@@ -51,6 +51,7 @@ from nerstudio.core.formats.json_records import (
 from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.spans import Span
 from nerstudio.core.tokens import cluster_interiors
+from nerstudio.core.utf16 import is_wide, utf16_positions
 
 NOT_SPANS = "Label Studio results that are not spans (relations, choices...)"
 _OTHERS = "annotations left out, the latest of each task (by updated_at, created_at, id) gold"
@@ -120,16 +121,14 @@ def _annotator(entry: dict[str, Any], key: str) -> int | str | None:
 
 
 @functools.lru_cache(maxsize=8)
-def _utf16_offsets(text: str) -> dict[int, int] | None:
-    """UTF-16 offset -> character offset, for texts with characters beyond U+FFFF."""
-    if all(ord(ch) <= 0xFFFF for ch in text):
-        return None
-    offsets, unit = {}, 0
-    for i, ch in enumerate(text):
-        offsets[unit] = i
-        unit += 2 if ord(ch) > 0xFFFF else 1
-    offsets[unit] = len(text)
-    return offsets
+def _utf16_positions(text: str) -> list[int | None] | None:
+    """Code-point offset at each UTF-16 offset, for texts with characters beyond U+FFFF."""
+    return utf16_positions(text) if any(is_wide(ch) for ch in text) else None
+
+
+def _at(positions: list[int | None], unit: int) -> int | None:
+    """The code-point offset at UTF-16 ``unit``; None outside the text or inside a pair."""
+    return positions[unit] if 0 <= unit < len(positions) else None
 
 
 def _code_points(text: str, value: dict[str, Any], counts: Counter[str]) -> tuple[Any, Any]:
@@ -140,10 +139,10 @@ def _code_points(text: str, value: dict[str, Any], counts: Counter[str]) -> tupl
         return start, end
     if 0 <= start <= end and text[start:end] == shown_text:
         return start, end
-    units = _utf16_offsets(text)
-    if units and start in units and end in units:
-        converted = units[start], units[end]
-        if text[converted[0] : converted[1]] == shown_text:
+    positions = _utf16_positions(text)
+    if positions:
+        converted = _at(positions, start), _at(positions, end)
+        if None not in converted and text[converted[0] : converted[1]] == shown_text:
             counts["utf16"] += 1
             return converted
     return start, end

@@ -59,6 +59,7 @@ from nerstudio.core.formats.webanno_tsv import (
 from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.spans import Span
 from nerstudio.core.tokens import Token, cluster_interiors
+from nerstudio.core.utf16 import utf16_positions
 
 __all__ = ["NAMED_ENTITY", "looks_like_webanno", "read_webanno"]
 
@@ -72,17 +73,6 @@ def looks_like_webanno(path: str | Path) -> bool:
             return fh.readline().startswith("#FORMAT=WebAnno TSV 3")
     except OSError:
         return False
-
-
-def _utf16_positions(text: str) -> list[int | None]:
-    """Code-point offset of each UTF-16 offset; None inside a surrogate pair."""
-    positions: list[int | None] = []
-    for i, ch in enumerate(text):
-        positions.append(i)
-        if ord(ch) > 0xFFFF:
-            positions.append(None)
-    positions.append(len(text))
-    return positions
 
 
 @dataclass
@@ -292,7 +282,7 @@ def read_webanno(
     if chosen is None and layer is None:
         _refuse_unread_custom_layer(path, lines, start, minor, columns)
     text, units = body(path, lines, start, minor, len(columns), column)
-    positions = _utf16_positions(text)
+    positions = utf16_positions(text)
     points = {unit.line: _to_points(path, unit, positions, text) for unit in units}
     inside = cluster_interiors(text)
     tokens = _file_tokens(path, units, points, text, inside)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nerstudio.core.errors import FormatError
+from nerstudio.core.utf16 import utf16_length
 
 NAMED_ENTITY = "de.tudarmstadt.ukp.dkpro.core.api.ner.type.NamedEntity"
 _FORMAT = re.compile(r"#FORMAT=(?P<name>.*) (?P<major>\d+)\.(?P<minor>\d+)")
@@ -49,10 +50,6 @@ def _unescape_text(text: str, minor: int) -> str:
         return _CONTROL.get(code, code)
 
     return _JAVA_ESCAPE.sub(java, text)
-
-
-def _utf16_length(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
 
 
 def short_name(layer: str) -> str:
@@ -182,7 +179,7 @@ class _Text:
             self.parts.append(" " * (begin - self.length))
             self.length = begin
         self.parts.append(joined)
-        self.length += _utf16_length(joined)
+        self.length += utf16_length(joined)
 
     def text(self) -> str:
         text = "".join(self.parts)

@@ -50,15 +50,6 @@ _COLUMNS = "id, name, base_model, method, params, status, path, label_map, metri
 _COLUMNS += " started_at, finished_at"
 
 
-RUN_STATUSES = (
-    "running",
-    "completed",
-    "early_stopped",
-    "cancelled",
-    "failed",
-    "interrupted",
-    "imported",  # suggestions brought in from another tool or project: no model folder
-)
 _NAME_RULE = "letters, digits, '.', '_' and '-', not starting with '.' or '-', at most 100"
 
 

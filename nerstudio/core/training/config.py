@@ -15,6 +15,9 @@ from nerstudio.core.store.runs import check_run_name
 Method = Literal["full", "head", "lora"]
 METHODS = ("full", "head", "lora")
 DEVICES = ("auto", "cpu", "cuda", "mps")
+BACKENDS = ("auto", "torch", "onnx")
+"""How a run predicts (``nerstudio.core.inference_onnx``); kept here, with the other
+choices, so the CLI offers them without importing torch."""
 PRECISIONS = ("auto", "fp32", "fp16", "bf16")
 
 

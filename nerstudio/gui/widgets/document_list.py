@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nerstudio.core.active import STRATEGIES
 from nerstudio.core.records import Status
 from nerstudio.core.store import DocumentQuery, Label
 from nerstudio.gui.models.documents import (
@@ -53,7 +54,7 @@ class DocumentList(QWidget):
         self.search = QLineEdit(placeholderText="Search text…", clearButtonEnabled=True)
         self.order = QComboBox()
         self.order.addItem("By number", None)
-        for strategy in ("mnlp", "least-confidence", "entropy", "random"):
+        for strategy in STRATEGIES:
             self.order.addItem(f"Active learning: {strategy}", strategy)
         self.order.setToolTip(
             "Active learning serves the documents the active model is "

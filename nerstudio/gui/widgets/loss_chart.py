@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QTimer
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QWidget
 
 SMOOTHING = 0.9
@@ -99,10 +99,6 @@ class LossChart(pg.PlotWidget):
             label.setText(label.text, color=text)
         raw = RAW_LOSS["dark" if is_dark(palette) else "light"]
         self.raw.setPen(pg.mkPen(raw, width=1))
-
-    def background_color(self) -> QColor:
-        """The color the plot is painted on."""
-        return self.backgroundBrush().color()
 
     def _sync_boxes(self) -> None:
         self.f1_box.setGeometry(self.getPlotItem().vb.sceneBoundingRect())

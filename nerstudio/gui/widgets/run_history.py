@@ -114,13 +114,6 @@ class RunHistory(QWidget):
         rows = sorted({index.row() for index in self.table.selectedIndexes()})
         return [self.table.item(row, 0).data(NAME_ROLE) for row in rows]
 
-    def active_row(self) -> int | None:
-        """The row of the active run (None: no run is active)."""
-        for row in range(self.table.rowCount()):
-            if self.table.item(row, 0).text().endswith(ACTIVE_MARK):
-                return row
-        return None
-
     @Slot()
     def _clicked(self) -> None:
         names = self.selected_runs()

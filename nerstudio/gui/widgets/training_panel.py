@@ -51,8 +51,7 @@ CHART_TAB, REPORT_TAB, HISTORY_TAB, LOG_TAB = "Chart", "Per label", "Runs", "Log
 class TrainingPanel(QWidget):
     """Emits ``activeRunChanged`` when the user picks the model for suggestions.
 
-    ``form`` holds the settings and ``controller`` the runs; the form's editors are also
-    reachable here by their old names (``model``, ``epochs``, ``max_length``...).
+    ``form`` holds the settings (its ``editors`` by option name) and ``controller`` the runs.
     """
 
     activeRunChanged = Signal()
@@ -63,20 +62,12 @@ class TrainingPanel(QWidget):
         self.form = TrainingForm(settings)
         self.controller = TrainingController(state, self)
         self.run_history = RunHistory()
-        self.history = self.run_history.table
-        editors = self.form.editors
-        self.model, self.method = self.form.model, editors["method"]
-        self.epochs, self.batch = editors["epochs"], editors["batch_size"]
-        self.lr, self.max_length = editors["learning_rate"], editors["max_length"]
-        self.word_embeddings = editors["train_word_embeddings"]
-        self.auto_retrain, self.auto_every = self.form.auto_retrain, self.form.auto_every
         self.start = QPushButton("Start")
         self.stop = QPushButton("Stop", enabled=False)
         self.progress = QProgressBar()
         self.rate = QLabel()
         self.chart = LossChart()
         self.report = LabelReport()
-        self.scores, self.weakest = self.report.table, self.report.weakest
         self.log = QPlainTextEdit(readOnly=True, maximumBlockCount=500)
         self.tabs = QTabWidget(documentMode=True)
         self._lay_out()
