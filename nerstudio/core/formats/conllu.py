@@ -148,18 +148,16 @@ def _looks_like_entity_tag(value: Any) -> bool:
 
 
 def _refuse_unread_tags(path: Path, sentences: Sequence[Any]) -> None:
-    """A MISC key whose values are entity tags, when no tag source was read: refused, so
-    its entities are never dropped without a word."""
-    for number, sentence in enumerate(sentences, start=1):
-        for token in sentence:
-            for key, value in (token.get("misc") or {}).items():
-                if _looks_like_entity_tag(value):
-                    raise FormatError(
-                        path,
-                        f"the MISC key {key!r} holds entity tags ({key}={value}) that are"
-                        f" not read by default: pass --tag-column {key} to read them",
-                        record=number,
-                    )
+    """Entity tags under a column or MISC key the reader does not take by default, when no
+    tag source was read: refused, so its entities are never dropped without a word."""
+    sources = _unread_tag_sources(sentences, set())
+    if sources:
+        kind, name = sources[0].rsplit(" ", 1)
+        raise FormatError(
+            path,
+            f"the {kind} {name!r} holds entity tags that are not read by default: pass"
+            f" --tag-column {name} to read them",
+        )
 
 
 def read_conllu(path: str | Path, tag_column: str | None = None) -> ReadResult:
