@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from nerstudio.core.errors import NerstudioError
+from nerstudio.core.plural import counted
 from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.spans import ScoredSpan
 from nerstudio.core.store import DocumentQuery, Label, Project, StoredSpan
@@ -111,10 +112,8 @@ class AppState(QObject):
         total = self.project.count_documents()
         skipped = self.project.count_documents(DocumentQuery(status=Status.SKIPPED))
         aside = f" ({skipped} skipped)" if skipped else ""
-        return (
-            f"All {total} documents are done{aside}. Next: train a model in the Training "
-            "dock, or export (Ctrl+E)."
-        )
+        done = "The 1 document is" if total == 1 else f"All {counted(total, 'document')} are"
+        return f"{done} done{aside}. Next: train a model in the Training dock, or export (Ctrl+E)."
 
     # -- documents -----------------------------------------------------------------------
 
