@@ -16,6 +16,7 @@ any text is refused, naming the OCR tool that adds a text layer.
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 import threading
@@ -36,7 +37,7 @@ _WORD_END = re.compile(r"\w*$")
 _WORD_START = re.compile(r"\w*")
 _HYPHENATED = re.compile(r"\w+-\w+")
 _CJK = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
-_SENTENCE_END = tuple(".!?:;\"”’)")
+_SENTENCE_END = tuple('.!?:;"”’)')
 OCR_HINT = "OCR adds one (e.g. `ocrmypdf in.pdf out.pdf`), then import the result"
 
 
@@ -77,7 +78,9 @@ def read(path: Path) -> Any:
 def _unreadable(path: Path, err: Exception) -> FormatError:
     if "password" in str(err).lower():
         return FormatError(path, "the PDF is protected by a password; save a copy without one")
-    return FormatError(path, "cannot be read as a PDF (damaged or cut short); open it and save it again")
+    return FormatError(
+        path, "cannot be read as a PDF (damaged or cut short); open it and save it again"
+    )
 
 
 def _read_pages(pdfium: Any, pdf: Any) -> tuple[list[list[Line]], set[int], dict[str, str]]:
@@ -132,7 +135,12 @@ def _page_lines(page: Any) -> list[Line]:
 
 
 def _line(
-    textpage: Any, codes: list[int], span: tuple[int, int], hyphen: bool, turned: bool, height: float
+    textpage: Any,
+    codes: list[int],
+    span: tuple[int, int],
+    hyphen: bool,
+    turned: bool,
+    height: float,
 ) -> Line | None:
     """The line of characters ``span``, placed by its first and last visible ones."""
     import pypdfium2.raw as raw
@@ -142,7 +150,9 @@ def _line(
     if not text.strip():
         return None
     handle = textpage.raw
-    seen = [i for i in range(start, end) if codes[i] > 32 and not raw.FPDFText_IsGenerated(handle, i)]
+    seen = [
+        i for i in range(start, end) if codes[i] > 32 and not raw.FPDFText_IsGenerated(handle, i)
+    ]
     if not seen:
         return Line(text, hyphen, 0.0, 0.0, 0.0, 0.0)
     first, last = textpage.get_charbox(seen[0]), textpage.get_charbox(seen[-1])
@@ -205,11 +215,13 @@ def _paragraphs(lines: list[Line], hyphenated: set[str]) -> list[tuple[str, floa
     if not lines:
         return []
     steps = [
-        b.top - a.top for a, b in zip(lines, lines[1:]) if 0 < b.top - a.top < 3 * max(a.size, 1)
+        b.top - a.top
+        for a, b in itertools.pairwise(lines)
+        if 0 < b.top - a.top < 3 * max(a.size, 1)
     ]
     step = statistics.median(steps) if steps else 0.0
     paragraphs: list[tuple[list[Line], float]] = [([lines[0]], lines[0].size)]
-    for before, line in zip(lines, lines[1:]):
+    for before, line in itertools.pairwise(lines):
         if before.hyphen or not _breaks(before, line, step):
             paragraphs[-1][0].append(line)
         else:
@@ -238,7 +250,7 @@ def _join(group: list[Line], hyphenated: set[str]) -> str:
     joins the word again, unless the document writes that word with a hyphen elsewhere
     (``non-normal``); other hyphens stay (``FAA-approved``), without the line break."""
     out = group[0].text.strip()
-    for before, line in zip(group, group[1:]):
+    for before, line in itertools.pairwise(group):
         text = line.text.strip()
         if before.hyphen:
             word = _WORD_END.search(out)[0] + "-" + _WORD_START.match(text)[0]
@@ -253,11 +265,11 @@ def _join(group: list[Line], hyphenated: set[str]) -> str:
     return out
 
 
-def _assemble(
-    path: Path, pages: list[list[Line]], scanned: set[int], meta: dict[str, str]
-) -> Any:
+def _assemble(path: Path, pages: list[list[Line]], scanned: set[int], meta: dict[str, str]) -> Any:
     """The Extracted of the pages: furniture left out, paragraphs and headings as blocks."""
-    if len(scanned) == len(pages) or not any(line.text.strip() for lines in pages for line in lines):
+    if len(scanned) == len(pages) or not any(
+        line.text.strip() for lines in pages for line in lines
+    ):
         raise FormatError(path, f"the PDF has no text layer (scanned pages?); {OCR_HINT}")
     drop, headers, numbers, example = _furniture(pages)
     hyphenated = {
@@ -280,7 +292,9 @@ def _assemble(
         built.dropped.append(f"{headers} running header/footer lines (such as '{example[:60]}')")
     if numbers:
         built.dropped.append(f"{numbers} page numbers")
-    built.dropped.extend(f"page {p + 1}: a scanned image without a text layer" for p in sorted(scanned))
+    built.dropped.extend(
+        f"page {p + 1}: a scanned image without a text layer" for p in sorted(scanned)
+    )
     if scanned:
         built.notes.append(f"{len(scanned)} scanned pages left out; {OCR_HINT}")
     return built.result()
