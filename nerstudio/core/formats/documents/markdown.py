@@ -12,6 +12,7 @@ from nerstudio.core.formats.documents._build import TextBuilder, need
 from nerstudio.core.formats.documents.plain import decode_guessing
 from nerstudio.core.formats.extracted import Extracted
 from nerstudio.core.formats.textfile import read_bytes
+from nerstudio.core.plural import counted
 
 _CONTAINERS = {"list_item_open": "list-item", "td_open": "table-cell", "th_open": "table-cell"}
 
@@ -45,9 +46,9 @@ def read(path: Path) -> Extracted:
         elif token.type == "html_block":
             html_blocks += 1
     if html_blocks:
-        built.dropped.append(f"{html_blocks} raw HTML blocks")
+        built.dropped.append(counted(html_blocks, "raw HTML block"))
     if images:
-        built.dropped.append(f"{images} images")
+        built.dropped.append(counted(images, "image"))
     return built.result()
 
 

@@ -12,10 +12,12 @@ from xml.parsers.expat import ExpatError
 from nerstudio.core.errors import FormatError
 from nerstudio.core.formats.documents._build import TextBuilder, need
 from nerstudio.core.formats.extracted import Extracted
+from nerstudio.core.plural import counted
 
 _TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _DRAW = "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"
+_LEFT = {"annotation": ("comment", None), "frame": ("image or frame", "images and frames")}
 _OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 
 
@@ -36,7 +38,7 @@ def read(path: Path) -> Extracted:
         ) from None
     for note in notes:
         built.add(note, "footnote")
-    built.dropped.extend(f"{count} {what}" for what, count in left.items())
+    built.dropped.extend(counted(count, *_LEFT[what]) for what, count in left.items())
     return built.result()
 
 
@@ -65,8 +67,7 @@ def _walk(node: Any, kind: str, built: TextBuilder, notes: list[str], left: dict
 
 
 def _count(left: dict[str, int], name: str) -> None:
-    what = {"annotation": "comments", "frame": "images and frames"}[name]
-    left[what] = left.get(what, 0) + 1
+    left[name] = left.get(name, 0) + 1
 
 
 def _text(node: Any, notes: list[str], left: dict[str, int]) -> str:

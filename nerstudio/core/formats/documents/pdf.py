@@ -27,6 +27,7 @@ from typing import Any
 
 from nerstudio.core.errors import FormatError
 from nerstudio.core.formats.documents._build import TextBuilder, need
+from nerstudio.core.plural import counted
 
 # PDFium is not thread-safe: one document at a time in the process.
 _PDFIUM = threading.Lock()
@@ -37,6 +38,7 @@ _WORD_END = re.compile(r"\w*$")
 _WORD_START = re.compile(r"\w*")
 _HYPHENATED = re.compile(r"\w+-\w+")
 _CJK = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_EDGE_NUMBER = re.compile(r"^# | #$")
 _SENTENCE_END = tuple('.!?:;"”’)')
 OCR_HINT = "OCR adds one (e.g. `ocrmypdf in.pdf out.pdf`), then import the result"
 
@@ -172,37 +174,59 @@ def _chars(codes: list[int]) -> str:
 
 
 def _norm(text: str) -> str:
+    """The line with digits masked and spaces collapsed, in lower case."""
     return re.sub(r"\s+", " ", re.sub(r"\d+", "#", text)).strip().lower()
+
+
+def _key(text: str) -> str:
+    """What running headers on odd and even pages share: the masked line without the page
+    number at either end (``47700 Federal Register`` / ``Federal Register 47699``)."""
+    return _EDGE_NUMBER.sub("", _norm(text))
 
 
 def _furniture(pages: list[list[Line]]) -> tuple[set[tuple[int, int]], int, int, str]:
     """(page, line) of running headers, footers and margin stamps and of page numbers:
-    lines repeated on several pages at their top or bottom, or at one place on most."""
+    lines repeated on several pages at their top or bottom, or at one place on most. A
+    line that starts with a running header (PDFium ran the two together) loses that start."""
     band_pages: dict[str, set[int]] = defaultdict(set)
     places: dict[str, list[tuple[int, float]]] = defaultdict(list)
     for p, lines in enumerate(pages):
         for line in lines:
-            key = _norm(line.text)
+            key = _key(line.text)
             places[key].append((p, line.where))
             if line.band:
                 band_pages[key].add(p)
     n = len(pages)
     least = 3 if n > 3 else 2
     most = max(3, (n + 1) // 2)
+    running = {k for k, found in band_pages.items() if len(k) >= 12 and len(found) >= least}
     drop, headers, numbers, example = set(), 0, 0, ""
     for p, lines in enumerate(pages):
         for i, line in enumerate(lines):
-            key = _norm(line.text)
-            if line.band and _PAGE_NUMBER.fullmatch(key):
+            key = _key(line.text)
+            if line.band and _PAGE_NUMBER.fullmatch(_norm(line.text)):
                 drop.add((p, i))
                 numbers += 1
-            elif (n >= 2 and line.band and len(band_pages[key]) >= least) or _stamp(
-                places[key], line.where, most
-            ):
+            elif (n >= 2 and line.band and key in running) or _stamp(places[key], line.where, most):
                 drop.add((p, i))
                 headers += 1
                 example = example or line.text.strip()
+            elif line.band and running and _strip_header(line, running):
+                headers += 1
     return drop, headers, numbers, example
+
+
+def _strip_header(line: Line, running: set[str]) -> bool:
+    """Cut a running header off the start of ``line``; whether there was one."""
+    words = line.text.split(" ")
+    for cut in range(2, min(len(words), 40)):
+        if _key(" ".join(words[:cut])) in running:
+            rest = " ".join(words[cut:])
+            if _key(" ".join(words[: cut + 1])) in running:
+                continue  # the header's page number is the next word
+            line.text = rest
+            return True
+    return False
 
 
 def _stamp(places: list[tuple[int, float]], where: float, most: int) -> bool:
@@ -289,14 +313,15 @@ def _assemble(path: Path, pages: list[list[Line]], scanned: set[int], meta: dict
             built.add(text, "heading" if level else "paragraph", page=p + 1, level=level)
         built.end_page()
     if headers:
-        built.dropped.append(f"{headers} running header/footer lines (such as '{example[:60]}')")
+        lines = counted(headers, "running header/footer line")
+        built.dropped.append(f"{lines} (such as '{example[:60]}')")
     if numbers:
-        built.dropped.append(f"{numbers} page numbers")
+        built.dropped.append(counted(numbers, "page number"))
     built.dropped.extend(
         f"page {p + 1}: a scanned image without a text layer" for p in sorted(scanned)
     )
     if scanned:
-        built.notes.append(f"{len(scanned)} scanned pages left out; {OCR_HINT}")
+        built.notes.append(f"{counted(len(scanned), 'scanned page')} left out; {OCR_HINT}")
     return built.result()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from nerstudio.core.errors import FormatError
 from nerstudio.core.formats.documents._build import TextBuilder
@@ -31,9 +32,7 @@ def decode_guessing(path: Path, data: bytes, built: TextBuilder) -> str:
     except FormatError:
         if b"\0" in data:
             raise  # binary data, or UTF-16 whose byte order cannot be told: refused as before
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(data).best()
+        best = _likeliest(data)
         if best is None:
             raise
         text = str(best)
@@ -41,6 +40,19 @@ def decode_guessing(path: Path, data: bytes, built: TextBuilder) -> str:
             f"read as {_encoding_name(best.encoding)}; check the text if it looks wrong"
         )
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _likeliest(data: bytes) -> Any:
+    """charset-normalizer's best reading, or a Windows code page that reads the bytes as
+    well (its best guess among near ties is often an ISO 8859 part few files are in)."""
+    from charset_normalizer import from_bytes
+
+    matches = from_bytes(data)
+    best = matches.best()
+    if best is None:
+        return None
+    ties = [m for m in matches if m.chaos <= best.chaos and m.coherence >= best.coherence - 0.05]
+    return next((m for m in ties if m.encoding.startswith("cp125")), best)
 
 
 def _encoding_name(codec: str) -> str:

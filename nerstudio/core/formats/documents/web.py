@@ -12,6 +12,7 @@ from typing import Any
 from nerstudio.core.errors import FormatError
 from nerstudio.core.formats.documents._build import TextBuilder, need
 from nerstudio.core.formats.extracted import Extracted
+from nerstudio.core.plural import counted
 
 _BLOCKS = {"head", "p", "item", "cell", "quote", "code", "list", "table", "row", "div", "main"}
 _OWN_KIND = {"item": "list-item", "cell": "table-cell"}
@@ -61,13 +62,17 @@ def add_html(path: Path, data: bytes | str, built: TextBuilder) -> None:
     root = etree.fromstring(xml.encode("utf-8"))
     built.meta.update({k: root.get(k) for k in ("title", "author", "date", "url") if root.get(k)})
     main = root.find("main")
+    title = root.get("title") or ""
+    first = _inline(main[0]).strip() if main is not None and len(main) else ""
+    if title and title.strip() != first:
+        built.add(title, "heading", level=1)  # trafilatura keeps the page's title apart
     if main is not None:
         _walk(main, "paragraph", built)
-    kept = sum(len(built.parts[i]) for i in range(len(built.parts)))
+    kept = built.length
     left = len(re.sub(r"\s+", "", whole)) - len(re.sub(r"\s+", "", "".join(built.parts)))
     if kept and left > 0:
         built.dropped.append(
-            f"{left:,} characters of navigation, menus and boilerplate around the main text"
+            f"{counted(left, 'character')} of navigation, menus and boilerplate around the text"
         )
 
 

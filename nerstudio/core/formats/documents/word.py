@@ -13,6 +13,7 @@ from typing import Any
 from nerstudio.core.errors import FormatError
 from nerstudio.core.formats.documents._build import TextBuilder, need
 from nerstudio.core.formats.extracted import Extracted
+from nerstudio.core.plural import counted
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _HEADING = re.compile(r"heading (\d)", re.IGNORECASE)
@@ -116,7 +117,7 @@ def _left_out(document: Any, built: TextBuilder) -> None:
         built.dropped.append("page headers and footers")
     images = len(document.inline_shapes)
     if images:
-        built.dropped.append(f"{images} images")
+        built.dropped.append(counted(images, "image"))
     comments = sum(1 for rel in document.part.rels.values() if rel.reltype.endswith("/comments"))
     if comments:
         built.dropped.append("comments")
