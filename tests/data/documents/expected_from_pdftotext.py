@@ -40,7 +40,8 @@ def expected(path: Path) -> list[dict]:
     for text in texts:
         lines = [norm(x) for x in text.split("\n")]
         keep = [
-            x for x in lines
+            x
+            for x in lines
             if len(x) >= 25 and not x.endswith("-") and masked[re.sub(r"\d+", "#", x)] == 1
         ]
         own = sorted({w for w in re.findall(r"[^\W\d_]{6,}", norm(text)) if words[w] == 1})
