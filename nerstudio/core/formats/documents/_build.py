@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import unicodedata
+import zipfile
+import zlib
 from pathlib import Path
 
 from nerstudio.core.errors import FormatError, NerstudioError
 from nerstudio.core.formats.extracted import Block, Extracted
 
 EXTRA = "pip install 'nerstudio[documents]'"
+# What reading a damaged or cut-short zip package (.docx, .odt) raises, besides the XML
+# parser's errors: a bad archive, bad compressed data, a missing part, bad text.
+PACKAGE_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, ValueError)
 BLOCK_SEPARATOR = "\n\n"
 _LIGATURES = {chr(c): unicodedata.normalize("NFKC", chr(c)) for c in range(0xFB00, 0xFB07)}
 _SPACES = str.maketrans({"\u00a0": " ", "\t": " ", "\r": " ", "\u200b": ""})

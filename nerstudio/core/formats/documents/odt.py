@@ -4,13 +4,12 @@ endnotes after the body. Frames (images, drawings) and comments are left out and
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 from typing import Any
 from xml.parsers.expat import ExpatError
 
 from nerstudio.core.errors import FormatError
-from nerstudio.core.formats.documents._build import TextBuilder, need
+from nerstudio.core.formats.documents._build import PACKAGE_ERRORS, TextBuilder, need
 from nerstudio.core.formats.extracted import Extracted
 from nerstudio.core.plural import counted
 
@@ -32,7 +31,7 @@ def read(path: Path) -> Extracted:
     try:
         document = load(str(path))
         _walk(document.text, "paragraph", built, notes, left)
-    except (zipfile.BadZipFile, KeyError, ValueError, ExpatError, AttributeError) as err:
+    except (ExpatError, AttributeError, *PACKAGE_ERRORS) as err:
         raise FormatError(
             path, f"cannot be read as an OpenDocument text file ({type(err).__name__})"
         ) from None

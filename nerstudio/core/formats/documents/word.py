@@ -6,12 +6,11 @@ and comments are left out and said."""
 from __future__ import annotations
 
 import re
-import zipfile
 from pathlib import Path
 from typing import Any
 
 from nerstudio.core.errors import FormatError
-from nerstudio.core.formats.documents._build import TextBuilder, need
+from nerstudio.core.formats.documents._build import PACKAGE_ERRORS, TextBuilder, need
 from nerstudio.core.formats.extracted import Extracted
 from nerstudio.core.plural import counted
 
@@ -34,7 +33,7 @@ def read(path: Path) -> Extracted:
         _body(document, built)
         _notes(document, built)
         _left_out(document, built)
-    except (PackageNotFoundError, zipfile.BadZipFile, LxmlError, KeyError, ValueError) as err:
+    except (PackageNotFoundError, LxmlError, *PACKAGE_ERRORS) as err:
         raise FormatError(
             path,
             "cannot be read as a Word .docx file (damaged, cut short, or an old .doc: save it"
