@@ -31,7 +31,7 @@ def make_pdf(path: Path, pages: int) -> None:
     sources = [
         pdfium.PdfDocument(str(p))
         for p in sorted(DATA.glob("*.pdf"))
-        if "scan" not in p.name and "rotated" not in p.name
+        if not any(skip in p.name for skip in ("scan", "rotated", "aes"))
     ]
     out = pdfium.PdfDocument.new()
     while len(out) < pages:

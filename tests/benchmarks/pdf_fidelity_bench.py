@@ -84,7 +84,7 @@ def pdfs(folders: list[Path], scratch: Path) -> list[Path]:
                 copy = scratch / path.name[:-3]
                 copy.write_bytes(gzip.decompress(path.read_bytes()))
                 found.append(copy)
-            elif path.suffix == ".pdf" and "scan" not in path.name:
+            elif path.suffix == ".pdf" and not any(s in path.name for s in ("scan", "aes")):
                 found.append(path)
     return found
 

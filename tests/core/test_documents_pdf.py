@@ -157,3 +157,10 @@ def test_ligature_characters_alone_normalised() -> None:
     built = TextBuilder(Path("x.pdf"))
     built.add("ﬁnal ﬂow, eﬀect, oﬃce, ﬄ; m² ｱ ℌ", "paragraph")
     assert built.result().text == "final flow, effect, office, ffl; m² ｱ ℌ"
+
+
+def test_a_pdf_behind_a_password_refused_in_one_line() -> None:
+    path = DATA / "pdfminer-aes-256-r6.pdf"
+    with pytest.raises(FormatError, match="protected by a password") as caught:
+        read_document(path)
+    assert "\n" not in str(caught.value) and str(path) in str(caught.value)
