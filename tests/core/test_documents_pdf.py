@@ -164,3 +164,17 @@ def test_a_pdf_behind_a_password_refused_in_one_line() -> None:
     with pytest.raises(FormatError, match="protected by a password") as caught:
         read_document(path)
     assert "\n" not in str(caught.value) and str(path) in str(caught.value)
+
+
+def test_headings_by_font_size_with_their_pages() -> None:
+    extracted = read_document(DATA / "bzip2-manual-p6-9.pdf")
+    headings = [
+        (extracted.text[b.start : b.end], b.level, b.page)
+        for b in extracted.blocks
+        if b.kind == "heading"
+    ]
+    assert ("2.4. OPTIONS", 1, 2) in headings
+    assert ("2.6. RECOVERING DATA FROM DAMAGED FILES", 1, 4) in headings  # two lines, one heading
+    fontconfig = read_document(DATA / "fontconfig-user-p1-3.pdf")
+    levels = [(fontconfig.text[b.start : b.end], b.level) for b in fontconfig.blocks]
+    assert ("fonts-conf", 1) in levels and ("Synopsis", 2) in levels

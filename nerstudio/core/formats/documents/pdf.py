@@ -275,7 +275,7 @@ def _breaks(before: Line, line: Line, step: float) -> bool:
     down = line.top - before.top
     if down <= 0 or (step and down > 2.5 * step):  # back up: a new column or region
         return ends
-    if step and down > 1.4 * step:
+    if step and down > max(1.4 * step, 1.6 * size):  # a blank line (a heading has its own)
         return True
     if ends and line.left > before.left + 0.8 * size:  # an indented first line
         return True
