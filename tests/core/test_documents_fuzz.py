@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nerstudio.core.errors import FormatError
-from nerstudio.core.formats.documents import read_document
+from nerstudio.core.formats.documents import DOCUMENT_SUFFIXES, read_document
 
 DATA = Path(__file__).parents[1] / "data" / "documents"
 SAMPLES = [
@@ -74,9 +74,9 @@ def test_bytes_overwritten(name: str, library: str, tmp_path: Path) -> None:
 
 
 @FUZZ
-@given(data=st.binary(max_size=2000), suffix=st.sampled_from([".pdf", ".docx", ".html", ".odt"]))
+@given(data=st.binary(max_size=2000), suffix=st.sampled_from(sorted(DOCUMENT_SUFFIXES)))
 def test_random_bytes(data: bytes, suffix: str, tmp_path_factory: pytest.TempPathFactory) -> None:
-    for library in ("pypdfium2", "docx", "trafilatura", "odf"):
+    for library in ("pypdfium2", "docx", "trafilatura", "odf", "striprtf", "markdown_it"):
         pytest.importorskip(library)
     path = tmp_path_factory.mktemp("fuzz") / f"random{suffix}"
     path.write_bytes(data)

@@ -16,7 +16,8 @@ EXTRA = "pip install 'nerstudio[documents]'"
 PACKAGE_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, ValueError)
 BLOCK_SEPARATOR = "\n\n"
 _LIGATURES = {chr(c): unicodedata.normalize("NFKC", chr(c)) for c in range(0xFB00, 0xFB07)}
-_SPACES = str.maketrans({"\u00a0": " ", "\t": " ", "\r": " ", "\u200b": ""})
+# Tabs and stray carriage returns become spaces; other control characters go.
+_CONTROLS = {c: None for c in range(32) if chr(c) != "\n"} | {ord("\t"): " ", ord("\r"): " "}
 
 
 def need(module: str, what: str) -> None:
@@ -32,8 +33,7 @@ def clean(text: str) -> str:
     nothing else in the text changes), and control characters other than line ends left out."""
     text = "".join(_LIGATURES.get(ch, ch) for ch in text) if _has_ligature(text) else text
     if any(ch < " " and ch != "\n" for ch in text):
-        text = text.translate(_SPACES)
-        text = "".join(ch for ch in text if ch >= " " or ch == "\n")
+        text = text.translate(_CONTROLS)
     return text
 
 
