@@ -2,8 +2,9 @@
 
 Chosen over pdfplumber by measurement against poppler's ``pdftotext`` on 161 pages of 25
 real PDFs (manuals, the Federal Register's three columns, CJK, rotated pages): word order
-0.892 vs 0.674 (difflib ratio over words), words found 0.964 vs 0.766 (F1), 163 vs 3.8
-pages/s. PDFium gives the text in the order the page draws it, which is reading order for
+0.892 vs 0.674 (difflib ratio over words), words found 0.964 vs 0.766 (F1), 114 vs 2.5
+pages/s (tests/benchmarks/pdf_fidelity_bench.py; PyMuPDF, being AGPL, was not a choice).
+PDFium gives the text in the order the page draws it, which is reading order for
 what word processors and TeX write, columns included.
 
 Per page the characters are cut into lines; lines that repeat at the top or bottom of
