@@ -178,7 +178,8 @@ def test_the_store_keeps_a_documents_origin_and_blocks(project):
     record = DocumentRecord("Title\n\nBody.", tuple(tokenize("Title\n\nBody.")), origin=origin)
     (doc,) = project.add_documents([record]).document_ids
     assert project.document(doc).origin == origin
-    assert project.first_pages([doc]) == {doc: 2}
+    assert project.document_sources([doc]) == {doc: ("a.pdf", 2)}
+    assert project.has_document_files()
     plain = project.add_documents([DocumentRecord("x", ((0, 1),))]).document_ids[0]
     assert project.document(plain).origin is None
     assert project.origins([doc, plain]) == {doc: origin}
@@ -198,7 +199,8 @@ def test_importing_a_paged_file_per_page_reports_the_cut_and_what_was_dropped(
     assert "-> 3 documents (one per page: as asked)" in read.line()
     assert "left out 3 page numbers" in read.line()
     records = list(project.iter_documents())
-    assert [project.first_pages([r.id])[r.id] for r in records] == [1, 2, 3]
+    ids = [r.id for r in records]
+    assert project.document_sources(ids) == {i: ("report.pdf", n) for n, i in enumerate(ids, 1)}
 
 
 def test_a_folder_keeps_every_good_file_and_lists_each_refusal(pdf_reader, project, tmp_path):

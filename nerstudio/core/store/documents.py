@@ -178,9 +178,13 @@ class ProjectDocuments:
         """Where each of these documents read from a PDF, Word, HTML ... file came from."""
         return provenance.origins(self.db, document_ids)
 
-    def first_pages(self, document_ids: Sequence[int]) -> dict[int, int]:
-        """The page each of these documents begins on (documents of paged files only)."""
-        return provenance.first_pages(self.db, document_ids)
+    def document_sources(self, document_ids: Sequence[int]) -> dict[int, tuple[str, int | None]]:
+        """The file and first page of each of these documents read from a document file."""
+        return provenance.sources(self.db, document_ids)
+
+    def has_document_files(self) -> bool:
+        """Whether any document came from a PDF, Word, HTML ... file (the list shows them)."""
+        return provenance.any_origin(self.db)
 
     def set_status(self, document_ids: Iterable[int], status: Status | str) -> None:
         status = Status(status)

@@ -84,17 +84,25 @@ def origins(db: sqlite_utils.Database, document_ids: Iterable[int]) -> dict[int,
     return found
 
 
-def first_pages(db: sqlite_utils.Database, document_ids: Sequence[int]) -> dict[int, int]:
-    """The page each document begins on, for the document list (paged sources only)."""
-    found: dict[int, int] = {}
+def sources(
+    db: sqlite_utils.Database, document_ids: Sequence[int]
+) -> dict[int, tuple[str, int | None]]:
+    """The file and first page (None unpaged) of each of these documents that has an
+    origin, for the document list."""
+    found: dict[int, tuple[str, int | None]] = {}
     for first in range(0, len(document_ids), _CHUNK):
         chunk = list(document_ids[first : first + _CHUNK])
         marks = ",".join("?" * len(chunk))
-        found.update(
-            db.execute(
-                "SELECT document_id, min(page) FROM document_blocks"
-                f" WHERE document_id IN ({marks}) AND page IS NOT NULL GROUP BY document_id",
-                chunk,
-            ).fetchall()
-        )
+        for doc, file, page in db.execute(
+            "SELECT o.document_id, o.file, (SELECT min(b.page) FROM document_blocks b"
+            " WHERE b.document_id = o.document_id) FROM document_origins o"
+            f" WHERE o.document_id IN ({marks})",
+            chunk,
+        ):
+            found[doc] = (file, page)
     return found
+
+
+def any_origin(db: sqlite_utils.Database) -> bool:
+    """Whether any document of the project came from a document file."""
+    return db.execute("SELECT 1 FROM document_origins LIMIT 1").fetchone() is not None
