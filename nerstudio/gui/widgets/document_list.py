@@ -25,6 +25,7 @@ from nerstudio.gui.models.documents import (
     ENTITIES_COLUMN,
     PAGE,
     QUEUE_COLUMNS,
+    SOURCE_COLUMN,
     STATUS_COLUMN,
     DocumentListModel,
 )
@@ -35,7 +36,7 @@ CELL_PADDING_PX = 14  # a cell's margins and the grid line
 def widest_values(largest_id: str) -> tuple[str | None, ...]:
     """The widest text of each column (None: Text, which stretches)."""
     digits = "8" * len(largest_id)
-    return (digits, None, "in progress", "888", digits, "0.888", "deferred")
+    return (digits, None, "in progress", "888", digits, "0.888", "deferred", "report.pdf p. 88")
 
 
 class DocumentList(QWidget):
@@ -86,6 +87,7 @@ class DocumentList(QWidget):
             header.setSectionResizeMode(column, mode)
         self._fit_columns()
         self.show_queue_columns(False)
+        self.table.setColumnHidden(SOURCE_COLUMN, True)
         filters = QHBoxLayout()
         filters.addWidget(self.status)
         filters.addWidget(self.label)
@@ -144,6 +146,7 @@ class DocumentList(QWidget):
     @Slot()
     def _columns_for_order(self) -> None:
         self.show_queue_columns(self.model.order is not None)
+        self.table.setColumnHidden(SOURCE_COLUMN, not self.model.has_sources)
         self._fit_columns()
 
     def _fit_columns(self) -> None:
