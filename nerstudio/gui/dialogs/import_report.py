@@ -28,7 +28,7 @@ class ImportReport(QDialog):
             head += f", {counted(refused, 'file')} refused (the others were kept)"
         self.heading = QLabel(head)
         self.lines = QPlainTextEdit("\n".join(lines), readOnly=True)
-        self.lines.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.lines.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
         layout = QVBoxLayout(self)

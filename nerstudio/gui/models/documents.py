@@ -208,6 +208,8 @@ class DocumentListModel(QAbstractTableModel):
             return self._cell(row, index.column())
         if role == Qt.ItemDataRole.UserRole:
             return row.id
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == SOURCE_COLUMN:
+            return source_text(self.sources.get(row.id)) or None
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 1:
             return f"{STATUS_TEXT[row.status.value]}: {row.preview}"
         if role == Qt.ItemDataRole.ForegroundRole and row.status in FINISHED:

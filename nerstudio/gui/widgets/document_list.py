@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QProgressBar,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -37,6 +39,14 @@ def widest_values(largest_id: str) -> tuple[str | None, ...]:
     """The widest text of each column (None: Text, which stretches)."""
     digits = "8" * len(largest_id)
     return (digits, None, "in progress", "888", digits, "0.888", "deferred", "report.pdf p. 88")
+
+
+class MiddleElided(QStyledItemDelegate):
+    """Elides in the middle: a long file name keeps its end and the page after it."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideMiddle
 
 
 class DocumentList(QWidget):
@@ -88,6 +98,7 @@ class DocumentList(QWidget):
         self._fit_columns()
         self.show_queue_columns(False)
         self.table.setColumnHidden(SOURCE_COLUMN, True)
+        self.table.setItemDelegateForColumn(SOURCE_COLUMN, MiddleElided(self.table))
         filters = QHBoxLayout()
         filters.addWidget(self.status)
         filters.addWidget(self.label)

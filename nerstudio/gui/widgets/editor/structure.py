@@ -44,11 +44,14 @@ def paint_page_marks(
         rects = frame.rects(offset, offset + 1)
         if not rects:
             continue
-        y = rects[0].top() - 2
+        line = rects[0]
+        y = line.top() - 2
         if index:
             painter.setPen(QPen(faint, 1))
             painter.drawLine(QPointF(MARGIN, y), QPointF(width - MARGIN, y))
         label = f"p. {page}"
         box = QRectF(0, y - metrics.height() - 1, width - MARGIN, metrics.height())
+        if box.top() < 0 and not index:  # the document's first line: in the room below it
+            box.moveBottom(line.bottom() - 1)
         painter.setPen(QPen(color))
         painter.drawText(box, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom, label)
