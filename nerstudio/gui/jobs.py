@@ -118,7 +118,13 @@ class BackgroundJobs(QObject):
         if paths and self.state.project is not None:
             worker = TransferWorker(self.state.project.path, "import", paths)
             worker.reported.connect(self.show_report)
+            worker.reading.connect(self.show_reading)
             self.start(worker)
+
+    @Slot(str, int, int)
+    def show_reading(self, name: str, number: int, total: int) -> None:
+        """Which document file is being read (a 300-page PDF takes a while)."""
+        self._show(f"Reading {name} ({number:,} of {counted(total, 'file')})…")
 
     @Slot(list)
     def show_report(self, lines: list[str]) -> None:

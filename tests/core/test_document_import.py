@@ -211,7 +211,9 @@ def test_a_folder_keeps_every_good_file_and_lists_each_refusal(pdf_reader, proje
     (folder / "sub" / "bug.pdf").write_text("%bug", encoding="utf-8")
     (folder / "empty.txt").write_text("\n\n", encoding="utf-8")
     (folder / "note.txt").write_text("Alice wrote.", encoding="utf-8")
-    summary = import_files(project, [folder])
+    heard: list[tuple[str, int, int]] = []
+    summary = import_files(project, [folder], on_file=lambda *told: heard.append(told))
+    assert heard[0] == ("a.pdf", 1, 5) and heard[-1] == ("sub/bug.pdf", 5, 5)
     assert [f.name for f in summary.documents_read] == ["a.pdf", "note.txt"]
     assert len(summary.refused) == 3
     assert any("broken.pdf" in line and "damaged" in line for line in summary.refused)

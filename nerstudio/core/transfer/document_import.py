@@ -6,6 +6,7 @@ never lost to one damaged PDF."""
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -30,6 +31,7 @@ eight pages of prose: long enough to keep a letter or an article whole)."""
 _GROUPED = ("table-cell", "header-field", "list-item")  # runs of these stay one paragraph
 
 Progress = Callable[[int], None]
+FileProgress = Callable[[str, int, int], None]  # the file being read, its number, how many
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,7 @@ def _top_headings(blocks: Sequence[Block]) -> list[Block]:
 def _blocks(extracted: Extracted) -> tuple[Block, ...]:
     """The reader's blocks, each with its page; a paragraph per page (or one for the
     whole text) where the reader gave none."""
-    blocks = extracted.blocks
+    blocks = tuple(sorted(extracted.blocks, key=lambda b: b.start))
     if not blocks:
         spans = extracted.pages or ((0, len(extracted.text)),)
         blocks = tuple(Block(s, e, "paragraph") for s, e in spans if s < e)
@@ -157,6 +159,7 @@ def records_of(extracted: Extracted, name: str, split: str) -> list[DocumentReco
     """The documents of one file, each with its origin: blocks clipped to it and rebased."""
     text = extracted.text
     blocks = _blocks(extracted)
+    starts, ends = [b.start for b in blocks], [b.end for b in blocks]  # in order, apart
     records = []
     for start, end in cut(extracted, split):
         piece = text[start:end]
@@ -164,10 +167,10 @@ def records_of(extracted: Extracted, name: str, split: str) -> list[DocumentReco
         end -= len(piece) - len(piece.rstrip())
         if start >= end:
             continue
+        inside = blocks[bisect_right(ends, start) : bisect_left(starts, end)]
         regions = tuple(
             Region(max(b.start, start) - start, min(b.end, end) - start, b.kind, b.page, b.level)
-            for b in blocks
-            if b.start < end and b.end > start
+            for b in inside
         )
         body = text[start:end]
         records.append(
@@ -188,11 +191,14 @@ def import_document_files(
     asked: str | None = None,
     split: str | None = None,
     progress: Progress | None = None,
+    on_file: FileProgress | None = None,
 ) -> DocumentImport:
     """Read and store each file in its own transaction; a refused file is one line in
     ``refused`` and leaves the project as it was."""
     result = DocumentImport([], [], [])
-    for path, name in paths:
+    for number, (path, name) in enumerate(paths, 1):
+        if on_file is not None:
+            on_file(name, number, len(paths))
         try:
             extracted = read_document_file(path)
             chosen, why = choose_split(extracted, asked)

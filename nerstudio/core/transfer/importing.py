@@ -25,6 +25,7 @@ from nerstudio.core.store import DocumentQuery, Project
 from nerstudio.core.store.predictions import PredictionRow
 from nerstudio.core.transfer.document_import import (
     DocumentFileSummary,
+    FileProgress,
     document_files,
     import_document_files,
 )
@@ -251,8 +252,11 @@ def import_files(
     paragraphs: bool = False,
     progress: Progress | None = None,
     options: ImportOptions | None = None,
+    on_file: FileProgress | None = None,
 ) -> ImportSummary:
-    """Import every file or nothing: all are read and checked before one transaction."""
+    """Import every file of an annotated format or nothing: all are read and checked
+    before one transaction. Document files (PDF, Word ...) are stored one transaction
+    each, a refused one listed in ``refused`` (``on_file`` hears of each as it is read)."""
     options = options or ImportOptions(paragraphs=paragraphs)
     paths, documents = _document_paths(paths, fmt, options)
     records: list[DocumentRecord] = []
@@ -283,7 +287,7 @@ def import_files(
         )
     if project.count_documents(DocumentQuery(limit=0)):
         project.backup("import")
-    read = import_document_files(project, documents, options.per, split, progress)
+    read = import_document_files(project, documents, options.per, split, progress, on_file)
     with project.transaction():
         added = project.add_documents(records, progress=progress, labels=declared)
         stored = store_suggestions(project, added.document_ids, suggestions)

@@ -18,6 +18,7 @@ class TransferWorker(Worker):
 
     progress = Signal(int)  # items done since the last report
     succeeded = Signal(str)  # a one-line summary
+    reading = Signal(str, int, int)  # a document file being read: name, number, how many
     reported = Signal(list)  # document files: per file what was read and left out, refusals
 
     def __init__(
@@ -51,7 +52,12 @@ class TransferWorker(Worker):
         with Project.open(self.project_path) as project:
             if self.kind == "import":
                 summary = import_files(
-                    project, self.paths, self.fmt, self.split, progress=self.progress.emit
+                    project,
+                    self.paths,
+                    self.fmt,
+                    self.split,
+                    progress=self.progress.emit,
+                    on_file=self.reading.emit,
                 )
                 self.work_report(summary)
                 text = import_message(summary)
