@@ -291,7 +291,8 @@ def test_conll_labelstudio_and_brat_carry_the_source_and_page(pdf_reader, projec
     export_corpus(project, tmp_path / "brat", "brat")
     ann = (tmp_path / "brat" / "doc-000002.ann").read_text(encoding="utf-8")
     assert "AnnotatorNotes T1\treport.pdf, page 2, characters" in ann
-    # and each reads back where it came from in nerstudio's own readers
+    export_corpus(project, tmp_path / "c.jsonl", "jsonl")
+    # and each reads back in nerstudio's own readers, the provenance fields no obstacle
     with Project.create(tmp_path / "back.db", []) as back:
-        for target in ("c.conll", "ls.json", "brat"):
+        for target in ("c.conll", "ls.json", "brat", "c.jsonl"):
             assert import_files(back, [tmp_path / target]).spans == 1
