@@ -90,3 +90,14 @@ def test_asking_pages_of_a_text_file_falls_back_to_one_document_and_says_so(tmp_
 def test_per_rejects_an_unknown_cut(tmp_path, db, capsys):
     with pytest.raises(SystemExit):
         main(["import", str(db), str(tmp_path), "--per", "chapter"])
+
+
+def test_per_reads_a_folder_of_text_files_as_document_files(tmp_path, db, capsys):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Alice came.\n\nBob left.\n", encoding="utf-8")
+    (folder / "b.txt").write_text("Carol stayed.\n", encoding="utf-8")
+    code, out, err = run(capsys, "import", db, folder, "--per", "paragraph")
+    assert code == 0, err
+    assert out == "imported 3 documents with 0 entities\n"
+    assert "read a.txt: 23 characters -> 2 documents (one per paragraph: as asked)" in err

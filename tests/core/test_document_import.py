@@ -203,7 +203,12 @@ def test_importing_a_paged_file_per_page_reports_the_cut_and_what_was_dropped(
     assert project.document_sources(ids) == {i: ("report.pdf", n) for n, i in enumerate(ids, 1)}
 
 
-def test_a_folder_keeps_every_good_file_and_lists_each_refusal(pdf_reader, project, tmp_path):
+def test_a_folder_keeps_every_good_file_and_lists_each_refusal(
+    pdf_reader, project, tmp_path, monkeypatch
+):
+    from nerstudio.core import bug_report
+
+    monkeypatch.setattr(bug_report, "log_folder", lambda: tmp_path / "logs")
     folder = tmp_path / "inbox"
     (folder / "sub").mkdir(parents=True)
     write_pdf(folder / "a.pdf")
@@ -222,6 +227,7 @@ def test_a_folder_keeps_every_good_file_and_lists_each_refusal(pdf_reader, proje
     assert all("\n" not in line for line in summary.refused)
     sources = {r.source for r in project.iter_documents()}
     assert sources == {"a.pdf", "note.txt"}
+    assert len(list((tmp_path / "logs").glob("bug-*.log"))) == 1  # the reader's bug, saved
 
 
 def test_a_txt_file_stays_one_document_per_line_unless_per_is_given(project, tmp_path):

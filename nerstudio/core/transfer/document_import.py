@@ -199,19 +199,21 @@ def import_document_files(
     for number, (path, name) in enumerate(paths, 1):
         if on_file is not None:
             on_file(name, number, len(paths))
-        try:
+        try:  # one file's failure, even a reader's bug, must not lose the others
             extracted = read_document_file(path)
             chosen, why = choose_split(extracted, asked)
             records = records_of(extracted, name, chosen)
-            if not records:
-                result.refused.append(f"{name}: no text in this file")
-                continue
-            if split is not None:
-                records = [_with_split(r, split) for r in records]
-            added = project.add_documents(records, progress=progress)
         except Exception as err:
             result.refused.append(_refusal(name, user_message(err, f"import {path}")))
             continue
+        if not records:
+            result.refused.append(f"{name}: no text in this file")
+            continue
+        if split is not None:
+            records = [_with_split(r, split) for r in records]
+        # Storing fails only for the project's reasons (a full disk, a lock), not the file's:
+        # that stops the import, the files stored before it kept.
+        added = project.add_documents(records, progress=progress)
         result.document_ids += added.document_ids
         result.spans += added.spans
         result.files.append(

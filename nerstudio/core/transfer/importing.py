@@ -323,7 +323,7 @@ def _document_paths(
             name = "document"
         elif fmt == "auto":
             name = detect_format(path).name
-            if name == "text" and options.per is not None and not path.is_dir():
+            if name == "text" and options.per is not None:
                 name = "document"
         else:
             name = fmt
