@@ -4,10 +4,13 @@ exports that lead back to the words of the extracted text (issue 27)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nerstudio.core.errors import FormatError
 from nerstudio.core.formats import document_readers as registry
@@ -302,3 +305,81 @@ def test_conll_labelstudio_and_brat_carry_the_source_and_page(pdf_reader, projec
     with Project.create(tmp_path / "back.db", []) as back:
         for target in ("c.conll", "ls.json", "brat", "c.jsonl"):
             assert import_files(back, [tmp_path / target]).spans == 1
+
+
+def test_a_project_of_the_last_schema_gains_the_provenance_tables(tmp_path):
+    from nerstudio.core.store import connection
+    from nerstudio.core.store.schema import SCHEMA_VERSION
+
+    path = tmp_path / "old.db"
+    with Project.create(path, ["PER"]) as project:
+        project.add_documents([DocumentRecord("Anna", ((0, 4),))])
+    db = connection.connect(path)
+    with db.atomic():  # as the schema before this one left it
+        db.execute("DROP TABLE document_blocks")
+        db.execute("DROP TABLE document_origins")
+        db.execute(
+            "UPDATE project_meta SET value = ? WHERE key = 'schema_version'",
+            [SCHEMA_VERSION - 1],
+        )
+    db.close()
+    with Project.open(path) as project:
+        assert not project.has_document_files()
+        assert project.document(1).text == "Anna"
+        origin = Origin("a.txt", 0, (Region(0, 3, "paragraph"),))
+        record = DocumentRecord("Bob", ((0, 3),), origin=origin)
+        (doc,) = project.add_documents([record]).document_ids
+        assert project.document(doc).origin == origin
+
+
+# -- every cut, any structure ----------------------------------------------------------------
+
+
+@st.composite
+def extractions(draw) -> Extracted:
+    """Text of words and blank lines; blocks over its paragraphs (some headings of level
+    1 or 2), pages over runs of blocks, or none."""
+    paragraphs = draw(st.lists(st.text("ab ", min_size=1, max_size=12), min_size=1, max_size=8))
+    text, blocks = "", []
+    for para in paragraphs:
+        text += "\n\n" if text else ""
+        kind = draw(st.sampled_from(["heading", "paragraph", "table-cell"]))
+        level = draw(st.sampled_from([1, 2])) if kind == "heading" else None
+        if para.strip():
+            start = len(text) + len(para) - len(para.lstrip())
+            blocks.append(Block(start, len(text) + len(para.rstrip()), kind, level=level))
+        text += para
+    pages = []
+    if blocks and draw(st.booleans()):
+        cuts = (
+            sorted(set(draw(st.lists(st.integers(1, len(blocks) - 1), max_size=3))))
+            if len(blocks) > 1
+            else []
+        )
+        edges = [0, *cuts, len(blocks)]
+        pages = [(blocks[a].start, blocks[b - 1].end) for a, b in itertools.pairwise(edges)]
+    return Extracted("x.pdf", text, tuple(blocks), tuple(pages))
+
+
+@settings(max_examples=150, deadline=None)
+@given(extractions(), st.sampled_from(["auto", "file", "page", "section", "paragraph"]))
+def test_every_cut_gives_slices_of_the_text_with_blocks_inside_them(extracted, asked):
+    chosen, _ = choose_split(extracted, asked)
+    records = records_of(extracted, "x.pdf", chosen)
+    previous_end = 0
+    for record in records:
+        origin = record.origin
+        assert record.text.strip() and record.text == record.text.strip()
+        assert extracted.text[origin.offset : origin.offset + len(record.text)] == record.text
+        assert origin.offset >= previous_end  # in order, never overlapping
+        previous_end = origin.offset + len(record.text)
+        for region in origin.regions:
+            assert 0 <= region.start < region.end <= len(record.text)
+            whole = extracted.page_at(origin.offset + region.start)
+            assert region.page == whole
+    if chosen != "page":  # pages may leave out what lies between them
+        for block in extracted.blocks:
+            assert any(
+                r.origin.offset <= block.start and block.end <= r.origin.offset + len(r.text)
+                for r in records
+            )
