@@ -25,6 +25,7 @@ from nerstudio.core.transfer import (
     export_corpus,
     import_files,
 )
+from nerstudio.core.transfer.document_import import LONG_TEXT, SPLIT_MODES
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -80,6 +81,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         tag_names=tuple(args.tag_names.split(",")) if args.tag_names else None,
         text_key=args.text_key,
         label_key=args.label_key,
+        per=args.per,
     )
     if args.report is not None:
         check_target(args.report, args.project, force=args.force)
@@ -93,6 +95,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         )
     for file in summary.files:
         print(f"read {file.line()}", file=sys.stderr)
+    for document in summary.documents_read:
+        print(f"read {document.line()}", file=sys.stderr)
+    for line in summary.refused:
+        print(f"refused {line}", file=sys.stderr)
     for note in summary.notes:
         print(f"note: {note}", file=sys.stderr)
     for line in summary.dropped[:5]:
@@ -106,8 +112,9 @@ def cmd_import(args: argparse.Namespace) -> int:
             fh.writelines(f"{line}\n" for line in summary.dropped)
     added = f"; new labels: {', '.join(summary.labels_added)}" if summary.labels_added else ""
     found = f"{counted(summary.documents, 'document')} with {counted(summary.spans, 'entity')}"
-    print(f"imported {found}{added}")
-    return 0
+    refused = f"; {counted(len(summary.refused), 'file')} refused" if summary.refused else ""
+    print(f"imported {found}{added}{refused}")
+    return 1 if summary.refused else 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -253,6 +260,13 @@ def _add_import(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--split", help="put every imported document in this split (train, dev, test)")
     p.add_argument(
         "--paragraphs", action="store_true", help="text: one document per blank-line paragraph"
+    )
+    p.add_argument(
+        "--per",
+        choices=SPLIT_MODES,
+        help="document files (PDF, Word, HTML, Markdown, e-mail; .txt when given): one "
+        "document per file, page, section (cut at the top headings) or paragraph (default "
+        f"auto: per file up to {LONG_TEXT:,} characters, else per page or section)",
     )
     p.add_argument(
         "--overlaps",

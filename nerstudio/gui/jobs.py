@@ -6,21 +6,37 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Signal, Slot
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QProgressBar
 
 from nerstudio.core.formats.detect import SUFFIXES
+from nerstudio.core.formats.document_readers import document_suffixes
 from nerstudio.core.plural import counted
 from nerstudio.core.transfer import WRITERS
 from nerstudio.gui.dialogs.export_dialog import ExportDialog
+from nerstudio.gui.dialogs.import_report import ImportReport
 from nerstudio.gui.state import AppState
 from nerstudio.gui.status import MessageExpiry
+from nerstudio.gui.widgets.empty_project import dropped_files
 from nerstudio.gui.workers.command import CommandWorker
 from nerstudio.gui.workers.runner import Job
 from nerstudio.gui.workers.transfer import TransferWorker
 
-IMPORT_FILTER = f"Corpora ({' '.join('*' + suffix for suffix in SUFFIXES)});;All files (*)"
-"""The import dialog's filter: every suffix the import recognises (``detect.SUFFIXES``)."""
+
+def import_filter() -> str:
+    """The import dialog's filter: every suffix the import recognises (``detect.SUFFIXES``
+    and the document readers' suffixes), all together first."""
+    corpora = " ".join(f"*{suffix}" for suffix in SUFFIXES)
+    documents = " ".join(f"*{s}" for s in document_suffixes() if s not in SUFFIXES)
+    every = f"{corpora} {documents}".strip()
+    return (
+        f"Documents and corpora ({every});;Corpora ({corpora});;"
+        f"Documents ({documents or '*.txt'});;All files (*)"
+    )
+
+
+_DROP_EVENTS = (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop)
 
 
 class BackgroundJobs(QObject):
@@ -41,6 +57,9 @@ class BackgroundJobs(QObject):
         self.transferred = 0
         # Here until the main window creates it: every message of the window expires.
         self.expiry = MessageExpiry(window.statusBar())
+        self.report: ImportReport | None = None  # the last import's, while open
+        window.setAcceptDrops(True)  # files dropped anywhere on the window are imported
+        window.installEventFilter(self)
 
     def is_busy(self) -> bool:
         return bool(self.workers) or self.predicting is not None
@@ -67,14 +86,53 @@ class BackgroundJobs(QObject):
     def import_dialog(self) -> None:
         if self.state.project is None:
             return
-        paths, _ = QFileDialog.getOpenFileNames(self.window, "Import documents", "", IMPORT_FILTER)
+        paths, _ = QFileDialog.getOpenFileNames(
+            self.window, "Import documents", "", import_filter()
+        )
         self.import_files([Path(p) for p in paths])
+
+    @Slot()
+    def import_folder_dialog(self) -> None:
+        """A folder of PDFs, Word files, web pages ... (or a brat or dataset folder)."""
+        if self.state.project is None:
+            return
+        folder = QFileDialog.getExistingDirectory(self.window, "Import a folder")
+        if folder:
+            self.import_files([Path(folder)])
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Files dragged onto the window: accepted while a project is open, imported."""
+        if watched is self.window and event.type() in _DROP_EVENTS:
+            assert isinstance(event, QDragEnterEvent | QDropEvent)
+            paths = dropped_files(event)
+            if paths and self.state.project is not None:
+                event.acceptProposedAction()
+                if event.type() == QEvent.Type.Drop:
+                    self.import_files(paths)
+                return True
+        return super().eventFilter(watched, event)
 
     @Slot(list)
     def import_files(self, paths: list[Path]) -> None:
         """Import files chosen in the dialog or dropped on the window."""
         if paths and self.state.project is not None:
-            self.start(TransferWorker(self.state.project.path, "import", paths))
+            worker = TransferWorker(self.state.project.path, "import", paths)
+            worker.reported.connect(self.show_report)
+            worker.reading.connect(self.show_reading)
+            self.start(worker)
+
+    @Slot(str, int, int)
+    def show_reading(self, name: str, number: int, total: int) -> None:
+        """Which document file is being read (a 300-page PDF takes a while)."""
+        self._show(f"Reading {name} ({number:,} of {counted(total, 'file')})…")
+
+    @Slot(list)
+    def show_report(self, lines: list[str]) -> None:
+        """Per document file what was read and left out, and each refusal, beside the window."""
+        if self.report is not None:
+            self.report.close()
+        self.report = ImportReport(lines, self.window)
+        self.report.show()
 
     @Slot()
     def export_dialog(self) -> None:

@@ -53,6 +53,7 @@ def _file_menu(window: MainWindow, file: QMenu) -> None:
     add_action(window, file, "&Close project", window.close_project, "Ctrl+W")
     file.addSeparator()
     add_action(window, file, "&Import…", jobs.import_dialog, "Ctrl+I")
+    add_action(window, file, "Import &folder…", jobs.import_folder_dialog, "Ctrl+Shift+I")
     add_action(window, file, "&Export…", jobs.export_dialog, "Ctrl+E")
     paste = window.corpus.paste_document
     add_action(window, file, "New document from &clipboard", paste, "Ctrl+Shift+V")

@@ -48,6 +48,7 @@ from nerstudio.core.formats.brat_config import (
     config_text,
 )
 from nerstudio.core.formats.brat_text import BOM, View, choose_view, decode
+from nerstudio.core.formats.origin_fields import origin_note
 from nerstudio.core.formats.standoff import (
     fit_tokens,
     keep_longest_into,
@@ -283,6 +284,9 @@ def write_brat(records: Iterable[DocumentRecord], folder: str | Path, labels: Se
                 names.append(span.label)
             piece = one_line(record.text[span.start : span.end])
             lines.append(f"T{number}\t{span.label} {span.start} {span.end}\t{piece}\n")
+            note = origin_note(record, span.start, span.end)
+            if note is not None:  # brat shows it on the entity: where it is in the file
+                lines.append(f"#{number}\tAnnotatorNotes T{number}\t{one_line(note)}\n")
         (folder / f"{stem}.ann").write_bytes("".join(lines).encode("utf-8"))
     (folder / CONFIG_NAME).write_bytes(config_text(names).encode("utf-8"))
     return written

@@ -27,6 +27,7 @@ from typing import TextIO
 
 from nerstudio.core.errors import FormatError, TagError
 from nerstudio.core.formats import ReadResult
+from nerstudio.core.formats.origin_fields import origin_comments
 from nerstudio.core.formats.textfile import read_text
 from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.spans import (
@@ -391,6 +392,7 @@ def write_conll(records: Iterable[DocumentRecord], out: TextIO, scheme: Scheme) 
             f"{_NOT_IN_TOKEN.sub('', record.text[s:e]) or '_'}\t{tag}"
             for (s, e), tag in zip(record.tokens, tags)
         ]
+        out.write("".join(f"{line}\n" for line in origin_comments(record)))
         out.write("\n".join(lines))
         out.write("\n\n")
         written += len(lines)

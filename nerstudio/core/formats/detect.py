@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nerstudio.core.errors import FormatError
+from nerstudio.core.formats.document_readers import document_suffixes
 from nerstudio.core.formats.textfile import sniff_text
 from nerstudio.core.formats.webanno_tsv2 import looks_like_webanno_tsv2
 
@@ -31,6 +32,7 @@ FORMAT_NAMES = {
     "webanno-tsv2": "WebAnno TSV 2",
     "spacy-iob": "spaCy word|POS|tag lines",
     "docbin": "spaCy DocBin",
+    "document": "document file",
 }
 
 SUFFIXES = {
@@ -127,6 +129,13 @@ def _looks_like_columns(rows: list[str]) -> bool:
     return True
 
 
+def _is_document(path: Path) -> bool:
+    """A PDF, Word, HTML ... file by its name; plain ``.txt`` stays one document per line
+    (read as a document file when ``--per`` asks, or with ``--format document``)."""
+    suffix = path.suffix.lower()
+    return suffix in document_suffixes() and suffix not in SUFFIXES
+
+
 def detect_format(path: Path) -> Detected:
     """The import format of a file or folder."""
     path = Path(path)
@@ -138,12 +147,16 @@ def detect_format(path: Path) -> Detected:
             return Detected("hf", "a dataset folder saved by Hugging Face datasets")
         if next(path.rglob("*.ann"), None) is not None:
             return Detected("brat", "a folder with .ann files")
+        if any(_is_document(p) for p in path.rglob("*") if p.is_file()):
+            return Detected("document", "a folder of document files: each file on its own")
         return Detected("text", "a folder: one document per .txt file")
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         return Detected("hf", "a parquet file")
     if suffix == ".spacy":
         return Detected("docbin", "a spaCy DocBin file")
+    if _is_document(path):
+        return Detected("document", f"its name ({suffix})")
     if suffix == ".txt" and path.with_suffix(".ann").is_file():
         return Detected("brat", f"{path.with_suffix('.ann').name} lies beside it")
     found = _content_format(_head(path))

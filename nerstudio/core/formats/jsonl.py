@@ -54,6 +54,7 @@ from nerstudio.core.formats.json_records import (
     text_of,
     tokens_of,
 )
+from nerstudio.core.formats.origin_fields import origin_fields
 from nerstudio.core.formats.textfile import read_text
 from nerstudio.core.records import DocumentRecord, Status
 
@@ -409,6 +410,7 @@ def write_jsonl(records: Iterable[DocumentRecord], out: TextIO) -> int:
             ],
             "status": record.status.value,
             "split": record.split,
+            **origin_fields(record),
         }
         if record.meta:
             obj["meta"] = record.meta

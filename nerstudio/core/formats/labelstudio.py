@@ -48,6 +48,7 @@ from nerstudio.core.formats.json_records import (
     text_of,
     tokens_of,
 )
+from nerstudio.core.formats.origin_fields import origin_fields
 from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.spans import Span
 from nerstudio.core.tokens import cluster_interiors
@@ -408,7 +409,7 @@ def write_labelstudio(
     fh.write("[")
     for n, record in enumerate(records):
         text = record.text
-        task: dict[str, Any] = {"data": {"text": text}}
+        task: dict[str, Any] = {"data": {"text": text, **origin_fields(record)}}
         if record.meta:
             task["meta"] = record.meta
         result = [_result(text, s, f"n{n}-{k}") for k, s in enumerate(record.spans)]

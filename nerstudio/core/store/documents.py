@@ -7,16 +7,16 @@ import hashlib
 import itertools
 import json
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import sqlite_utils
 
 from nerstudio.core.errors import LabelError, ProjectError, SpanError
-from nerstudio.core.records import DocumentRecord, Status
+from nerstudio.core.records import DocumentRecord, Origin, Status
 from nerstudio.core.spans import Span, check_spans
-from nerstudio.core.store import queries, schema
+from nerstudio.core.store import provenance, queries, schema
 from nerstudio.core.store.labels import Label, LabelsInUse, check_label_name
 from nerstudio.core.store.token_bounds import (
     TokenBounds,
@@ -92,6 +92,7 @@ class ProjectDocuments:
                     added.append(name)
             next_id = (self.db.execute("SELECT max(id) FROM documents").fetchone()[0] or 0) + 1
             doc_rows: list[tuple] = []
+            origin_rows: tuple[list[tuple], list[tuple]] = ([], [])
             for record in records:
                 try:
                     spans = check_spans(record.spans, record.tokens, len(record.text))
@@ -101,11 +102,15 @@ class ProjectDocuments:
                     label_id = self._label_id(span, record, label_ids, in_use, added)
                     span_rows.append((next_id, span.start, span.end, label_id, annotator_id))
                 doc_rows.append(_document_row(next_id, record, stamp, annotator_id))
+                if record.origin is not None:
+                    provenance.origin_rows(next_id, record.origin, *origin_rows)
                 ids.append(next_id)
                 next_id += 1
                 if len(doc_rows) >= FLUSH_EVERY:
                     span_count += self._insert_documents(doc_rows, span_rows, progress)
+                    provenance.insert(self.db, *origin_rows)
             span_count += self._insert_documents(doc_rows, span_rows, progress)
+            provenance.insert(self.db, *origin_rows)
         return AddResult(tuple(ids), span_count, tuple(added))
 
     def _label_id(
@@ -162,11 +167,24 @@ class ProjectDocuments:
         if row is None:
             raise ProjectError(f"{self.path}: no document {document_id}")
         spans = tuple(s.span for s in self.spans(document_id))
-        record = queries.record_from_row(row, spans)
+        origin = provenance.origins(self.db, [document_id]).get(document_id)
+        record = replace(queries.record_from_row(row, spans), origin=origin)
         if stamp is not None and len(record.tokens) >= REMEMBERED_TOKENS:
             offsets = list(itertools.chain.from_iterable(record.tokens))
             remember(self.db, document_id, stamp, TokenBounds.from_offsets(len(row[1]), offsets))
         return record
+
+    def origins(self, document_ids: Iterable[int]) -> dict[int, Origin]:
+        """Where each of these documents read from a PDF, Word, HTML ... file came from."""
+        return provenance.origins(self.db, document_ids)
+
+    def document_sources(self, document_ids: Sequence[int]) -> dict[int, tuple[str, int | None]]:
+        """The file and first page of each of these documents read from a document file."""
+        return provenance.sources(self.db, document_ids)
+
+    def has_document_files(self) -> bool:
+        """Whether any document came from a PDF, Word, HTML ... file (the list shows them)."""
+        return provenance.any_origin(self.db)
 
     def set_status(self, document_ids: Iterable[int], status: Status | str) -> None:
         status = Status(status)

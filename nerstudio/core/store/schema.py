@@ -14,6 +14,7 @@ from pathlib import Path
 import sqlite_utils
 
 from nerstudio.core.errors import ProjectError
+from nerstudio.core.store import provenance
 from nerstudio.core.store.connection import explain
 
 APPLICATION = "nerstudio"
@@ -347,6 +348,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_6,
     _migration_7,
     _migration_8,
+    provenance.migration,  # 9: document files' source and blocks (issue 27)
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

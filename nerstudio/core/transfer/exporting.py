@@ -8,8 +8,8 @@ format is one row of ``WRITERS``: a file written to a text handle, or a folder.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -177,6 +177,19 @@ def export_target(project: Project, out: Path, fmt: str, force: bool = False) ->
     return out
 
 
+def with_origins(
+    project: Project, records: Iterable[DocumentRecord], batch: int = 500
+) -> Iterator[DocumentRecord]:
+    """The records, each with where it came from (a document file's name, page and offset)
+    where it has that, looked up a batch at a time."""
+    iterator = iter(records)
+    while chunk := list(itertools.islice(iterator, batch)):
+        found = project.origins(r.id for r in chunk if r.id is not None)
+        for record in chunk:
+            origin = found.get(record.id) if record.id is not None else None
+            yield record if origin is None else replace(record, origin=origin)
+
+
 def export_corpus(
     project: Project,
     out: Path,
@@ -208,7 +221,7 @@ def export_corpus(
 
     def records():
         nonlocal count
-        for record in itertools.chain([first], documents):
+        for record in with_origins(project, itertools.chain([first], documents)):
             yield record
             count += 1
             if progress is not None and count % 1000 == 0:

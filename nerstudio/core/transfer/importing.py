@@ -23,6 +23,12 @@ from nerstudio.core.records import DocumentRecord
 from nerstudio.core.spans import ScoredSpan
 from nerstudio.core.store import DocumentQuery, Project
 from nerstudio.core.store.predictions import PredictionRow
+from nerstudio.core.transfer.document_import import (
+    DocumentFileSummary,
+    FileProgress,
+    document_files,
+    import_document_files,
+)
 
 IMPORT_FORMATS = ("auto", *FORMAT_NAMES)
 OVERLAP_POLICIES = ("keep-longest", "error")
@@ -43,6 +49,7 @@ class ImportOptions:
     tokens_column: str | None = None  # HF datasets / run_ner JSON: the words column
     tags_column: str | None = None  # HF datasets / run_ner JSON: the tags column
     tag_names: tuple[str, ...] | None = None  # integer tags without a ClassLabel: their names
+    per: str | None = None  # document files: one document per file, page, section, paragraph
 
 
 @dataclass
@@ -77,6 +84,8 @@ class ImportSummary:
     notes: list[str] = field(default_factory=list)
     files: list[FileSummary] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)  # one line per dropped span, with where
+    documents_read: list[DocumentFileSummary] = field(default_factory=list)  # document files
+    refused: list[str] = field(default_factory=list)  # document files not imported, and why
 
 
 def _reader(name: str, options: ImportOptions) -> Callable[[Path], ReadResult]:
@@ -243,9 +252,13 @@ def import_files(
     paragraphs: bool = False,
     progress: Progress | None = None,
     options: ImportOptions | None = None,
+    on_file: FileProgress | None = None,
 ) -> ImportSummary:
-    """Import every file or nothing: all are read and checked before one transaction."""
+    """Import every file of an annotated format or nothing: all are read and checked
+    before one transaction. Document files (PDF, Word ...) are stored one transaction
+    each, a refused one listed in ``refused`` (``on_file`` hears of each as it is read)."""
     options = options or ImportOptions(paragraphs=paragraphs)
+    paths, documents = _document_paths(paths, fmt, options)
     records: list[DocumentRecord] = []
     notes: list[str] = []
     files: list[FileSummary] = []
@@ -274,6 +287,7 @@ def import_files(
         )
     if project.count_documents(DocumentQuery(limit=0)):
         project.backup("import")
+    read = import_document_files(project, documents, options.per, split, progress, on_file)
     with project.transaction():
         added = project.add_documents(records, progress=progress, labels=declared)
         stored = store_suggestions(project, added.document_ids, suggestions)
@@ -284,8 +298,40 @@ def import_files(
             "accept them in the window, or set the run active to see them)"
         )
     return ImportSummary(
-        len(added.document_ids), added.spans, added.labels_added, notes, files, dropped
+        len(added.document_ids) + len(read.document_ids),
+        added.spans + read.spans,
+        added.labels_added,
+        notes,
+        files,
+        dropped,
+        read.files,
+        read.refused,
     )
+
+
+def _document_paths(
+    paths: Sequence[Path], fmt: str, options: ImportOptions
+) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The paths read as annotated formats (all or nothing), and the document files (PDF,
+    Word, HTML ..., each stored on its own) with the names their documents record. Plain
+    ``.txt`` is a document file where ``per`` or ``--format document`` asks for it."""
+    others: list[Path] = []
+    documents: list[tuple[Path, str]] = []
+    for path in map(Path, paths):
+        check_input(path)
+        if fmt == "document":
+            name = "document"
+        elif fmt == "auto":
+            name = detect_format(path).name
+            if name == "text" and options.per is not None:
+                name = "document"
+        else:
+            name = fmt
+        if name == "document":
+            documents += document_files(path)
+        else:
+            others.append(path)
+    return others, documents
 
 
 def _span_uncertainty(scores: Sequence[float]) -> dict[str, float]:

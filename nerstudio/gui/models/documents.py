@@ -21,13 +21,15 @@ if TYPE_CHECKING:
     from nerstudio.gui.workers.queue_order import QueueOrdering
 
 PAGE = 200
-COLUMNS = ("#", "Text", "Status", "Entities", "Rank", "Uncertainty", "Why")
-HEADERS = ("#", "Text", "Status", "Ents", "Rank", "Unc.", "Why")  # compact: Text stays wide
+COLUMNS = ("#", "Text", "Status", "Entities", "Rank", "Uncertainty", "Why", "Source")
+# compact: Text stays wide
+HEADERS = ("#", "Text", "Status", "Ents", "Rank", "Unc.", "Why", "Source")
 HEADER_TIPS = {
     "Ents": "Entities annotated",
     "Rank": "Place in the active-learning queue (1 = annotate first)",
     "Unc.": "The active model's uncertainty (higher = less sure)",
     "Why": "Why the document has its place in the queue",
+    "Source": "The file the document was read from, and the page it begins on",
 }
 STATUS_TEXT = {"new": "new", "in_progress": "in progress", "done": "done", "skipped": "skipped"}
 RANK_COLUMN = COLUMNS.index("Rank")
@@ -35,6 +37,7 @@ UNCERTAINTY_COLUMN = COLUMNS.index("Uncertainty")
 WHY_COLUMN = COLUMNS.index("Why")
 QUEUE_COLUMNS = (RANK_COLUMN, UNCERTAINTY_COLUMN, WHY_COLUMN)  # shown only with a queue
 STATUS_COLUMN, ENTITIES_COLUMN = COLUMNS.index("Status"), COLUMNS.index("Entities")
+SOURCE_COLUMN = COLUMNS.index("Source")  # shown only where documents came from PDF, Word ...
 FINISHED = (Status.DONE, Status.SKIPPED)
 REASON_TEXT = {Reason.UNCERTAIN: "uncertain", Reason.RANDOM: "random", Reason.DEFERRED: "deferred"}
 WHY = {
@@ -44,6 +47,14 @@ WHY = {
 }
 
 Index = QModelIndex | QPersistentModelIndex
+
+
+def source_text(source: tuple[str, int | None] | None) -> str:
+    """``report.pdf p. 3``: where a document read from a document file came from."""
+    if source is None:
+        return ""
+    file, page = source
+    return file if page is None else f"{file} p. {page}"
 
 
 class DocumentListModel(QAbstractTableModel):
@@ -61,6 +72,8 @@ class DocumentListModel(QAbstractTableModel):
         self.ranks: dict[int, int] = {}  # 1-based places in the queue
         self.ordering: QueueOrdering | None = None  # where the queue's order comes from
         self.ordering_busy = False
+        self.sources: dict[int, tuple[str, int | None]] = {}  # of the rows fetched so far
+        self.has_sources = False  # some document came from a document file
 
     def set_project(self, project: Project | None) -> None:
         self.project = project
@@ -72,6 +85,8 @@ class DocumentListModel(QAbstractTableModel):
         self.beginResetModel()
         self.query = query
         self.rows = []
+        self.sources = {}
+        self.has_sources = self.project is not None and self.project.has_document_files()
         if self.order is not None:
             self.total = len(self.order)
         else:
@@ -118,6 +133,12 @@ class DocumentListModel(QAbstractTableModel):
             self.orderingChanged.emit(busy)
 
     def _next_page(self) -> list[DocumentRow]:
+        rows = self._fetch_page()
+        if self.has_sources and rows:
+            self.sources.update(self.project.document_sources([row.id for row in rows]))
+        return rows
+
+    def _fetch_page(self) -> list[DocumentRow]:
         if self.project is None:
             return []
         if self.order is not None:
@@ -187,6 +208,8 @@ class DocumentListModel(QAbstractTableModel):
             return self._cell(row, index.column())
         if role == Qt.ItemDataRole.UserRole:
             return row.id
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == SOURCE_COLUMN:
+            return source_text(self.sources.get(row.id)) or None
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 1:
             return f"{STATUS_TEXT[row.status.value]}: {row.preview}"
         if role == Qt.ItemDataRole.ForegroundRole and row.status in FINISHED:
@@ -214,6 +237,8 @@ class DocumentListModel(QAbstractTableModel):
         if column == WHY_COLUMN:
             reason = self.reasons.get(row.id)
             return "" if reason is None else REASON_TEXT[reason]
+        if column == SOURCE_COLUMN:
+            return source_text(self.sources.get(row.id))
         return row.id
 
     def row_of(self, document_id: int) -> int | None:

@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QProgressBar,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -25,6 +27,7 @@ from nerstudio.gui.models.documents import (
     ENTITIES_COLUMN,
     PAGE,
     QUEUE_COLUMNS,
+    SOURCE_COLUMN,
     STATUS_COLUMN,
     DocumentListModel,
 )
@@ -35,7 +38,15 @@ CELL_PADDING_PX = 14  # a cell's margins and the grid line
 def widest_values(largest_id: str) -> tuple[str | None, ...]:
     """The widest text of each column (None: Text, which stretches)."""
     digits = "8" * len(largest_id)
-    return (digits, None, "in progress", "888", digits, "0.888", "deferred")
+    return (digits, None, "in progress", "888", digits, "0.888", "deferred", "report.pdf p. 88")
+
+
+class MiddleElided(QStyledItemDelegate):
+    """Elides in the middle: a long file name keeps its end and the page after it."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideMiddle
 
 
 class DocumentList(QWidget):
@@ -86,6 +97,8 @@ class DocumentList(QWidget):
             header.setSectionResizeMode(column, mode)
         self._fit_columns()
         self.show_queue_columns(False)
+        self.table.setColumnHidden(SOURCE_COLUMN, True)
+        self.table.setItemDelegateForColumn(SOURCE_COLUMN, MiddleElided(self.table))
         filters = QHBoxLayout()
         filters.addWidget(self.status)
         filters.addWidget(self.label)
@@ -144,6 +157,7 @@ class DocumentList(QWidget):
     @Slot()
     def _columns_for_order(self) -> None:
         self.show_queue_columns(self.model.order is not None)
+        self.table.setColumnHidden(SOURCE_COLUMN, not self.model.has_sources)
         self._fit_columns()
 
     def _fit_columns(self) -> None:

@@ -8,7 +8,7 @@ from PySide6.QtCore import Signal
 
 from nerstudio.core.plural import counted
 from nerstudio.core.store import Project
-from nerstudio.core.transfer import ExportOptions, export_corpus, import_files
+from nerstudio.core.transfer import ExportOptions, ImportSummary, export_corpus, import_files
 from nerstudio.gui.workers.runner import Worker
 
 
@@ -18,6 +18,8 @@ class TransferWorker(Worker):
 
     progress = Signal(int)  # items done since the last report
     succeeded = Signal(str)  # a one-line summary
+    reading = Signal(str, int, int)  # a document file being read: name, number, how many
+    reported = Signal(list)  # document files: per file what was read and left out, refusals
 
     def __init__(
         self,
@@ -40,17 +42,25 @@ class TransferWorker(Worker):
         self.force = force  # the user said yes to replacing the target
         self.options = options or ExportOptions()
 
+    def work_report(self, summary: ImportSummary) -> None:
+        """Per document file what was read and left out, and every file refused."""
+        if summary.documents_read or summary.refused:
+            read = [f"Read {f.line()}" for f in summary.documents_read]
+            self.reported.emit(read + [f"Refused {line}" for line in summary.refused])
+
     def work(self) -> None:
         with Project.open(self.project_path) as project:
             if self.kind == "import":
                 summary = import_files(
-                    project, self.paths, self.fmt, self.split, progress=self.progress.emit
+                    project,
+                    self.paths,
+                    self.fmt,
+                    self.split,
+                    progress=self.progress.emit,
+                    on_file=self.reading.emit,
                 )
-                text = (
-                    f"Imported {counted(summary.documents, 'document')} with "
-                    f"{counted(summary.spans, 'entity')} — "
-                    f"{'; '.join(f.line() for f in summary.files)}"
-                )
+                self.work_report(summary)
+                text = import_message(summary)
             else:
                 result = export_corpus(
                     project,
@@ -64,3 +74,17 @@ class TransferWorker(Worker):
                 )
                 text = f"Exported {counted(result.documents, 'document')} to {result.path}"
         self.succeeded.emit(text)
+
+
+def import_message(summary: ImportSummary) -> str:
+    """The status bar's line: what was imported, per annotated file what it was read as
+    (document files are counted: their report lists them one by one)."""
+    parts = [f.line() for f in summary.files]
+    if summary.documents_read:
+        parts.append(f"{counted(len(summary.documents_read), 'document file')} read")
+    if summary.refused:
+        parts.append(f"{counted(len(summary.refused), 'file')} refused")
+    head = (
+        f"Imported {counted(summary.documents, 'document')} with {counted(summary.spans, 'entity')}"
+    )
+    return f"{head} — {'; '.join(parts)}" if parts else head

@@ -27,7 +27,7 @@ from nerstudio.core.records import DocumentRecord
 from nerstudio.core.spans import ScoredSpan, Span
 from nerstudio.core.store import Label, StoredSpan
 from nerstudio.gui import text_order
-from nerstudio.gui.widgets.editor import gold, selection
+from nerstudio.gui.widgets.editor import gold, selection, structure
 from nerstudio.gui.widgets.editor.banner import Banner
 from nerstudio.gui.widgets.editor.frame import Frame
 from nerstudio.gui.widgets.editor.geometry import TextGeometry
@@ -101,6 +101,9 @@ class AnnotationEditor(QTextEdit):
         self._press_reach = (0, 0)  # what a drag from the press point takes, at least
         self._dragging = False
         self.banner = Banner(self)
+        self.page_marks: list[tuple[int, int]] = []  # (offset, page) of a paged source
+        self.mark_font = QFont(self.caption_font)
+        self.mark_font.setBold(False)
 
     # -- content -------------------------------------------------------------------------
 
@@ -125,6 +128,8 @@ class AnnotationEditor(QTextEdit):
             spacing = QTextBlockFormat()
             spacing.setLineHeight(210, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
             cursor.mergeBlockFormat(spacing)
+            structure.bold_headings(self.text_geometry, record)
+            self.page_marks = structure.page_marks(record)
             tokens = record.tokens if record else ()
             self.starts = [s for s, _ in tokens]
             self.ends = [e for _, e in tokens]
@@ -294,6 +299,12 @@ class AnnotationEditor(QTextEdit):
             paint_suggestions(painter, frame, self.suggestions, [c.chip for c in captions])
         gold.paint_captions(painter, frame, captions, self.selected_span)
         selection.paint_underline(painter, chosen_rects)
+        if self.page_marks:
+            painter.setFont(self.mark_font)
+            grey = self.palette().placeholderText().color()
+            structure.paint_page_marks(
+                painter, frame, self.page_marks, self.viewport().width(), grey
+            )
         painter.end()
 
     # -- mouse ---------------------------------------------------------------------------
