@@ -12,7 +12,7 @@ from nerstudio.cli import main
 from nerstudio.core.errors import FormatError
 from nerstudio.core.formats import document_readers as registry
 from nerstudio.core.formats.extracted import Block, Extracted
-from nerstudio.core.formats.plain_document import read_plain_document
+from nerstudio.core.formats.documents.plain import read as read_plain_document
 
 
 def read_fake_pdf(path: Path) -> Extracted:
@@ -100,4 +100,4 @@ def test_per_reads_a_folder_of_text_files_as_document_files(tmp_path, db, capsys
     code, out, err = run(capsys, "import", db, folder, "--per", "paragraph")
     assert code == 0, err
     assert out == "imported 3 documents with 0 entities\n"
-    assert "read a.txt: 23 characters -> 2 documents (one per paragraph: as asked)" in err
+    assert "read a.txt: 22 characters -> 2 documents (one per paragraph: as asked)" in err

@@ -1,31 +1,21 @@
 """Which reader turns a document file (PDF, Word, HTML, Markdown, e-mail, plain text) into
-``Extracted``: one entry per suffix. The readers of ``formats.documents`` are taken where
-that module is present; a plain ``.txt`` reader is always there."""
+``Extracted``: one entry per suffix, taken from ``formats.documents.DOCUMENT_SUFFIXES``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 from pathlib import Path
 
 from nerstudio.core.errors import FormatError
+from nerstudio.core.formats.documents import DOCUMENT_SUFFIXES, read_document
 from nerstudio.core.formats.extracted import Extracted
-from nerstudio.core.formats.plain_document import read_plain_document
 
 DocumentReader = Callable[[Path], Extracted]
 
 
-@cache
 def document_readers() -> dict[str, DocumentReader]:
     """Suffix (lower case, with its dot) -> reader."""
-    readers: dict[str, DocumentReader] = {".txt": read_plain_document}
-    try:
-        from nerstudio.core.formats import documents
-    except ImportError:  # the readers of issue 27 are not in this build
-        return readers
-    for suffix in documents.DOCUMENT_SUFFIXES:
-        readers[suffix.lower()] = documents.read_document
-    return readers
+    return dict.fromkeys(DOCUMENT_SUFFIXES, read_document)
 
 
 def document_suffixes() -> tuple[str, ...]:
