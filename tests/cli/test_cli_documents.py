@@ -11,8 +11,8 @@ import pytest
 from nerstudio.cli import main
 from nerstudio.core.errors import FormatError
 from nerstudio.core.formats import document_readers as registry
-from nerstudio.core.formats.extracted import Block, Extracted
 from nerstudio.core.formats.documents.plain import read as read_plain_document
+from nerstudio.core.formats.extracted import Block, Extracted
 
 
 def read_fake_pdf(path: Path) -> Extracted:

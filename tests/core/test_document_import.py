@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from nerstudio.core.errors import FormatError
 from nerstudio.core.formats import document_readers as registry
-from nerstudio.core.formats.extracted import Block, Extracted
 from nerstudio.core.formats.documents.plain import read as read_plain_document
+from nerstudio.core.formats.extracted import Block, Extracted
 from nerstudio.core.records import DocumentRecord, Origin, Region, Status
 from nerstudio.core.store import Project
 from nerstudio.core.tokens import tokenize
