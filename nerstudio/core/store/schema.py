@@ -15,6 +15,7 @@ import sqlite_utils
 
 from nerstudio.core.errors import ProjectError
 from nerstudio.core.store.connection import explain
+from nerstudio.core.store.dictionary_schema import migration_dictionaries
 
 APPLICATION = "nerstudio"
 
@@ -347,6 +348,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_6,
     _migration_7,
     _migration_8,
+    migration_dictionaries,  # 9 (issue 26)
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
