@@ -54,7 +54,8 @@ class SuggestionSource(Protocol):
     origin: str  # what it reads (a file, a folder, a model id): runs.base_model
     params: dict[str, Any]  # what to record with the row (label map, options)
     # Optional: ``dropped: Counter[str]``, the source labels it left out (unmapped), which
-    # ``suggest_unfinished`` records and the CLI reports.
+    # ``suggest_unfinished`` records and the CLI reports; ``prepare(project, run)``, called
+    # with the source's runs row before the first batch (what it keeps in the project).
 
     def suggest(self, records: Sequence[DocumentRecord]) -> list[Suggested]: ...
 

@@ -65,6 +65,9 @@ def suggest_unfinished(
     gold (one transaction a batch), and make the source the active one. ``progress`` gets
     (done, total) after each batch; ``stop`` is asked before each batch."""
     run = register_source(project, source, name)
+    prepare = getattr(source, "prepare", None)
+    if prepare is not None:
+        prepare(project, run)
     total = count_unfinished(project)
     done, stopped = 0, False
     if progress is not None:
