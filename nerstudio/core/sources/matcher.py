@@ -12,34 +12,43 @@ from __future__ import annotations
 
 import json
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from itertools import accumulate, count
 
 import ahocorasick
 
 from nerstudio.core.sources.base import NO_SCORES, Suggested
 from nerstudio.core.spans import ScoredSpan
 from nerstudio.core.store.dictionaries import DictionaryEntry
-from nerstudio.core.tokens import Token, tokenize
+from nerstudio.core.tokens import Token, tokenize, unspaced
 
 SEP = "\x1f"  # the unit separator: never inside a token
 
 
+def entry_words(text: str) -> list[str]:
+    """An entry's tokens, as ``tokenize`` cuts them. Words of letters and digits alone (no
+    Han or kana) split on spaces exactly as it would, and ten times faster: a 100k-entry
+    dictionary builds in a second or two."""
+    words = text.split()
+    if all(w.isalnum() and not unspaced(w) for w in words):
+        return words
+    return [text[s:e] for s, e in tokenize(text)]
+
+
 def phrase_key(text: str) -> str:
     """A string as its tokens joined by single spaces: the key of accepts and rejects."""
-    return " ".join(text[s:e] for s, e in tokenize(text))
+    return " ".join(entry_words(text))
 
 
-@dataclass(frozen=True)
-class Hit:
-    first: int  # token indices, inclusive
-    last: int
-    support: dict[str, float]  # label -> support
+Hit = tuple[int, int, dict[str, float]]
+"""A phrase or pattern found: first and last token index (inclusive), label -> support."""
 
 
 class DictionaryMatcher:
-    """Entries (phrases and token patterns) ready to match; build once, match many."""
+    """Entries (phrases and token patterns) ready to match; build once, match many, and
+    ``learn`` a gold entity or ``reject`` a suggestion at any time (no rebuild: the next
+    match sees it)."""
 
     def __init__(
         self,
@@ -51,21 +60,37 @@ class DictionaryMatcher:
         ``rejected``: (casefolded phrase key, label) counts."""
         self.accepted: Counter[tuple[str, str]] = Counter()
         self.rejected = Counter(rejected or {})
-        phrases: dict[bool, dict[str, Counter[str]]] = {
-            True: defaultdict(Counter),
-            False: defaultdict(Counter),
-        }
+        self.keys: dict[bool, dict[str, dict[str, float]]] = {True: {}, False: {}}
+        self.automata = {True: ahocorasick.Automaton(), False: ahocorasick.Automaton()}
+        self.stale = {True, False}
         self.patterns: list[tuple[list[dict], str]] = []
         for entry in entries:
             if entry.pattern is not None:
                 self.patterns.append((json.loads(entry.pattern), entry.label))
             elif key := _key(entry.text, entry.case_sensitive):
-                phrases[entry.case_sensitive][key][entry.label] = 1
-        for (text, label), count in (accepted or Counter()).items():
-            if key := _key(text, True):
-                phrases[True][key][label] += count
-                self.accepted[phrase_key(text).casefold(), label] += count
-        self.automata = {case: _automaton(keys) for case, keys in phrases.items()}
+                self._support(entry.case_sensitive, key)[entry.label] = 1.0
+        for (text, label), times in (accepted or Counter()).items():
+            self.learn(text, label, times)
+
+    def learn(self, text: str, label: str, count: int = 1) -> None:
+        """A gold entity (``count`` times): an entry with its case, and as many accepts."""
+        if key := _key(text, True):
+            support = self._support(True, key)
+            support[label] = support.get(label, 0.0) + count
+            self.accepted[phrase_key(text).casefold(), label] += count
+
+    def reject(self, text: str, label: str) -> None:
+        self.rejected[phrase_key(text).casefold(), label] += 1
+
+    def _support(self, case: bool, key: str) -> dict[str, float]:
+        """The label -> support of a key, made (and added to its automaton) when new."""
+        support = self.keys[case].get(key)
+        if support is None:
+            support = self.keys[case][key] = {}
+            word = SEP + key + SEP
+            self.automata[case].add_word(word, (len(word), support))  # held by reference
+            self.stale.add(case)
+        return support
 
     def match(self, text: str, tokens: Sequence[Token]) -> list[ScoredSpan]:
         """The document's suggested spans: longest hits first, no two overlapping."""
@@ -75,81 +100,97 @@ class DictionaryMatcher:
         """Spans and the document's queue scores (its dictionary ambiguity)."""
         words = [text[s:e] for s, e in tokens]
         hits = [*self._phrase_hits(words, True), *self._phrase_hits(words, False)]
-        hits += self._pattern_hits(words)
-        spans, entropies = self._resolve(text, tokens, words, hits)
+        if self.patterns:
+            hits += self._pattern_hits(words)
+        if not hits:
+            return Suggested((), dict(NO_SCORES))
+        spans, entropies = self._resolve(tokens, words, hits)
         return Suggested(tuple(spans), _queue_scores([s.score for s in spans], entropies))
 
-    def _phrase_hits(self, words: list[str], case: bool) -> Iterable[Hit]:
+    def _phrase_hits(self, words: list[str], case: bool) -> list[Hit]:
+        if not self.keys[case]:
+            return []
         automaton = self.automata[case]
-        if automaton is None:
-            return
+        if case in self.stale:
+            automaton.make_automaton()
+            self.stale.discard(case)
         shown = words if case else [w.casefold() for w in words]
-        starts: dict[int, int] = {}  # haystack position of a token's first character
-        position = 1
-        for index, word in enumerate(shown):
-            starts[position] = index
-            position += len(word) + 1
-        starts[position] = len(shown)
+        # haystack position of each token's first character (and of the end) -> its index
+        starts = dict(zip(accumulate((len(w) + 1 for w in shown), initial=1), count()))
         haystack = SEP + SEP.join(shown) + SEP
-        for end, (length, support) in automaton.iter(haystack):
-            # ``end`` is the trailing separator: the next token (or the end) starts after it
-            yield Hit(starts[end - length + 2], starts[end + 1] - 1, support)
+        # ``end`` is the trailing separator: the next token (or the end) starts after it
+        return [
+            (starts[end - length + 2], starts[end + 1] - 1, support)
+            for end, (length, support) in automaton.iter(haystack)
+        ]
 
-    def _pattern_hits(self, words: list[str]) -> Iterable[Hit]:
+    def _pattern_hits(self, words: list[str]) -> list[Hit]:
+        hits: list[Hit] = []
         for pattern, label in self.patterns:
             n = len(pattern)
             for first in range(len(words) - n + 1):
                 if all(_token_matches(words[first + i], t) for i, t in enumerate(pattern)):
-                    yield Hit(first, first + n - 1, {label: 1.0})
+                    hits.append((first, first + n - 1, {label: 1.0}))
+        return hits
 
     def _resolve(
-        self, text: str, tokens: Sequence[Token], words: list[str], hits: list[Hit]
+        self, tokens: Sequence[Token], words: list[str], hits: list[Hit]
     ) -> tuple[list[ScoredSpan], list[float]]:
         """Longest first, then leftmost; each kept hit's labels filtered by rejections."""
-        merged: dict[tuple[int, int], Counter[str]] = defaultdict(Counter)
-        for hit in hits:
-            merged[hit.first, hit.last].update(hit.support)
-        taken = [False] * len(words)
-        spans, entropies = [], []
-        for (first, last), support in sorted(
-            merged.items(), key=lambda h: (h[0][0] - h[0][1], h[0][0])
-        ):
-            if any(taken[first : last + 1]):
+        merged: dict[tuple[int, int], dict[str, float]] = {}
+        for first, last, support in hits:
+            if (first, last) in merged:  # both case rules, or a pattern too: add up
+                both = Counter(merged[first, last])
+                both.update(support)
+                support = dict(both)
+            merged[first, last] = support
+        taken: set[int] = set()
+        found: list[tuple[ScoredSpan, float]] = []
+        for (first, last), support in sorted(merged.items(), key=_longest_leftmost):
+            if not taken.isdisjoint(range(first, last + 1)):
                 continue
-            key = " ".join(words[first : last + 1]).casefold()
-            kept = {lab: w for lab, w in support.items() if not self._refused(key, lab)}
+            kept, factor = self._weigh(words, first, last, support)
             if not kept:
                 continue
             label = max(sorted(kept), key=kept.__getitem__)
             total = sum(kept.values())
-            accepted, rejected = self.accepted[key, label], self.rejected[key, label]
-            score = kept[label] / total * (accepted + 1) / (accepted + rejected + 1)
-            taken[first : last + 1] = [True] * (last - first + 1)
-            spans.append(ScoredSpan(tokens[first][0], tokens[last][1], label, score))
-            entropies.append(-sum(w / total * math.log(w / total) for w in kept.values()))
-        order = sorted(range(len(spans)), key=lambda i: spans[i].start)
-        return [spans[i] for i in order], [entropies[i] for i in order]
+            taken.update(range(first, last + 1))
+            span = ScoredSpan(tokens[first][0], tokens[last][1], label, kept[label] / total)
+            if factor is not None:
+                span = ScoredSpan(span.start, span.end, label, span.score * factor(label))
+            entropy = -sum(w / total * math.log(w / total) for w in kept.values())
+            found.append((span, entropy))
+        found.sort(key=lambda pair: pair[0].start)
+        return [span for span, _ in found], [entropy for _, entropy in found]
+
+    def _weigh(self, words: list[str], first: int, last: int, support: dict[str, float]):
+        """The labels left after rejections, and what lowers a label's score (None: no
+        rejection anywhere, nothing to lower)."""
+        if not self.rejected:
+            return support, None
+        key = " ".join(words[first : last + 1]).casefold()
+        kept = {lab: w for lab, w in support.items() if not self._refused(key, lab)}
+
+        def factor(label: str) -> float:
+            accepted = self.accepted[key, label]
+            return (accepted + 1) / (accepted + self.rejected[key, label] + 1)
+
+        return kept, factor
 
     def _refused(self, key: str, label: str) -> bool:
         return self.rejected[key, label] > self.accepted[key, label]
 
 
+def _longest_leftmost(item: tuple[tuple[int, int], dict]) -> tuple[int, int]:
+    (first, last), _ = item
+    return first - last, first
+
+
 def _key(text: str, case: bool) -> str:
-    words = [text[s:e] for s, e in tokenize(text)]
+    words = entry_words(text)
     if not case:
         words = [w.casefold() for w in words]
     return SEP.join(words)
-
-
-def _automaton(keys: dict[str, Counter[str]]) -> ahocorasick.Automaton | None:
-    if not keys:
-        return None
-    automaton = ahocorasick.Automaton()
-    for key, labels in keys.items():
-        word = SEP + key + SEP
-        automaton.add_word(word, (len(word), {k: float(v) for k, v in labels.items()}))
-    automaton.make_automaton()
-    return automaton
 
 
 def _token_matches(word: str, test: dict) -> bool:
