@@ -19,7 +19,6 @@ from nerstudio.core.sources.dictionary import learn_in_document, learnt_entries
 from nerstudio.core.sources.gazetteer import read_dictionary
 from nerstudio.core.sources.matcher import DictionaryMatcher
 from nerstudio.core.sources.running import suggest_unfinished
-from nerstudio.core.spans import Span
 from nerstudio.core.store import Project
 from nerstudio.core.store.dictionaries import DictionaryEntry as Entry
 from nerstudio.core.tokens import tokenize
@@ -190,7 +189,7 @@ def test_the_learnt_dictionary_suggests_other_occurrences_at_once(tmp_path):
         project.add_span(2, 0, 10, "LOC")
         record = project.document(2)
         started = time.perf_counter()
-        added = learn_in_document(project, run, record, [Span(0, 10, "LOC")])
+        added = learn_in_document(project, run, record, [("Washington", "LOC")])
         elapsed_ms = 1000 * (time.perf_counter() - started)
         assert _texts(TEXTS[1], added) == [("Washington", "LOC")]
         assert project.predictions.get(run.id, 2).spans == tuple(added)

@@ -98,23 +98,25 @@ def stored_source(project: Project, run: RunRecord) -> DictionarySource:
     return source
 
 
+def learns(run: RunRecord | None) -> bool:
+    """Whether ``run`` is a dictionary source that learns from gold."""
+    return run is not None and run.method == "dictionary" and bool(run.params.get("learn", True))
+
+
 def learn_in_document(
-    project: Project, run: RunRecord, record: DocumentRecord, tagged: Iterable[Span]
+    project: Project, run: RunRecord, record: DocumentRecord, entities: Iterable[tuple[str, str]]
 ) -> list[ScoredSpan]:
-    """The other occurrences, in the open document, of entities just tagged: added to the
-    row's stored suggestions of that document at once (one small transaction; nothing in
-    gold). Returns what was added. Strings the person rejected more often than accepted
-    are left out."""
-    if not run.params.get("learn", True):
+    """Occurrences, in the open document, of entities (text, label) just tagged: added to
+    the row's stored suggestions of that document at once (one small transaction; nothing
+    in gold). Returns what was added. Strings the person rejected more often than accepted
+    are left out; so is anything gold or a suggestion covers already."""
+    found = Counter(entities)
+    if not learns(run) or not found:
         return []
-    entities = Counter((record.text[s.start : s.end], s.label) for s in tagged)
-    if not entities:
-        return []
-    matcher = DictionaryMatcher((), entities, project.dictionaries.rejections(run.id))
+    matcher = DictionaryMatcher((), found, project.dictionaries.rejections(run.id))
     stored = project.predictions.get(run.id, record.id)
     before = list(stored.spans) if stored is not None else []
-    gold = [Span(s.start, s.end, s.label) for s in record.spans]
-    taken = [*before, *gold]
+    taken = [*before, *(Span(s.start, s.end, s.label) for s in record.spans)]
     new = [
         s
         for s in matcher.match(record.text, record.tokens)
@@ -125,6 +127,18 @@ def learn_in_document(
         spans = sorted([*before, *new], key=lambda s: (s.start, s.end))
         project.predictions.save(run.id, [(record.id, spans, scores)])
     return new
+
+
+def count_rejections(
+    project: Project, run_id: int, text: str, spans: Iterable[Span], delta: int = 1
+) -> None:
+    """A person rejected (``delta`` -1: undid rejecting) these suggestions of a dictionary
+    source: counted per string and label, for the learnt filter. Other sources: nothing."""
+    if project.runs.get_by_id(run_id).method != "dictionary":
+        return
+    items = [(text[s.start : s.end], s.label) for s in spans]
+    if items:
+        project.dictionaries.add_rejections(run_id, items, delta)
 
 
 def learnt_entries(project: Project) -> list[tuple[str, str, int]]:
