@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from nerstudio.core.records import DocumentRecord
 from nerstudio.core.store import Project
 from nerstudio.core.tokens import tokenize
@@ -77,3 +79,16 @@ def test_dictionary_export_writes_the_learnt_dictionary(tmp_path, capsys):
     assert code == 0 and "wrote 2 entries" in out
     assert out_file.read_text(encoding="utf-8") == "Oslo\tplace\tcase\nAnna Berg\tperson\tcase\n"
     assert run(capsys, "dictionary", "export", path, out_file)[0] == 1  # exists: --force
+
+
+def test_a_source_is_no_run_folder_and_says_how_to_run_it_again(tmp_path, capsys):
+    from nerstudio.core.errors import NerstudioError
+    from nerstudio.core.training.evaluation import resolve_run
+
+    path = _project(tmp_path)
+    gazetteer = tmp_path / "g.tsv"
+    gazetteer.write_text("Oslo\tplace\n", encoding="utf-8")
+    assert run(capsys, "suggest", path, "--source", f"dictionary:{gazetteer}")[0] == 0
+    with Project.open(path) as project, pytest.raises(NerstudioError) as caught:
+        resolve_run(project, "dictionary-g")
+    assert "'dictionary-g' is a dictionary source, not a trained run" in str(caught.value)
