@@ -112,6 +112,13 @@ def test_matches_fall_on_token_boundaries_longest_first_with_each_entrys_case_ru
     assert found == [("new  york city", "CITY"), ("York", "LOC"), ("Apple", "ORG")]
 
 
+def test_abbreviations_match_with_or_without_their_period():
+    matcher = DictionaryMatcher([Entry("Acme Corp", "ORG"), Entry("St. Louis", "LOC")])
+    text = "Acme Corp. moved from St Louis to Acme Corp headquarters."
+    found = _texts(text, matcher.match(text, tokenize(text)))
+    assert found == [("Acme Corp.", "ORG"), ("St Louis", "LOC"), ("Acme Corp", "ORG")]
+
+
 def test_token_patterns_test_flags_and_literals():
     pattern = json.dumps([{"is_digit": True}, {"lower": "km"}])
     matcher = DictionaryMatcher([Entry("* km", "DIST", True, pattern)])

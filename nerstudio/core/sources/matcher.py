@@ -21,7 +21,7 @@ import ahocorasick
 from nerstudio.core.sources.base import NO_SCORES, Suggested
 from nerstudio.core.spans import ScoredSpan
 from nerstudio.core.store.dictionaries import DictionaryEntry
-from nerstudio.core.tokens import Token, tokenize, unspaced
+from nerstudio.core.tokens import ABBREVIATIONS, Token, tokenize, unspaced
 
 SEP = "\x1f"  # the unit separator: never inside a token
 
@@ -83,12 +83,16 @@ class DictionaryMatcher:
         self.rejected[phrase_key(text).casefold(), label] += 1
 
     def _support(self, case: bool, key: str) -> dict[str, float]:
-        """The label -> support of a key, made (and added to its automaton) when new."""
+        """The label -> support of a key, made (and added to its automaton, with its
+        spelling with or without abbreviation periods) when new."""
         support = self.keys[case].get(key)
         if support is None:
-            support = self.keys[case][key] = {}
-            word = SEP + key + SEP
-            self.automata[case].add_word(word, (len(word), support))  # held by reference
+            support = {}
+            for spelling in _spellings(key):
+                if spelling not in self.keys[case]:
+                    self.keys[case][spelling] = support
+                    word = SEP + spelling + SEP
+                    self.automata[case].add_word(word, (len(word), support))  # by reference
             self.stale.add(case)
         return support
 
@@ -184,6 +188,23 @@ class DictionaryMatcher:
 def _longest_leftmost(item: tuple[tuple[int, int], dict]) -> tuple[int, int]:
     (first, last), _ = item
     return first - last, first
+
+
+def _spellings(key: str) -> list[str]:
+    """A key, and the same with its abbreviations spelt the other way: the tokenizer keeps
+    "Corp." whole, so the entry "Acme Corp" must also match the text "Acme Corp."."""
+    words = key.split(SEP)
+    flipped = [_flip_period(w) for w in words]
+    return [key] if flipped == words else [key, SEP.join(flipped)]
+
+
+def _flip_period(word: str) -> str:
+    if word.endswith(".") and word[:-1] in _ABBREVIATED:
+        return word[:-1]
+    return word + "." if word in _ABBREVIATED else word
+
+
+_ABBREVIATED = ABBREVIATIONS | {w.casefold() for w in ABBREVIATIONS}
 
 
 def _key(text: str, case: bool) -> str:
