@@ -109,6 +109,9 @@ def part_gazetteer(args: argparse.Namespace) -> dict:
         "entries": len(entries),
         "distinct_strings": len({t.casefold() for t, _ in gold}),
         "raw": raw_scores,
+        "raw_case_as_written": score(
+            DictionaryMatcher(DictionaryEntry(t, lab, True) for t, lab in gold), dev
+        ),
         "learnt_filter": score(learnt, dev),
         "strings_filtered": sum(1 for key in rejected if learnt._refused(*key)),
         "seconds": round(time.perf_counter() - started, 2),
