@@ -92,3 +92,24 @@ def test_a_source_is_no_run_folder_and_says_how_to_run_it_again(tmp_path, capsys
     with Project.open(path) as project, pytest.raises(NerstudioError) as caught:
         resolve_run(project, "dictionary-g")
     assert "'dictionary-g' is a dictionary source, not a trained run" in str(caught.value)
+
+
+def test_stdin_stop_ends_between_batches_keeping_what_was_stored(tmp_path):
+    """The window's Stop: the child's stdin closes, and it stops before its next batch."""
+    import subprocess
+    import sys
+
+    path = _project(tmp_path)
+    gazetteer = tmp_path / "g.tsv"
+    gazetteer.write_text("Oslo\tplace\n", encoding="utf-8")
+    args = ["suggest", str(path), "--source", f"dictionary:{gazetteer}", "--json", "--stdin-stop"]
+    done = subprocess.run(
+        [sys.executable, "-m", "nerstudio", *args],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.splitlines()[-1])
+    assert result["stopped"] is True and result["stored"] < result["total"]
