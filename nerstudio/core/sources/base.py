@@ -81,7 +81,9 @@ def open_source(spec: str, options: SourceOptions) -> SuggestionSource:
     module, _, function = target.partition(":")
     try:
         opener = getattr(importlib.import_module(module), function)
-    except (ImportError, AttributeError):
+    except ModuleNotFoundError as err:
+        if err.name != module:
+            raise  # a module it imports is missing: its opener says which extra brings it
         raise NerstudioError(f"source {kind!r} is not available in this installation") from None
     return opener(argument, options)
 
