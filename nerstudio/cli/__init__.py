@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from nerstudio import __version__
-from nerstudio.cli import corpus, prediction, team, training
+from nerstudio.cli import corpus, prediction, sources, team, training
 from nerstudio.core.errors import NerstudioError
 
 
@@ -28,7 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"nerstudio {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", prog="nerstudio")
 
-    for group in (corpus, training, prediction, team):
+    for group in (corpus, training, prediction, sources, team):
         group.add_parsers(sub)
     parser.command_names = set(sub.choices)  # type: ignore[attr-defined]
     return parser

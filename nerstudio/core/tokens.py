@@ -121,6 +121,8 @@ _ABBREVIATIONS = [
     "Vol",
     "pp",
 ]
+ABBREVIATIONS = frozenset(_ABBREVIATIONS)
+"""Words the tokenizer keeps whole with their period (``Corp.``, ``St.``)."""
 _APOSTROPHES = "'\u2019"
 
 _TOKEN_RE = re.compile(

@@ -14,6 +14,7 @@ from PySide6.QtGui import QUndoCommand
 
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.records import Status
+from nerstudio.core.sources.dictionary import count_rejections
 from nerstudio.core.spans import ScoredSpan
 from nerstudio.core.store import StoredSpan
 from nerstudio.gui.state import AppState
@@ -175,11 +176,19 @@ class RejectSuggestion(EditCommand):
     def apply(self) -> None:
         predictions = self.project.predictions
         self.dropped = predictions.reject(self.run_id, self.document_id, self.start, self.end)
+        self._count_rejections(1)
         self.state.reload(self.document_id)
 
     def revert(self) -> None:
         self.project.predictions.restore(self.run_id, self.document_id, self.dropped)
+        self._count_rejections(-1)
         self.state.reload(self.document_id)
+
+    def _count_rejections(self, delta: int) -> None:
+        """A dictionary source learns what was rejected (undo takes it back)."""
+        if self.state.document is not None and self.state.document.id == self.document_id:
+            text = self.state.document.text
+            count_rejections(self.project, self.run_id, text, self.dropped, delta)
 
 
 class SetStatus(EditCommand):

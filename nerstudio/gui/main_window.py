@@ -34,6 +34,7 @@ from nerstudio.gui.piece_overlay import PieceOverlay
 from nerstudio.gui.projects import ProjectOpener
 from nerstudio.gui.review import ReviewController
 from nerstudio.gui.shortcuts import KeyboardHelp
+from nerstudio.gui.sources import SourcesController
 from nerstudio.gui.state import AppState
 from nerstudio.gui.suggestions import LiveSuggestions
 from nerstudio.gui.timekeeper import Timekeeper
@@ -101,12 +102,14 @@ class MainWindow(QMainWindow):
         self.progress_text = QLabel()
         self.time_text = QLabel()
         self.jobs = BackgroundJobs(self.state, self)
+        self.sources = SourcesController(self.state, self)
         self.projects = ProjectOpener(self.state, settings, self)
         self.corpus = CorpusView(
             self.state, self.documents, self.document_list, self.progress_text, self
         )
         self.team = TeamMode(self.state, self, self.pages, central, self.editor, dock)
         self.statusBar().addPermanentWidget(self.jobs.busy)
+        self.statusBar().addPermanentWidget(self.sources.active_text)
         self.statusBar().addPermanentWidget(self.time_text)
         self.statusBar().addPermanentWidget(self.progress_text)
         build_menus(self, dock)
@@ -141,6 +144,8 @@ class MainWindow(QMainWindow):
         self.training.controller.runFinished.connect(self.live_suggestions.expect_run)
         self.jobs.corpusChanged.connect(self.corpus.corpus_changed)
         self.jobs.predictionsStored.connect(self.corpus.predictions_stored)
+        self.sources.activeSourceChanged.connect(self.training.controller.runsChanged)
+        self.sources.activeSourceChanged.connect(self.corpus.predictions_stored)
 
     # -- project -------------------------------------------------------------------------
 

@@ -92,6 +92,13 @@ def _document_menu(window: MainWindow, document: QMenu) -> None:
     pre = "Pre-&annotate unfinished documents (active model)"
     add_action(window, document, pre, jobs.pre_annotate, "Ctrl+Shift+P")
     add_action(window, document, "S&top pre-annotating", jobs.stop_pre_annotating)
+    suggest = document.addMenu("Suggest &from")  # sources before any training (issue 26)
+    add_action(window, suggest, "&Dictionary file…", window.sources.dictionary_dialog)
+    add_action(window, suggest, "&Model folder…", window.sources.model_dialog)
+    add_action(
+        window, suggest, "What I have &tagged (learnt dictionary)", window.sources.suggest_learnt
+    )
+    add_action(window, suggest, "&Stop suggesting", window.sources.stop)
     document.addSeparator()
     add_action(window, document, "&Next\tPageDown", lambda: controller.navigate(1))
     add_action(window, document, "&Previous\tPageUp", lambda: controller.navigate(-1))

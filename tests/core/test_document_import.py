@@ -308,19 +308,19 @@ def test_conll_labelstudio_and_brat_carry_the_source_and_page(pdf_reader, projec
 
 
 def test_a_project_of_the_last_schema_gains_the_provenance_tables(tmp_path):
-    from nerstudio.core.store import connection
-    from nerstudio.core.store.schema import SCHEMA_VERSION
+    from nerstudio.core.store import connection, provenance
+    from nerstudio.core.store.schema import MIGRATIONS
 
     path = tmp_path / "old.db"
     with Project.create(path, ["PER"]) as project:
         project.add_documents([DocumentRecord("Anna", ((0, 4),))])
     db = connection.connect(path)
-    with db.atomic():  # as the schema before this one left it
+    with db.atomic():  # as the schema before the provenance migration left it
         db.execute("DROP TABLE document_blocks")
         db.execute("DROP TABLE document_origins")
         db.execute(
             "UPDATE project_meta SET value = ? WHERE key = 'schema_version'",
-            [SCHEMA_VERSION - 1],
+            [MIGRATIONS.index(provenance.migration)],
         )
     db.close()
     with Project.open(path) as project:

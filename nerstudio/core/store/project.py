@@ -26,6 +26,7 @@ from nerstudio.core.store.annotations import (
     check_annotator_name,
     default_annotator_name,
 )
+from nerstudio.core.store.dictionaries import Dictionaries
 from nerstudio.core.store.documents import ProjectDocuments
 from nerstudio.core.store.labels import LabelsInUse, ProjectLabels
 from nerstudio.core.store.predictions import Predictions
@@ -51,6 +52,7 @@ class Project(ProjectLabels, ProjectDocuments, ProjectSpans):
         self.runs = Runs(db, path)
         self.predictions = Predictions(db)
         self.annotations = Annotations(db)
+        self.dictionaries = Dictionaries(db)
 
     # -- opening -------------------------------------------------------------------------
 

@@ -201,6 +201,31 @@ class Runs:
             )
         return self.get(name)
 
+    def add_source(self, name: str, kind: str, origin: str, params: dict[str, Any]) -> RunRecord:
+        """The row of a suggestion source (``method`` is its kind, status ``source``, no
+        folder): made, or updated when a source of that name and kind exists (its earlier
+        suggestions stay until replaced). A trained run's name is refused."""
+        check_run_name(name)
+        with self.db.atomic():
+            row = self.db.execute("SELECT method, status FROM runs WHERE name = ?", [name])
+            found = row.fetchone()
+            if found is not None and found != (kind, "source"):
+                raise ProjectError(
+                    f"a run named {name!r} exists already; give the source another --name"
+                )
+            if found is None:
+                self.db.execute(
+                    "INSERT INTO runs (name, base_model, method, params, status, started_at,"
+                    " finished_at) VALUES (?, ?, ?, ?, 'source', ?, ?)",
+                    [name, origin, kind, json.dumps(params), schema.now(), schema.now()],
+                )
+            else:
+                self.db.execute(
+                    "UPDATE runs SET base_model = ?, params = ?, finished_at = ? WHERE name = ?",
+                    [origin, json.dumps(params), schema.now(), name],
+                )
+        return self.get(name)
+
     def mark_interrupted(self) -> list[str]:
         """Runs left ``running`` by a process that is gone become ``interrupted`` (a run
         on another machine sharing the file is left alone); returns their names."""

@@ -16,6 +16,7 @@ import sqlite_utils
 from nerstudio.core.errors import ProjectError
 from nerstudio.core.store import provenance
 from nerstudio.core.store.connection import explain
+from nerstudio.core.store.dictionary_schema import migration_dictionaries
 
 APPLICATION = "nerstudio"
 
@@ -349,6 +350,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_7,
     _migration_8,
     provenance.migration,  # 9: document files' source and blocks (issue 27)
+    migration_dictionaries,  # 10: dictionary entries and rejected suggestions (issue 26)
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

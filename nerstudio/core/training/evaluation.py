@@ -20,6 +20,11 @@ def resolve_run(project: Project, run: str) -> Path:
     if folder.is_dir():
         return folder
     record = project.runs.get(run)
+    if record.status == "source":  # a dictionary, model or zero-shot source (issue 26)
+        raise NerstudioError(
+            f"{run!r} is a {record.method} source, not a trained run: run it again with "
+            "'nerstudio suggest' (Document > Suggest from in the window)"
+        )
     if not record.path or not Path(record.path).is_dir():
         raise NerstudioError(f"run {run!r}: its folder {record.path} is gone")
     return Path(record.path)
