@@ -8,6 +8,7 @@ line and leaves a report (exit 70). Each command group is a module here.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -138,7 +139,8 @@ def run_command(args: argparse.Namespace) -> int:
         args.channel = channel
 
         def fail(message: str, error: str, code: int) -> int:
-            channel.send(ChildFailed(message, error))
+            with contextlib.suppress(OSError):  # the window is gone: nobody reads it
+                channel.send(ChildFailed(message, error))
             return code
 
         return _run(args, fail)
