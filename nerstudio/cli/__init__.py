@@ -8,12 +8,14 @@ line and leaves a report (exit 70). Each command group is a module here.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from nerstudio import __version__
 from nerstudio.cli import corpus, prediction, sources, team, training
+from nerstudio.cli.terminal import print_error
 from nerstudio.core.errors import NerstudioError
 
 
@@ -52,16 +54,10 @@ def launch_window(argv: Sequence[str]) -> int:
         try:
             args.project = install_sample_project()
         except NerstudioError as err:
-            print(f"nerstudio: error: {err}", file=sys.stderr)
-            return 1
+            return print_error(str(err))
         print(f"sample project: {args.project}")
     if args.project is not None and not args.project.is_file():
-        print(
-            f"nerstudio: error: {args.project}: no such project file; create it with "
-            "'nerstudio init'",
-            file=sys.stderr,
-        )
-        return 1
+        return print_error(f"{args.project}: no such project file; create it with 'nerstudio init'")
     from nerstudio.gui.app import main as gui_main
 
     return gui_main(args.project)
@@ -131,9 +127,32 @@ def command_inputs(args: argparse.Namespace) -> list[Path]:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    """The one top-level handler: our errors and what the system refused are one line
-    (exit 1), anything else is a bug: one line on stderr and the traceback saved to a
-    log file (exit 70). No output of a command may be one of its inputs (``reading``)."""
+    """The one top-level handler, around ``_run`` (``--messages``: the command's output and
+    its error are ``core.child_protocol`` messages on stdout, for the window)."""
+    from nerstudio.cli.failures import named_stdout
+    from nerstudio.core.child_protocol import ChildFailed, message_channel
+
+    if not getattr(args, "messages", False):
+        args.channel = None
+        return _run(args, lambda message, error, code: print_error(message, code))
+    with named_stdout(), message_channel() as channel:
+        args.channel = channel
+
+        def fail(message: str, error: str, code: int) -> int:
+            with contextlib.suppress(OSError):  # the window is gone: nobody reads it
+                channel.send(ChildFailed(message, error))
+            return code
+
+        return _run(args, fail)
+
+
+Failure = Callable[[str, str, int], int]  # (the user's line, the error's class, exit code)
+
+
+def _run(args: argparse.Namespace, fail: Failure) -> int:
+    """Our errors and what the system refused are one line (exit 1), anything else is a
+    bug: one line and the traceback saved to a log file (exit 70). No output of a command
+    may be one of its inputs (``reading``)."""
     from nerstudio.cli.failures import flush_stdout, named_stdout, silence_stdout, user_message
     from nerstudio.core.bug_report import one_line, save_report
     from nerstudio.core.safe_io import reading
@@ -145,8 +164,7 @@ def run_command(args: argparse.Namespace) -> int:
             flush_stdout()  # what was printed last may still wait in the buffer
         return code
     except NerstudioError as err:
-        print(f"nerstudio: error: {err}", file=sys.stderr)
-        return 1
+        return fail(str(err), type(err).__name__, 1)
     except KeyboardInterrupt:
         print("nerstudio: interrupted", file=sys.stderr)
         return 130
@@ -156,8 +174,10 @@ def run_command(args: argparse.Namespace) -> int:
     except Exception as err:
         message = user_message(err, args)
         if message is not None:
-            print(f"nerstudio: error: {message}", file=sys.stderr)
-            return 1
+            return fail(message, type(err).__name__, 1)
         report = save_report(err)
-        print(f"nerstudio: {one_line(err, report)}", file=sys.stderr)
-        return 70
+        line = one_line(err, report)
+        if args.channel is None:
+            print(f"nerstudio: {line}", file=sys.stderr)
+            return 70
+        return fail(line, type(err).__name__, 70)

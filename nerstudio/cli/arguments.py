@@ -26,3 +26,13 @@ def positive_int(value: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of at least 1")
     return number
+
+
+def add_messages(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--messages``: the command speaks ``core.child_protocol`` on stdout (what the
+    window starts as a child); without it, its output is for a person or a script."""
+    parser.add_argument(
+        "--messages",
+        action="store_true",
+        help=f"print {what} and any error as typed JSON lines (for the window)",
+    )

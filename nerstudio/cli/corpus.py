@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from nerstudio.cli.terminal import progress_bar
+from nerstudio.cli.terminal import print_error, progress_bar
 from nerstudio.core.errors import ProjectError
 from nerstudio.core.plural import counted
 from nerstudio.core.safe_io import check_target, is_stdio, new_database, write_file
@@ -174,8 +174,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 0
     latest = backup.latest(Path(args.project))
     hint = f"the last good backup is {latest}" if latest else "there is no backup of it"
-    print(f"nerstudio: error: {args.project}: {len(problems)} problems; {hint}", file=sys.stderr)
-    return 1
+    return print_error(f"{args.project}: {len(problems)} problems; {hint}")
 
 
 def cmd_runs(args: argparse.Namespace) -> int:

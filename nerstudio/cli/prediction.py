@@ -8,7 +8,7 @@ import sys
 from contextlib import nullcontext
 from pathlib import Path
 
-from nerstudio.cli.arguments import positive_int, share
+from nerstudio.cli.arguments import add_messages, positive_int, share
 from nerstudio.cli.terminal import progress_bar
 from nerstudio.core.active import DEFAULT_STRATEGY, STRATEGIES
 from nerstudio.core.errors import NerstudioError
@@ -38,7 +38,8 @@ def _nothing_to_predict(every: bool, done: bool) -> str:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    from nerstudio.core.prediction import run_predictor, serve_predictions
+    from nerstudio.core.child_protocol import MessageWriter
+    from nerstudio.core.prediction import DocumentsPredicted, run_predictor, serve_predictions
     from nerstudio.core.records import Status
 
     if args.run == "-":  # a standby for the window: the slow imports now, the run later
@@ -59,10 +60,14 @@ def cmd_predict(args: argparse.Namespace) -> int:
             if not records:
                 raise NerstudioError(_nothing_to_predict(args.all, args.done))
         run, predictor = run_predictor(project, args.run, args.device, args.backend)
-        if args.serve:
-            return serve_predictions(project, run.id, predictor, sys.stdin, sys.stdout)
+        if args.serve:  # its replies are messages, with --messages or without
+            send = (args.channel or MessageWriter(sys.stdout)).send
+            return serve_predictions(project, run.id, predictor, sys.stdin, send)
         with write_file(args.out) if args.out else nullcontext() as fh:
             stored = _predict(project, run.id, predictor, records, fh)
+    if args.channel is not None:
+        args.channel.send(DocumentsPredicted(run.name, stored))
+        return 0
     # with --out -, stdout holds the predictions: the summary goes to stderr
     summary = sys.stderr if is_stdio(args.out) else sys.stdout
     print(f"predicted {counted(stored, 'document')} with run {run.name}", file=summary)
@@ -70,7 +75,12 @@ def cmd_predict(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from nerstudio.core.prediction import run_predictor, suspicious_to_json
+    from nerstudio.core.prediction import (
+        DocumentsPredicted,
+        SuspiciousFound,
+        run_predictor,
+        suspicious_to_json,
+    )
     from nerstudio.core.records import Status
     from nerstudio.core.review import suspicious_documents
 
@@ -82,8 +92,14 @@ def cmd_review(args: argparse.Namespace) -> int:
             run, predictor = run_predictor(project, run.name, "auto", args.backend)
             done = list(project.iter_documents(status=Status.DONE))
             stored = _predict(project, run.id, predictor, done)
-            print(f"predicted {counted(stored, 'document')} with run {run.name}")
+            if args.channel is not None:
+                args.channel.send(DocumentsPredicted(run.name, stored))
+            else:
+                print(f"predicted {counted(stored, 'document')} with run {run.name}")
         found = suspicious_documents(project, run.id, args.threshold)
+    if args.channel is not None:
+        args.channel.send(SuspiciousFound(run.name, tuple(found[: args.top])))
+        return 0
     if args.json:
         print(json.dumps(suspicious_to_json(found[: args.top]), ensure_ascii=False))
         return 0
@@ -166,8 +182,10 @@ def add_parsers(sub) -> None:
     p.add_argument(
         "--serve",
         action="store_true",
-        help="keep the model loaded; read document ids on stdin, store and answer each",
+        help="keep the model loaded; read document ids on stdin, store and answer each "
+        "(in typed JSON lines)",
     )
+    add_messages(p, "what was stored")
     p.set_defaults(func=cmd_predict)
 
     p = sub.add_parser(
@@ -193,6 +211,7 @@ def add_parsers(sub) -> None:
         "--top", type=positive_int, default=200, help="list at most N (default %(default)s)"
     )
     p.add_argument("--json", action="store_true", help="print one JSON list")
+    add_messages(p, "the findings")
     p.set_defaults(func=cmd_review)
 
     p = sub.add_parser(

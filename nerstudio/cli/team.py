@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from nerstudio.cli.arguments import share
+from nerstudio.cli.arguments import add_messages, share
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.plural import counted
 from nerstudio.core.safe_io import is_stdio
@@ -92,6 +92,11 @@ def cmd_agreement(args: argparse.Namespace) -> int:
                 "first with 'nerstudio merge'"
             )
         pairs = agreement(project)
+    if args.channel is not None:
+        from nerstudio.core.team.agreement import AgreementComputed
+
+        args.channel.send(AgreementComputed(tuple(pairs)))
+        return 0
     if args.json:
         print(json.dumps({"pairs": [p.to_json() for p in pairs]}, ensure_ascii=False))
         return 0
@@ -213,6 +218,7 @@ def add_parsers(sub) -> None:
     )
     p.add_argument("project", type=Path)
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_messages(p, "the figures")
     p.set_defaults(func=cmd_agreement)
 
     p = sub.add_parser(

@@ -28,3 +28,9 @@ def tqdm_write(message: str) -> None:
     from tqdm import tqdm
 
     tqdm.write(message, file=sys.stderr)
+
+
+def print_error(message: str, code: int = 1) -> int:
+    """The one line a person reads for an error (``nerstudio: error: ...``); the code."""
+    print(f"nerstudio: error: {message}", file=sys.stderr)
+    return code

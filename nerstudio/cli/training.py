@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from nerstudio.cli.arguments import add_messages
 from nerstudio.cli.terminal import is_main_process, tqdm_write
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.plural import counted
@@ -37,7 +38,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     previous = signal.signal(signal.SIGINT, interrupt)
     main = is_main_process()
-    shown = _Progress(stream=args.events and main, talk=main and not args.events)
+    channel = args.channel if main else None
+    shown = _Progress(send=channel.send if channel else None, talk=main and not args.messages)
     events = train(args.project, config, should_stop=_stop_check(stop, args.stop_file))
     try:
         for event in events:
@@ -68,11 +70,11 @@ def _stop_check(stop: threading.Event, stop_file: str | None) -> Callable[[], bo
 
 
 class _Progress:
-    """Shows a run's events: JSON lines (``stream``), or a bar and a line an epoch
-    (``talk``); remembers how it started and ended."""
+    """Shows a run's events: messages to the window (``send``), or a bar and a line an
+    epoch (``talk``); remembers how it started and ended."""
 
-    def __init__(self, stream: bool, talk: bool) -> None:
-        self.stream, self.talk = stream, talk
+    def __init__(self, send: Callable[[object], object] | None, talk: bool) -> None:
+        self.send, self.talk = send, talk
         self.bar = None
         self.started = None
         self.done = None
@@ -80,8 +82,8 @@ class _Progress:
     def show(self, event) -> None:
         from nerstudio.core.training import events as ev
 
-        if self.stream:
-            print(json.dumps(ev.event_to_json(event)), flush=True)
+        if self.send is not None:
+            self.send(event)
         if isinstance(event, ev.TrainingStarted):
             self.started = event
         if isinstance(event, ev.StepLogged) and self.bar is not None:
@@ -131,12 +133,12 @@ def _report(done, args: argparse.Namespace) -> int:
     if isinstance(done, TrainingDiscarded):
         # 130, as for Ctrl+C: the user ended it and there is no run to use, so a script's
         # `train && predict --run NAME` stops here instead of failing on a missing run.
-        if is_main_process() and not args.events:
+        if is_main_process() and not args.messages:
             print(f"run {done.run} {done.message}")
             if args.json:
                 print(json.dumps({"run": done.run, "path": None, "status": "cancelled"}))
         return 130
-    if done is None or not is_main_process() or args.events:
+    if done is None or not is_main_process() or args.messages:
         return 0
     dev = done.dev
     print(
@@ -221,11 +223,7 @@ def add_parsers(sub) -> None:
     p.add_argument("project", type=Path)
     add_train_arguments(p)
     p.add_argument("--json", action="store_true", help="last stdout line: one JSON object")
-    p.add_argument(
-        "--events",
-        action="store_true",
-        help="print every event as one JSON line (for the window's training panel)",
-    )
+    add_messages(p, "every training event")
     p.add_argument("--stop-file", help="stop cooperatively once this file exists")
     p.set_defaults(func=cmd_train)
 

@@ -1,10 +1,9 @@
 """Predicting a project's documents with a run's model, and ``predict --serve``: the loop
-the window's child process runs, with its typed messages and their JSON codec.
+the window's child process runs, with the messages the prediction children send.
 
-The window never imports torch: it starts ``nerstudio predict --serve`` (or ``review
---predict --json``) as a child and talks to it in the messages below, encoded and decoded
-here on both ends. A reply line that does not decode is a ``ProtocolError`` (one line a
-person reads), never a stray ``KeyError`` in a slot.
+The window never imports torch: it starts ``nerstudio predict --serve`` (pre-annotation:
+``predict``, the review: ``review --predict``) with ``--messages`` as a child, which
+answers in the messages below (``core.child_protocol`` encodes and decodes both ends).
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from nerstudio.core.child_protocol import ProtocolError, child_message
 from nerstudio.core.errors import NerstudioError, ProjectError
 from nerstudio.core.records import DocumentRecord
 from nerstudio.core.review import SuspiciousDocument
@@ -28,10 +28,6 @@ if TYPE_CHECKING:
 CHUNK = 256  # documents predicted and stored per transaction
 
 
-class ProtocolError(NerstudioError):
-    """A child process printed a line that is not one of its messages."""
-
-
 # -- the --serve messages ------------------------------------------------------------------
 
 
@@ -42,11 +38,13 @@ class PredictionRequest:
     document_id: int
 
 
+@child_message
 @dataclass(frozen=True)
 class ServeReady:
     """The model is loaded; requests are answered from now on."""
 
 
+@child_message
 @dataclass(frozen=True)
 class PredictionStored:
     """A document's prediction is stored; ``ms`` is what predicting and storing took."""
@@ -55,6 +53,7 @@ class PredictionStored:
     ms: float
 
 
+@child_message
 @dataclass(frozen=True)
 class PredictionFailed:
     """A request that could not be served; ``request`` is its line as it came."""
@@ -78,42 +77,29 @@ def request_from_line(line: str) -> PredictionRequest:
         raise ProtocolError(f"{line.strip()!r} is not a document id") from None
 
 
-def reply_to_json(reply: ServeReply) -> dict[str, Any]:
-    """A reply as the JSON object ``predict --serve`` prints for it."""
-    if isinstance(reply, ServeReady):
-        return {"ready": True}
-    if isinstance(reply, PredictionStored):
-        return {"id": reply.document_id, "ms": reply.ms}
-    return {"id": reply.request, "error": reply.error}
+# -- what pre-annotation and the review send -------------------------------------------------
 
 
-def reply_from_json(data: Any) -> ServeReply:
-    """The inverse of ``reply_to_json``; ``ProtocolError`` for anything else."""
-    try:
-        if data.get("ready") is True:
-            return ServeReady()
-        if "error" in data:
-            return PredictionFailed(str(data["id"]), str(data["error"]))
-        if isinstance(data["id"], int) and not isinstance(data["id"], bool):
-            return PredictionStored(data["id"], float(data["ms"]))
-    except (AttributeError, KeyError, TypeError, ValueError):
-        pass
-    raise ProtocolError(f"the prediction process answered {json.dumps(data)[:120]}: no reply")
+@child_message
+@dataclass(frozen=True)
+class DocumentsPredicted:
+    """``predict`` (or ``review --predict``) stored a run's predictions of ``documents``."""
+
+    run: str
+    documents: int
 
 
-def reply_to_line(reply: ServeReply) -> str:
-    return json.dumps(reply_to_json(reply)) + "\n"
+@child_message
+@dataclass(frozen=True)
+class SuspiciousFound:
+    """``review``'s findings, most confident disagreement first."""
 
-
-def reply_from_line(line: str) -> ServeReply:
-    """One stdout line of ``predict --serve`` as a reply; ``ProtocolError`` if it is none."""
-    return reply_from_json(_json_line(line, "the prediction process"))
-
-
-# -- what ``review --json`` prints -----------------------------------------------------------
+    run: str
+    documents: tuple[SuspiciousDocument, ...]
 
 
 def suspicious_to_json(found: Sequence[SuspiciousDocument]) -> list[dict[str, Any]]:
+    """What ``review --json`` prints (for scripts)."""
     return [
         {
             "id": s.document_id,
@@ -123,33 +109,6 @@ def suspicious_to_json(found: Sequence[SuspiciousDocument]) -> list[dict[str, An
         }
         for s in found
     ]
-
-
-def suspicious_from_json(line: str) -> list[SuspiciousDocument]:
-    """The list ``review --json`` printed; ``ProtocolError`` when it is not that list."""
-    data = _json_line(line, "the review")
-    try:
-        found = [
-            SuspiciousDocument(
-                document_id=int(item["id"]),
-                text=str(item["text"]),
-                confidence=float(item["confidence"]),
-                reasons=tuple(str(r) for r in item["reasons"]),
-            )
-            for item in data
-        ]
-    except (KeyError, TypeError, ValueError):
-        raise ProtocolError(f"the review printed {line.strip()[:120]!r}: no list") from None
-    if any(not s.reasons for s in found):
-        raise ProtocolError("the review printed a document without a reason")
-    return found
-
-
-def _json_line(line: str, who: str) -> Any:
-    try:
-        return json.loads(line)
-    except (TypeError, ValueError):
-        raise ProtocolError(f"{who} printed {str(line).strip()[:120]!r}, not JSON") from None
 
 
 # -- predicting ------------------------------------------------------------------------------
@@ -226,15 +185,17 @@ def serve_one(project: Project, run_id: int, predictor: Predictor, line: str) ->
 
 
 def serve_predictions(
-    project: Project, run_id: int, predictor: Predictor, requests: Iterable[str], out: TextIO
+    project: Project,
+    run_id: int,
+    predictor: Predictor,
+    requests: Iterable[str],
+    send: Callable[[ServeReply], object],
 ) -> int:
     """``predict --serve``: the window's on-the-fly predictions. The model stays loaded;
-    each request line is a document id, predicted and stored, answered by one reply line."""
-    out.write(reply_to_line(ServeReady()))
-    out.flush()
+    each request line is a document id, predicted and stored, answered by one message."""
+    send(ServeReady())
     for line in requests:
         if not line.strip():
             continue
-        out.write(reply_to_line(serve_one(project, run_id, predictor, line)))
-        out.flush()
+        send(serve_one(project, run_id, predictor, line))
     return 0

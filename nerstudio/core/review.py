@@ -29,6 +29,10 @@ class SuspiciousDocument:
     confidence: float  # the most confident disagreement
     reasons: tuple[str, ...]
 
+    def __post_init__(self) -> None:
+        if not self.reasons:  # the list shows the first one: a finding says why
+            raise ValueError(f"document {self.document_id}: a finding without a reason")
+
 
 def disagreements(
     text: str,

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QProgressBa
 from nerstudio.core.formats.detect import SUFFIXES
 from nerstudio.core.formats.document_readers import document_suffixes
 from nerstudio.core.plural import counted
+from nerstudio.core.prediction import DocumentsPredicted
 from nerstudio.core.transfer import WRITERS
 from nerstudio.gui.dialogs.export_dialog import ExportDialog
 from nerstudio.gui.dialogs.import_report import ImportReport
@@ -20,6 +21,7 @@ from nerstudio.gui.state import AppState
 from nerstudio.gui.status import MessageExpiry
 from nerstudio.gui.widgets.empty_project import dropped_files
 from nerstudio.gui.workers.command import CommandWorker
+from nerstudio.gui.workers.job_slot import JobSlot, open_project_path
 from nerstudio.gui.workers.runner import Job
 from nerstudio.gui.workers.transfer import TransferWorker
 
@@ -53,7 +55,9 @@ class BackgroundJobs(QObject):
         self.busy = QProgressBar(maximumWidth=160, visible=False)
         self.busy.setRange(0, 0)
         self.workers: list[Job] = []  # imports and exports
-        self.predicting: Job | None = None
+        self.predicting = JobSlot(
+            state.runner, open_project_path(state), supersede=False, idle=self._predicting_done
+        )
         self.transferred = 0
         # Here until the main window creates it: every message of the window expires.
         self.expiry = MessageExpiry(window.statusBar())
@@ -62,7 +66,7 @@ class BackgroundJobs(QObject):
         window.installEventFilter(self)
 
     def is_busy(self) -> bool:
-        return bool(self.workers) or self.predicting is not None
+        return bool(self.workers) or self.predicting.busy()
 
     def _show(self, text: str, timeout: int = 0) -> None:
         self.window.statusBar().showMessage(text, timeout)
@@ -189,25 +193,23 @@ class BackgroundJobs(QObject):
         if run is None:
             self.state.message.emit("Set a run active in the Training panel first.")
             return
-        if self.predicting is not None:
-            return
-        worker = CommandWorker(["predict", str(project.path), "--run", run.name])
-        worker.succeeded.connect(self.pre_annotated)
+        worker = CommandWorker(["predict", str(project.path), "--run", run.name, "--messages"])
+        worker.received.connect(self.pre_annotated)
         worker.failed.connect(self.failed)
-        self.predicting = self.state.runner.start(worker, ended=self._predicting_done)
-        self.busy.show()
-        self._show(f"Pre-annotating with {run.name}…")
+        if self.predicting.start(worker, project.path):
+            self.busy.show()
+            self._show(f"Pre-annotating with {run.name}…")
 
     @Slot()
     def stop_pre_annotating(self) -> None:
-        if self.predicting is not None:
-            self.state.runner.cancel(self.predicting)
+        self.predicting.cancel()
 
-    @Slot(str)
-    def pre_annotated(self, text: str) -> None:
-        self._show(text, 8000)
-        self.predictionsStored.emit()
+    @Slot(object)
+    def pre_annotated(self, message: object) -> None:
+        if isinstance(message, DocumentsPredicted) and self.predicting.accepts():
+            stored = counted(message.documents, "document")
+            self._show(f"predicted {stored} with run {message.run}", 8000)
+            self.predictionsStored.emit()
 
     def _predicting_done(self) -> None:
-        self.predicting = None
         self.busy.setVisible(self.is_busy())

@@ -1,15 +1,15 @@
-"""Runs the suspicious-annotations check (``nerstudio review --predict --json`` in a child
-process) and opens the document a person picks from its list."""
+"""Runs the suspicious-annotations check (``nerstudio review --predict --messages`` in a
+child process) and opens the document a person picks from its list."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Slot
 
-from nerstudio.core.prediction import ProtocolError, suspicious_from_json
+from nerstudio.core.prediction import SuspiciousFound
 from nerstudio.gui.state import AppState
 from nerstudio.gui.widgets.review_list import ReviewList
 from nerstudio.gui.workers.command import CommandWorker
-from nerstudio.gui.workers.runner import Job
+from nerstudio.gui.workers.job_slot import JobSlot, open_project_path
 
 STOP_WAIT_S = 15.0
 
@@ -19,7 +19,7 @@ class ReviewController(QObject):
         super().__init__(parent)
         self.state = state
         self.view = view
-        self.job: Job | None = None
+        self.job = JobSlot(state.runner, open_project_path(state), supersede=False)
         view.checkRequested.connect(self.check)
         view.documentActivated.connect(self.open_for_review)
         state.projectChanged.connect(self.model_changed)
@@ -47,27 +47,24 @@ class ReviewController(QObject):
         if run is None:
             self.view.show_failure("set a run active in the Training panel first")
             return
-        if self.job is not None:
+        if self.job.busy():
             return
-        args = ["review", str(project.path), "--run", run.name, "--predict", "--json"]
+        args = ["review", str(project.path), "--run", run.name, "--predict", "--messages"]
         worker = CommandWorker([*args, "--threshold", f"{threshold:.2f}"])
-        worker.succeeded.connect(self.reviewed)
-        worker.failed.connect(self.view.show_failure)
-        self.job = self.state.runner.start(worker, ended=self.done)
+        worker.received.connect(self.received)
+        worker.failed.connect(self.failed)
+        self.job.start(worker, project.path)
+
+    @Slot(object)
+    def received(self, message: object) -> None:
+        """The check's findings (its other messages say what it predicted first)."""
+        if isinstance(message, SuspiciousFound) and self.job.accepts():
+            self.view.show_results(list(message.documents))
 
     @Slot(str)
-    def reviewed(self, output: str) -> None:
-        """The child's last line: the list ``review --json`` printed."""
-        try:
-            found = suspicious_from_json(output)
-        except ProtocolError as err:
-            self.view.show_failure(str(err))
-            return
-        self.view.show_results(found)
-
-    def done(self) -> None:
-        self.job = None
+    def failed(self, message: str) -> None:
+        if self.job.accepts():
+            self.view.show_failure(message)
 
     def stop(self) -> None:
-        if self.job is not None:
-            self.state.runner.stop(self.job, STOP_WAIT_S)
+        self.job.stop(STOP_WAIT_S)

@@ -9,8 +9,8 @@ from PySide6.QtCore import QObject, Signal, Slot
 from nerstudio.core.training.config import TrainConfig
 from nerstudio.core.training.events import TrainingDiscarded, TrainingDone, TrainingStarted
 from nerstudio.gui.state import AppState
+from nerstudio.gui.workers.job_slot import JobSlot, open_project_path
 from nerstudio.gui.workers.run_files import DeleteRunWorker, ExportRunWorker
-from nerstudio.gui.workers.runner import Job
 from nerstudio.gui.workers.training import TrainingWorker
 
 QUIT_WAIT_S = 120.0  # stopping lets the child finish its step and save its best epoch
@@ -35,16 +35,18 @@ class TrainingController(QObject):
     def __init__(self, state: AppState, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.state = state
-        self.job: Job | None = None  # the training run
+        project = open_project_path(state)
+        # the training run (the window closes no project while it runs)
+        self.job = JobSlot(state.runner, project, supersede=False, idle=self.finished.emit)
         self.base_model = ""  # what the run trains from
         self.automatic = False  # the run was started by auto-retrain
-        self.files: Job | None = None  # an export or a deletion
+        self.files = JobSlot(state.runner, project, supersede=False)  # an export or a deletion
         self.files_failure = ""
 
     # -- runs ----------------------------------------------------------------------------
 
     def is_running(self) -> bool:
-        return self.job is not None and self.job.is_running()
+        return self.job.busy()
 
     def training_run(self) -> str | None:
         """The name of the run that trains now."""
@@ -62,18 +64,15 @@ class TrainingController(QObject):
         worker.steps.connect(self.steps)
         worker.failed.connect(self.failed)
         self.started.emit(config)
-        self.job = self.state.runner.start(worker, ended=self._ended)
-        return True
+        return self.job.start(worker, self.state.project.path)
 
     def stop(self) -> None:
         """Ask the run to end after its current step (it keeps its best epoch)."""
-        if self.job is not None:
-            self.state.runner.cancel(self.job)
+        self.job.cancel()
 
     def stop_and_wait(self, timeout_s: float = QUIT_WAIT_S) -> None:
         """On quit: stop cooperatively and wait for the child to save its best epoch."""
-        if self.is_running():
-            self.state.runner.stop(self.job, timeout_s)
+        self.job.stop(timeout_s)
 
     @Slot(object)
     def _event(self, event) -> None:
@@ -86,10 +85,6 @@ class TrainingController(QObject):
         elif isinstance(event, TrainingDiscarded):
             self.runsChanged.emit()
             self.runFinished.emit(event.run, "cancelled")
-
-    def _ended(self) -> None:
-        self.job = None
-        self.finished.emit()
 
     def activate(self, name: str) -> None:
         """Make a run the model for suggestions; the pool is scored with it at once, in
@@ -108,11 +103,11 @@ class TrainingController(QObject):
     # -- files -------------------------------------------------------------------------------
 
     def files_busy(self) -> bool:
-        return self.files is not None
+        return self.files.busy()
 
     def export_run(self, name: str, folder: str, into: str) -> None:
         """Copy a run's ``folder`` into a new subfolder of ``into``."""
-        if self.state.project is None or self.files is not None:
+        if self.state.project is None or self.files.busy():
             return
         worker = ExportRunWorker(folder, into, name, self.state.project.path)
         worker.exported.connect(self.exported)
@@ -120,7 +115,7 @@ class TrainingController(QObject):
 
     def delete_run(self, name: str) -> None:
         """Forget a run; its folder goes only when it is that run's own."""
-        if self.state.project is None or self.files is not None:
+        if self.state.project is None or self.files.busy():
             return
         worker = DeleteRunWorker(self.state.project.path, name)
         worker.deleted.connect(self._deleted)
@@ -129,7 +124,7 @@ class TrainingController(QObject):
     def _start_files(self, worker, failure: str) -> None:
         self.files_failure = failure
         worker.failed.connect(self._files_failed)
-        self.files = self.state.runner.start(worker, ended=self._files_ended)
+        self.files.start(worker, self.state.project.path)
 
     @Slot(str)
     def _files_failed(self, message: str) -> None:
@@ -145,6 +140,3 @@ class TrainingController(QObject):
         self.runsChanged.emit()
         self.activeRunChanged.emit()
         self.state.activeRunChanged.emit()
-
-    def _files_ended(self) -> None:
-        self.files = None

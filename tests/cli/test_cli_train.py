@@ -195,14 +195,15 @@ def test_stopped_before_the_first_epoch_saves_nothing_and_says_so(
 
 
 def test_the_window_gets_the_discarded_run_as_an_event(project, tiny_model, tmp_path, capsys):
-    from nerstudio.core.training.events import TrainingDiscarded, event_from_json
+    from nerstudio.core.child_protocol import decode_line
+    from nerstudio.core.training.events import TrainingDiscarded
 
     stop = tmp_path / "stop"
     stop.touch()
-    argv = tiny_train_args(project, tiny_model, "stopped-events", "--stop-file", stop, "--events")
+    argv = tiny_train_args(project, tiny_model, "stopped-events", "--stop-file", stop, "--messages")
     code, out, _ = run(capsys, *argv)
     assert code == 130
-    last = event_from_json(json.loads(out.strip().splitlines()[-1]))
+    last = decode_line(out.strip().splitlines()[-1], "nerstudio train")
     assert last == TrainingDiscarded(
         "stopped-events", 0, "cancelled before the first epoch ended: nothing was saved"
     )
@@ -232,7 +233,7 @@ def test_a_real_ctrl_c_before_the_first_epoch_ends_saves_nothing(trained_project
     import sys
 
     env = dict(os.environ, HF_HUB_OFFLINE="1", OMP_NUM_THREADS="1")
-    argv = tiny_train_args(trained_project, tiny_model, "ctrl-c", "--events")
+    argv = tiny_train_args(trained_project, tiny_model, "ctrl-c", "--messages")
     argv[argv.index("--batch-size") + 1] = "1"  # 160 steps in the first epoch
     child = subprocess.Popen(
         [sys.executable, "-m", "nerstudio", *map(str, argv)],

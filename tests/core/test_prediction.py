@@ -1,5 +1,5 @@
-"""core.prediction: the --serve messages and their codec (both ends use it), the review
-list codec, and the serve loop and chunked prediction with a stand-in predictor (no torch)."""
+"""core.prediction: the --serve messages on the wire (``core.child_protocol``), the review's
+findings, and the serve loop and chunked prediction with a stand-in predictor (no torch)."""
 
 from __future__ import annotations
 
@@ -9,20 +9,18 @@ from dataclasses import dataclass
 
 import pytest
 
+from nerstudio.core.child_protocol import MessageWriter, decode_line, encode_line
 from nerstudio.core.prediction import (
     PredictionFailed,
     PredictionRequest,
     PredictionStored,
     ProtocolError,
     ServeReady,
+    SuspiciousFound,
     predict_documents,
-    reply_from_line,
-    reply_to_line,
     request_from_line,
     request_to_line,
     serve_predictions,
-    suspicious_from_json,
-    suspicious_to_json,
 )
 from nerstudio.core.records import DocumentRecord
 from nerstudio.core.review import SuspiciousDocument
@@ -36,16 +34,21 @@ from nerstudio.core.tokens import tokenize
     [ServeReady(), PredictionStored(7, 12.5), PredictionFailed("not-a-number", "no id")],
 )
 def test_replies_round_trip_through_one_line(reply) -> None:
-    line = reply_to_line(reply)
+    line = encode_line(reply)
     assert line.endswith("\n") and line.count("\n") == 1
-    assert reply_from_line(line) == reply
+    assert decode_line(line) == reply
 
 
-def test_the_wire_format_is_the_one_the_window_always_read() -> None:
-    assert json.loads(reply_to_line(ServeReady())) == {"ready": True}
-    assert json.loads(reply_to_line(PredictionStored(3, 1.5))) == {"id": 3, "ms": 1.5}
-    assert json.loads(reply_to_line(PredictionFailed("99", "gone"))) == {
-        "id": "99",
+def test_the_wire_format_is_typed_json() -> None:
+    assert json.loads(encode_line(ServeReady())) == {"type": "ServeReady"}
+    assert json.loads(encode_line(PredictionStored(3, 1.5))) == {
+        "type": "PredictionStored",
+        "document_id": 3,
+        "ms": 1.5,
+    }
+    assert json.loads(encode_line(PredictionFailed("99", "gone"))) == {
+        "type": "PredictionFailed",
+        "request": "99",
         "error": "gone",
     }
 
@@ -57,26 +60,35 @@ def test_requests_round_trip_and_a_bad_one_is_a_protocol_error() -> None:
 
 
 @pytest.mark.parametrize(
-    "line", ["", "not json\n", "[1, 2]\n", '{"id": 1}\n', '{"id": "3", "ms": 2}\n', "null\n"]
+    "line",
+    [
+        "",
+        "not json\n",
+        "[1, 2]\n",
+        '{"id": 1}\n',
+        '{"ready": true}\n',
+        '{"type": "PredictionStored", "document_id": "3", "ms": 2}\n',
+        "null\n",
+    ],
 )
 def test_a_line_that_is_no_reply_is_a_protocol_error(line: str) -> None:
-    with pytest.raises(ProtocolError):
-        reply_from_line(line)
+    with pytest.raises(ProtocolError, match="nerstudio predict"):
+        decode_line(line, "nerstudio predict")
 
 
-def test_the_review_list_round_trips_and_is_guarded() -> None:
-    found = [SuspiciousDocument(4, "Anna Berg", 0.912345, ("'Anna' is not tagged", "more"))]
-    line = json.dumps(suspicious_to_json(found))
-    (back,) = suspicious_from_json(line)
-    assert back == SuspiciousDocument(4, "Anna Berg", 0.9123, ("'Anna' is not tagged", "more"))
+def test_the_review_findings_round_trip_and_are_guarded() -> None:
+    found = SuspiciousDocument(4, "Anna Berg", 0.912345, ("'Anna' is not tagged", "more"))
+    message = SuspiciousFound("m", (found,))
+    assert decode_line(encode_line(message)) == message
     for bad in (
         "predicted 3 documents with run m",
-        '{"id": 1}',
-        '[{"id": 1}]',
-        '[{"id": 1, "text": "", "confidence": 1, "reasons": []}]',
+        '{"type": "SuspiciousFound", "run": "m", "documents": [{"document_id": 1}]}',
+        '{"type": "SuspiciousFound", "run": "m", "documents": {"document_id": 1}}',
+        '{"type": "SuspiciousFound", "run": "m", "documents": [{"document_id": 1, "text": "",'
+        ' "confidence": 1, "reasons": []}]}',
     ):
-        with pytest.raises(ProtocolError):
-            suspicious_from_json(bad)
+        with pytest.raises(ProtocolError, match="nerstudio review"):
+            decode_line(bad, "nerstudio review")
 
 
 @dataclass(frozen=True)
@@ -122,10 +134,10 @@ def test_predict_documents_stores_in_chunks_and_reports_progress(project) -> Non
 def test_serve_answers_every_request_in_order(project) -> None:
     project, run_id = project
     out = io.StringIO()
-    assert (
-        serve_predictions(project, run_id, FakePredictor(), ["1\n", "\n", "x\n", "2\n"], out) == 0
-    )
-    replies = [reply_from_line(line) for line in out.getvalue().splitlines(keepends=True)]
+    requests = ["1\n", "\n", "x\n", "2\n"]
+    send = MessageWriter(out).send
+    assert serve_predictions(project, run_id, FakePredictor(), requests, send) == 0
+    replies = [decode_line(line) for line in out.getvalue().splitlines(keepends=True)]
     assert replies[0] == ServeReady()
     assert isinstance(replies[1], PredictionStored) and replies[1].document_id == 1
     assert isinstance(replies[2], PredictionFailed) and replies[2].request == "x"

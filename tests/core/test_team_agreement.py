@@ -92,14 +92,14 @@ def test_agreement_figures_match_the_hand_computation(tmp_path):
     assert [(d.text, d.disagreements) for d in pair.worst_documents] == [(DOC1, 4), (DOC3, 1)]
 
 
-def test_the_json_the_window_reads_gives_the_same_figures_back(tmp_path):
-    import json
-
-    from nerstudio.core.team.agreement import PairAgreement
+def test_the_message_the_window_reads_gives_the_same_figures_back(tmp_path):
+    from nerstudio.core.child_protocol import decode_line, encode_line
+    from nerstudio.core.team.agreement import AgreementComputed
 
     with make_project(tmp_path / "team.db", {"alice": ALICE, "bob": BOB}) as project:
         (pair,) = agreement(project)
-    assert PairAgreement.from_json(json.loads(json.dumps(pair.to_json()))) == pair
+    message = AgreementComputed((pair,))
+    assert decode_line(encode_line(message), "nerstudio agreement") == message
 
 
 def test_f1_partial_f1_and_kappa_do_not_depend_on_who_is_the_reference(tmp_path):

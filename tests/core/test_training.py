@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from nerstudio.core.child_protocol import decode_line, encode_line
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.records import Status
 from nerstudio.core.store import Project
@@ -33,7 +34,6 @@ from nerstudio.core.training import (
 )
 from nerstudio.core.training.config import cli_arguments
 from nerstudio.core.training.evaluation import evaluate_run
-from nerstudio.core.training.events import event_from_json, event_to_json
 from nerstudio.core.transfer import import_files
 from tests.conftest import build_project, make_sentences, write_conll
 
@@ -422,7 +422,7 @@ def test_should_stop_before_the_first_epoch_ended_saves_nothing_and_forgets_the_
         message="cancelled before the first epoch ended: nothing was saved",
     )
     # the window's child process sends it as JSON: the codec works both ways
-    assert event_from_json(json.loads(json.dumps(event_to_json(discarded)))) == discarded
+    assert decode_line(encode_line(discarded)) == discarded
     assert not (runs_dir(project) / "too-soon").exists()
     assert leftovers(project) == []
     with Project.open(project) as proj:

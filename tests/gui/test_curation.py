@@ -273,7 +273,7 @@ def test_the_agreement_view_shows_the_core_figures_and_opens_a_document(
     qtbot.mouseClick(panel.documents_table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert window.pages.currentWidget() is window.team.view
     assert driver.state.document.id == worst.document_id
-    qtbot.waitUntil(lambda: window.team.curation.reading is None, timeout=10_000)
+    qtbot.waitUntil(lambda: not window.team.curation.reading.busy(), timeout=10_000)
 
 
 # -- the keys go where the screen says, after every way of moving ---------------------------

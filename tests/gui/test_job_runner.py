@@ -1,5 +1,5 @@
 """The job runner and the child-process worker base: bounded stops (stop, then abort),
-threads and workers deleted once they end, and one reading of a child's error line."""
+threads and workers deleted once they end, and a child's failure as its typed message."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import time
 
 import shiboken6
 
-from nerstudio.gui.workers.child import error_line
+from nerstudio.gui.workers.child import last_line
 from nerstudio.gui.workers.command import CommandWorker
 from nerstudio.gui.workers.runner import JobRunner, Worker
 
@@ -18,20 +18,20 @@ def python(code: str) -> list[str]:
     return [sys.executable, "-c", code]
 
 
-def test_the_error_line_is_the_last_nerstudio_error_else_the_last_line() -> None:
-    stderr = "a warning\nnerstudio: error: p.db: no such file\nsome noise\n\n"
-    assert error_line(stderr, "fallback") == "p.db: no such file"
-    bug = "nerstudio: internal error (KeyError: 'x'); this is a bug in nerstudio"
-    assert error_line(f"Traceback...\n{bug}\n", "fallback") == bug
-    assert error_line("", "exit code 3") == "exit code 3"
+def test_without_a_failure_message_the_error_is_the_last_line_of_stderr() -> None:
+    """A child that died before it could say why (a usage error, a crash of Python)."""
+    bug = "Fatal Python error: Segmentation fault"
+    assert last_line(f"Traceback...\n{bug}\n\n", "fallback") == bug
+    assert last_line("", "exit code 3") == "exit code 3"
 
 
 def test_a_failing_child_reports_its_error_line(qtbot) -> None:
     runner = JobRunner()
     worker = CommandWorker([])
+    failed = '{"type": "ChildFailed", "message": "the model is gone", "error": "ProjectError"}'
     worker.command = python(
         "import sys; print('loading', file=sys.stderr); "
-        "print('nerstudio: error: the model is gone', file=sys.stderr); sys.exit(1)"
+        f"print({failed!r}); sys.exit(1)"
     )
     ended = []
     with qtbot.waitSignal(worker.failed, timeout=30_000) as failed:

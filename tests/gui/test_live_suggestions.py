@@ -4,10 +4,11 @@ scores the rest of the pool for the queue."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 
+from nerstudio.core.child_protocol import decode_line
+from nerstudio.core.prediction import PredictionFailed, ServeReady
 from nerstudio.core.records import DocumentRecord
 from nerstudio.core.store import Project
 from nerstudio.core.tokens import tokenize
@@ -46,11 +47,12 @@ def test_predict_serve_answers_each_id_and_reports_bad_ones(tmp_path, trained_pr
         [*command, "--serve"], input="1\nnot-a-number\n99999\n2\n", capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
-    answers = [json.loads(line) for line in done.stdout.splitlines()]
-    assert answers[0] == {"ready": True}
-    assert answers[1]["id"] == 1 and answers[1]["ms"] > 0
-    assert "error" in answers[2] and "error" in answers[3] and "99999" in answers[3]["error"]
-    assert answers[4]["id"] == 2
+    answers = [decode_line(line) for line in done.stdout.splitlines()]
+    assert answers[0] == ServeReady()
+    assert answers[1].document_id == 1 and answers[1].ms > 0
+    assert isinstance(answers[2], PredictionFailed) and isinstance(answers[3], PredictionFailed)
+    assert "99999" in answers[3].error
+    assert answers[4].document_id == 2
 
 
 def test_set_active_scores_the_pool_in_the_background_and_the_queue_follows(

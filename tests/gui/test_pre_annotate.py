@@ -30,7 +30,7 @@ def test_pre_annotate_fills_suggestions_for_unfinished_documents(
     assert window.state.document.text == texts[0]  # the first unfinished document
     assert window.editor.suggestions == []
     window.jobs.pre_annotate()
-    qtbot.waitUntil(lambda: window.jobs.predicting is None, timeout=120_000)
+    qtbot.waitUntil(lambda: not window.jobs.predicting.busy(), timeout=120_000)
     assert window.editor.suggestions, "the shown document got suggestions"
     with Project.open(trained_project) as project:
         run = project.runs.get("m")

@@ -23,7 +23,7 @@ def test_review_lists_a_wrong_gold_document_and_opens_it_with_both(
     view = window.review_list
     view.threshold.setValue(0.5)
     qtbot.mouseClick(view.check, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.review.job is None, timeout=120_000)
+    qtbot.waitUntil(lambda: not window.review.job.busy(), timeout=120_000)
     assert "disagrees" in view.summary.text(), view.summary.text()
     rows = {int(view.table.item(r, 0).text()): r for r in range(view.table.rowCount())}
     assert 1 in rows

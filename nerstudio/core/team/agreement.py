@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
+from nerstudio.core.child_protocol import child_message
 from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.spans import Scheme, Span, spans_to_tags
 from nerstudio.core.store import Project
@@ -89,23 +90,13 @@ class PairAgreement:
             ],
         }
 
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> PairAgreement:
-        """The pair ``to_json`` wrote (``nerstudio agreement --json``, read by the window)."""
-        return cls(
-            a=data["a"],
-            b=data["b"],
-            documents=data["documents"],
-            f1=data["f1"],
-            partial_f1=data["partial_f1"],
-            kappa=data["kappa"],
-            per_label={label: LabelScore(**s) for label, s in data["per_label"].items()},
-            confusion=data["confusion"],
-            worst_documents=tuple(
-                DocumentDisagreement(d["id"], d["disagreements"], d["text"])
-                for d in data["worst_documents"]
-            ),
-        )
+
+@child_message
+@dataclass(frozen=True)
+class AgreementComputed:
+    """What ``agreement --messages`` sends the window: every pair's figures."""
+
+    pairs: tuple[PairAgreement, ...]
 
 
 Shared = Sequence[tuple[DocumentRecord, Sequence[Span], Sequence[Span]]]

@@ -1,11 +1,15 @@
-"""What a training run reports, as frozen dataclasses: plain data that may cross threads."""
+"""What a training run reports, as frozen dataclasses: plain data that may cross threads,
+and the messages ``train --messages`` sends the window (``core.child_protocol``)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
+from nerstudio.core.child_protocol import child_message
 
+
+@child_message
 @dataclass(frozen=True)
 class TrainingStarted:
     run: str
@@ -25,11 +29,13 @@ class TrainingStarted:
     device_name: str = ""
 
 
+@child_message
 @dataclass(frozen=True)
 class TrainingWarning:
     message: str
 
 
+@child_message
 @dataclass(frozen=True)
 class StepLogged:
     step: int
@@ -42,6 +48,7 @@ class StepLogged:
     eta_seconds: float
 
 
+@child_message
 @dataclass(frozen=True)
 class EvalFinished:
     epoch: int
@@ -54,6 +61,7 @@ class EvalFinished:
     is_best: bool = False
 
 
+@child_message
 @dataclass(frozen=True)
 class TrainingDone:
     """The end of a run whose folder was saved at ``path``: ``status`` is completed,
@@ -67,6 +75,7 @@ class TrainingDone:
     summary: dict[str, Any]
 
 
+@child_message
 @dataclass(frozen=True)
 class TrainingDiscarded:
     """The end of a run stopped before its first epoch ended: there is no model worth
@@ -82,30 +91,3 @@ TrainEvent = (
     TrainingStarted | TrainingWarning | StepLogged | EvalFinished | TrainingDone | TrainingDiscarded
 )
 
-
-EVENT_TYPES = {
-    cls.__name__: cls
-    for cls in (
-        TrainingStarted,
-        TrainingWarning,
-        StepLogged,
-        EvalFinished,
-        TrainingDone,
-        TrainingDiscarded,
-    )
-}
-
-
-def event_to_json(event: TrainEvent) -> dict[str, Any]:
-    """An event as a JSON object (``type`` names the class), for the events stream."""
-    return {"type": type(event).__name__, **asdict(event)}
-
-
-def event_from_json(data: dict[str, Any]) -> TrainEvent:
-    """The inverse of ``event_to_json``; unknown keys are ignored (newer writers)."""
-    cls = EVENT_TYPES[data["type"]]
-    known = {f.name for f in fields(cls)}
-    values = {k: v for k, v in data.items() if k in known}
-    if cls is TrainingStarted:
-        values["labels"] = tuple(values["labels"])
-    return cls(**values)

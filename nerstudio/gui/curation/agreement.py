@@ -2,16 +2,14 @@
 that agree least, and the documents they disagree on most (a click opens one in curation).
 
 The figures are ``core.team.agreement``'s, computed by the CLI's own ``nerstudio agreement
---json`` in a child process: the corpus may be large, and seqeval and sklearn, slow to
+--messages`` in a child process: the corpus may be large, and seqeval and sklearn, slow to
 import, never load in the window's process (importing them in a worker thread while the
 GUI thread ran crashed the window).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import (
@@ -25,12 +23,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from nerstudio.core.team.agreement import PairAgreement
+from nerstudio.core.team.agreement import AgreementComputed, PairAgreement
 from nerstudio.gui.curation.agreement_chart import AgreementChart
 from nerstudio.gui.state import AppState
 from nerstudio.gui.widgets.tables import read_only_table
 from nerstudio.gui.workers.command import CommandWorker
-from nerstudio.gui.workers.runner import Job
+from nerstudio.gui.workers.job_slot import JobSlot, open_project_path
 
 PAIR_COLUMNS = ("pair", "docs", "F1", "partial", "kappa")
 DOCUMENT_COLUMNS = ("doc", "differ", "text")
@@ -43,20 +41,6 @@ def score(value: float | None) -> str:
 def by_worst(pairs: Sequence[PairAgreement]) -> list[PairAgreement]:
     """Pairs that share documents, least F1 first (ties by name)."""
     return sorted((p for p in pairs if p.f1 is not None), key=lambda p: (p.f1, p.a, p.b))
-
-
-class AgreementWorker(CommandWorker):
-    """Every pair's figures for one project file; emits a tuple of ``PairAgreement``."""
-
-    computed = Signal(object)
-
-    def __init__(self, project_path: Path) -> None:
-        super().__init__(["agreement", str(project_path), "--json"])
-        self.project_path = project_path
-
-    def result(self, last_line: str) -> None:
-        pairs = json.loads(last_line)["pairs"]
-        self.computed.emit(tuple(PairAgreement.from_json(pair) for pair in pairs))
 
 
 class AgreementPanel(QWidget):
@@ -160,7 +144,8 @@ class AgreementController(QObject):
         super().__init__(parent)
         self.state = state
         self.panel = panel
-        self.job: Job | None = None
+        project = open_project_path(state)
+        self.job = JobSlot(state.runner, project, supersede=False, idle=self._ended)
         self.computed = False  # figures of the open project are shown (or on their way)
         panel.computeRequested.connect(self.compute)
 
@@ -173,26 +158,28 @@ class AgreementController(QObject):
     @Slot()
     def compute(self) -> None:
         project = self.state.project
-        if project is None or self.job is not None or self.state.runner.closed:
+        if project is None or self.job.busy() or self.state.runner.closed:
             return
-        worker = AgreementWorker(project.path)
-        worker.computed.connect(self._computed)
-        worker.failed.connect(self.panel.show_failure)
+        worker = CommandWorker(["agreement", str(project.path), "--messages"])
+        worker.received.connect(self._received)
+        worker.failed.connect(self._failed)
         self.panel.set_busy()
         self.computed = True
-        self.job = self.state.runner.start(worker, ended=self._ended)
+        self.job.start(worker, project.path)
 
     def is_running(self) -> bool:
-        return self.job is not None
+        return self.job.busy()
 
     @Slot(object)
-    def _computed(self, pairs: tuple[PairAgreement, ...]) -> None:
-        worker = self.job.worker if self.job is not None else None
-        project = self.state.project
-        if project is None or worker is None or worker.project_path != project.path:
-            return  # another project is open now
-        self.panel.show_pairs(pairs, {label.name: label.color for label in self.state.labels})
+    def _received(self, message: object) -> None:
+        if isinstance(message, AgreementComputed) and self.job.accepts():
+            colors = {label.name: label.color for label in self.state.labels}
+            self.panel.show_pairs(message.pairs, colors)
+
+    @Slot(str)
+    def _failed(self, message: str) -> None:
+        if self.job.accepts():
+            self.panel.show_failure(message)
 
     def _ended(self) -> None:
-        self.job = None
         self.panel.compute.setEnabled(True)

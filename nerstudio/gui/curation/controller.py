@@ -20,7 +20,7 @@ from nerstudio.gui.curation.commands import SettleDisagreement
 from nerstudio.gui.curation.queue import CurationQueue, CurationQueueWorker
 from nerstudio.gui.curation.view import CurationView
 from nerstudio.gui.state import AppState
-from nerstudio.gui.workers.runner import Job
+from nerstudio.gui.workers.job_slot import JobSlot, open_project_path
 
 
 def reopened_at(before: CurationDocument, after: CurationDocument) -> int | None:
@@ -42,9 +42,9 @@ class CurationController(QObject):
         self.state = state
         self.view = view
         self.active = False
-        self.reading: Job | None = None  # the queue's worker, while it runs
+        # the queue's read: a newer read supersedes an older one (whose queue is dropped)
+        self.reading = JobSlot(state.runner, open_project_path(state), supersede=True)
         self.jump_to_first = False  # when the queue arrives: no document was asked for
-        self.reads = 0  # the newest read's number: an older one's queue is dropped
         self.document: CurationDocument | None = None
         self.current: int | None = None
         state.documentChanged.connect(self.document_changed)
@@ -74,8 +74,7 @@ class CurationController(QObject):
     def stop(self) -> None:
         self.active = False
         self.jump_to_first = False
-        if self.reading is not None:
-            self.state.runner.cancel(self.reading)
+        self.reading.cancel()
 
     def read_queue(self) -> None:
         """Every disputed document (curated ones too, to revisit), read in the background
@@ -83,28 +82,17 @@ class CurationController(QObject):
         project = self.state.project
         if project is None:
             return
-        if self.reading is not None:
-            self.state.runner.cancel(self.reading)
         self.view.set_queue_reading()
-        self.reads += 1
-        worker = CurationQueueWorker(project.path, self.reads)
+        worker = CurationQueueWorker(project.path)
         # bound methods of this GUI-thread object: Qt queues the calls to this thread
         worker.read.connect(self._queue_read)
         worker.failed.connect(self._queue_failed)
-        job = self.state.runner.start(worker, ended=lambda: self._reader_ended(job))
-        self.reading = job
-
-    def _reader_ended(self, job: Job) -> None:
-        if self.reading is job:
-            self.reading = None
+        self.reading.start(worker, project.path)
 
     @Slot(object)
     def _queue_read(self, found: CurationQueue) -> None:
-        project = self.state.project
-        if not self.active or found.read != self.reads:
-            return  # left curation, or superseded by a newer read
-        if project is None or project.path != found.project_path:
-            return  # another project is open now
+        if not self.active or not self.reading.accepts():
+            return  # left curation, superseded by a newer read, or another project
         self.view.set_queue(found.documents, found.previews)
         if self.jump_to_first:
             self.jump_to_first = False
@@ -118,13 +106,13 @@ class CurationController(QObject):
 
     @Slot(str)
     def _queue_failed(self, message: str) -> None:
-        if self.active:
+        if self.active and self.reading.accepts():
             self.state.message.emit(f"Cannot read the disputed documents: {message}")
 
     def update_queue(self, document: CurationDocument) -> None:
         """One document's counts after a settle or an undo (the rest cannot have changed);
         while the queue is being read, the read started after the edit brings them."""
-        if self.reading is not None:
+        if self.reading.busy():
             return
         left = sum(not d.settled for d in document.disagreements)
         settled = len(document.disagreements) - left
@@ -144,7 +132,7 @@ class CurationController(QObject):
     def document_edited(self, document_id: int) -> None:
         if not self.active or self.document is None or self.document.record.id != document_id:
             return
-        if self.reading is not None:
+        if self.reading.busy():
             self.read_queue()  # the read on its way predates this edit: a fresh one
         before, self.document = self.document, self._read(document_id)
         if self.document is not None and self.current is not None:

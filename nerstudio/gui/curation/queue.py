@@ -24,7 +24,6 @@ class CurationQueue:
     """Every disputed document (curated ones too, to revisit) and its list preview."""
 
     project_path: Path
-    read: int  # which read of the page this answers
     documents: tuple[DisputedDocument, ...]
     previews: Mapping[int, str]
 
@@ -34,10 +33,9 @@ class CurationQueueWorker(Worker):
 
     read = Signal(object)  # a CurationQueue
 
-    def __init__(self, project_path: Path, read: int) -> None:
+    def __init__(self, project_path: Path) -> None:
         super().__init__()
         self.project_path = project_path
-        self.read_number = read
 
     def work(self) -> None:
         # The window checked the file when it opened it; no second quick_check here.
@@ -48,4 +46,4 @@ class CurationQueueWorker(Worker):
             rows = project.document_rows([d.document_id for d in documents])
         if not self.stopping.is_set():
             previews = {row.id: row.preview for row in rows}
-            self.read.emit(CurationQueue(self.project_path, self.read_number, documents, previews))
+            self.read.emit(CurationQueue(self.project_path, documents, previews))

@@ -1,5 +1,10 @@
-"""``nerstudio ARGS`` in a child process, supervised from a QThread: torch stays out of the
-GUI process, so the window never stalls on it.
+"""``nerstudio ARGS --messages`` in a child process, supervised from a QThread: torch
+stays out of the GUI process, so the window never stalls on it.
+
+The child speaks ``core.child_protocol``: each stdout line is a typed message, decoded
+here and handed to the owner (``receive``); a failure arrives as a ``ChildFailed``
+message whose line the owner shows. A line that is no message is a ``ProtocolError``
+naming the child.
 
 From source the child is ``python -m nerstudio ARGS``. In a frozen app (PyInstaller)
 ``sys.executable`` is the app itself, which has no ``-m``: its entry point dispatches CLI
@@ -13,13 +18,16 @@ import os
 import subprocess
 import sys
 import tempfile
-from typing import IO
+from collections.abc import Iterator
+from typing import IO, Any
 
+from PySide6.QtCore import Signal
+
+from nerstudio.core.child_protocol import ChildFailed, decode_line
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.priority import BACKGROUND_VARIABLE
 from nerstudio.gui.workers.runner import Worker
 
-ERROR_PREFIX = "nerstudio: error: "
 END_WAIT_S = 10.0  # after terminate, before kill
 
 
@@ -30,14 +38,11 @@ def nerstudio_command(args: list[str]) -> list[str]:
     return [sys.executable, "-m", "nerstudio", *args]
 
 
-def error_line(stderr: str, fallback: str) -> str:
-    """What a failed child says in one line: its last ``nerstudio: error:`` line (without
-    the prefix), else its last line (a bug's ``nerstudio: internal error`` line as it is)."""
-    lines = [line for line in stderr.splitlines() if line.strip()]
-    line = next(
-        (line for line in reversed(lines) if ERROR_PREFIX in line), lines[-1] if lines else ""
-    )
-    return line.replace(ERROR_PREFIX, "") or fallback
+def last_line(stderr: str, fallback: str) -> str:
+    """What a child that failed without a ``ChildFailed`` message (killed, a usage error,
+    a crash of Python itself) left last on stderr, as it is; else ``fallback``."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    return lines[-1] if lines else fallback
 
 
 def child_environment() -> dict[str, str]:
@@ -52,23 +57,59 @@ class ChildEnded(NerstudioError):
 
 class ChildProcess(Worker):
     """Owns one child: its Popen, its stderr (a temporary file: a pipe nobody reads could
-    fill and block the child), its error line and its end (terminate, wait, kill).
+    fill and block the child), its messages, its failure and its end (terminate, wait,
+    kill).
 
-    Subclasses read its stdout in ``supervise``. ``stop()`` ends the child (a subclass may
-    ask it more gently); ``abort()`` always terminates it.
+    ``supervise`` hands each message to ``receive`` (by default: the ``received``
+    signal) and reports a failed end on ``failed``; a subclass that converses with its
+    child reads one message at a time (``next_message``). ``stop()`` ends the child (a
+    subclass may ask it more gently); ``abort()`` always terminates it.
     """
 
+    received = Signal(object)  # a message of the child (ChildFailed aside)
     stdin: int | None = None  # subprocess.PIPE for a child that reads requests
 
     def __init__(self, args: list[str]) -> None:
         super().__init__()
         self.command = nerstudio_command(args)
+        self.child = " ".join(["nerstudio", *args[:1]])  # who a ProtocolError names
         self.process: subprocess.Popen | None = None
+        self.failure: ChildFailed | None = None
         self._stderr: IO[bytes] | None = None
 
     def supervise(self, process: subprocess.Popen) -> None:
-        """Read the child's stdout until it ends (in the worker thread)."""
-        raise NotImplementedError
+        """Hand the child's messages to ``receive`` until it ends, then say whether it
+        failed (in the worker thread)."""
+        assert process.stdout is not None
+        for message in self.messages(process.stdout):
+            self.receive(message)
+        self.check_end(process.wait())
+
+    def receive(self, message: Any) -> None:
+        """One message of the child (in the worker thread)."""
+        self.received.emit(message)
+
+    def check_end(self, code: int) -> None:
+        """A child that exited non-zero, unasked, failed: ``failed`` says its line."""
+        if code != 0 and not self.stopping.is_set():
+            self.failed.emit(self.error_text(f"exit code {code}"))
+
+    def messages(self, stream: IO[str]) -> Iterator[Any]:
+        """The child's messages until it closes its stdout; a ``ChildFailed`` is kept for
+        ``error_text``, not handed on."""
+        while (message := self.next_message(stream)) is not None:
+            yield message
+
+    def next_message(self, stream: IO[str]) -> Any | None:
+        """The child's next message, or None once it closed its stdout."""
+        for line in stream:
+            if not line.strip():
+                continue
+            message = decode_line(line, self.child)
+            if not isinstance(message, ChildFailed):
+                return message
+            self.failure = message
+        return None
 
     def stop(self) -> None:
         super().stop()
@@ -119,12 +160,15 @@ class ChildProcess(Worker):
         return process.returncode
 
     def error_text(self, fallback: str) -> str:
-        """The ended child's error line (``error_line``) from its stderr."""
+        """Why the child failed, in one line: its ``ChildFailed`` message, else what it
+        left last on stderr (``last_line``), else ``fallback``."""
+        if self.failure is not None:
+            return self.failure.message
         self.end_process()
         if self._stderr is None:
             return fallback
         self._stderr.seek(0)
-        return error_line(self._stderr.read().decode("utf-8", "replace"), fallback)
+        return last_line(self._stderr.read().decode("utf-8", "replace"), fallback)
 
     def ended(self, fallback: str) -> ChildEnded:
         """The error to raise when the child closed its stdout mid-conversation."""

@@ -3,9 +3,10 @@ the model loaded, predicts a document the moment it is shown, and in between sco
 unfinished document that has no prediction of the run yet (torch never enters the GUI
 process, and the model is loaded once for both).
 
-Both ends speak ``core.prediction``'s messages: a request line per document, one reply
-line per request. The shown document always goes first; the pool fills the idle time, so
-the queue's order is usable as the first scores land.
+The window sends a request line per document; the child answers each with one message
+(``core.prediction``'s, through ``core.child_protocol``). The shown document always goes
+first; the pool fills the idle time, so the queue's order is usable as the first scores
+land.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal
 
+from nerstudio.core.child_protocol import ProtocolError
 from nerstudio.core.prediction import (
+    PredictionFailed,
     PredictionRequest,
     PredictionStored,
+    ServeReady,
     ServeReply,
-    reply_from_line,
     request_to_line,
 )
 from nerstudio.core.store import Project
@@ -56,7 +59,8 @@ class LivePredictionWorker(ChildProcess):
         """``run_name`` None: a standby — the child loads torch and transformers at once and
         waits for ``choose_run``, so Set active costs only the model's load."""
         run = run_name if run_name is not None else "-"
-        super().__init__(["predict", project_path, "--run", run, "--serve", "--device", "cpu"])
+        serve = ["--serve", "--messages", "--device", "cpu"]
+        super().__init__(["predict", project_path, "--run", run, *serve])
         self.project_path = Path(project_path)
         self.run_id = run_id  # None: on-the-fly only, no pool scoring
         self.standby = run_name is None
@@ -128,7 +132,9 @@ class LivePredictionWorker(ChildProcess):
                 return
 
     def _reply(self, process: subprocess.Popen) -> ServeReply:
-        line = process.stdout.readline()
-        if not line:
+        reply = self.next_message(process.stdout)
+        if reply is None:
             raise self.ended(ENDED)
-        return reply_from_line(line)
+        if not isinstance(reply, ServeReady | PredictionStored | PredictionFailed):
+            raise ProtocolError(f"{self.child} sent {type(reply).__name__}: no reply")
+        return reply

@@ -20,7 +20,8 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal, Slot
 
 from nerstudio.core.active import QUEUE_CHUNK, QueueOrder, extend_queue, queue_for_run
 from nerstudio.core.store import Project
-from nerstudio.gui.workers.runner import Job, Worker
+from nerstudio.gui.workers.job_slot import JobSlot, open_project_path
+from nerstudio.gui.workers.runner import Worker
 
 if TYPE_CHECKING:
     from nerstudio.gui.state import AppState
@@ -69,8 +70,9 @@ class QueueOrdering(QObject):
         self.state = state
         self.order: QueueOrder | None = None
         self.busy = False
-        self.job: Job | None = None
-        self.pending: QueueRequest | None = None
+        self.job = JobSlot(
+            state.runner, open_project_path(state), supersede=True, idle=self._finished
+        )
         self.strategy: str | None = None  # of the newest request
         state.projectChanged.connect(self._project_changed)
         app = QCoreApplication.instance()
@@ -79,19 +81,19 @@ class QueueOrdering(QObject):
 
     def request(self, project_path: Path, run_id: int, strategy: str) -> None:
         """Order the pool by ``strategy``, superseding any earlier request."""
-        self.pending = QueueRequest(Path(project_path), run_id, strategy)
+        request = QueueRequest(Path(project_path), run_id, strategy)
         self.strategy = strategy
         self._set_busy(True)
-        if self.job is None:
-            self._start()
-        else:
-            self.state.runner.cancel(self.job)  # the next one starts when it has ended
+        worker = QueueOrderWorker(request)
+        worker.ordered.connect(self._ordered)
+        worker.failed.connect(self._failed)
+        if not self.job.start(worker, request.project_path):  # the window is closing
+            self._set_busy(False)
 
     def clear(self) -> None:
         """Document order again: whatever is computing is dropped."""
-        self.pending = self.strategy = None
-        if self.job is not None:
-            self.state.runner.cancel(self.job)
+        self.strategy = None
+        self.job.cancel()
         self.order = None
         self._set_busy(False)
         self.ordered.emit(None)
@@ -108,14 +110,12 @@ class QueueOrdering(QObject):
 
     def is_running(self) -> bool:
         """A worker thread is still alive (perhaps a superseded one, finishing)."""
-        return self.job is not None
+        return self.job.busy()
 
     @Slot()
     def stop(self) -> None:
         """On quit: drop everything and wait (a little) for the running worker."""
-        self.pending = None
-        if self.job is not None:
-            self.state.runner.stop(self.job, STOP_WAIT_S)
+        self.job.stop(STOP_WAIT_S)
 
     @Slot()
     def _project_changed(self) -> None:
@@ -127,24 +127,9 @@ class QueueOrdering(QObject):
         if strategy is not None and self.state.project is not None:
             self.state.active_learning_order(strategy)
 
-    def _start(self) -> None:
-        request, self.pending = self.pending, None
-        worker = QueueOrderWorker(request)
-        worker.ordered.connect(self._ordered)
-        worker.failed.connect(self._failed)
-        self.job = self.state.runner.start(worker, ended=self._finished)
-
-    def _current(self) -> QueueOrderWorker | None:
-        """The running worker, unless it was superseded."""
-        if self.job is None or self.job.worker.stopping.is_set():
-            return None
-        return self.job.worker
-
     @Slot(object)
     def _ordered(self, order: QueueOrder) -> None:
-        worker = self._current()
-        project = self.state.project
-        if worker is None or project is None or project.path != worker.request.project_path:
+        if not self.job.accepts():
             return  # superseded, or another project is open now
         self.order = order
         self.state.queue = list(order.document_ids)
@@ -152,15 +137,11 @@ class QueueOrdering(QObject):
 
     @Slot(str)
     def _failed(self, message: str) -> None:
-        if self._current() is not None:
+        if self.job.accepts():
             self.state.message.emit(f"Cannot order the queue: {message}")
 
     def _finished(self) -> None:
-        self.job = None
-        if self.pending is not None and not self.state.runner.closed:
-            self._start()
-        else:
-            self._set_busy(False)
+        self._set_busy(False)
 
     def _set_busy(self, busy: bool) -> None:
         if busy != self.busy:

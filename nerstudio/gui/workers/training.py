@@ -2,15 +2,15 @@
 
 Importing torch and transformers and loading a model hold Python's GIL for hundreds of
 milliseconds at a time; in a thread of the GUI process that freezes the window. So the run
-happens in ``python -m nerstudio train --events`` (the same core code as the CLI), this
-worker reads its JSON event lines, and the GUI process never imports torch. Stopping
+happens in ``python -m nerstudio train --messages`` (the same core code as the CLI), this
+worker reads its events (``core.child_protocol`` messages), and the GUI process never
+imports torch. Stopping
 creates the run's stop file: the child finishes its step, keeps the best epoch and exits.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import subprocess
 import tempfile
 import time
@@ -19,7 +19,7 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 
 from nerstudio.core.training.config import TrainConfig, cli_arguments
-from nerstudio.core.training.events import StepLogged, TrainingDiscarded, event_from_json
+from nerstudio.core.training.events import StepLogged, TrainingDiscarded
 from nerstudio.gui.workers.child import ChildProcess, nerstudio_command
 
 STEP_BATCH_SECONDS = 0.1  # steps are sent to the GUI at most ten times a second
@@ -27,7 +27,7 @@ STEP_BATCH_SECONDS = 0.1  # steps are sent to the GUI at most ten times a second
 
 def train_arguments(project: Path, config: TrainConfig, stop_file: Path) -> list[str]:
     """The ``train`` arguments that run ``config`` (only options off their defaults)."""
-    events = ["--events", "--stop-file", str(stop_file)]
+    events = ["--messages", "--stop-file", str(stop_file)]
     return ["train", str(project), *events, *cli_arguments(config)]
 
 
@@ -65,10 +65,7 @@ class TrainingWorker(ChildProcess):
         pending: list[StepLogged] = []
         discarded = False
         last_sent = time.monotonic()
-        for line in process.stdout:
-            if not line.startswith("{"):
-                continue
-            event = event_from_json(json.loads(line))
+        for event in self.messages(process.stdout):
             if isinstance(event, StepLogged):
                 pending.append(event)
                 if time.monotonic() - last_sent >= STEP_BATCH_SECONDS:
@@ -83,5 +80,6 @@ class TrainingWorker(ChildProcess):
         if pending:
             self.steps.emit(tuple(pending))
         # A run stopped before its first epoch exits 130 on purpose; the event said so.
-        if process.wait() != 0 and not discarded:
+        code = process.wait()
+        if code != 0 and not discarded:
             self.failed.emit(self.error_text("training stopped unexpectedly"))
