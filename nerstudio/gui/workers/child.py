@@ -16,7 +16,7 @@ import tempfile
 from typing import IO
 
 from nerstudio.core.errors import NerstudioError
-from nerstudio.core.priority import BACKGROUND_VARIABLE
+from nerstudio.core.os_priority import BACKGROUND_VARIABLE
 from nerstudio.gui.workers.runner import Worker
 
 ERROR_PREFIX = "nerstudio: error: "
@@ -42,7 +42,7 @@ def error_line(stderr: str, fallback: str) -> str:
 
 def child_environment() -> dict[str, str]:
     """The window's environment, plus the flag that makes a child yield to the window
-    (``core.priority.run_in_background``: lower priority, one core left to the GUI)."""
+    (``core.os_priority.run_in_background``: lower priority, one core left to the GUI)."""
     return {**os.environ, BACKGROUND_VARIABLE: "1"}
 
 
