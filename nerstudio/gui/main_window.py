@@ -20,23 +20,23 @@ from PySide6.QtWidgets import (
 )
 
 from nerstudio.gui import theme
-from nerstudio.gui.annotation import AnnotationController
-from nerstudio.gui.auto_retrain import AutoRetrain
-from nerstudio.gui.corpus_view import CorpusView
+from nerstudio.gui.controllers.annotation import AnnotationController
+from nerstudio.gui.controllers.auto_retrain import AutoRetrain
+from nerstudio.gui.controllers.corpus_view import CorpusView
+from nerstudio.gui.controllers.jobs import BackgroundJobs
+from nerstudio.gui.controllers.piece_overlay import PieceOverlay
+from nerstudio.gui.controllers.projects import ProjectOpener
+from nerstudio.gui.controllers.review import ReviewController
+from nerstudio.gui.controllers.suggestions import LiveSuggestions
+from nerstudio.gui.controllers.timekeeper import Timekeeper
 from nerstudio.gui.curation.mode import TeamMode
 from nerstudio.gui.dialogs.guidelines import sync_guidelines_action
 from nerstudio.gui.dialogs.label_manager import LabelManager
-from nerstudio.gui.jobs import BackgroundJobs
 from nerstudio.gui.keyboard import return_keyboard
 from nerstudio.gui.menus import add_action, build_menus
 from nerstudio.gui.models.documents import DocumentListModel
-from nerstudio.gui.piece_overlay import PieceOverlay
-from nerstudio.gui.projects import ProjectOpener
-from nerstudio.gui.review import ReviewController
 from nerstudio.gui.shortcuts import KeyboardHelp
 from nerstudio.gui.state import AppState
-from nerstudio.gui.suggestions import LiveSuggestions
-from nerstudio.gui.timekeeper import Timekeeper
 from nerstudio.gui.widgets.document_list import DocumentList
 from nerstudio.gui.widgets.editor import AnnotationEditor
 from nerstudio.gui.widgets.empty_project import EmptyProjectPage
