@@ -2,7 +2,7 @@
 
 Errors a user can fix print one line on stderr and exit 1 (also what the system refused:
 a full disk, a read-only folder, see ``failures``); usage errors exit 2; a bug prints one
-line and leaves a report (exit 70). Each command group is a module here.
+line and leaves a report (exit 70). Each command group is a module here (``*_commands``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from nerstudio import __version__
-from nerstudio.cli import corpus, prediction, sources, team, training
+from nerstudio.cli import (
+    corpus_commands,
+    prediction_commands,
+    sources,
+    team_commands,
+    training_commands,
+)
 from nerstudio.cli.terminal import print_error
 from nerstudio.core.errors import NerstudioError
 
@@ -30,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"nerstudio {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", prog="nerstudio")
 
-    for group in (corpus, training, prediction, sources, team):
+    for group in (corpus_commands, training_commands, prediction_commands, sources, team_commands):
         group.add_parsers(sub)
     parser.command_names = set(sub.choices)  # type: ignore[attr-defined]
     return parser

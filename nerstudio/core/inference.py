@@ -22,7 +22,7 @@ from transformers import DataCollatorForTokenClassification
 
 from nerstudio.core import inference_onnx
 from nerstudio.core.errors import ModelError, NerstudioError
-from nerstudio.core.priority import run_in_background
+from nerstudio.core.os_priority import run_in_background
 from nerstudio.core.records import DocumentRecord
 from nerstudio.core.spans import ScoredSpan, entities_to_spans, tags_to_entities
 from nerstudio.core.training import data, models
@@ -109,7 +109,7 @@ class Predictor:
     (``inference_onnx.choose_backend``, which says why). A window longer than the model
     holds is cut to fit (``models.cap_max_length``). In a process started with
     ``NERSTUDIO_BACKGROUND=1`` (the window's prediction and serving children) it first
-    lowers the process's priority (``priority.run_in_background``)."""
+    lowers the process's priority (``os_priority.run_in_background``)."""
 
     def __init__(
         self,

@@ -1,4 +1,6 @@
-"""One QUndoCommand per kind of edit; each does its store call in one transaction.
+"""One QUndoCommand per kind of edit: ``apply`` makes it through the store, ``revert`` takes it
+back (a span edit's spans and its document's status are separate store calls, each its own
+transaction).
 
 ``AppState.execute`` calls ``apply()`` first, so a refused edit (an overlap, a taken
 hotkey) raises before anything is pushed; QUndoStack's first ``redo()`` is then skipped.

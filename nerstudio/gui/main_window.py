@@ -20,24 +20,24 @@ from PySide6.QtWidgets import (
 )
 
 from nerstudio.gui import theme
-from nerstudio.gui.annotation import AnnotationController
-from nerstudio.gui.auto_retrain import AutoRetrain
-from nerstudio.gui.corpus_view import CorpusView
+from nerstudio.gui.controllers.annotation import AnnotationController
+from nerstudio.gui.controllers.auto_retrain import AutoRetrain
+from nerstudio.gui.controllers.corpus_view import CorpusView
+from nerstudio.gui.controllers.jobs import BackgroundJobs
+from nerstudio.gui.controllers.piece_overlay import PieceOverlay
+from nerstudio.gui.controllers.projects import ProjectOpener
+from nerstudio.gui.controllers.review import ReviewController
+from nerstudio.gui.controllers.suggestions import LiveSuggestions
+from nerstudio.gui.controllers.timekeeper import Timekeeper
 from nerstudio.gui.curation.mode import TeamMode
 from nerstudio.gui.dialogs.guidelines import sync_guidelines_action
 from nerstudio.gui.dialogs.label_manager import LabelManager
-from nerstudio.gui.jobs import BackgroundJobs
 from nerstudio.gui.keyboard import return_keyboard
 from nerstudio.gui.menus import add_action, build_menus
 from nerstudio.gui.models.documents import DocumentListModel
-from nerstudio.gui.piece_overlay import PieceOverlay
-from nerstudio.gui.projects import ProjectOpener
-from nerstudio.gui.review import ReviewController
 from nerstudio.gui.shortcuts import KeyboardHelp
 from nerstudio.gui.sources import SourcesController
 from nerstudio.gui.state import AppState
-from nerstudio.gui.suggestions import LiveSuggestions
-from nerstudio.gui.timekeeper import Timekeeper
 from nerstudio.gui.widgets.document_list import DocumentList
 from nerstudio.gui.widgets.editor import AnnotationEditor
 from nerstudio.gui.widgets.empty_project import EmptyProjectPage
@@ -56,41 +56,11 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.setWindowTitle("nerstudio")
         self.state = AppState(self)
-        self.editor = AnnotationEditor()
-        self.label_bar = LabelBar()
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.label_bar)
-        layout.addWidget(self.editor, 1)
-        self.empty_page = EmptyProjectPage()
-        layout.addWidget(self.empty_page, 1)
-        self.welcome = WelcomePage()
-        central.setFocusProxy(self.editor)  # the page's keys are the editor's
-        self.editor_page = central
-        self.pages = QStackedWidget()
-        self.pages.addWidget(self.welcome)
-        self.pages.addWidget(central)
-        self.setCentralWidget(self.pages)
+        central = self._build_pages()
         self.on_welcome: bool | None = None
         self.editor_layout = None  # docks and toolbars, kept while the welcome page shows
-        self.documents = DocumentListModel(self)
-        self.document_list = DocumentList(self.documents)
-        dock = QDockWidget("Documents", self, objectName="documents")
-        dock.setWidget(self.document_list)
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
-        self.training = TrainingPanel(self.state, settings)
-        training_dock = QDockWidget("Training", self, objectName="training")
-        training_scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
-        training_scroll.setWidget(self.training)  # a short screen scrolls, never crops
-        training_dock.setWidget(training_scroll)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, training_dock)
-        self.training_dock = training_dock
-        self.review_list = ReviewList()
-        self.review_dock = QDockWidget("Suspicious annotations", self, objectName="review")
-        self.review_dock.setWidget(self.review_list)
-        self.tabifyDockWidget(dock, self.review_dock)
-        dock.raise_()
+        dock = self._build_docks(settings)
+        training_dock = self.training_dock
         self.review = ReviewController(self.state, self.review_list, self)
         self.controller = AnnotationController(self.state, self.editor, self.label_bar, self)
         self.live_suggestions = LiveSuggestions(self.state, self)
@@ -122,6 +92,48 @@ class MainWindow(QMainWindow):
         QApplication.instance().aboutToQuit.connect(self.shut_down)
 
     # -- building ------------------------------------------------------------------------
+
+    def _build_pages(self) -> QWidget:
+        """The welcome page and the editor's page (label bar, editor, empty-project page),
+        stacked; returns the editor's page."""
+        self.editor = AnnotationEditor()
+        self.label_bar = LabelBar()
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label_bar)
+        layout.addWidget(self.editor, 1)
+        self.empty_page = EmptyProjectPage()
+        layout.addWidget(self.empty_page, 1)
+        self.welcome = WelcomePage()
+        central.setFocusProxy(self.editor)  # the page's keys are the editor's
+        self.editor_page = central
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.welcome)
+        self.pages.addWidget(central)
+        self.setCentralWidget(self.pages)
+        return central
+
+    def _build_docks(self, settings: QSettings) -> QDockWidget:
+        """The documents, training and review docks; returns the documents dock."""
+        self.documents = DocumentListModel(self)
+        self.document_list = DocumentList(self.documents)
+        dock = QDockWidget("Documents", self, objectName="documents")
+        dock.setWidget(self.document_list)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.training = TrainingPanel(self.state, settings)
+        training_dock = QDockWidget("Training", self, objectName="training")
+        training_scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        training_scroll.setWidget(self.training)  # a short screen scrolls, never crops
+        training_dock.setWidget(training_scroll)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, training_dock)
+        self.training_dock = training_dock
+        self.review_list = ReviewList()
+        self.review_dock = QDockWidget("Suspicious annotations", self, objectName="review")
+        self.review_dock.setWidget(self.review_list)
+        self.tabifyDockWidget(dock, self.review_dock)
+        dock.raise_()
+        return dock
 
     def _wire(self) -> None:
         state = self.state

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from nerstudio.core.store import Label
 from nerstudio.gui.keyboard import return_keyboard
-from nerstudio.gui.widgets.editor.widget import EDITOR_KEYS
+from nerstudio.gui.widgets.editor.keys import EDITOR_KEYS
 
 
 def key_map(labels: Sequence[Label], actions: Iterable[QAction]) -> list[tuple[str, str, str]]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from nerstudio.cli import run_command
-from nerstudio.cli.team import add_parsers
+from nerstudio.cli.team_commands import add_parsers
 from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.spans import Span
 from nerstudio.core.store import Project

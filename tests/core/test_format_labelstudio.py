@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from nerstudio.core.errors import FormatError, NerstudioError
 from nerstudio.core.formats.jsonl import read_jsonl
-from nerstudio.core.formats.labelstudio import write_labelstudio
+from nerstudio.core.formats.labelstudio_write import write_labelstudio
 from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.safe_io import write_file
 from nerstudio.core.spans import Span

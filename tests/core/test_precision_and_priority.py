@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from nerstudio.core import inference, priority
+from nerstudio.core import inference, os_priority
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.records import DocumentRecord
 from nerstudio.core.store import Project
@@ -198,16 +198,16 @@ def test_a_bf16_run_trains_on_a_cpu_with_native_bf16(trained_project: Path, tiny
 # -- background priority ----------------------------------------------------------------------
 
 CHILD = (
-    "import os, torch; from nerstudio.core.priority import run_in_background; "
+    "import os, torch; from nerstudio.core.os_priority import run_in_background; "
     "applied = [run_in_background(), run_in_background()]; "
     "print(applied[0], os.getpriority(os.PRIO_PROCESS, 0), torch.get_num_threads())"
 )
 
 
 def child(env_value: str | None) -> list[str]:
-    env = {k: v for k, v in os.environ.items() if k != priority.BACKGROUND_VARIABLE}
+    env = {k: v for k, v in os.environ.items() if k != os_priority.BACKGROUND_VARIABLE}
     if env_value is not None:
-        env[priority.BACKGROUND_VARIABLE] = env_value
+        env[os_priority.BACKGROUND_VARIABLE] = env_value
     done = subprocess.run(
         [sys.executable, "-c", CHILD],
         env=env,
@@ -225,7 +225,7 @@ def test_a_background_child_runs_nice_with_a_core_left_free():
     assert applied == "True"
     # raised to 10 once, not by 10 per call (it is called twice)
     assert int(niceness) == max(10, os.getpriority(os.PRIO_PROCESS, 0))
-    assert int(threads) == max(1, priority.usable_cores() - 1)
+    assert int(threads) == max(1, os_priority.usable_cores() - 1)
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX niceness")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.spans import Span
 from nerstudio.core.store import Project
-from nerstudio.core.team.curation import (
+from nerstudio.core.team.curation_versions import (
     curation_document,
     describe_version,
     settle_version,

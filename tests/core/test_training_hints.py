@@ -7,7 +7,7 @@ def test_a_run_that_learnt_nothing_says_to_train_longer_with_the_default():
     from types import SimpleNamespace
 
     from nerstudio.core.training.config import TrainConfig
-    from nerstudio.core.training.loop import untrained_hint
+    from nerstudio.core.training.outcome import untrained_hint
 
     # --max-epochs 1 on 300 sentences: 19 steps an epoch at batch size 16
     setup = SimpleNamespace(config=TrainConfig(base_model="m"), epochs=1, steps_per_epoch=19)

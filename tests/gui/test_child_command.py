@@ -13,7 +13,7 @@ from nerstudio import __version__
 from nerstudio.core.training.config import TrainConfig
 from nerstudio.gui.workers.child import nerstudio_command
 from nerstudio.gui.workers.command import CommandWorker
-from nerstudio.gui.workers.training import train_command
+from nerstudio.gui.workers.training_child import train_command
 
 
 @pytest.fixture
@@ -92,7 +92,7 @@ def test_children_run_in_the_background_and_the_window_does_not(monkeypatch):
     assert env["NERSTUDIO_BACKGROUND"] == "1"
     assert "NERSTUDIO_BACKGROUND" not in os.environ
     script = (
-        "import os; from nerstudio.core.priority import run_in_background;"
+        "import os; from nerstudio.core.os_priority import run_in_background;"
         "print(run_in_background(), os.getpriority(os.PRIO_PROCESS, 0))"
     )
     out = subprocess.run(

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLineEdit, QMessageBox
 from nerstudio.core.records import Status
 from nerstudio.core.spans import ScoredSpan
 from nerstudio.core.store import Project
-from nerstudio.gui.annotation import ENTER_ACCEPTS_KEY
+from nerstudio.gui.controllers.annotation import ENTER_ACCEPTS_KEY
 
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 FIRST = "Kofi Mensah visited Oslo on Monday."

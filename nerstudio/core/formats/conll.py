@@ -21,12 +21,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 from nerstudio.core.errors import FormatError, TagError
 from nerstudio.core.formats import ReadResult
+from nerstudio.core.formats.conll_layout import (
+    COLUMN_SEPARATOR,
+    Layout,
+    Line,
+    column_count,
+    detect_layout,
+    is_tag,
+    layout_note,
+    shown_column,
+    split_columns,
+    unread_note,
+    unread_tag_columns,
+)
 from nerstudio.core.formats.origin_fields import origin_comments
 from nerstudio.core.formats.textfile import read_text
 from nerstudio.core.records import DocumentRecord, Status
@@ -41,38 +53,19 @@ from nerstudio.core.spans import (
 )
 from nerstudio.core.tokens import whitespace_tokens
 
-_COLUMN_SEPARATOR = re.compile(r"[ \t]+")
 # What a written token must not hold: the separators, and line ends (read_text's CR too).
 _NOT_IN_TOKEN = re.compile(r"[ \t\r\n]+")
-# CoNLL-2000 chunk types: a tag column with any of these is syntax (chunks), not entities.
-_CHUNK_TYPES = frozenset(
-    {"NP", "VP", "PP", "ADJP", "ADVP", "SBAR", "PRT", "CONJP", "INTJ", "LST", "UCP"}
-)
-
-Line = tuple[int, str]  # (line number, the line); split into columns when read
-
-
-def _split(line: str) -> list[str]:
-    return _COLUMN_SEPARATOR.split(line.strip(" \t"))
-
-
-def _is_tag(value: str) -> bool:
-    try:
-        parse_tag(value)
-    except TagError:
-        return False
-    return True
 
 
 def _is_comment(line: str, columns: Sequence[str]) -> bool:
     """``#`` lines are comments, unless they read as a ``#`` token with a valid tag."""
-    return line.startswith("#") and not (len(columns) >= 2 and _is_tag(columns[-1]))
+    return line.startswith("#") and not (len(columns) >= 2 and is_tag(columns[-1]))
 
 
 def _refuse_hidden_tag(path: Path, line: int, token: str) -> None:
     """A lone column like ``Anna<U+00A0>B-PER`` was meant as two: say so, do not guess."""
     parts = token.split()
-    if len(parts) >= 2 and _is_tag(parts[-1]):
+    if len(parts) >= 2 and is_tag(parts[-1]):
         gap = next(ch for ch in token[len(parts[0]) :] if ch.isspace())
         raise FormatError(
             path,
@@ -95,72 +88,6 @@ def _column_option(path: Path, value: str | int, option: str) -> int:
     return number - 1 if number > 0 else number
 
 
-def _shown(spec: int, count: int | None = None) -> str:
-    """A column as a user counts it; ``count`` columns a line, when every line has as many."""
-    if spec >= 0 or count is not None:
-        return f"column {(spec if spec >= 0 else count + spec) + 1}"  # type: ignore[operator]
-    return "the last column" if spec == -1 else f"column {spec} (from the end)"
-
-
-@dataclass(frozen=True)
-class _Layout:
-    """Which columns hold the token and the tags (outer first); 0-based or negative."""
-
-    token: int
-    tags: tuple[int, ...]
-    numbered: bool = False  # the first column numbers the tokens (GermEval)
-    token_given: bool = False
-    tag_given: bool = False
-
-
-def _numbered(sentences: list[list[Line]]) -> bool:
-    """Every line's first column is its position in the sentence (1, 2, 3...), with a
-    token and a tag after it: GermEval 2014's index column."""
-    for lines in sentences:
-        for position, (_, line) in enumerate(lines, start=1):
-            columns = _split(line)
-            if len(columns) < 3 or columns[0] != str(position):
-                return False
-    return True
-
-
-def _second_tag_column(sentences: list[list[Line]], token: int) -> bool:
-    """The last two columns both hold tags on every line, after the token, and the first
-    of them holds entities: an outer and an inner tag column. One chunk type in it (NP,
-    VP...) makes it CoNLL-2003's chunk column, which is syntax, so the answer is no."""
-    label_of: dict[str, str] = {}  # each distinct tag parsed once
-    entities = False
-    for lines in sentences:
-        for _, line in lines:
-            columns = _split(line)
-            if len(columns) < token + 3:
-                return False
-            outer, inner = columns[-2], columns[-1]
-            if outer not in label_of or inner not in label_of:
-                for tag in (outer, inner):
-                    try:
-                        label_of[tag] = parse_tag(tag)[1]
-                    except TagError:
-                        return False
-                if label_of[outer] in _CHUNK_TYPES:
-                    return False
-            entities = entities or outer != "O"
-    return entities
-
-
-def _layout(sentences: list[list[Line]], token: int | None, tag: int | None) -> _Layout:
-    """The columns to read: those given, the rest detected."""
-    given = {"token_given": token is not None, "tag_given": tag is not None}
-    numbered = token is None and _numbered(sentences)
-    if token is None:
-        token = 1 if numbered else 0
-    if tag is not None:
-        return _Layout(token, (tag,), numbered, **given)
-    if token >= 0 and _second_tag_column(sentences, token):
-        return _Layout(token, (-2, -1), numbered, **given)
-    return _Layout(token, (-1,), numbered, **given)
-
-
 def _sentences(path: Path) -> list[list[Line]]:
     """The file's sentences as lines; ``-DOCSTART-`` and comments left out.
 
@@ -175,7 +102,7 @@ def _sentences(path: Path) -> list[list[Line]]:
                 lines = []
             continue
         if line[0] == "#" or "-DOCSTART-" in line:
-            columns = _split(line)
+            columns = split_columns(line)
             if columns[0] == "-DOCSTART-" or _is_comment(line, columns):
                 continue
         lines.append((number, line))
@@ -185,7 +112,7 @@ def _sentences(path: Path) -> list[list[Line]]:
 
 
 def _read_sentence(
-    path: Path, lines: list[Line], layout: _Layout, valid: set[str]
+    path: Path, lines: list[Line], layout: Layout, valid: set[str]
 ) -> tuple[list[str], list[list[str]] | None]:
     """(words, one tag list per tag column) of a sentence; None when it has no tags."""
     words: list[str] = []
@@ -193,7 +120,7 @@ def _read_sentence(
     first_tags = columns_of_tags[0]
     token_spec, first_spec, more_specs = layout.token, layout.tags[0], layout.tags[1:]
     untagged = 0
-    split = _COLUMN_SEPARATOR.split
+    split = COLUMN_SEPARATOR.split
     for number, line in lines:
         columns = split(line.strip(" \t"))
         count = len(columns)
@@ -201,7 +128,7 @@ def _read_sentence(
         if not 0 <= token_at < count:
             raise FormatError(
                 path,
-                f"this line has {count} columns, so no token in {_shown(token_spec)}"
+                f"this line has {count} columns, so no token in {shown_column(token_spec)}"
                 " (--token-column)",
                 line=number,
             )
@@ -250,7 +177,8 @@ def _tag(
     if not 0 <= at < len(columns) or at == token_at:
         raise FormatError(
             path,
-            f"this line has {len(columns)} columns, so no tag in {_shown(spec)} (--tag-column)",
+            f"this line has {len(columns)} columns, so no tag in {shown_column(spec)}"
+            " (--tag-column)",
             line=number,
         )
     tag = columns[at].strip()  # a stray no-break space after the tag is no part of it
@@ -261,60 +189,6 @@ def _tag(
             raise FormatError(path, err.reason, line=number) from None
         valid.add(tag)
     return tag
-
-
-def _column_count(sentences: list[list[Line]]) -> int | None:
-    """How many columns every line has, or None when lines differ."""
-    counts = {len(_split(line)) for lines in sentences for _, line in lines}
-    return counts.pop() if len(counts) == 1 else None
-
-
-def _layout_note(name: str, layout: _Layout, count: int | None, inner: int) -> str | None:
-    """Which columns were read, when that is not the plain token-first, tag-last layout."""
-    if layout == _Layout(0, (-1,)):
-        return None
-    token = _shown(layout.token, count)
-    if layout.numbered:
-        token += " (column 1 numbers the tokens)"
-    if len(layout.tags) == 2:
-        outer, last = (_shown(spec, count) for spec in layout.tags)
-        found = f"{inner} entit{'y' if inner == 1 else 'ies'}"
-        tags = f"outer tags from {outer}, inner (nested) tags from {last} ({found})"
-    else:
-        tags = f"tags from {_shown(layout.tags[0], count)}"
-    return f"{name}: token from {token}, {tags}"
-
-
-_UNREAD_SAMPLE = 5000  # lines looked at for tag columns left unread: a note, not a read
-
-
-def _unread_tag_columns(
-    sentences: list[list[Line]], layout: _Layout
-) -> list[tuple[int, list[str]]]:
-    """(0-based column, its labels) of each column not read whose every value in the first
-    lines is a tag, with an entity among them; none when the lines' column counts differ."""
-    lines = [line for sentence in sentences for _, line in sentence][:_UNREAD_SAMPLE]
-    rows = [_split(line) for line in lines]
-    count = len(rows[0]) if rows else 0
-    if any(len(row) != count for row in rows):
-        return []
-    read = {spec % count for spec in (layout.token, *layout.tags)}
-    found = []
-    for column in range(count):
-        values = {row[column] for row in rows}
-        if column in read or values <= {"O"} or not all(_is_tag(v) for v in values):
-            continue
-        found.append((column, sorted({parse_tag(v)[1] for v in values} - {""})))
-    return found
-
-
-def _unread_note(name: str, column: int, labels: list[str]) -> str:
-    kind = "chunk tags" if set(labels) & _CHUNK_TYPES else "tags"
-    shown = ", ".join(labels[:5]) + (", ..." if len(labels) > 5 else "")
-    return (
-        f"{name}: ignored column {column + 1}, which holds {kind} ({shown}): use --tag-column"
-        f" {column + 1} to read it"
-    )
 
 
 def read_conll(
@@ -334,10 +208,10 @@ def read_conll(
     if not sentences:
         raise FormatError(path, "no documents in this file (is it empty?)")
     valid: set[str] = set()  # tags already parsed once
-    layout = _layout(sentences, token, tag)
-    unread = _unread_tag_columns(sentences, layout)
+    layout = detect_layout(sentences, token, tag)
+    unread = unread_tag_columns(sentences, layout)
     read = [(lines[0][0], *_read_sentence(path, lines, layout, valid)) for lines in sentences]
-    count = None if layout == _Layout(0, (-1,)) else _column_count(sentences)
+    count = None if layout == Layout(0, (-1,)) else column_count(sentences)
     del sentences  # a tuple per line: let it go before the records are built
 
     scheme = detect_scheme(tags for _, _, columns in read if columns for tags in columns)
@@ -347,14 +221,7 @@ def read_conll(
     for line_no, words, columns in read:
         text = " ".join(words)
         tokens = tuple(whitespace_tokens(text, words))
-        found: list[list[Span]] = []
-        problem = None
-        for tags in columns or ():
-            try:
-                validate_tags(tags, scheme)
-            except TagError as err:
-                problem = problem or f"line {line_no + (err.index or 0)}: {err.reason}"
-            found.append(tags_to_spans(tags, tokens))
+        found, problem = _column_spans(columns, tokens, scheme, line_no)
         if problem:
             repaired.append(problem)
         if len(found) == 2:
@@ -370,16 +237,35 @@ def read_conll(
             )
         )
     notes = [f"{path.name}: tag scheme {scheme.value.upper()}"]
-    layout_note = _layout_note(path.name, layout, count, inner)
-    if layout_note:
-        notes.append(layout_note)
-    notes += [_unread_note(path.name, column, labels) for column, labels in unread]
+    columns_note = layout_note(path.name, layout, count, inner)
+    if columns_note:
+        notes.append(columns_note)
+    notes += [unread_note(path.name, column, labels) for column, labels in unread]
     if repaired:
         notes.append(
             f"{path.name}: {len(repaired)} documents had ill-formed {scheme.value.upper()}"
             f" tags, read the conlleval way (first at {repaired[0]})"
         )
     return ReadResult(records, notes)
+
+
+def _column_spans(
+    columns: list[list[str]] | None,
+    tokens: tuple[tuple[int, int], ...],
+    scheme: Scheme,
+    line_no: int,
+) -> tuple[list[list[Span]], str | None]:
+    """A document's spans from each tag column read, and the first ill-formed tag (read
+    the conlleval way) as ``line N: reason``, or None."""
+    found: list[list[Span]] = []
+    problem = None
+    for tags in columns or ():
+        try:
+            validate_tags(tags, scheme)
+        except TagError as err:
+            problem = problem or f"line {line_no + (err.index or 0)}: {err.reason}"
+        found.append(tags_to_spans(tags, tokens))
+    return found, problem
 
 
 def write_conll(records: Iterable[DocumentRecord], out: TextIO, scheme: Scheme) -> int:

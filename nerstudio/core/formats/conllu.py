@@ -174,24 +174,7 @@ def read_conllu(path: str | Path, tag_column: str | None = None) -> ReadResult:
     records = []
     read: set[str] = set()  # the columns and MISC keys tags were taken from
     for number, sentence in enumerate(sentences, start=1):
-        parts: list[str] = []
-        tokens = []
-        tags: list[str | None] = []
-        position = 0
-        for surface, words in _surface(sentence):
-            form = str(surface["form"])
-            if not form.strip() or any(c.isspace() for c in form):
-                raise FormatError(path, f"token {form!r} is empty or holds a space", record=number)
-            tokens.append((position, position + len(form)))
-            parts.append(form)
-            position += len(form)
-            tag = _tag_of(words[0] if words else surface, tag_column)
-            tags.append(tag)
-            no_space = ((surface.get("misc") or {}).get("SpaceAfter")) == "No"
-            if not no_space:
-                parts.append(" ")
-                position += 1
-        text = "".join(parts).rstrip(" ")
+        text, tokens, tags = _sentence_words(path, number, sentence, tag_column)
         if not tokens:
             continue
         read.update(
@@ -200,14 +183,7 @@ def read_conllu(path: str | Path, tag_column: str | None = None) -> ReadResult:
             if (name := _read_source(words[0] if words else surface, tag_column))
         )
         tagged = [t for t in tags if t is not None]
-        spans: tuple = ()
-        if tagged:
-            try:
-                for tag in tagged:
-                    parse_tag(tag)
-                spans = tuple(tags_to_spans([t or "O" for t in tags], tokens))
-            except TagError as err:
-                raise FormatError(path, f"sentence {number}: {err.reason}", record=number) from None
+        spans = _sentence_spans(path, number, tags, tokens) if tagged else ()
         records.append(
             DocumentRecord(
                 text=text,
@@ -219,6 +195,50 @@ def read_conllu(path: str | Path, tag_column: str | None = None) -> ReadResult:
         )
     if not records:
         raise FormatError(path, "no sentences in this file (is it empty?)")
+    return ReadResult(records, _notes(path, records, sentences, read))
+
+
+def _sentence_words(
+    path: Path, number: int, sentence: Any, tag_column: str | None
+) -> tuple[str, list[tuple[int, int]], list[str | None]]:
+    """A sentence's text (spaces as SpaceAfter says), its tokens' offsets, their tags."""
+    parts: list[str] = []
+    tokens = []
+    tags: list[str | None] = []
+    position = 0
+    for surface, words in _surface(sentence):
+        form = str(surface["form"])
+        if not form.strip() or any(c.isspace() for c in form):
+            raise FormatError(path, f"token {form!r} is empty or holds a space", record=number)
+        tokens.append((position, position + len(form)))
+        parts.append(form)
+        position += len(form)
+        tag = _tag_of(words[0] if words else surface, tag_column)
+        tags.append(tag)
+        no_space = ((surface.get("misc") or {}).get("SpaceAfter")) == "No"
+        if not no_space:
+            parts.append(" ")
+            position += 1
+    text = "".join(parts).rstrip(" ")
+    return text, tokens, tags
+
+
+def _sentence_spans(
+    path: Path, number: int, tags: list[str | None], tokens: list[tuple[int, int]]
+) -> tuple:
+    """The spans a tagged sentence's tags make; a tag that does not parse is refused."""
+    try:
+        for tag in tags:
+            if tag is not None:
+                parse_tag(tag)
+        return tuple(tags_to_spans([t or "O" for t in tags], tokens))
+    except TagError as err:
+        raise FormatError(path, f"sentence {number}: {err.reason}", record=number) from None
+
+
+def _notes(path: Path, records: list, sentences: Sequence[Any], read: set[str]) -> list[str]:
+    """What the user should know: no tags at all (refused when tags sit unread), or tag
+    sources left unread beside the one read."""
     notes = []
     if not any(r.status is Status.DONE for r in records):
         _refuse_unread_tags(path, sentences)
@@ -232,4 +252,4 @@ def read_conllu(path: str | Path, tag_column: str | None = None) -> ReadResult:
             f" {source.rsplit(' ', 1)[-1]} to read it"
             for source in _unread_tag_sources(sentences, read)
         ]
-    return ReadResult(records, notes)
+    return notes

@@ -11,7 +11,7 @@ these two paths need it.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -197,38 +197,50 @@ def read_hf(
         )
         if unread is not None and unread not in notes:
             notes.append(unread)
-        examples = iter(dataset)
-        for index in itertools.count():
-            try:
-                example = next(examples, None)
-            except (ValueError, OSError) as err:  # a string column that is not UTF-8...
-                raise FormatError(
-                    path, f"{where}cannot read this example: {err}", record=index
-                ) from None
-            if example is None:
-                break
-            try:
-                words = _words(example[words_at], words_at)
-                tags = _tags(example[tags_at], names, tags_at, kind)
-                text = " ".join(words)
-                tokens = tuple(whitespace_tokens(text, words))
-                spans = tuple(tags_to_spans(tags, tokens))
-            except (TagError, ValueError) as err:
-                raise FormatError(path, f"{where}{err}", record=index) from None
-            records.append(
-                DocumentRecord(
-                    text=text,
-                    tokens=tokens,
-                    spans=spans,
-                    status=Status.DONE,
-                    split=_SPLIT_NAMES.get(split, split) if split else None,
-                    source=f"{path.name}:{split + ':' if split else ''}{index}",
-                    meta={"split": split} if split else {},
-                )
-            )
+        records += _split_records(path, split, dataset, (words_at, tags_at), names, kind)
     if not records:
         raise FormatError(path, "no examples in this dataset (is it empty?)")
     return ReadResult(records, notes)
+
+
+def _split_records(
+    path: Path,
+    split: str | None,
+    dataset: Any,
+    columns: tuple[str, str],
+    names: Sequence[str] | None,
+    kind: str,
+) -> Iterator[DocumentRecord]:
+    """Each example of one split as a done document, read from the words and tags columns."""
+    where = f"split {split!r}, " if split else ""
+    words_at, tags_at = columns
+    examples = iter(dataset)
+    for index in itertools.count():
+        try:
+            example = next(examples, None)
+        except (ValueError, OSError) as err:  # a string column that is not UTF-8...
+            raise FormatError(
+                path, f"{where}cannot read this example: {err}", record=index
+            ) from None
+        if example is None:
+            break
+        try:
+            words = _words(example[words_at], words_at)
+            tags = _tags(example[tags_at], names, tags_at, kind)
+            text = " ".join(words)
+            tokens = tuple(whitespace_tokens(text, words))
+            spans = tuple(tags_to_spans(tags, tokens))
+        except (TagError, ValueError) as err:
+            raise FormatError(path, f"{where}{err}", record=index) from None
+        yield DocumentRecord(
+            text=text,
+            tokens=tokens,
+            spans=spans,
+            status=Status.DONE,
+            split=_SPLIT_NAMES.get(split, split) if split else None,
+            source=f"{path.name}:{split + ':' if split else ''}{index}",
+            meta={"split": split} if split else {},
+        )
 
 
 def split_name(record: DocumentRecord, keep_split_names: bool = False) -> str:

@@ -7,7 +7,7 @@ the shape its fields show. It never guesses silently: a record of no known shape
 error that lists the shapes read, and a file mixing shapes is read so, with a note. The
 shapes:
 
-- doccano (here): ``text`` (or ``data``, or ``column_data`` as doccano's import form names
+- doccano (``doccano.py``): ``text`` (or ``data``, or ``column_data`` as doccano's import form names
   it) with ``label``/``labels``/``column_label: [[start, end, "L"]]`` or
   ``entities: [{start_offset, end_offset, label}]``; ``--text-key``/``--label-key`` name
   other fields. A record with a span list is done; one with only text is new.
@@ -35,28 +35,19 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from nerstudio.core.errors import FormatError
-from nerstudio.core.formats import ReadResult, cluener, hf_json, labelstudio, prodigy
+from nerstudio.core.formats import ReadResult, cluener, doccano, hf_json, labelstudio, prodigy
+from nerstudio.core.formats.doccano import DOCCANO_LABEL, DOCCANO_TEXT
 from nerstudio.core.formats.json_records import (
     Item,
     JsonOptions,
-    RawSpan,
     Reading,
-    check_spans,
-    doccano_triple,
-    fit_tokens,
     is_region_list,
     keys_of,
-    list_field,
     located,
-    meta_of,
-    object_triple,
-    status_given,
-    text_of,
-    tokens_of,
 )
 from nerstudio.core.formats.origin_fields import origin_fields
 from nerstudio.core.formats.textfile import read_text
-from nerstudio.core.records import DocumentRecord, Status
+from nerstudio.core.records import DocumentRecord
 
 # Text is valid UTF-8 once read, so a lone surrogate can only come from a JSON escape.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -72,8 +63,6 @@ SHAPES = {
     "spacy-v2": "spaCy v2 training JSON (paragraphs of sentences)",
     "cluener": "CLUENER2020 (text + label: {type: {mention: [[start, end]]}})",
 }
-# doccano's import form names the fields so by default (its own example file uses them).
-_DOCCANO_TEXT, _DOCCANO_LABEL = "column_data", "column_label"
 _PRODIGY_KEYS = ("answer", "_input_hash", "_task_hash", "_view_id", "spans")
 _LABEL_STUDIO_KEYS = ("annotations", "completions", "predictions")
 
@@ -233,11 +222,11 @@ def _shape_of(obj: Any, options: JsonOptions) -> str | None:
         return "run-ner"
     if any(key in obj for key in _PRODIGY_KEYS):
         return "prodigy"
-    if any(key in obj for key in ("label", "labels", "entities", _DOCCANO_LABEL)):
+    if any(key in obj for key in ("label", "labels", "entities", DOCCANO_LABEL)):
         return "doccano"
     if (
         "text" in obj
-        or _DOCCANO_TEXT in obj
+        or DOCCANO_TEXT in obj
         or options.text_key is not None
         or isinstance(obj.get("data"), str)
     ):
@@ -314,76 +303,8 @@ def read_jsonl(
 # -- doccano ----------------------------------------------------------------------------------
 
 
-def _doccano_spans(obj: dict[str, Any], label_key: str | None) -> list[RawSpan] | None:
-    """The record's span list, unchecked, or None if it has none; a span field of another
-    type than a list is the record's error (it would read as a record without entities)."""
-    for key in (label_key,) if label_key else ("label", "labels", _DOCCANO_LABEL):
-        spans = list_field(obj, key, "spans [start, end, label]")
-        if spans is not None:
-            return [
-                object_triple(f"{key}[{i}]", item, "start_offset", "end_offset")
-                if isinstance(item, dict)
-                else doccano_triple(key, i, item)
-                for i, item in enumerate(spans)
-            ]
-    entities = None if label_key else list_field(obj, "entities", "{start_offset, end_offset}")
-    if entities is not None:
-        return [
-            object_triple(f"entities[{i}]", e, "start_offset", "end_offset")
-            for i, e in enumerate(entities)
-        ]
-    return None
-
-
-def _unread_span_keys(obj: dict[str, Any], label_key: str | None) -> list[str]:
-    """Fields holding spans that ``_doccano_spans`` does not read: a non-empty list under
-    ``label``/``labels``/``column_label``/``entities`` beside the one read."""
-    keys = ("label", "labels", _DOCCANO_LABEL, "entities")
-    read = label_key or next((k for k in keys if isinstance(obj.get(k), list)), None)
-    return [k for k in keys if k != read and isinstance(obj.get(k), list) and obj[k]]
-
-
-def _doccano_text_key(obj: dict[str, Any]) -> str | None:
-    """``column_data`` where a record has it and no ``text``: doccano's import default."""
-    return _DOCCANO_TEXT if _DOCCANO_TEXT in obj and "text" not in obj else None
-
-
-def _read_doccano(reading: Reading, items: list[Item], options: JsonOptions) -> None:
-    relations = 0
-    unread: dict[str, int] = {}  # span fields not read: records holding each
-    for item in items:
-        obj = item.obj
-        with located(reading.path, item):
-            text = text_of(obj, options.text_key or _doccano_text_key(obj))
-            raw = _doccano_spans(obj, options.label_key)
-            spans = check_spans(raw or [], text)
-            tokens = fit_tokens(reading, text, tokens_of(obj.get("tokens"), text), spans)
-        if isinstance(obj.get("relations"), list):
-            relations += len(obj["relations"])
-        for key in _unread_span_keys(obj, options.label_key):
-            unread[key] = unread.get(key, 0) + 1
-        reading.add(
-            DocumentRecord(
-                text=text,
-                tokens=tokens,
-                spans=tuple(spans),
-                status=status_given(obj) or (Status.DONE if raw is not None else Status.NEW),
-                split=obj["split"] if isinstance(obj.get("split"), str) else None,
-                source=reading.source(item),
-                meta=meta_of(obj),
-            ),
-            item.number,
-        )
-    reading.skipped["doccano relations"] += relations
-    reading.notes += [
-        f"{reading.path.name}: ignored the field {key!r} of {count:,} records, which holds"
-        f" spans: use --label-key {key} to read it"
-        for key, count in unread.items()
-    ]
-
-
 _READERS = {
-    "doccano": _read_doccano,
+    "doccano": doccano.read_doccano,
     "prodigy": prodigy.read_prodigy,
     "label-studio": labelstudio.read_tasks,
     "json-min": labelstudio.read_json_min,

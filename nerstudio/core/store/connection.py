@@ -8,6 +8,7 @@ import logging
 import sqlite3
 import time
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 
 import sqlite_utils
@@ -19,6 +20,11 @@ log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
 LOCK_RETRIES = 3  # each waits BUSY_TIMEOUT_MS for the write lock: 15 s in all
+
+
+def now() -> str:
+    """A UTC timestamp for ``updated_at`` and run times."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 class ProjectBusyError(ProjectError):

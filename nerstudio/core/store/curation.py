@@ -266,14 +266,7 @@ class Curation(AnnotationSets):
         span = choice.span
         with self.db.atomic():
             sets = self._done_sets(document_id)
-            union = frozenset().union(*sets.values()) if sets else frozenset()
-            agreed = frozenset.intersection(*sets.values()) if len(sets) >= 2 else union
-            if span not in union - agreed:
-                raise ProjectError(
-                    f"document {document_id}: {span.start}-{span.end} {span.label} is not one "
-                    "of its disagreements (only spans some finished annotators marked and "
-                    "others did not can be settled)"
-                )
+            _refuse_unless_disputed(document_id, span, sets)
             before = self._snapshot(document_id)
             label_id = self.db.execute("SELECT id FROM labels WHERE name = ?", [span.label])
             label_id = label_id.fetchone()[0]
@@ -364,3 +357,17 @@ class Curation(AnnotationSets):
                 " updated_at = ? WHERE id = ?",
                 [*before.state, document_id],
             )
+
+
+def _refuse_unless_disputed(
+    document_id: int, span: Span, sets: dict[str, frozenset[Span]]
+) -> None:
+    """Only a span some finished annotators marked and others did not can be settled."""
+    union = frozenset().union(*sets.values()) if sets else frozenset()
+    agreed = frozenset.intersection(*sets.values()) if len(sets) >= 2 else union
+    if span not in union - agreed:
+        raise ProjectError(
+            f"document {document_id}: {span.start}-{span.end} {span.label} is not one "
+            "of its disagreements (only spans some finished annotators marked and "
+            "others did not can be settled)"
+        )

@@ -1,7 +1,8 @@
 """Fine-tuning a Hugging Face encoder on a project's done documents.
 
 ``train(project_path, config)`` is a generator of events (see ``events``): the CLI prints
-them, the GUI's worker emits them as signals. Qt-free, and the same under torchrun.
+them, or writes them as JSON lines for the window, which runs training as that child
+process (``gui/workers``) and never imports torch. Qt-free, and the same under torchrun.
 """
 
 from nerstudio.core.training.config import TrainConfig

@@ -1,19 +1,20 @@
 """The training loop: accelerate for devices, precision and DDP; a generator of events.
 
-Why not transformers' Trainer: this loop is a generator the GUI worker and the CLI iterate
-step by step (no callback-to-thread bridging), batches come from length-sorted windows
+Why not transformers' Trainer: this loop is a generator the CLI iterates step by step,
+printing each event or, for the window, writing it as a JSON line to the child process's
+stdout (no callback-to-thread bridging); batches come from length-sorted windows
 (under 10% padding, where Trainer's random batches are over half padding), evaluation runs
 once per epoch in length-sorted batches under ``inference_mode``, and the best weights are
 kept in memory instead of checkpoints written to disk. accelerate runs the same loop on
 CPU, one GPU, or many under ``torchrun`` / ``accelerate launch``.
 
 ``train`` reads top to bottom: ``prepare`` (prepare.py) -> ``_epochs`` (a generator of
-steps and evaluations that returns its ``Progress``) -> ``_summarise`` -> ``_save``.
+steps and evaluations that returns its ``Progress``) -> ``_finish``: ``_summarise``, then
+``outcome.save``; a run that fails or is aborted is marked by ``outcome``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import math
 import time
@@ -29,10 +30,9 @@ from accelerate.utils import set_seed
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.plural import counted
 from nerstudio.core.run_folders import runs_folder
-from nerstudio.core.safe_io import write_folder
 from nerstudio.core.store import MetricPoint, Project
-from nerstudio.core.training import data, events, metrics, models, output
-from nerstudio.core.training.config import TrainConfig, default_epochs
+from nerstudio.core.training import data, events, metrics, models, outcome
+from nerstudio.core.training.config import TrainConfig
 from nerstudio.core.training.metrics import EVAL_BATCH_SIZE, Scores
 from nerstudio.core.training.prepare import Setup, make_accelerator, prepare
 
@@ -82,31 +82,18 @@ def train(
     process writes the project and the run folder.
     """
     project_path = Path(project_path)
-    name = config.name or default_run_name()
-    path = runs_folder(project_path).absolute() / name
-    if config.name and path.exists():  # before loading anything: a name in use is refused
-        raise NerstudioError(f"{path}: exists already; choose another run name")
+    name, path = _name_and_path(project_path, config)
     accelerator, device, precision = make_accelerator(config)
     set_seed(config.seed)
     snap = data.snapshot(project_path, config.dev_fraction)
-    for label, count in snap.label_counts.items():
-        if count == 0:
-            yield events.TrainingWarning(f"label {label} has no examples in the training documents")
+    yield from _unseen_labels(snap)
     setup = prepare(config, name, path, snap, accelerator, device, precision)
     run_id = None
     project = Project.open(project_path) if accelerator.is_main_process else None
     try:
         if project is not None:
-            record = project.runs.start(
-                name,
-                config.base_model,
-                config.method,
-                setup.config.to_json(),
-                str(path),
-                unique=config.name is None,  # two runs started in the same second
-            )
-            run_id, name, path = record.id, record.name, Path(record.path or path)
-            setup.name, setup.path = name, path
+            run_id = _record_start(project, setup)
+            name, path = setup.name, setup.path
         yield from _started(setup)
         progress = yield from _epochs(setup, should_stop or (lambda: False), project, run_id)
         if progress.best.state is None:
@@ -117,23 +104,9 @@ def train(
                 run_id = None
             yield events.TrainingDiscarded(run=name, steps=progress.step, message=NOTHING_SAVED)
             return
-        dev, summary = _summarise(setup, progress)
-        hint = untrained_hint(setup, dev)
-        if hint is not None:
-            yield events.TrainingWarning(hint)
-        accelerator.wait_for_everyone()
-        if project is not None:
-            _save(setup, progress, dev, summary, project, run_id)
-        yield events.TrainingDone(
-            run=name,
-            path=str(path),
-            status=progress.status,
-            best_epoch=progress.best.epoch,
-            dev=dev,
-            summary=summary,
-        )
+        yield from _finish(setup, progress, project, run_id)
     except torch.cuda.OutOfMemoryError:
-        _mark_failed(project, run_id, "out of GPU memory")
+        outcome.mark_failed(project, run_id, "out of GPU memory")
         raise NerstudioError(
             f"the GPU ran out of memory at batch size {config.batch_size} and max length "
             f"{config.max_length}; lower --batch-size (e.g. {max(1, config.batch_size // 2)}) "
@@ -141,15 +114,69 @@ def train(
         ) from None
     except (KeyboardInterrupt, GeneratorExit):
         # Ctrl+C twice (or the consumer stopped iterating): cancelled, not failed.
-        _cancel_or_forget(project, run_id, path)
+        outcome.cancel_or_forget(project, run_id, path)
         raise
     except BaseException as err:
-        _mark_failed(project, run_id, str(err) or type(err).__name__)
+        outcome.mark_failed(project, run_id, str(err) or type(err).__name__)
         raise
     finally:
         if project is not None:
             project.close()
         accelerator.free_memory()
+
+
+def _name_and_path(project_path: Path, config: TrainConfig) -> tuple[str, Path]:
+    """The run's name and folder; a name the user chose that is in use is refused before
+    anything loads."""
+    name = config.name or default_run_name()
+    path = runs_folder(project_path).absolute() / name
+    if config.name and path.exists():  # before loading anything: a name in use is refused
+        raise NerstudioError(f"{path}: exists already; choose another run name")
+    return name, path
+
+
+def _unseen_labels(snap: data.Snapshot) -> Iterator[events.TrainEvent]:
+    """A warning for each label no training document holds."""
+    for label, count in snap.label_counts.items():
+        if count == 0:
+            yield events.TrainingWarning(f"label {label} has no examples in the training documents")
+
+
+def _record_start(project: Project, setup: Setup) -> int:
+    """Start the project's record of the run; ``setup`` takes the name and folder it got
+    (made unique when the run was not named). Returns the run's id."""
+    config = setup.config
+    record = project.runs.start(
+        setup.name,
+        config.base_model,
+        config.method,
+        setup.config.to_json(),
+        str(setup.path),
+        unique=config.name is None,  # two runs started in the same second
+    )
+    setup.name, setup.path = record.name, Path(record.path or setup.path)
+    return record.id
+
+
+def _finish(
+    setup: Setup, progress: Progress, project: Project | None, run_id: int | None
+) -> Iterator[events.TrainEvent]:
+    """Sum the run up, warn when it learnt nothing, save it (main process) and say so."""
+    dev, summary = _summarise(setup, progress)
+    hint = outcome.untrained_hint(setup, dev)
+    if hint is not None:
+        yield events.TrainingWarning(hint)
+    setup.accelerator.wait_for_everyone()
+    if project is not None:
+        outcome.save(setup, progress, dev, summary, project, run_id)
+    yield events.TrainingDone(
+        run=setup.name,
+        path=str(setup.path),
+        status=progress.status,
+        best_epoch=progress.best.epoch,
+        dev=dev,
+        summary=summary,
+    )
 
 
 def default_run_name() -> str:
@@ -313,7 +340,7 @@ def _cpu_state(model) -> dict[str, torch.Tensor]:
     return {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
 
 
-# -- summarise and save -----------------------------------------------------------------------
+# -- summarise --------------------------------------------------------------------------------
 
 
 def _summarise(setup: Setup, progress: Progress) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -350,98 +377,3 @@ def _summarise(setup: Setup, progress: Progress) -> tuple[dict[str, Any], dict[s
         "dev_documents": len(snap.dev),
     }
     return dev, summary
-
-
-def untrained_hint(setup: Setup, dev: dict[str, Any]) -> str | None:
-    """What to do when the run learnt nothing measurable (dev F1 0): usually too few
-    epochs for the corpus (``--max-epochs 1`` on 300 sentences), said with the default."""
-    if dev.get("f1", 0) > 0:
-        return None
-    config = setup.config
-    usual = default_epochs(
-        setup.steps_per_epoch * config.batch_size, config.batch_size, TrainConfig.max_epochs
-    )
-    if setup.epochs < usual:
-        more = f"train longer: {counted(usual, 'epoch')} is the default for this corpus"
-        return f"dev F1 is 0 after {counted(setup.epochs, 'epoch')}: {more}"
-    return (
-        f"dev F1 is 0 after {counted(setup.epochs, 'epoch')}: check that the done documents"
-        " hold entities, or try another learning rate (--lr)"
-    )
-
-
-def _save(
-    setup: Setup,
-    progress: Progress,
-    dev: dict[str, Any],
-    summary: dict[str, Any],
-    project: Project,
-    run_id: int | None,
-) -> None:
-    """Write the run folder (it appears only complete), then finish the project's run."""
-    config, snap, best_epoch = setup.config, setup.snap, progress.best.epoch
-    info = {
-        "run": setup.name,
-        "base_model": config.base_model,
-        "method": config.method,
-        "status": progress.status,
-        "labels": list(snap.labels),
-        "tags": snap.tag_names,
-        "scheme": "IOB2",
-        "config": config.to_json(),
-        "best_epoch": best_epoch,
-        "metrics": {"dev": dev, **summary},
-        "data": {
-            "train_documents": len(snap.train),
-            "dev_documents": len(snap.dev),
-            "dev_source": snap.dev_source,
-            "train_ids": [ex.document_id for ex in snap.train],
-            "dev_ids": [ex.document_id for ex in snap.dev],
-            "hash": snap.fingerprint(),
-        },
-    }
-    unwrapped = setup.accelerator.unwrap_model(setup.model)
-    models.refuse_non_finite_weights(setup.path, unwrapped)  # never save a model scoring NaN
-    setup.path.parent.mkdir(parents=True, exist_ok=True)
-    with write_folder(setup.path) as folder:
-        output.save_model(unwrapped, setup.tokenizer, folder, config.method)
-        output.write_info(folder, info)
-        output.write_model_card(folder, info)
-    if progress.points:
-        project.runs.log(run_id, progress.points)
-    project.runs.finish(
-        run_id,
-        progress.status,
-        {"dev": dev, **summary, "best_epoch": best_epoch},
-        label_map={"tags": snap.tag_names},
-    )
-
-
-# -- a run that ends badly --------------------------------------------------------------------
-
-
-def _mark_failed(project: Project | None, run_id: int | None, reason: str) -> None:
-    """Record a run that is still running as failed, with ``reason``; never masks the
-    original error."""
-    if project is None or run_id is None:
-        return
-    with contextlib.suppress(Exception):
-        if project.runs.get_by_id(run_id).status == "running":
-            project.runs.finish(run_id, "failed", {"error": reason})
-
-
-def _cancel_or_forget(project: Project | None, run_id: int | None, path: Path) -> None:
-    """An aborted run (Ctrl+C twice, or its events no longer read): marked cancelled when
-    its folder was saved (the folder appears only complete), else forgotten, as nothing of
-    it was kept. Never masks the interrupt."""
-    if project is None or run_id is None:
-        return
-    with contextlib.suppress(Exception):
-        record = project.runs.get_by_id(run_id)
-        if record.status != "running":
-            return
-        if path.is_dir():
-            project.runs.finish(run_id, "cancelled", {"error": "interrupted while saving"})
-        else:
-            project.runs.delete(record.name)
-            log.info("run %s interrupted before it was saved: forgotten", record.name)

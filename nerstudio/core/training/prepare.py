@@ -99,34 +99,19 @@ def prepare(
 
     The order matters for a seed's results: the fresh head (and LoRA's adapters) draw from
     the random state ``set_seed`` left, before anything else does."""
-    tokenizer = models.load_tokenizer(config.base_model)
-    model = models.load_model(config.base_model, snap.tag_names)
-    max_length, note = models.cap_max_length(
-        config.max_length, model, tokenizer, Path(config.base_model).name or config.base_model
-    )
-    warnings: tuple[str, ...] = ()
-    if note:
-        log.warning(note)
-        config, warnings = dataclasses.replace(config, max_length=max_length), (note,)
-    base_parameters = sum(p.numel() for p in model.parameters())
-    model = models.apply_method(
-        model, config.method, config.lora_rank, config.train_word_embeddings
-    )
+    tokenizer, model, config, warnings, base_parameters = _load_model(config, snap)
     trainable, total = models.count_parameters(model)
 
     train_enc, dev_enc, select, select_enc = _encode(tokenizer, snap, config)
-    lengths = [len(f["input_ids"]) for f in train_enc.features]
-    sampler = data.LengthGroupedBatches(lengths, config.batch_size, config.seed, shuffle=True)
-    collator = DataCollatorForTokenClassification(
-        tokenizer, pad_to_multiple_of=8 if device == "cuda" else None
-    )
-    loader = DataLoader(train_enc.features, batch_sampler=sampler, collate_fn=collator)
+    sampler, collator, loader = _batches(train_enc, tokenizer, config, device)
     lr = (
         config.learning_rate
         if config.learning_rate is not None
         else default_learning_rate(base_parameters, config.method)
     )
-    epochs = config.epochs or default_epochs(len(lengths), config.batch_size, config.max_epochs)
+    epochs = config.epochs or default_epochs(
+        len(train_enc.features), config.batch_size, config.max_epochs
+    )
     optimizer = _optimizer(model, config, lr, device)
     model, optimizer, loader = accelerator.prepare(model, optimizer, loader)
     total_steps = len(loader) * epochs
@@ -159,6 +144,40 @@ def prepare(
         parameters=total,
         warnings=warnings,
     )
+
+
+def _load_model(
+    config: TrainConfig, snap: data.Snapshot
+) -> tuple[Any, Any, TrainConfig, tuple[str, ...], int]:
+    """The tokenizer and the model with its method applied; the config with ``max_length``
+    cut to what the model holds (and the warning that says so); the base model's size."""
+    tokenizer = models.load_tokenizer(config.base_model)
+    model = models.load_model(config.base_model, snap.tag_names)
+    max_length, note = models.cap_max_length(
+        config.max_length, model, tokenizer, Path(config.base_model).name or config.base_model
+    )
+    warnings: tuple[str, ...] = ()
+    if note:
+        log.warning(note)
+        config, warnings = dataclasses.replace(config, max_length=max_length), (note,)
+    base_parameters = sum(p.numel() for p in model.parameters())
+    model = models.apply_method(
+        model, config.method, config.lora_rank, config.train_word_embeddings
+    )
+    return tokenizer, model, config, warnings, base_parameters
+
+
+def _batches(
+    train_enc: data.Encoded, tokenizer, config: TrainConfig, device: str
+) -> tuple[data.LengthGroupedBatches, DataCollatorForTokenClassification, DataLoader]:
+    """Length-grouped batches of the training windows, padded by the collator."""
+    lengths = [len(f["input_ids"]) for f in train_enc.features]
+    sampler = data.LengthGroupedBatches(lengths, config.batch_size, config.seed, shuffle=True)
+    collator = DataCollatorForTokenClassification(
+        tokenizer, pad_to_multiple_of=8 if device == "cuda" else None
+    )
+    loader = DataLoader(train_enc.features, batch_sampler=sampler, collate_fn=collator)
+    return sampler, collator, loader
 
 
 def _encode(

@@ -93,7 +93,7 @@ def _brat(records, folder: Path, context: ExportContext) -> int:
 
 def _labelstudio(records, fh, context: ExportContext) -> int:
     """Tasks with annotations, and the active run's suggestions as ``predictions``."""
-    from nerstudio.core.formats.labelstudio import write_labelstudio
+    from nerstudio.core.formats.labelstudio_write import write_labelstudio
 
     run = context.project.runs.active()
     if run is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from nerstudio.core.store.annotations import Disagreement, Settlement
-from nerstudio.core.team.curation import describe_version, settle_version
+from nerstudio.core.team.curation_versions import describe_version, settle_version
 from nerstudio.gui.commands import EditCommand
 from nerstudio.gui.state import AppState
 

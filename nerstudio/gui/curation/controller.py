@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.store.annotations import DisputedDocument
-from nerstudio.core.team.curation import CurationDocument, curation_document
+from nerstudio.core.team.curation_versions import CurationDocument, curation_document
 from nerstudio.gui.curation.commands import SettleDisagreement
 from nerstudio.gui.curation.queue import CurationQueue, CurationQueueWorker
 from nerstudio.gui.curation.view import CurationView

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from nerstudio.core.spans import Span
 from nerstudio.core.store import Label, StoredSpan
 from nerstudio.core.store.annotations import Disagreement, DisputedDocument
-from nerstudio.core.team.curation import CurationDocument
+from nerstudio.core.team.curation_versions import CurationDocument
 from nerstudio.gui.curation.queue_model import ID_ROLE, DisputedQueueModel
 from nerstudio.gui.curation.rendering import SpanRendering
 

@@ -57,6 +57,24 @@ class DocumentList(QWidget):
     def __init__(self, model: DocumentListModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
+        self._make_controls()
+        self._make_table(model)
+        filters = QHBoxLayout()
+        filters.addWidget(self.status)
+        filters.addWidget(self.label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(filters)
+        layout.addWidget(self.search)
+        layout.addWidget(self.order)
+        layout.addWidget(self.ordering_note)
+        layout.addWidget(self.scoring)
+        layout.addWidget(self.table)
+        self._connect(model)
+        self.set_labels([])
+
+    def _make_controls(self) -> None:
+        """The status, label and search filters, the order, and the queue's progress."""
         self.status = QComboBox()
         self.status.addItem("All statuses", None)
         for status in Status:
@@ -81,6 +99,9 @@ class DocumentList(QWidget):
             "The active model scores the unfinished documents in the background; the "
             "queue is re-ordered as the scores arrive and the document shown goes first"
         )
+
+    def _make_table(self, model: DocumentListModel) -> None:
+        """One row a document, fixed column widths, no editing."""
         self.table = QTableView()
         self.table.setModel(model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -99,17 +120,9 @@ class DocumentList(QWidget):
         self.show_queue_columns(False)
         self.table.setColumnHidden(SOURCE_COLUMN, True)
         self.table.setItemDelegateForColumn(SOURCE_COLUMN, MiddleElided(self.table))
-        filters = QHBoxLayout()
-        filters.addWidget(self.status)
-        filters.addWidget(self.label)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(filters)
-        layout.addWidget(self.search)
-        layout.addWidget(self.order)
-        layout.addWidget(self.ordering_note)
-        layout.addWidget(self.scoring)
-        layout.addWidget(self.table)
+
+    def _connect(self, model: DocumentListModel) -> None:
+        """Filters apply as they change (the search after a pause); a row picked opens."""
         self._debounce = QTimer(self, singleShot=True, interval=250)
         self._debounce.timeout.connect(self.apply_filters)
         self.search.textChanged.connect(self._debounce.start)
@@ -120,7 +133,6 @@ class DocumentList(QWidget):
         model.modelReset.connect(self._columns_for_order)
         self.table.activated.connect(self._activated)
         self.table.clicked.connect(self._activated)
-        self.set_labels([])
 
     def set_labels(self, labels: list[Label]) -> None:
         current = self.label.currentData()

@@ -32,8 +32,8 @@ from nerstudio.core.training.events import (
     TrainingStarted,
     TrainingWarning,
 )
+from nerstudio.gui.controllers.training import QUIT_WAIT_S, TrainingController
 from nerstudio.gui.state import AppState
-from nerstudio.gui.training import QUIT_WAIT_S, TrainingController
 from nerstudio.gui.widgets.label_report import LabelReport
 from nerstudio.gui.widgets.loss_chart import LossChart
 from nerstudio.gui.widgets.run_history import RunHistory

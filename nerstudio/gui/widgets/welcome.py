@@ -103,15 +103,13 @@ class WelcomePage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("welcome")
-        title = QLabel("nerstudio")
-        font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 2.4)
-        font.setBold(True)
-        title.setFont(font)
-        tagline = QLabel(TAGLINE, wordWrap=True)
-        tagline_font = tagline.font()
-        tagline_font.setPointSizeF(tagline_font.pointSizeF() * 1.1)
-        tagline.setFont(tagline_font)
+        self._make_buttons()
+        self._make_recent_list()
+        self._lay_out()
+        self.set_recent([])
+
+    def _make_buttons(self) -> None:
+        """New, Open and the sample project; the page only emits what was chosen."""
         self.new_button = QPushButton("New project…")
         self.open_button = QPushButton("Open…")
         self.sample_button = QPushButton("Open sample project")
@@ -122,6 +120,9 @@ class WelcomePage(QWidget):
         self.new_button.clicked.connect(self.ask_new)
         self.open_button.clicked.connect(self.ask_open)
         self.sample_button.clicked.connect(self.sampleRequested)
+
+    def _make_recent_list(self) -> None:
+        """The recent projects, or a line saying there are none yet."""
         self.recent = QListWidget()
         self.recent.setItemDelegate(RecentDelegate(self.recent))
         self.recent.setUniformItemSizes(True)
@@ -136,11 +137,13 @@ class WelcomePage(QWidget):
             wordWrap=True,
         )
 
-        buttons = QHBoxLayout()
-        for button in (self.new_button, self.open_button, self.sample_button):
-            button.setMinimumHeight(34)
-            buttons.addWidget(button)
-        buttons.addStretch(1)
+    def _header(self) -> QHBoxLayout:
+        """The icon and the name, large and bold."""
+        title = QLabel("nerstudio")
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 2.4)
+        font.setBold(True)
+        title.setFont(font)
         header = QHBoxLayout()
         header.setSpacing(16)
         icon = self.windowIcon()
@@ -150,8 +153,21 @@ class WelcomePage(QWidget):
             header.addWidget(picture)
         header.addWidget(title)
         header.addStretch(1)
+        return header
+
+    def _lay_out(self) -> None:
+        """One centred column: header, tagline, buttons, recent projects."""
+        tagline = QLabel(TAGLINE, wordWrap=True)
+        tagline_font = tagline.font()
+        tagline_font.setPointSizeF(tagline_font.pointSizeF() * 1.1)
+        tagline.setFont(tagline_font)
+        buttons = QHBoxLayout()
+        for button in (self.new_button, self.open_button, self.sample_button):
+            button.setMinimumHeight(34)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
         column = QVBoxLayout()
-        column.addLayout(header)
+        column.addLayout(self._header())
         column.addSpacing(8)
         column.addWidget(tagline)
         column.addSpacing(20)
@@ -169,7 +185,6 @@ class WelcomePage(QWidget):
         outer.addStretch(1)
         outer.addWidget(content, 4)
         outer.addStretch(1)
-        self.set_recent([])
 
     def set_recent(self, paths: list[str]) -> None:
         """Most recent first; files that no longer exist are left out."""

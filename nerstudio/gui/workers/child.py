@@ -25,7 +25,7 @@ from PySide6.QtCore import Signal
 
 from nerstudio.core.child_protocol import ChildFailed, decode_line
 from nerstudio.core.errors import NerstudioError
-from nerstudio.core.priority import BACKGROUND_VARIABLE
+from nerstudio.core.os_priority import BACKGROUND_VARIABLE
 from nerstudio.gui.workers.runner import Worker
 
 END_WAIT_S = 10.0  # after terminate, before kill
@@ -47,7 +47,7 @@ def last_line(stderr: str, fallback: str) -> str:
 
 def child_environment() -> dict[str, str]:
     """The window's environment, plus the flag that makes a child yield to the window
-    (``core.priority.run_in_background``: lower priority, one core left to the GUI)."""
+    (``core.os_priority.run_in_background``: lower priority, one core left to the GUI)."""
     return {**os.environ, BACKGROUND_VARIABLE: "1"}
 
 

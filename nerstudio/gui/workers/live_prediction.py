@@ -43,9 +43,10 @@ class LivePredictionWorker(ChildProcess):
     """Serves ``request(document_id)`` from any thread; emits ``predicted`` once stored.
 
     Requests that pile up while the child is busy collapse to the newest: the person has
-    moved on from the others, and they are asked for again when shown again. With
-    ``score_pool`` the rest of the pool is predicted whenever no request waits, and
-    ``poolSized`` says how many documents that is (0: the pool was already scored).
+    moved on from the others, and they are asked for again when shown again. Given a
+    ``run_id`` (the run is stored) the rest of the pool is predicted whenever no request
+    waits, and ``poolSized`` says how many documents that is (0: the pool was already
+    scored).
     """
 
     ready = Signal()

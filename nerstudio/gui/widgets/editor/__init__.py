@@ -1,8 +1,9 @@
 """The annotation editor: wrapped text, entities in label colors with captions, the model's
 suggestions and sub-word pieces, and a token-snapped selection driven by mouse or keyboard.
 
-``widget`` holds the editor (content, selection, input, and the order the layers paint
-in); each layer paints one thing: ``gold``, ``suggestions``, ``pieces``, ``selection``.
+``widget`` holds the editor (content, selection, mouse input, and the order the layers
+paint in); ``keys`` its keys and what each does; each layer paints one thing: ``gold``,
+``suggestions``, ``pieces``, ``selection``.
 ``captions`` places gold and suggestion captions alike; ``geometry`` maps offsets to the
 viewport; ``frame`` is what one paint hands every layer; ``banner`` shows notices;
 ``paragraphs`` cuts the text Qt holds into paragraphs of bounded length.

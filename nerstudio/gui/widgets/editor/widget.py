@@ -31,28 +31,12 @@ from nerstudio.gui.widgets.editor import gold, selection, structure
 from nerstudio.gui.widgets.editor.banner import Banner
 from nerstudio.gui.widgets.editor.frame import Frame
 from nerstudio.gui.widgets.editor.geometry import TextGeometry
+from nerstudio.gui.widgets.editor.keys import handle_key
 from nerstudio.gui.widgets.editor.paragraphs import in_paragraphs
 from nerstudio.gui.widgets.editor.pieces import paint_pieces
 from nerstudio.gui.widgets.editor.suggestions import paint_suggestions
 
 DRAG_THRESHOLD = 4
-
-# The editor's own keys, as the shortcut sheet (F1) lists them; label hotkeys come from the
-# project and the window's keys from its actions' shortcuts.
-EDITOR_KEYS: tuple[tuple[str, str], ...] = (
-    ("Left / Right", "Move the token cursor (to the entity under it)"),
-    ("Shift+Left / Shift+Right", "Extend or shrink the selection"),
-    ("Delete / Backspace", "Delete the selected entity"),
-    ("A", "Accept the suggestion under the cursor"),
-    ("Shift+A", "Accept every suggestion shown"),
-    ("X", "Reject the suggestion under the cursor"),
-    ("Enter", "Mark done and open the next unfinished document"),
-    ("PageDown / Ctrl+Down", "Next document"),
-    ("PageUp / Ctrl+Up", "Previous document"),
-    ("Esc", "Deselect the entity; from anywhere, back to the editor"),
-    ("F1 / ?", "This list of keys"),
-)
-
 
 class AnnotationEditor(QTextEdit):
     """Shows one document; emits what the user asks for (create, relabel, delete, done)."""
@@ -373,38 +357,7 @@ class AnnotationEditor(QTextEdit):
     # -- keyboard ------------------------------------------------------------------------
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        key = event.key()
-        mods = event.modifiers()
-        shift = bool(mods & Qt.KeyboardModifier.ShiftModifier)
-        ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
-        if key in (Qt.Key.Key_PageDown, Qt.Key.Key_PageUp) or (
-            ctrl and key in (Qt.Key.Key_Down, Qt.Key.Key_Up)
-        ):
-            self.navigateRequested.emit(1 if key in (Qt.Key.Key_PageDown, Qt.Key.Key_Down) else -1)
-        elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right) and not ctrl:
-            self._move(-1 if key == Qt.Key.Key_Left else 1, shift)
-        elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
-            if self.selected_span is not None:
-                self.removeRequested.emit(self.selected_span.id)
-        elif key == Qt.Key.Key_A and not ctrl and self.suggestions:
-            chosen = self.suggestions if shift else [self.suggestion_at_selection()]
-            items = [(s.start, s.end, s.label) for s in chosen if s is not None]
-            if items:
-                self.acceptRequested.emit(items)
-        elif key == Qt.Key.Key_X and not ctrl and self.suggestion_at_selection() is not None:
-            suggestion = self.suggestion_at_selection()
-            self.rejectRequested.emit(suggestion.start, suggestion.end)
-        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.doneRequested.emit()
-        elif key == Qt.Key.Key_Escape:
-            self.escape()
-        elif not ctrl and event.text().lower() in self.keys:
-            self.apply_label(self.keys[event.text().lower()])
-        elif key == Qt.Key.Key_F1 or (not ctrl and event.text() == "?"):
-            self.helpRequested.emit()
-        elif not ctrl and len(event.text()) == 1 and event.text().isalnum():
-            self.hintRequested.emit(f"'{event.text()}' is not a label key; F1 lists the keys")
-        else:
+        if not handle_key(self, event):
             super().keyPressEvent(event)
 
     def escape(self) -> None:
@@ -412,7 +365,9 @@ class AnnotationEditor(QTextEdit):
         self.selected_span = None
         self._refresh()
 
-    def _move(self, step: int, extend: bool) -> None:
+    def move_cursor(self, step: int, extend: bool) -> None:
+        """Left/Right: move the token cursor ``step`` tokens (onto the entity there), or
+        with ``extend`` grow or shrink the selection."""
         if not self.starts:
             return
         self.selection = selection.moved(self.selection or (0, 0), len(self.starts), step, extend)

@@ -167,6 +167,15 @@ def cmd_guidelines(args: argparse.Namespace) -> int:
 
 def add_parsers(sub) -> None:
     """Add the team commands to the ``nerstudio`` subparsers."""
+    _add_assign_parser(sub)
+    _add_merge_parser(sub)
+    _add_agreement_parser(sub)
+    _add_annotator_parser(sub)
+    _add_guidelines_parser(sub)
+
+
+def _add_assign_parser(sub) -> None:
+    """``nerstudio assign``."""
     p = sub.add_parser(
         "assign",
         help="split the unfinished documents out to annotators, one project each",
@@ -190,6 +199,9 @@ def add_parsers(sub) -> None:
     p.add_argument("--force", action="store_true", help="replace annotators' projects in OUT")
     p.set_defaults(func=cmd_assign)
 
+
+def _add_merge_parser(sub) -> None:
+    """``nerstudio merge``."""
     p = sub.add_parser(
         "merge",
         help="merge annotators' projects back, each kept as their own set",
@@ -209,6 +221,9 @@ def add_parsers(sub) -> None:
     )
     p.set_defaults(func=cmd_merge)
 
+
+def _add_agreement_parser(sub) -> None:
+    """``nerstudio agreement``."""
     p = sub.add_parser(
         "agreement",
         help="inter-annotator agreement on the documents both of a pair finished",
@@ -221,6 +236,9 @@ def add_parsers(sub) -> None:
     add_messages(p, "the figures")
     p.set_defaults(func=cmd_agreement)
 
+
+def _add_annotator_parser(sub) -> None:
+    """``nerstudio annotator``."""
     p = sub.add_parser(
         "annotator",
         help="show or set who a project's edits are recorded for",
@@ -231,6 +249,9 @@ def add_parsers(sub) -> None:
     p.add_argument("name", nargs="?")
     p.set_defaults(func=cmd_annotator)
 
+
+def _add_guidelines_parser(sub) -> None:
+    """``nerstudio guidelines``."""
     p = sub.add_parser(
         "guidelines",
         help="show or set the annotation guidelines",

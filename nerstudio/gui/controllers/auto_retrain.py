@@ -18,8 +18,8 @@ from nerstudio.core.plural import counted
 from nerstudio.core.records import Status
 from nerstudio.core.spans import iob2_tag_names
 from nerstudio.core.store import DocumentQuery
+from nerstudio.gui.controllers.training import TrainingController
 from nerstudio.gui.state import AppState
-from nerstudio.gui.training import TrainingController
 from nerstudio.gui.widgets.training_form import TrainingForm
 
 

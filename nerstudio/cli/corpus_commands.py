@@ -32,7 +32,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     """Make the project under a temporary name and link it into place once complete: a
     failed init (a full disk) leaves nothing behind that blocks the retry, and never
     removes a file someone else made meanwhile."""
-    from nerstudio.cli.team import read_guidelines
+    from nerstudio.cli.team_commands import read_guidelines
 
     labels = [name for name in (args.labels or "").split(",") if name.strip()]
     guidelines = read_guidelines(args.guidelines) if args.guidelines else None

@@ -20,7 +20,7 @@ from nerstudio.core.training.config import DEVICES, add_train_arguments
 
 def cmd_train(args: argparse.Namespace) -> int:
     from nerstudio.core.model_source import require_loadable, resolve
-    from nerstudio.core.priority import run_in_background
+    from nerstudio.core.os_priority import run_in_background
     from nerstudio.core.training.config import config_from_args
 
     run_in_background()  # under NERSTUDIO_BACKGROUND=1 (the window's runs): yield the CPU
@@ -156,7 +156,7 @@ def _report(done, args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from nerstudio.core.priority import run_in_background
+    from nerstudio.core.os_priority import run_in_background
     from nerstudio.core.training.evaluation import evaluate_run
 
     run_in_background()

@@ -11,7 +11,7 @@ from nerstudio.core.training.events import TrainingDiscarded, TrainingDone, Trai
 from nerstudio.gui.state import AppState
 from nerstudio.gui.workers.job_slot import JobSlot, open_project_path
 from nerstudio.gui.workers.run_files import DeleteRunWorker, ExportRunWorker
-from nerstudio.gui.workers.training import TrainingWorker
+from nerstudio.gui.workers.training_child import TrainingWorker
 
 QUIT_WAIT_S = 120.0  # stopping lets the child finish its step and save its best epoch
 

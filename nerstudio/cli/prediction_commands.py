@@ -156,6 +156,14 @@ def _add_backend(parser: argparse.ArgumentParser) -> None:
 
 
 def add_parsers(sub) -> None:
+    """Add the prediction commands to the ``nerstudio`` subparsers."""
+    _add_predict_parser(sub)
+    _add_review_parser(sub)
+    _add_queue_parser(sub)
+
+
+def _add_predict_parser(sub) -> None:
+    """``nerstudio predict``."""
     p = sub.add_parser(
         "predict",
         help="store a run's suggestions for the unfinished documents",
@@ -188,6 +196,9 @@ def add_parsers(sub) -> None:
     add_messages(p, "what was stored")
     p.set_defaults(func=cmd_predict)
 
+
+def _add_review_parser(sub) -> None:
+    """``nerstudio review``."""
     p = sub.add_parser(
         "review",
         help="done documents where the model confidently disagrees with gold",
@@ -214,6 +225,9 @@ def add_parsers(sub) -> None:
     add_messages(p, "the findings")
     p.set_defaults(func=cmd_review)
 
+
+def _add_queue_parser(sub) -> None:
+    """``nerstudio queue``."""
     p = sub.add_parser(
         "queue",
         help="the next documents to annotate, most uncertain first",
