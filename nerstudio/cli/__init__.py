@@ -17,7 +17,7 @@ from nerstudio import __version__
 from nerstudio.cli import (
     corpus_commands,
     prediction_commands,
-    sources,
+    source_commands,
     team_commands,
     training_commands,
 )
@@ -36,7 +36,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"nerstudio {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", prog="nerstudio")
 
-    for group in (corpus_commands, training_commands, prediction_commands, sources, team_commands):
+    for group in (
+        corpus_commands,
+        training_commands,
+        prediction_commands,
+        source_commands,
+        team_commands,
+    ):
         group.add_parsers(sub)
     parser.command_names = set(sub.choices)  # type: ignore[attr-defined]
     return parser

@@ -16,8 +16,8 @@ from nerstudio.core.errors import FormatError
 from nerstudio.core.formats import document_readers as registry
 from nerstudio.core.formats.documents.plain import read as read_plain_document
 from nerstudio.core.formats.extracted import Block, Extracted
+from nerstudio.gui.controllers.jobs import import_filter
 from nerstudio.gui.dialogs.import_report import ImportReport
-from nerstudio.gui.jobs import import_filter
 from nerstudio.gui.models.documents import SOURCE_COLUMN
 
 PAGES = [
