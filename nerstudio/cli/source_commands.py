@@ -4,11 +4,11 @@ or the learnt dictionary over every unfinished document) and ``dictionary export
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import threading
 from pathlib import Path
 
+from nerstudio.cli.arguments import add_messages
 from nerstudio.cli.terminal import progress_bar
 from nerstudio.core.plural import counted
 from nerstudio.core.safe_io import check_target, write_file
@@ -35,10 +35,13 @@ def _stdin_closed() -> threading.Event:
 
 
 def cmd_suggest(args: argparse.Namespace) -> int:
+    """Suggest the unfinished documents; ``--messages``: progress and the result as
+    ``SuggestProgress`` / ``SuggestFinished`` messages (the window's child)."""
     from nerstudio.core.sources import SourceOptions, open_source, parse_label_map
-    from nerstudio.core.sources.running import suggest_unfinished
+    from nerstudio.core.sources.running import SuggestProgress, suggest_unfinished
 
     stop = _stdin_closed() if args.stdin_stop else None
+    channel = args.channel
     with Project.open(args.project) as project:
         options = SourceOptions(
             labels=tuple(label.name for label in project.labels()),
@@ -50,8 +53,8 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         with progress_bar(None, "doc", "suggesting") as tick:
 
             def progress(done: int, total: int) -> None:
-                if args.json:
-                    print(json.dumps({"done": done, "total": total}), flush=True)
+                if channel is not None:
+                    channel.send(SuggestProgress(done, total))
                 else:
                     tick(done - progress.last)  # type: ignore[attr-defined]
                 progress.last = done  # type: ignore[attr-defined]
@@ -64,19 +67,8 @@ def cmd_suggest(args: argparse.Namespace) -> int:
             except KeyboardInterrupt:
                 print("nerstudio: interrupted; the batches stored so far are kept", file=sys.stderr)
                 return 130
-    if args.json:
-        print(
-            json.dumps(
-                {
-                    "run": result.run,
-                    "stored": result.stored,
-                    "total": result.total,
-                    "stopped": result.stopped,
-                    "dropped": result.dropped,
-                }
-            ),
-            flush=True,
-        )
+    if channel is not None:
+        channel.send(result)
         return 0
     verb = "stopped after" if result.stopped else "suggested"
     print(f"{verb} {counted(result.stored, 'document')} with {result.run} (now the active source)")
@@ -117,7 +109,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--name", help="the source's name in the run list (default: from the source)")
     p.add_argument("--device", default="cpu", help="where a model source runs (default cpu)")
-    p.add_argument("--json", action="store_true", help="print progress and the result as JSON")
+    add_messages(p, "progress and the result")
     p.add_argument(
         "--stdin-stop",
         action="store_true",

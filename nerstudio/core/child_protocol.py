@@ -1,5 +1,5 @@
 """The one protocol between the window and its child processes (train, predict --serve,
-review, agreement, pre-annotation): typed messages, one JSON object a line.
+review, agreement, pre-annotation, suggest): typed messages, one JSON object a line.
 
 A message is a frozen dataclass registered with ``@child_message``; on the wire it is
 ``{"type": "<class name>", <its fields>}``. Both ends encode and decode here, so adding a

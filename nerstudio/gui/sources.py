@@ -18,12 +18,14 @@ from nerstudio.core.active import DEFAULT_STRATEGY
 from nerstudio.core.plural import counted
 from nerstudio.core.sources.base import source_kind
 from nerstudio.core.sources.dictionary import learn_in_document, learns
+from nerstudio.core.sources.running import SuggestFinished, SuggestProgress
 from nerstudio.gui.state import AppState
-from nerstudio.gui.workers.runner import Job
+from nerstudio.gui.workers.job_slot import JobSlot, open_project_path
 from nerstudio.gui.workers.suggest import SuggestWorker
 
 DICTIONARY_FILTER = "Dictionaries (*.tsv *.txt *.csv *.jsonl);;All files (*)"
 STOP_WAIT_S = 15.0
+BUSY = "Suggestions are being made: wait for them, or Document → Suggest from → Stop suggesting"
 
 
 class SourcesController(QObject):
@@ -35,7 +37,8 @@ class SourcesController(QObject):
         super().__init__(window)
         self.state = state
         self.window = window
-        self.job: Job | None = None
+        # one source run at a time: a second "Suggest from" is refused while it runs
+        self.job = JobSlot(state.runner, open_project_path(state), supersede=False)
         self.shown: set[tuple[int, int, str]] = set()  # gold of the shown document
         self.learnt: Counter[tuple[str, str]] = Counter()  # tagged since the source ran
         self.active_text = QLabel()  # the status bar's "Suggestions: NAME (kind)"
@@ -61,47 +64,57 @@ class SourcesController(QObject):
     # -- running a source ------------------------------------------------------------------
 
     def is_running(self) -> bool:
-        return self.job is not None
+        return self.job.busy()
 
     def suggest(self, spec: str, label_map: str = "") -> bool:
         """Run ``spec`` (``dictionary:FILE``, ``model:FOLDER``, ``learnt``...) over the
-        unfinished documents; False when one runs already or no project is open."""
+        unfinished documents; False when one runs already (the status bar says so) or no
+        project is open."""
         project = self.state.project
-        if project is None or self.job is not None:
+        if project is None or self._refused():
             return False
         worker = SuggestWorker(str(project.path), spec, label_map)
-        worker.progress.connect(self.progress)
-        worker.succeeded.connect(self.succeeded)
+        worker.received.connect(self.received)
         worker.failed.connect(self.failed)
-        self.job = self.state.runner.start(worker, ended=self._ended)
+        if not self.job.start(worker, project.path):
+            return False
         self.state.message.emit(f"Suggesting from {spec}…")
         return True
 
+    def _refused(self) -> bool:
+        """A source runs: say so instead of starting (or asking for) another."""
+        if self.job.busy():
+            self.state.message.emit(BUSY)
+        return self.job.busy()
+
     @Slot()
     def stop(self) -> None:
-        if self.job is not None:
-            self.state.runner.cancel(self.job)
+        self.job.cancel()
 
     def stop_and_wait(self) -> None:
-        if self.job is not None:
-            self.state.runner.stop(self.job, STOP_WAIT_S)
+        self.job.stop(STOP_WAIT_S)
 
-    def _ended(self) -> None:
-        self.job = None
+    @Slot(object)
+    def received(self, message: object) -> None:
+        """The child's progress and its result (for the project open now)."""
+        if not self.job.accepts():
+            return
+        if isinstance(message, SuggestProgress):
+            self.progress(message.done, message.total)
+        elif isinstance(message, SuggestFinished):
+            self.succeeded(message)
 
-    @Slot(int, int)
     def progress(self, done: int, total: int) -> None:
         self.state.poolScoring.emit(done, total)
         self.state.message.emit(f"Suggesting: {done:,} of {counted(total, 'document')}…")
 
-    @Slot(object)
-    def succeeded(self, result: dict) -> None:
+    def succeeded(self, result: SuggestFinished) -> None:
         self.state.poolScoring.emit(0, 0)
         self.learnt.clear()
-        verb = "Stopped after" if result.get("stopped") else "Suggested"
-        text = f"{verb} {counted(result['stored'], 'document')} with {result['run']}"
-        if result.get("dropped"):
-            text += "; dropped labels: " + ", ".join(sorted(result["dropped"]))
+        verb = "Stopped after" if result.stopped else "Suggested"
+        text = f"{verb} {counted(result.stored, 'document')} with {result.run}"
+        if result.dropped:
+            text += "; dropped labels: " + ", ".join(sorted(result.dropped))
         self.state.message.emit(text + " (the active source now)")
         self._queue_by_source()
         self.activeSourceChanged.emit()
@@ -110,6 +123,9 @@ class SourcesController(QObject):
 
     @Slot(str)
     def failed(self, message: str) -> None:
+        """The child's one line (a bad dictionary line, a missing folder...)."""
+        if not self.job.accepts():
+            return
         self.state.poolScoring.emit(0, 0)
         QMessageBox.warning(self.window, "No suggestions were made", message)
 
@@ -124,6 +140,8 @@ class SourcesController(QObject):
 
     @Slot()
     def dictionary_dialog(self) -> None:
+        if self._refused():
+            return
         path, _ = QFileDialog.getOpenFileName(
             self.window, "Suggest from a dictionary", "", DICTIONARY_FILTER
         )
@@ -132,6 +150,8 @@ class SourcesController(QObject):
 
     @Slot()
     def model_dialog(self) -> None:
+        if self._refused():
+            return
         folder = QFileDialog.getExistingDirectory(self.window, "Suggest from a model folder")
         if folder:
             self.suggest(f"model:{folder}", self._ask_map())

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
+from nerstudio.core.child_protocol import ChildFailed, decode_line
 from nerstudio.core.records import DocumentRecord
+from nerstudio.core.sources.running import SuggestFinished, SuggestProgress
 from nerstudio.core.store import Project
 from nerstudio.core.tokens import tokenize
 from tests.cli.test_cli import run
@@ -38,20 +38,31 @@ def test_suggest_from_a_dictionary_with_a_map_reports_what_it_dropped(tmp_path, 
         assert all(project.spans(d) == [] for d in (1, 2, 3))
 
 
-def test_suggest_json_prints_progress_and_the_result(tmp_path, capsys):
+def test_suggest_messages_are_progress_and_the_result(tmp_path, capsys):
+    """``--messages`` (the window's child): typed lines, the protocol of every child."""
     path = _project(tmp_path)
     gazetteer = tmp_path / "g.tsv"
     gazetteer.write_text("Oslo\tplace\n", encoding="utf-8")
-    code, out, _ = run(capsys, "suggest", path, "--source", f"dictionary:{gazetteer}", "--json")
-    lines = [json.loads(line) for line in out.splitlines()]
-    assert code == 0 and lines[0] == {"done": 0, "total": 3}
-    assert lines[-1] == {
-        "run": "dictionary-g",
-        "stored": 3,
-        "total": 3,
-        "stopped": False,
-        "dropped": {},
-    }
+    code, out, _ = run(capsys, "suggest", path, "--source", f"dictionary:{gazetteer}", "--messages")
+    messages = [decode_line(line) for line in out.splitlines()]
+    assert code == 0 and messages[0] == SuggestProgress(0, 3)
+    assert messages[-2:] == [SuggestProgress(3, 3), SuggestFinished("dictionary-g", 3, 3)]
+
+
+def test_a_failed_suggest_child_sends_the_users_one_line(tmp_path, capsys):
+    path = _project(tmp_path)
+    gazetteer = tmp_path / "bad.tsv"
+    gazetteer.write_text("Oslo\tplace\nLima place\n", encoding="utf-8")
+    code, out, err = run(
+        capsys, "suggest", path, "--source", f"dictionary:{gazetteer}", "--messages"
+    )
+    assert code == 1 and "error" not in err
+    assert [decode_line(line) for line in out.splitlines()] == [
+        ChildFailed(
+            f"{gazetteer}: line 2: expected 'text<TAB>LABEL' (and an optional case column)",
+            "FormatError",
+        )
+    ]
 
 
 def test_a_bad_dictionary_line_is_one_error_line_and_exit_1(tmp_path, capsys):
@@ -102,7 +113,14 @@ def test_stdin_stop_ends_between_batches_keeping_what_was_stored(tmp_path):
     path = _project(tmp_path)
     gazetteer = tmp_path / "g.tsv"
     gazetteer.write_text("Oslo\tplace\n", encoding="utf-8")
-    args = ["suggest", str(path), "--source", f"dictionary:{gazetteer}", "--json", "--stdin-stop"]
+    args = [
+        "suggest",
+        str(path),
+        "--source",
+        f"dictionary:{gazetteer}",
+        "--messages",
+        "--stdin-stop",
+    ]
     done = subprocess.run(
         [sys.executable, "-m", "nerstudio", *args],
         stdin=subprocess.DEVNULL,
@@ -111,5 +129,6 @@ def test_stdin_stop_ends_between_batches_keeping_what_was_stored(tmp_path):
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    result = json.loads(done.stdout.splitlines()[-1])
-    assert result["stopped"] is True and result["stored"] < result["total"]
+    result = decode_line(done.stdout.splitlines()[-1])
+    assert isinstance(result, SuggestFinished)
+    assert result.stopped is True and result.stored < result.total

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import nerstudio.core.prediction
+import nerstudio.core.sources.running
 import nerstudio.core.team.agreement
 import nerstudio.core.training.events  # noqa: F401  (each registers its children's messages)
 from nerstudio.core.child_protocol import (
@@ -42,6 +43,8 @@ EVERY_CHILD = {
     "DocumentsPredicted",  # predict (pre-annotation), review --predict
     "SuspiciousFound",  # review
     "AgreementComputed",  # agreement
+    "SuggestProgress",  # suggest (a source over the unfinished documents)
+    "SuggestFinished",
 }
 
 JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.text(max_size=8)

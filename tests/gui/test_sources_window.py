@@ -15,6 +15,7 @@ from nerstudio.core.active import DEFAULT_STRATEGY
 from nerstudio.core.sources import SourceOptions, open_source
 from nerstudio.core.sources.running import suggest_unfinished
 from nerstudio.core.store import Project
+from nerstudio.gui.sources import BUSY
 from tests.core.test_sources_model import tagging_model
 
 DOCS = [
@@ -119,3 +120,41 @@ def test_a_model_folder_suggests_with_its_labels_mapped(
     window.document_list.order.setCurrentIndex(window.document_list.order.findData("mnlp"))
     qtbot.waitUntil(lambda: window.state.queue is not None, timeout=10_000)
     assert sorted(window.state.queue) == [1, 2, 3, 4]
+
+
+def test_a_failing_suggest_child_shows_the_users_one_line(
+    qtbot, make_project, open_window, tmp_path, monkeypatch, dialogs
+):
+    """The child's error arrives as its ``ChildFailed`` message: the dialog shows the
+    person's one line (file, line, fix), no prefix and no traceback."""
+    path = make_project(DOCS)
+    gazetteer = tmp_path / "bad.tsv"
+    gazetteer.write_text("Oslo\tLOC\nLima LOC\n", encoding="utf-8")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(gazetteer), ""))
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("", True))
+    window = open_window(path).window
+    _run_source(qtbot, window, "&Dictionary file…")
+    assert dialogs.texts("warning") == [
+        f"No suggestions were made: {gazetteer}: line 2: expected 'text<TAB>LABEL' (and an "
+        "optional case column)"
+    ]
+    assert window.sources.active_text.text() == ""  # no source was made of it
+
+
+def test_a_second_suggest_while_one_runs_is_refused_and_stop_keeps_the_result(
+    qtbot, make_project, open_window, dialogs
+):
+    """One source child at a time (a ``JobSlot`` that refuses); Stop closes the child's
+    stdin and its result, stopped before any batch, still reaches the window."""
+    path = make_project(DOCS)
+    window = open_window(path).window
+    said: list[str] = []
+    window.state.message.connect(said.append)
+    assert window.sources.suggest("learnt")
+    assert not window.sources.suggest("learnt")
+    assert said[-1] == BUSY
+    window.sources.stop()
+    qtbot.waitUntil(lambda: not window.sources.is_running(), timeout=120_000)
+    assert said[-1] == "Stopped after 0 documents with learnt (the active source now)"
+    assert window.sources.active_text.text() == "Suggestions: learnt (dictionary)"
+    assert dialogs.shown == []

@@ -1,7 +1,9 @@
 """Running a source over a project: every unfinished document, in batches, each batch's
 suggestions stored in one transaction under the source's runs row, which then becomes the
 active source. The CLI (``nerstudio suggest``) and the window's background job both call
-``suggest_unfinished``; stopping between batches (Stop, Ctrl+C) keeps what was stored."""
+``suggest_unfinished``; stopping between batches (Stop, Ctrl+C) keeps what was stored.
+The child tells the window how far it is (``SuggestProgress``) and what it did
+(``SuggestFinished``) in ``core.child_protocol`` messages."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, islice
 
+from nerstudio.core.child_protocol import child_message
 from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.sources.base import SuggestionSource
 from nerstudio.core.store import Project, RunRecord
@@ -18,10 +21,21 @@ from nerstudio.core.store.queries import DocumentQuery
 BATCH = 256  # documents suggested and stored per transaction
 
 
+@child_message
 @dataclass(frozen=True)
-class SuggestResult:
-    """What a source run did: its runs row's name, documents stored of how many, whether
-    it was stopped, and the source labels it dropped (unmapped) with their counts."""
+class SuggestProgress:
+    """``done`` of ``total`` unfinished documents are suggested and stored (per batch)."""
+
+    done: int
+    total: int
+
+
+@child_message
+@dataclass(frozen=True)
+class SuggestFinished:
+    """What a source run did (``suggest_unfinished``'s result, and the child's last
+    message): its runs row's name, documents stored of how many, whether it was stopped,
+    and the source labels it dropped (unmapped) with their counts."""
 
     run: str
     stored: int
@@ -60,7 +74,7 @@ def suggest_unfinished(
     progress: Callable[[int, int], object] | None = None,
     stop: Callable[[], bool] | None = None,
     batch_size: int = BATCH,
-) -> SuggestResult:
+) -> SuggestFinished:
     """Suggest every unfinished document with ``source``, store the suggestions apart from
     gold (one transaction a batch), and make the source the active one. ``progress`` gets
     (done, total) after each batch; ``stop`` is asked before each batch."""
@@ -86,7 +100,7 @@ def suggest_unfinished(
             run.name, source.kind, source.origin, {**source.params, "dropped": dropped}
         )
     project.runs.set_active(run.name)
-    return SuggestResult(run.name, done, total, stopped, dropped)
+    return SuggestFinished(run.name, done, total, stopped, dropped)
 
 
 def store_suggestions(
