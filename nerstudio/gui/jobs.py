@@ -129,7 +129,7 @@ class BackgroundJobs(QObject):
         project = self.state.project
         run = project.runs.active() if project else None
         if run is None:
-            self.state.message.emit("Set a run active in the Training panel first.")
+            self.state.say("Set a run active in the Training panel first.")
             return
         if self.predicting is not None:
             return
