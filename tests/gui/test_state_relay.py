@@ -3,14 +3,19 @@ the on-the-fly suggestions once), and nothing outside the session writes the sta
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QPushButton
 
+import nerstudio.gui
 from nerstudio.core.records import DocumentRecord
 from nerstudio.core.spans import ScoredSpan
 from nerstudio.core.store import Project
 from nerstudio.core.tokens import tokenize
+from nerstudio.gui.state import AppState
 from nerstudio.gui.suggestions import LiveSuggestions
 from nerstudio.gui.widgets.run_history import NAME_ROLE
 
@@ -74,3 +79,19 @@ def test_the_state_is_read_only_outside_the_session(open_window, tmp_path):
     for name in ("project", "document", "spans", "labels", "queue", "armed_label", "active_run"):
         with pytest.raises(AttributeError):
             setattr(ui.state, name, None)
+
+
+def test_only_the_state_adapter_emits_the_states_signals():
+    """Every change of the state goes through the session, whose events ``AppState``
+    relays: a module emitting ``state.documentEdited`` itself would be a second path."""
+    signals = [name for name, value in vars(AppState).items() if isinstance(value, Signal)]
+    emitted = re.compile(rf"\bstate\.({'|'.join(signals)})\.emit\(")
+    gui = Path(nerstudio.gui.__file__).parent
+    found = [
+        f"{path.relative_to(gui)}:{number}"
+        for path in sorted(gui.rglob("*.py"))
+        if path.name != "state.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if emitted.search(line)
+    ]
+    assert len(signals) == 8 and found == []
