@@ -57,7 +57,7 @@ class EditCommand(QUndoCommand):
             step()
         except NerstudioError as err:
             self.setObsolete(True)
-            self.state.message.emit(f"{self.text()}: not stored: {err}")
+            self.state.say(f"{self.text()}: not stored: {err}")
             self.state.resync()
 
 
@@ -247,9 +247,7 @@ class RenameLabel(LabelEdit):
         self.refresh()
 
     def _follow(self, before: str, after: str) -> None:
-        """An armed label stays armed under its new name."""
-        if self.state.armed_label == before:
-            self.state.armed_label = after
+        self.state.session.follow_label_rename(before, after)
 
 
 class RecolorLabel(LabelEdit):

@@ -27,6 +27,7 @@ from nerstudio.gui.controllers.jobs import BackgroundJobs
 from nerstudio.gui.controllers.piece_overlay import PieceOverlay
 from nerstudio.gui.controllers.projects import ProjectOpener
 from nerstudio.gui.controllers.review import ReviewController
+from nerstudio.gui.controllers.sources import SourcesController
 from nerstudio.gui.controllers.suggestions import LiveSuggestions
 from nerstudio.gui.controllers.timekeeper import Timekeeper
 from nerstudio.gui.curation.mode import TeamMode
@@ -36,7 +37,6 @@ from nerstudio.gui.keyboard import return_keyboard
 from nerstudio.gui.menus import add_action, build_menus
 from nerstudio.gui.models.documents import DocumentListModel
 from nerstudio.gui.shortcuts import KeyboardHelp
-from nerstudio.gui.sources import SourcesController
 from nerstudio.gui.state import AppState
 from nerstudio.gui.widgets.document_list import DocumentList
 from nerstudio.gui.widgets.editor import AnnotationEditor
@@ -151,8 +151,6 @@ class MainWindow(QMainWindow):
         self.editor.helpRequested.connect(lambda: self.keyboard.show_sheet())
         self.timekeeper.ticked.connect(self.show_time)
         self.timekeeper.stopped.connect(self.time_text.clear)
-        self.training.activeRunChanged.connect(self.corpus.active_run_changed)
-        self.training.activeRunChanged.connect(self.live_suggestions.restart)
         self.training.controller.runFinished.connect(self.live_suggestions.expect_run)
         self.jobs.corpusChanged.connect(self.corpus.corpus_changed)
         self.jobs.predictionsStored.connect(self.corpus.predictions_stored)
@@ -207,12 +205,11 @@ class MainWindow(QMainWindow):
         if self.state.project is None:
             return
         if self.training.is_running() or self.jobs.is_busy():
-            self.state.message.emit("Stop the training run or pre-annotation first.")
+            self.state.say("Stop the training run or pre-annotation first.")
             return
         self.timekeeper.flush()
         self.live_suggestions.stop()
         self.state.close_project()
-        self.state.projectChanged.emit()
 
     def show_page(self) -> None:
         """The editor and its docks with a project open; else the welcome page alone."""
@@ -279,4 +276,4 @@ class MainWindow(QMainWindow):
             self.settings.setValue("window/state", layout)
         finally:
             self.state.runner.stop_all(QUIT_WAIT_S)  # training keeps its best epoch
-            self.state.close_project()
+            self.state.session.close_on_quit()

@@ -15,7 +15,7 @@ from nerstudio.core.active import DEFAULT_STRATEGY
 from nerstudio.core.sources import SourceOptions, open_source
 from nerstudio.core.sources.running import suggest_unfinished
 from nerstudio.core.store import Project
-from nerstudio.gui.sources import BUSY
+from nerstudio.gui.controllers.sources import BUSY
 from tests.core.test_sources_model import tagging_model
 
 DOCS = [

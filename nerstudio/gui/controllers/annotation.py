@@ -11,10 +11,11 @@ from collections.abc import Sequence
 from PySide6.QtCore import QObject, QSettings, Slot
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from nerstudio.core import text_order
 from nerstudio.core.records import Status
 from nerstudio.core.spans import ScoredSpan, Span
 from nerstudio.core.store import StoredSpan
-from nerstudio.gui import commands, text_order
+from nerstudio.gui import commands
 from nerstudio.gui.keyboard import return_keyboard
 from nerstudio.gui.state import AppState
 from nerstudio.gui.widgets.editor import AnnotationEditor
@@ -105,16 +106,14 @@ class AnnotationController(QObject):
 
     @Slot()
     def labels_changed(self) -> None:
-        self.editor.set_labels(self.state.labels)
-        if self.state.armed_label not in {label.name for label in self.state.labels}:
-            self.state.armed_label = None  # its label was deleted or merged away
+        self.editor.set_labels(self.state.labels)  # a label gone is disarmed (``Session``)
         self.editor.armed_label = self.state.armed_label
         self.label_bar.set_labels(self.state.labels, self.state.armed_label)
 
     @Slot(object)
     def arm(self, name: str | None) -> None:
         """Shift+click on a label: every drag tags with it at once (None: disarmed)."""
-        self.state.armed_label = name
+        self.state.session.arm(name)
         self.editor.armed_label = name
         message = f"{name} armed: every drag tags at once" if name else ""
         self.window.statusBar().showMessage(message)
@@ -247,7 +246,7 @@ class AnnotationController(QObject):
         if following is not None:
             self.state.open_document(following)
         elif self.state.project is not None:
-            self.state.message.emit(self.state.all_done_text())
+            self.state.say(self.state.all_done_text())
 
     @Slot(int)
     def navigate(self, step: int) -> None:
@@ -260,7 +259,7 @@ class AnnotationController(QObject):
         span = self.editor.selected_span
         document = self.state.document
         if span is None or document is None or self.state.project is None:
-            self.state.message.emit("Select an entity first (click it), then tag all.")
+            self.state.say("Select an entity first (click it), then tag all.")
             return
         words = [document.text[s:e] for s, e in document.tokens if span.contains(s)]
         scope = None if everywhere else [document.id]
@@ -269,7 +268,7 @@ class AnnotationController(QObject):
             here = [f for f in found if f[0] == document.id]
             found = here + [f for f in found if f[0] != document.id]
         if not found:
-            self.state.message.emit(f"No other untagged '{' '.join(words)}' found.")
+            self.state.say(f"No other untagged '{' '.join(words)}' found.")
             return
         if everywhere:
             docs = len({f[0] for f in found})
@@ -286,4 +285,4 @@ class AnnotationController(QObject):
         if self.state.execute(
             commands.AddSpans(self.state, items, f"Tag all '{' '.join(words)}' as {span.label}")
         ):
-            self.state.message.emit(f"Tagged {len(items):,} more as {span.label}.")
+            self.state.say(f"Tagged {len(items):,} more as {span.label}.")

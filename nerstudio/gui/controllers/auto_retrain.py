@@ -84,7 +84,7 @@ class AutoRetrain(QObject):
         try:
             config = self.form.config()
         except NerstudioError as err:
-            self.state.message.emit(f"Automatic retraining: {err}")
+            self.state.say(f"Automatic retraining: {err}")
             return
         name = datetime.now().strftime("auto-%Y%m%d-%H%M%S")
         config = replace(config, name=name)
@@ -94,14 +94,14 @@ class AutoRetrain(QObject):
             if same_labels(active.path, tags):
                 config = replace(config, base_model=active.path)
             else:
-                self.state.message.emit(
+                self.state.say(
                     "Automatic retraining starts from the base model: the labels changed "
                     "since the active run."
                 )
         self.baseline = done
         self.pending = name
         done_text = counted(done, "document")
-        self.state.message.emit(f"{done_text} done: retraining in the background ({name})")
+        self.state.say(f"{done_text} done: retraining in the background ({name})")
         self.training.start(config, automatic=True)
 
     @Slot(str, str)

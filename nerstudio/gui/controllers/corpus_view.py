@@ -82,7 +82,7 @@ class CorpusView(QObject):
     @Slot()
     def predictions_stored(self) -> None:
         """New suggestions: show them, and the queue follows the new uncertainties."""
-        self.active_run_changed()
+        self.state.resync()  # the shown document's suggestions, read again
         strategy = self.document_list.order.currentData()
         if strategy is not None:
             self.order_documents(strategy)
@@ -114,12 +114,6 @@ class CorpusView(QObject):
             self.document_list.show_current(self.state.document.id, fetch=False)
 
     @Slot()
-    def active_run_changed(self) -> None:
-        """Another model makes the suggestions now."""
-        if self.state.document is not None:
-            self.state.reload(self.state.document.id)
-
-    @Slot()
     def corpus_changed(self) -> None:
         """An import finished: the list, the progress, and a document if none was shown."""
         self.documents.set_query(self.documents.query)
@@ -134,7 +128,7 @@ class CorpusView(QObject):
             return
         text = QGuiApplication.clipboard().text().strip()
         if not text:
-            self.state.message.emit("The clipboard holds no text.")
+            self.state.say("The clipboard holds no text.")
             return
         added = self.state.project.add_documents(
             [DocumentRecord(text=text, tokens=tuple(tokenize(text)), source="clipboard")]

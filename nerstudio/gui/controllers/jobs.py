@@ -191,7 +191,7 @@ class BackgroundJobs(QObject):
         project = self.state.project
         run = project.runs.active() if project else None
         if run is None:
-            self.state.message.emit("Set a run active in the Training panel first.")
+            self.state.say("Set a run active in the Training panel first.")
             return
         worker = CommandWorker(["predict", str(project.path), "--run", run.name, "--messages"])
         worker.received.connect(self.pre_annotated)

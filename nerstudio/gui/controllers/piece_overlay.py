@@ -54,7 +54,7 @@ class PieceOverlay(QObject):
                     )
                 self.tokenizers[folder] = load_piece_tokenizer(folder)
         except NerstudioError as err:
-            self.state.message.emit(str(err))
+            self.state.say(str(err))
             self.editor.set_pieces(None)
             return
         gold = tuple(span.span for span in self.state.spans)  # the record's are ``state.spans``
@@ -68,4 +68,4 @@ class PieceOverlay(QObject):
         if view.cut_entities:
             cut = counted(len(view.cut_entities), "entity")
             note += f"; {cut} cut by the max length (red frames)"
-        self.state.message.emit(note)
+        self.state.say(note)

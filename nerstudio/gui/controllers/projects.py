@@ -63,7 +63,7 @@ class ProjectOpener(QObject):
         the person left off; a dialog says why it cannot be opened. While one is checked,
         another open is refused with a message (the first one is about to show)."""
         if self.is_opening():
-            self.state.message.emit(f"Still opening {self._checking.name}…")
+            self.state.say(f"Still opening {self._checking.name}…")
             return
         self._checking = Path(path)
         worker = ProjectCheckWorker(str(path))

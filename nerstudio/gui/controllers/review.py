@@ -37,8 +37,7 @@ class ReviewController(QObject):
     @Slot(int)
     def open_for_review(self, document_id: int) -> None:
         """Open a finding with the model's disagreeing spans shown beside the gold."""
-        self.state.review_document = document_id
-        self.state.open_document(document_id)
+        self.state.session.open_for_review(document_id)
 
     @Slot(float)
     def check(self, threshold: float) -> None:

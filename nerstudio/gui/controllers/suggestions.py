@@ -163,12 +163,12 @@ class LiveSuggestions(QObject):
     def pool_sized(self, total: int) -> None:
         """The model is loaded and knows how much of the pool it has to score."""
         if not total:
-            self.state.message.emit(f"Run {self.run_name} is active; its suggestions are ready.")
-            self.state.predictionsStored.emit()  # the queue, from the stored scores
+            self.state.say(f"Run {self.run_name} is active; its suggestions are ready.")
+            self.state.session.report_predictions_stored()  # the queue, from the stored scores
             return
         self.scoring = (0, total)
-        self.state.poolScoring.emit(0, total)
-        self.state.message.emit(
+        self.state.session.report_pool_scoring(0, total)
+        self.state.say(
             f"Run {self.run_name} is active: scoring {counted(total, 'document')} for the queue…"
         )
 
@@ -181,13 +181,13 @@ class LiveSuggestions(QObject):
         if scored < total and now - self.progress_at < PROGRESS_EVERY_S:
             return
         self.progress_at = now
-        self.state.poolScoring.emit(scored, total)
+        self.state.session.report_pool_scoring(scored, total)
         if scored >= total:
             self.scoring = None
             self.reorder.stop()
             self.reorder_pending = False
-            self.state.predictionsStored.emit()
-            self.state.message.emit(
+            self.state.session.report_predictions_stored()
+            self.state.say(
                 f"Scored {counted(total, 'document')} with {self.run_name}: "
                 "the queue is up to date."
             )
@@ -198,14 +198,14 @@ class LiveSuggestions(QObject):
         if self.reorder.isActive():
             self.reorder_pending = True
             return
-        self.state.predictionsStored.emit()
+        self.state.session.report_predictions_stored()
         self.reorder.start()
 
     @Slot()
     def _reorder_due(self) -> None:
         if self.reorder_pending:
             self.reorder_pending = False
-            self.state.predictionsStored.emit()
+            self.state.session.report_predictions_stored()
             self.reorder.start()
 
     def _end_scoring(self) -> None:
@@ -213,11 +213,11 @@ class LiveSuggestions(QObject):
         self.reorder_pending = False
         if self.scoring is not None:
             self.scoring = None
-            self.state.poolScoring.emit(0, 0)  # nothing scores any more
+            self.state.session.report_pool_scoring(0, 0)  # nothing scores any more
 
     @Slot(str)
     def failed(self, message: str) -> None:
-        self.state.message.emit(f"On-the-fly suggestions stopped: {message}")
+        self.state.say(f"On-the-fly suggestions stopped: {message}")
 
 
 def _settable_run(project) -> bool:

@@ -64,7 +64,7 @@ class Timekeeper(QObject):
             try:
                 project.add_seconds_spent(self.document_id, self.pending)
             except NerstudioError as err:
-                self.state.message.emit(f"Time on this document not stored: {err}")
+                self.state.say(f"Time on this document not stored: {err}")
         self.stored += self.pending
         self.pending = 0.0
 

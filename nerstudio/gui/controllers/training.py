@@ -26,7 +26,6 @@ class TrainingController(QObject):
     modelLoaded = Signal(str)  # the base model of the run, once the run has loaded it
     finished = Signal()  # the run's child has ended (whatever happened)
     runFinished = Signal(str, str)  # run name, status (completed, early_stopped, cancelled)
-    activeRunChanged = Signal()
     runsChanged = Signal()  # the project's runs changed: show them again
     exported = Signal(str, str)  # run name, where its copy is
     deleted = Signal(str)  # what the deletion did, in a line
@@ -89,16 +88,13 @@ class TrainingController(QObject):
     def activate(self, name: str) -> None:
         """Make a run the model for suggestions; the pool is scored with it at once, in
         the background (``LiveSuggestions``), and the status bar says so."""
-        if self.state.project is not None:
-            active = self.state.project.runs.active()
-            if active is not None and active.name == name:
-                self.state.message.emit(f"Run {name} is already the active model.")
-                return
-            self.state.project.runs.set_active(name)
-            self.state.message.emit(f"Run {name} is active: loading its model…")
-            self.runsChanged.emit()
-            self.activeRunChanged.emit()
-            self.state.activeRunChanged.emit()
+        if self.state.project is None:
+            return
+        if not self.state.session.activate_run(name):
+            self.state.say(f"Run {name} is already the active model.")
+            return
+        self.state.say(f"Run {name} is active: loading its model…")
+        self.runsChanged.emit()
 
     # -- files -------------------------------------------------------------------------------
 
@@ -138,5 +134,4 @@ class TrainingController(QObject):
             message = f"Deleted run {name}; kept {path}: it holds no nerstudio.json of run {name}"
         self.deleted.emit(message)
         self.runsChanged.emit()
-        self.activeRunChanged.emit()
-        self.state.activeRunChanged.emit()
+        self.state.session.runs_changed()  # the active run may be the one deleted

@@ -107,7 +107,7 @@ class CurationController(QObject):
     @Slot(str)
     def _queue_failed(self, message: str) -> None:
         if self.active and self.reading.accepts():
-            self.state.message.emit(f"Cannot read the disputed documents: {message}")
+            self.state.say(f"Cannot read the disputed documents: {message}")
 
     def update_queue(self, document: CurationDocument) -> None:
         """One document's counts after a settle or an undo (the rest cannot have changed);
@@ -157,7 +157,7 @@ class CurationController(QObject):
         try:
             found = curation_document(project, document_id)
         except NerstudioError as err:
-            self.state.message.emit(str(err))
+            self.state.say(str(err))
             return None
         return found if len(found.sets) >= 2 else None
 
@@ -174,7 +174,7 @@ class CurationController(QObject):
             return
         names = self.document.annotators
         if not 0 <= index < len(names):
-            self.state.message.emit(f"Key {index + 1}: this document has {len(names)} annotators")
+            self.state.say(f"Key {index + 1}: this document has {len(names)} annotators")
             return
         self._settle(names[index])
 
@@ -210,4 +210,4 @@ class CurationController(QObject):
         if 0 <= index < len(ids):
             self.state.open_document(ids[index])
         else:
-            self.state.message.emit("No more disputed documents that way.")
+            self.state.say("No more disputed documents that way.")

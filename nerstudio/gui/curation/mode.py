@@ -126,7 +126,7 @@ class TeamMode(QObject):
     def ask_annotator(self) -> None:
         project = self.state.project
         if project is None:
-            self.state.message.emit("Open a project first: the name is the project's.")
+            self.state.say("Open a project first: the name is the project's.")
             return
         name = AnnotatorDialog.ask(project.annotator(), project.annotators(), self.window)
         if name is None:
@@ -134,7 +134,7 @@ class TeamMode(QObject):
         try:
             project.set_annotator(name)
         except NerstudioError as err:
-            self.state.message.emit(str(err))
+            self.state.say(str(err))
             return
         self.annotator_text.setText(f"annotating as {name}")
-        self.state.message.emit(f"Edits are recorded for {name} from now on.")
+        self.state.say(f"Edits are recorded for {name} from now on.")

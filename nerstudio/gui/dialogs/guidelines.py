@@ -35,7 +35,7 @@ def show_guidelines(state: AppState, editor: QWidget) -> None:
     """Help > Guidelines…: the dialog, then the keyboard back with the editor."""
     text = state.project.guidelines() if state.project is not None else None
     if not text:
-        state.message.emit(NO_GUIDELINES)
+        state.say(NO_GUIDELINES)
         return
     GuidelinesDialog(text, editor.window()).exec()
     return_keyboard(editor)

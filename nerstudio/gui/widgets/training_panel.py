@@ -9,7 +9,7 @@ files off the GUI thread), so annotating goes on while a model trains.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Signal, Slot
+from PySide6.QtCore import QSettings, Slot
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -49,12 +49,10 @@ CHART_TAB, REPORT_TAB, HISTORY_TAB, LOG_TAB = "Chart", "Per label", "Runs", "Log
 
 
 class TrainingPanel(QWidget):
-    """Emits ``activeRunChanged`` when the user picks the model for suggestions.
+    """The training dock: runs started, watched, compared and set active.
 
     ``form`` holds the settings (its ``editors`` by option name) and ``controller`` the runs.
     """
-
-    activeRunChanged = Signal()
 
     def __init__(self, state: AppState, settings: QSettings, parent: QWidget | None = None):
         super().__init__(parent)
@@ -108,7 +106,6 @@ class TrainingPanel(QWidget):
         controller.failed.connect(self.on_failed)
         controller.finished.connect(self.on_finished)
         controller.runsChanged.connect(self.reload_history)
-        controller.activeRunChanged.connect(self.activeRunChanged)
         controller.modelLoaded.connect(self.form.model.remember)
         controller.exported.connect(self.on_exported)
         controller.deleted.connect(self.on_deleted)
@@ -199,13 +196,13 @@ class TrainingPanel(QWidget):
             )
         elif isinstance(event, TrainingDiscarded):
             self.log.appendPlainText(f"{event.run}: {event.message}")
-            self.state.message.emit(f"Training {event.run} {event.message}")
+            self.state.say(f"Training {event.run} {event.message}")
 
     @Slot(str)
     def on_failed(self, message: str) -> None:
         self.log.appendPlainText(f"error: {message}")
         if self.controller.automatic:
-            self.state.message.emit(f"Automatic retraining failed: {message}")
+            self.state.say(f"Automatic retraining failed: {message}")
             return
         QMessageBox.warning(self, "Training failed", f"{message}\n\n{FAILED_HINT}")
 
@@ -273,7 +270,7 @@ class TrainingPanel(QWidget):
         if self.state.project is None:
             return
         if self.controller.training_run() == name:
-            self.state.message.emit(f"Run {name} is training: stop it first.")
+            self.state.say(f"Run {name} is training: stop it first.")
             return
         record = self.state.project.runs.get(name)
         folder = f" and its model folder {record.path}" if record.path else ""
@@ -284,12 +281,12 @@ class TrainingPanel(QWidget):
     @Slot(str, str)
     def on_exported(self, name: str, destination: str) -> None:
         self.log.appendPlainText(f"exported {name} to {destination}")
-        self.state.message.emit(f"Exported run {name} to {destination}")
+        self.state.say(f"Exported run {name} to {destination}")
 
     @Slot(str)
     def on_deleted(self, message: str) -> None:
         self.log.appendPlainText(message)
-        self.state.message.emit(message)
+        self.state.say(message)
 
     @Slot(str, str)
     def on_files_failed(self, title: str, message: str) -> None:

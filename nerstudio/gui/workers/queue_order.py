@@ -104,7 +104,7 @@ class QueueOrdering(QObject):
         if order is None or order.more is None or project is None:
             return False
         self.order = extend_queue(project, order, QUEUE_CHUNK)
-        self.state.queue = list(self.order.document_ids)
+        self.state.session.set_queue(self.order.document_ids)
         self.extended.emit(self.order)
         return len(self.order) > len(order)
 
@@ -122,7 +122,6 @@ class QueueOrdering(QObject):
         """Another project (or none): its own queue, by the same strategy, never the last
         project's ids."""
         strategy = self.strategy
-        self.state.queue = None
         self.clear()
         if strategy is not None and self.state.project is not None:
             self.state.active_learning_order(strategy)
@@ -132,13 +131,13 @@ class QueueOrdering(QObject):
         if not self.job.accepts():
             return  # superseded, or another project is open now
         self.order = order
-        self.state.queue = list(order.document_ids)
+        self.state.session.set_queue(order.document_ids)
         self.ordered.emit(order)
 
     @Slot(str)
     def _failed(self, message: str) -> None:
         if self.job.accepts():
-            self.state.message.emit(f"Cannot order the queue: {message}")
+            self.state.say(f"Cannot order the queue: {message}")
 
     def _finished(self) -> None:
         self._set_busy(False)

@@ -23,10 +23,10 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QTextEdit, QToolTip, QWidget
 
+from nerstudio.core import text_order
 from nerstudio.core.records import DocumentRecord
 from nerstudio.core.spans import ScoredSpan, Span
 from nerstudio.core.store import Label, StoredSpan
-from nerstudio.gui import text_order
 from nerstudio.gui.widgets.editor import gold, selection, structure
 from nerstudio.gui.widgets.editor.banner import Banner
 from nerstudio.gui.widgets.editor.frame import Frame

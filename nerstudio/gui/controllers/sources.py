@@ -78,13 +78,13 @@ class SourcesController(QObject):
         worker.failed.connect(self.failed)
         if not self.job.start(worker, project.path):
             return False
-        self.state.message.emit(f"Suggesting from {spec}…")
+        self.state.say(f"Suggesting from {spec}…")
         return True
 
     def _refused(self) -> bool:
         """A source runs: say so instead of starting (or asking for) another."""
         if self.job.busy():
-            self.state.message.emit(BUSY)
+            self.state.say(BUSY)
         return self.job.busy()
 
     @Slot()
@@ -105,28 +105,28 @@ class SourcesController(QObject):
             self.succeeded(message)
 
     def progress(self, done: int, total: int) -> None:
-        self.state.poolScoring.emit(done, total)
-        self.state.message.emit(f"Suggesting: {done:,} of {counted(total, 'document')}…")
+        self.state.session.report_pool_scoring(done, total)
+        self.state.say(f"Suggesting: {done:,} of {counted(total, 'document')}…")
 
     def succeeded(self, result: SuggestFinished) -> None:
-        self.state.poolScoring.emit(0, 0)
+        self.state.session.report_pool_scoring(0, 0)
         self.learnt.clear()
         verb = "Stopped after" if result.stopped else "Suggested"
         text = f"{verb} {counted(result.stored, 'document')} with {result.run}"
         if result.dropped:
             text += "; dropped labels: " + ", ".join(sorted(result.dropped))
-        self.state.message.emit(text + " (the active source now)")
+        self.state.say(text + " (the active source now)")
         self._queue_by_source()
         self.activeSourceChanged.emit()
-        self.state.activeRunChanged.emit()
-        self.state.predictionsStored.emit()
+        self.state.session.suggestions_replaced()
+        self.state.session.report_predictions_stored()
 
     @Slot(str)
     def failed(self, message: str) -> None:
         """The child's one line (a bad dictionary line, a missing folder...)."""
         if not self.job.accepts():
             return
-        self.state.poolScoring.emit(0, 0)
+        self.state.session.report_pool_scoring(0, 0)
         QMessageBox.warning(self.window, "No suggestions were made", message)
 
     def _queue_by_source(self) -> None:
