@@ -238,6 +238,13 @@ class Session:
             self._load_suggestions()
         self._fire("document_edited", document_id)
 
+    def suggestions_changed(self, document_id: int) -> None:
+        """The active run's suggestions for a document changed (a learning dictionary
+        matched a new entity there): the shown one's are re-read, gold is not."""
+        if self.document is not None and self.document.id == document_id:
+            self._load_suggestions()
+        self._fire("document_edited", document_id)
+
     def resync(self) -> None:
         """Show what the file holds for the current document (after a failed write)."""
         if self.project is not None and self.document is not None:

@@ -116,9 +116,9 @@ class SourcesController(QObject):
         if result.dropped:
             text += "; dropped labels: " + ", ".join(sorted(result.dropped))
         self.state.say(text + " (the active source now)")
+        self.state.session.suggestions_replaced()  # the source is the active run now
         self._queue_by_source()
         self.activeSourceChanged.emit()
-        self.state.session.suggestions_replaced()
         self.state.session.report_predictions_stored()
 
     @Slot(str)
@@ -185,8 +185,7 @@ class SourcesController(QObject):
             return
         record = self.state.project.document(document.id)
         if learn_in_document(self.state.project, run, record, list(self.learnt)):
-            self.state.load_suggestions()
-            self.state.documentEdited.emit(document.id)
+            self.state.session.suggestions_changed(document.id)
 
     @Slot(int)
     def document_edited(self, document_id: int) -> None:
@@ -203,8 +202,7 @@ class SourcesController(QObject):
         self.learnt.update(entities)
         record = self.state.project.document(document_id)
         if learn_in_document(self.state.project, run, record, entities):
-            self.state.load_suggestions()
-            self.state.documentEdited.emit(document_id)
+            self.state.session.suggestions_changed(document_id)
 
     def _gold(self) -> set[tuple[int, int, str]]:
         return {(s.start, s.end, s.label) for s in self.state.spans}
