@@ -69,8 +69,8 @@ class CorpusView(QObject):
         project = self.state.project
         if project is None:
             return
-        done = project.count_documents(DocumentQuery(status=Status.DONE))
-        total = project.count_documents()
+        done = project.documents.count(DocumentQuery(status=Status.DONE))
+        total = project.documents.count()
         self.progress_text.setText(f"{done:,} of {total:,} done")
 
     @Slot(object)
@@ -136,7 +136,7 @@ class CorpusView(QObject):
         if not text:
             self.state.message.emit("The clipboard holds no text.")
             return
-        added = self.state.project.add_documents(
+        added = self.state.project.documents.add(
             [DocumentRecord(text=text, tokens=tuple(tokenize(text)), source="clipboard")]
         )
         self.documents.set_query(self.documents.query)

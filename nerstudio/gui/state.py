@@ -61,10 +61,10 @@ class AppState(QObject):
         project = Project.open(path, check=check)
         self.close_project()
         self.project = project
-        self.labels = project.labels()
+        self.labels = project.labels.list()
         self.projectChanged.emit()
         self.labelsChanged.emit()
-        known = resume is not None and bool(project.document_rows([resume]))
+        known = resume is not None and bool(project.documents.rows([resume]))
         self.open_document(resume if known else self.first_unfinished())
 
     def close_project(self) -> None:
@@ -84,13 +84,13 @@ class AppState(QObject):
         found = self._first_of_status(Status.IN_PROGRESS, Status.NEW)
         if found is not None:
             return found
-        rows = self.project.list_documents(DocumentQuery(limit=1))
+        rows = self.project.documents.list(DocumentQuery(limit=1))
         return rows[0].id if rows else None
 
     def _first_of_status(self, *statuses: Status) -> int | None:
         assert self.project is not None
         for status in statuses:
-            rows = self.project.list_documents(DocumentQuery(status=status, limit=1))
+            rows = self.project.documents.list(DocumentQuery(status=status, limit=1))
             if rows:
                 return rows[0].id
         return None
@@ -109,8 +109,8 @@ class AppState(QObject):
     def all_done_text(self) -> str:
         """What Enter says when no unfinished document is left, and what comes next."""
         assert self.project is not None
-        total = self.project.count_documents()
-        skipped = self.project.count_documents(DocumentQuery(status=Status.SKIPPED))
+        total = self.project.documents.count()
+        skipped = self.project.documents.count(DocumentQuery(status=Status.SKIPPED))
         aside = f" ({skipped} skipped)" if skipped else ""
         done = "The 1 document is" if total == 1 else f"All {counted(total, 'document')} are"
         return f"{done} done{aside}. Next: train a model in the Training dock, or export (Ctrl+E)."
@@ -127,8 +127,8 @@ class AppState(QObject):
             self.document, self.spans = None, []
         else:
             # Its gold is ``spans`` alone (kept up to date edit by edit), never a copy here.
-            self.document = replace(self.project.document(document_id), spans=())
-            self.spans = self.project.spans(document_id)
+            self.document = replace(self.project.documents.get(document_id), spans=())
+            self.spans = self.project.spans.list(document_id)
         self.load_suggestions()
         self.documentChanged.emit(document_id or 0)
 
@@ -177,7 +177,7 @@ class AppState(QObject):
             return None
         if self.queue is not None:
             return self._queue_neighbour(step, unfinished_only)
-        return self.project.neighbour_document(self.document.id, step, unfinished_only)
+        return self.project.documents.neighbour(self.document.id, step, unfinished_only)
 
     def _queue_neighbour(self, step: int, unfinished_only: bool) -> int | None:
         assert self.project is not None and self.document is not None
@@ -209,7 +209,7 @@ class AppState(QObject):
         assert self.project is not None
         for start in range(0, len(ids), 200):  # one query per 200 ids
             chunk = ids[start : start + 200]
-            rows = self.project.document_rows(chunk)
+            rows = self.project.documents.rows(chunk)
             unfinished = {r.id for r in rows if r.status in (Status.NEW, Status.IN_PROGRESS)}
             found = next((d for d in chunk if d in unfinished), None)
             if found is not None:
@@ -245,8 +245,8 @@ class AppState(QObject):
             return
         if self.document is not None and self.document.id == document_id:
             # Text and tokens never change: re-read only the spans and the status.
-            self.spans = self.project.spans(document_id)
-            row = self.project.document_rows([document_id])[0]
+            self.spans = self.project.spans.list(document_id)
+            row = self.project.documents.rows([document_id])[0]
             self.document = replace(self.document, status=row.status)
             self.load_suggestions()
         self.documentEdited.emit(document_id)
@@ -266,7 +266,7 @@ class AppState(QObject):
             return
         text_order.remove(self.spans, removed)
         text_order.insert(self.spans, added)
-        status = self.project.document_rows([document_id])[0].status
+        status = self.project.documents.rows([document_id])[0].status
         self.document = replace(shown, status=status)
         statuses = {shown.status, status}
         if self.predicted and self.predicted_disjoint and Status.DONE not in statuses:
@@ -294,9 +294,9 @@ class AppState(QObject):
     def reload_labels(self) -> None:
         if self.project is None:
             return
-        self.labels = self.project.labels()
+        self.labels = self.project.labels.list()
         if self.document is not None:
-            self.spans = self.project.spans(self.document.id)
+            self.spans = self.project.spans.list(self.document.id)
         self.labelsChanged.emit()
         if self.document is not None:
             self.documentEdited.emit(self.document.id)
@@ -311,7 +311,7 @@ class AppState(QObject):
         re-read from the file and the user is told: nothing is silently dropped.
         """
         try:
-            command.apply()
+            command.perform()
         except NerstudioError as err:
             self.message.emit(str(err))
             self.resync()

@@ -87,7 +87,7 @@ def big_window(tmp_path, open_window):
     path = tmp_path / "big.db"
     record = big_record(20_000)
     with Project.create(path, ["PER", "ORG", "LOC"]) as project:
-        (doc,) = project.add_documents([record]).document_ids
+        (doc,) = project.documents.add([record]).document_ids
         predicted = [ScoredSpan(s.start, s.end, "LOC", 0.7) for s in record.spans]
         with_predictions(project, doc, predicted, tmp_path)
     return open_window(path)
@@ -176,7 +176,7 @@ def test_edits_undone_and_redone_leave_the_screen_as_the_file_is(
             ui.key(Qt.Key.Key_Right)
             ui.key(Qt.Key.Key_Delete)
         with Project.open(ui.path) as project:
-            stored = [(s.start, s.end, s.label, s.id) for s in project.spans(1)]
+            stored = [(s.start, s.end, s.label, s.id) for s in project.spans.list(1)]
         assert [(s.start, s.end, s.label, s.id) for s in ui.state.spans] == stored
         uncovered = [p for p in predicted if not any(p.overlaps(g) for g in ui.state.spans)]
         assert ui.state.suggestions == uncovered

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from nerstudio.core.safe_io import new_database
+from nerstudio.core.store.copies import copy_database
 
 log = logging.getLogger(__name__)
 KEEP = 3
@@ -47,12 +48,7 @@ def make(conn: sqlite3.Connection, project_path: Path, reason: str) -> Path | No
     try:
         where.mkdir(exist_ok=True)
         with new_database(target, replace=True) as tmp:  # the name is new: a stamp to the µs
-            copy = sqlite3.connect(str(tmp))
-            try:
-                conn.backup(copy)
-                copy.execute("PRAGMA journal_mode=DELETE")
-            finally:
-                copy.close()
+            copy_database(conn, tmp)
     except (OSError, sqlite3.Error) as err:
         log.warning("%s: no backup before %s: %s", project_path, reason, err)
         return None

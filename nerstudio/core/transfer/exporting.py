@@ -58,7 +58,7 @@ class ExportContext:
 
     @property
     def labels(self) -> list[str]:
-        return [label.name for label in self.project.labels()]
+        return [label.name for label in self.project.labels.list()]
 
 
 def _conll(records, fh, context: ExportContext) -> int:
@@ -197,7 +197,7 @@ def export_corpus(
     status = None if include_all else Status.DONE
     # The documents written are counted as they go: with ``annotator`` they are that
     # person's set, not the gold's (the summary said 4 where the file held alice's 2).
-    documents = iter(project.iter_documents(status=status, split=split, annotator=annotator))
+    documents = iter(project.documents.iter(status=status, split=split, annotator=annotator))
     first = next(documents, None)
     if first is None:
         which = "documents" if include_all else "done documents (add --all for every document)"

@@ -272,10 +272,10 @@ def import_files(
             _storable(r) if split is None else replace(_storable(r), split=split)
             for r in result.records
         )
-    if project.count_documents(DocumentQuery(limit=0)):
+    if project.documents.count(DocumentQuery(limit=0)):
         project.backup("import")
     with project.transaction():
-        added = project.add_documents(records, progress=progress, labels=declared)
+        added = project.documents.add(records, progress=progress, labels=declared)
         stored = store_suggestions(project, added.document_ids, suggestions)
     if stored:
         runs = ", ".join(sorted(stored))

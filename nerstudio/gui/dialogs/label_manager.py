@@ -67,7 +67,7 @@ class LabelManager(QDialog):
         current = select or self.current()
         self.list.clear()
         for label in self.state.labels:
-            count = self.state.project.count_label_spans(label.name) if self.state.project else 0
+            count = self.state.project.labels.count_spans(label.name) if self.state.project else 0
             key = f"key {label.hotkey}" if label.hotkey else "no key"
             item = QListWidgetItem(swatch(label.color), f"{label.name}   ({key}, {count} spans)")
             item.setData(256, label.name)
@@ -98,7 +98,7 @@ class LabelManager(QDialog):
         if name is None:
             return
         color = QColorDialog.getColor(
-            QColor(self.state.project.label(name).color), self, f"Color of {name}"
+            QColor(self.state.project.labels.get(name).color), self, f"Color of {name}"
         )
         if color.isValid():
             self.state.execute(commands.RecolorLabel(self.state, name, color.name()))
@@ -109,7 +109,7 @@ class LabelManager(QDialog):
         name = self.current()
         if name is None:
             return
-        current = self.state.project.label(name).hotkey or ""
+        current = self.state.project.labels.get(name).hotkey or ""
         now = f"now {current}" if current else "none now"
         dialog = QInputDialog(self)
         dialog.setWindowTitle("Hotkey")
@@ -146,7 +146,7 @@ class LabelManager(QDialog):
         name = self.current()
         if name is None or self.state.project is None:
             return
-        count = self.state.project.count_label_spans(name)
+        count = self.state.project.labels.count_spans(name)
         answer = QMessageBox.question(
             self,
             "Delete label",
