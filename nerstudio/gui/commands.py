@@ -353,6 +353,10 @@ class MergeLabels(LabelEdit):
         super().__init__(state, f"Merge {source} into {target}")
         self.source, self.target = source, target
 
+    def perform(self) -> None:
+        self.project.backup("merge-labels")  # outside the step's transaction
+        super().perform()
+
     def apply(self) -> None:
         self.label = self.project.labels.get(self.source)
         self.moved = self.project.labels.merge(self.source, self.target)

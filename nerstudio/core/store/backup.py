@@ -41,7 +41,11 @@ def _backups(project_path: Path) -> list[Path]:
 def make(conn: sqlite3.Connection, project_path: Path, reason: str) -> Path | None:
     """Copy the project (as this connection sees it) into the backups folder; keep the
     newest ``KEEP``. A backup that cannot be written is logged, never fatal: the
-    operation it guards is all-or-nothing on its own."""
+    operation it guards is all-or-nothing on its own. Inside a write transaction SQLite's
+    backup of the same connection spins forever, so there it is skipped (and logged)."""
+    if conn.in_transaction:
+        log.warning("%s: no backup before %s: made inside a transaction", project_path, reason)
+        return None
     where = folder(project_path)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = where / f"{project_path.stem}-{stamp}-{reason}.db"

@@ -248,10 +248,12 @@ class Labels:
             self._renumber()
 
     def merge(self, source: str, target: str) -> list[int]:
-        """Give every ``source`` span the ``target`` label and delete ``source``."""
+        """Give every ``source`` span the ``target`` label and delete ``source``. A rolling
+        backup comes first, unless a caller's transaction is open (a backup cannot be made
+        inside one: that caller backs up before it begins)."""
         if source == target:
             raise LabelError("choose two different labels to merge")
-        if not self.read_only:
+        if not self.read_only and not self.db.conn.in_transaction:
             backup.make(self.db.conn, self.path, "merge-labels")
         with self.db.atomic():
             moved = [row.id for row in span_rows(self.db, "l.name = ?", [source])]

@@ -125,7 +125,8 @@ class Project:
         return project
 
     def backup(self, reason: str) -> Path | None:
-        """A rolling backup before a bulk operation (import, label merge, tag-all)."""
+        """A rolling backup before a bulk operation (import, label merge, tag-all); made
+        before its transaction begins, never inside one."""
         if self.read_only:
             return None
         return backup.make(self.db.conn, self.path, reason)
