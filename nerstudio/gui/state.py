@@ -301,6 +301,10 @@ class AppState(QObject):
         if self.document is not None:
             self.documentEdited.emit(self.document.id)
 
+    def entity_counts(self) -> dict[str, int]:
+        """Gold entities per label (one indexed query): what the label manager lists."""
+        return self.project.spans.entity_counts() if self.project is not None else {}
+
     # -- edits -----------------------------------------------------------------------------
 
     def execute(self, command) -> bool:

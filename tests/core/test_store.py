@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from nerstudio.core.errors import LabelError, ProjectError, SpanError
+from nerstudio.core.errors import LabelError, NerstudioError, ProjectError, SpanError
 from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.spans import Span
 from nerstudio.core.store import DocumentQuery, Project, StoredSpan
@@ -728,3 +728,59 @@ def test_a_failed_edit_leaves_the_other_connection_undisturbed(path: Path):
         assert reader.documents.count() == 1
         reader.documents.add([record("Li is there")])  # not locked by the failed import
         assert writer.documents.count() == 2
+
+
+# -- one shape: sub-objects, cheap counts, whole-project operations -----------------------
+
+
+def test_the_project_is_sub_objects_not_mixins(project: Project):
+    """Each table family is a sub-object with the same verbs; nothing is mixed in."""
+    assert Project.__mro__ == (Project, object)
+    for part in ("documents", "labels", "spans", "runs", "predictions", "annotation_sets"):
+        assert not callable(getattr(project, part)), part
+    for part, verbs in {
+        "documents": ("add", "get", "list", "count", "iter"),
+        "labels": ("add", "get", "list", "rename", "delete"),
+        "spans": ("add", "list", "remove", "relabel", "restore"),
+    }.items():
+        assert all(callable(getattr(getattr(project, part), verb)) for verb in verbs), part
+
+
+def test_splits_and_entity_counts_agree_with_stats(project: Project):
+    """The GUI thread reads these two instead of ``stats()`` (which reads every token)."""
+    ids = project.documents.add(
+        [
+            record("Anna met Omar", {"Anna": "PER", "Omar": "PER"}, split="train"),
+            record("Lima is far", {"Lima": "LOC"}, split="dev"),
+            record("Nothing here"),
+        ]
+    ).document_ids
+    assert ids
+    stats = project.stats()
+    assert project.documents.splits() == stats.by_split == {"train": 1, "dev": 1, "(none)": 1}
+    assert project.spans.entity_counts() == stats.entities == {"PER": 2, "ORG": 0, "LOC": 1}
+    assert list(project.spans.entity_counts()) == ["PER", "ORG", "LOC"]  # label order
+
+
+def test_checkpoint_full_check_and_copy_to(project: Project, tmp_path: Path):
+    """What sample, check and assign asked of ``project.db`` directly."""
+    project.documents.add([record("Anna met Omar", {"Anna": "PER"})])
+    project.checkpoint()
+    assert project.full_check() == []
+    copy = tmp_path / "copy.db"
+    project.copy_to(copy)
+    assert not Path(f"{copy}-wal").exists()  # one self-contained file
+    with Project.open(copy) as copied:
+        assert [d.text for d in copied.documents.iter()] == ["Anna met Omar"]
+
+
+def test_pasted_text_is_one_tokenized_document(project: Project):
+    from nerstudio.core.transfer import import_text
+
+    document_id = import_text(project, "  Anna flew to Oslo.\n", source="clipboard")
+    stored = project.documents.get(document_id)
+    assert stored.text == "Anna flew to Oslo."
+    assert stored.tokens == tuple(tokenize("Anna flew to Oslo."))
+    assert stored.source == "clipboard"
+    with pytest.raises(NerstudioError, match="clipboard: holds no text"):
+        import_text(project, "   ")

@@ -104,3 +104,15 @@ def test_accept_and_mark_done_refused_at_done_accepts_nothing(
     assert stored_status(ui.path, 1) is Status.NEW
     assert ui.state.undo_stack.count() == 0
     assert ui.document_id == 1  # not moved on: nothing was stored
+
+
+def test_pasting_text_adds_and_opens_one_document(make_project, open_window):
+    """The paste goes through the core use case (``import_text``), not the store."""
+    from PySide6.QtGui import QGuiApplication
+
+    ui = open_window(make_project([FIRST]))
+    QGuiApplication.clipboard().setText("  Lima is far away.\n")
+    ui.window.corpus.paste_document()
+    assert ui.document_id == 2
+    assert ui.text == "Lima is far away."
+    assert ui.window.documents.rowCount() == 2

@@ -23,6 +23,7 @@ from nerstudio.core.records import DocumentRecord
 from nerstudio.core.spans import ScoredSpan
 from nerstudio.core.store import DocumentQuery, Project
 from nerstudio.core.store.predictions import PredictionRow
+from nerstudio.core.tokens import tokenize
 
 IMPORT_FORMATS = ("auto", *FORMAT_NAMES)
 OVERLAP_POLICIES = ("keep-longest", "error")
@@ -286,6 +287,16 @@ def import_files(
     return ImportSummary(
         len(added.document_ids), added.spans, added.labels_added, notes, files, dropped
     )
+
+
+def import_text(project: Project, text: str, source: str = "clipboard") -> int:
+    """One document from a piece of text (the window's paste), tokenized and stored as
+    one transaction; returns its id. The window calls this rather than the store."""
+    text = text.strip()
+    if not text:
+        raise FormatError(source, "holds no text; nothing was added")
+    record = DocumentRecord(text=text, tokens=tuple(tokenize(text)), source=source)
+    return project.documents.add([record]).document_ids[0]
 
 
 def _span_uncertainty(scores: Sequence[float]) -> dict[str, float]:
