@@ -1,10 +1,10 @@
 """Curation as the window does it: one key settles a whole disagreement.
 
-The store settles one candidate span at a time (``Annotations.settle``). A curator thinks
+The store settles one candidate span at a time (``project.curation.settle``). A curator thinks
 in annotators' versions instead: "take alice's" means every candidate alice marked in the
 disagreement is taken into gold and every other one is rejected; "reject all" rejects
 every candidate (gold keeps nothing there). ``settle_version`` does that as one
-transaction and returns the first ``Settlement``, whose snapshot ``Annotations.undo``
+transaction and returns the first ``Settlement``, whose snapshot ``project.curation.undo``
 restores: one key, one undo step.
 """
 

@@ -4,7 +4,7 @@ Documents are matched by content hash (the k-th copy of a text in a source with 
 in the target, so repeated texts pair up in order); a document the target lacks is added.
 Every source document becomes the source annotator's set (their spans and status); an
 unchanged set is not rewritten, so merging the same files twice changes nothing. Gold is
-then rebuilt (``Annotations.derive_gold``) for the documents whose sets changed, except
+then rebuilt (``project.curation.derive_gold``) for the documents whose sets changed, except
 those the target had finished itself before any set arrived: their gold stays as it is.
 
 Labels are matched by name. A source label the target lacks refuses the merge, listing
