@@ -14,7 +14,9 @@ from PySide6.QtCore import Qt
 from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.spans import ScoredSpan, Span
 from nerstudio.core.store import Project
+from nerstudio.core.store.documents import Documents
 from nerstudio.core.store.predictions import Predictions
+from nerstudio.core.store.spans import Spans
 from nerstudio.core.tokens import tokenize
 from nerstudio.gui.widgets.editor.paragraphs import PARAGRAPH_CHARS, in_paragraphs
 
@@ -99,9 +101,9 @@ class Reads:
 
     def __init__(self, monkeypatch) -> None:
         self.calls: list[str] = []
-        for owner, name in ((Project, "spans"), (Project, "document"), (Predictions, "get")):
+        for owner, name in ((Spans, "list"), (Documents, "get"), (Predictions, "get")):
             real = getattr(owner, name)
-            monkeypatch.setattr(owner, name, self._counted(name, real))
+            monkeypatch.setattr(owner, name, self._counted(f"{owner.__name__}.{name}", real))
 
     def _counted(self, name, real):
         def read(project, *args, **kwargs):
