@@ -48,7 +48,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     ):
         if guidelines is not None:
             project.set_guidelines(guidelines)
-        names = ", ".join(label.name for label in project.labels()) or "none yet"
+        names = ", ".join(label.name for label in project.labels.list()) or "none yet"
     print(f"created {target} (labels: {names})")
     return 0
 
@@ -163,10 +163,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from nerstudio.core.store import backup, integrity
+    from nerstudio.core.store import backup
 
     with Project.open(args.project, check=False) as project:
-        problems = integrity.full_check(project.db)
+        problems = project.full_check()
     for problem in problems:
         print(f"{args.project}: {problem}")
     if not problems:

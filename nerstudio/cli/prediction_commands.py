@@ -56,7 +56,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
         records: list = []
         if not args.serve:  # which documents, before the model loads or --out is written
             wanted = {Status.DONE} if args.done else {Status.NEW, Status.IN_PROGRESS}
-            records = [r for r in project.iter_documents() if args.all or r.status in wanted]
+            records = [r for r in project.documents.iter() if args.all or r.status in wanted]
             if not records:
                 raise NerstudioError(_nothing_to_predict(args.all, args.done))
         run, predictor = run_predictor(project, args.run, args.device, args.backend)
@@ -90,7 +90,7 @@ def cmd_review(args: argparse.Namespace) -> int:
             raise NerstudioError("no active run: pass --run or set one active in the window")
         if args.predict:
             run, predictor = run_predictor(project, run.name, "auto", args.backend)
-            done = list(project.iter_documents(status=Status.DONE))
+            done = list(project.documents.iter(status=Status.DONE))
             stored = _predict(project, run.id, predictor, done)
             if args.channel is not None:
                 args.channel.send(DocumentsPredicted(run.name, stored))
@@ -122,7 +122,7 @@ def cmd_queue(args: argparse.Namespace) -> int:
             raise NerstudioError("no run has predictions yet: run 'nerstudio predict' first")
         order = queue_for_run(project, run.id, args.strategy, args.random_share, limit=args.top)
         entries = order.top(args.top)
-        texts = {e.document_id: project.document(e.document_id).text for e in entries}
+        texts = {e.document_id: project.documents.get(e.document_id).text for e in entries}
     if args.json:
         print(
             json.dumps(

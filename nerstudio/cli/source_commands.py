@@ -44,7 +44,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     channel = args.channel
     with Project.open(args.project) as project:
         options = SourceOptions(
-            labels=tuple(label.name for label in project.labels()),
+            labels=tuple(label.name for label in project.labels.list()),
             label_map=parse_label_map(args.map),
             project_path=project.path,
             device=args.device,

@@ -86,7 +86,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     from nerstudio.core.team import agreement
 
     with Project.open(args.project) as project:
-        if len(project.annotations.with_sets()) < 2:
+        if len(project.annotation_sets.with_sets()) < 2:
             raise NerstudioError(
                 f"{args.project}: fewer than two annotators' sets; merge their projects in "
                 "first with 'nerstudio merge'"

@@ -176,7 +176,7 @@ def serve_one(project: Project, run_id: int, predictor: Predictor, line: str) ->
     started = time.perf_counter()
     try:
         request = request_from_line(line)
-        (prediction,) = predictor.predict([project.document(request.document_id)])
+        (prediction,) = predictor.predict([project.documents.get(request.document_id)])
         save_predictions(project, run_id, str(run_id), [prediction.to_row()])
     except (ValueError, NerstudioError) as err:
         return PredictionFailed(line.strip(), str(err))

@@ -83,7 +83,7 @@ def suspicious_documents(
     """Done documents with a stored prediction of this run that disagrees with gold."""
     out: list[SuspiciousDocument] = []
     for document_id, stored in project.predictions.for_done_documents(run_id):
-        record = project.document(document_id)
+        record = project.documents.get(document_id)
         sequence_confidence = 1.0 - stored.scores.get("least_confidence", 1.0)
         found = disagreements(
             record.text, record.spans, stored.spans, sequence_confidence, threshold

@@ -68,4 +68,4 @@ def _build(path: Path) -> None:
     with resources.as_file(corpus) as jsonl, Project.create(path, SAMPLE_LABELS) as project:
         import_files(project, [jsonl], fmt="jsonl")
         # Fold the write-ahead log into the file, so that moving the one file moves it all.
-        project.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        project.checkpoint()

@@ -92,10 +92,10 @@ class Session:
         self._forget_project()
         self.project = project
         self.active_run = _active_run(project)
-        self._set_labels(project.labels())
+        self._set_labels(project.labels.list())
         self._fire("project_changed")
         self._fire("labels_changed")
-        known = resume is not None and bool(project.document_rows([resume]))
+        known = resume is not None and bool(project.documents.rows([resume]))
         self.open_document(resume if known else self.first_unfinished())
 
     def close_project(self) -> None:
@@ -121,13 +121,13 @@ class Session:
         found = self._first_of_status(Status.IN_PROGRESS, Status.NEW)
         if found is not None:
             return found
-        rows = self.project.list_documents(DocumentQuery(limit=1))
+        rows = self.project.documents.list(DocumentQuery(limit=1))
         return rows[0].id if rows else None
 
     def _first_of_status(self, *statuses: Status) -> int | None:
         assert self.project is not None
         for status in statuses:
-            rows = self.project.list_documents(DocumentQuery(status=status, limit=1))
+            rows = self.project.documents.list(DocumentQuery(status=status, limit=1))
             if rows:
                 return rows[0].id
         return None
@@ -135,8 +135,8 @@ class Session:
     def all_done_text(self) -> str:
         """What Enter says when no unfinished document is left, and what comes next."""
         assert self.project is not None
-        total = self.project.count_documents()
-        skipped = self.project.count_documents(DocumentQuery(status=Status.SKIPPED))
+        total = self.project.documents.count()
+        skipped = self.project.documents.count(DocumentQuery(status=Status.SKIPPED))
         aside = f" ({skipped} skipped)" if skipped else ""
         done = "The 1 document is" if total == 1 else f"All {counted(total, 'document')} are"
         return f"{done} done{aside}. Next: train a model in the Training dock, or export (Ctrl+E)."
@@ -154,9 +154,9 @@ class Session:
         """Re-read the labels after a label edit (a rename or merge changes spans too)."""
         if self.project is None:
             return
-        self._set_labels(self.project.labels())
+        self._set_labels(self.project.labels.list())
         if self.document is not None:
-            self.spans = self.project.spans(self.document.id)
+            self.spans = self.project.spans.list(self.document.id)
         self._fire("labels_changed")
         if self.document is not None:
             self._fire("document_edited", self.document.id)
@@ -216,8 +216,8 @@ class Session:
         if document_id is None:
             self.document, self.spans = None, []
         else:
-            self.document = replace(self.project.document(document_id), spans=())
-            self.spans = self.project.spans(document_id)
+            self.document = replace(self.project.documents.get(document_id), spans=())
+            self.spans = self.project.spans.list(document_id)
         self._load_suggestions()
         self._fire("document_changed", document_id or 0)
 
@@ -232,8 +232,8 @@ class Session:
             return
         if self.document is not None and self.document.id == document_id:
             # Text and tokens never change: re-read only the spans and the status.
-            self.spans = self.project.spans(document_id)
-            row = self.project.document_rows([document_id])[0]
+            self.spans = self.project.spans.list(document_id)
+            row = self.project.documents.rows([document_id])[0]
             self.document = replace(self.document, status=row.status)
             self._load_suggestions()
         self._fire("document_edited", document_id)
@@ -265,7 +265,7 @@ class Session:
             return
         text_order.remove(self.spans, removed)
         text_order.insert(self.spans, added)
-        status = self.project.document_rows([document_id])[0].status
+        status = self.project.documents.rows([document_id])[0].status
         self.document = replace(shown, status=status)
         statuses = {shown.status, status}
         if self.predicted and self.predicted_disjoint and Status.DONE not in statuses:
@@ -341,7 +341,7 @@ class Session:
             return None
         if self.queue is not None:
             return self._queue_neighbour(step, unfinished_only)
-        return self.project.neighbour_document(self.document.id, step, unfinished_only)
+        return self.project.documents.neighbour(self.document.id, step, unfinished_only)
 
     def following_unfinished(self) -> int | None:
         """Enter's next document: the next unfinished one, wrapping to the first; None when
@@ -381,7 +381,7 @@ class Session:
         assert self.project is not None
         for start in range(0, len(ids), ID_CHUNK):
             chunk = ids[start : start + ID_CHUNK]
-            rows = self.project.document_rows(chunk)
+            rows = self.project.documents.rows(chunk)
             unfinished = {r.id for r in rows if r.status in (Status.NEW, Status.IN_PROGRESS)}
             found = next((d for d in chunk if d in unfinished), None)
             if found is not None:

@@ -1,6 +1,4 @@
-"""One QUndoCommand per kind of edit: ``apply`` makes it through the store, ``revert`` takes it
-back (a span edit's spans and its document's status are separate store calls, each its own
-transaction).
+"""One QUndoCommand per kind of edit; each step (do, undo, redo) is one transaction.
 
 ``AppState.execute`` calls ``apply()`` first, so a refused edit (an overlap, a taken
 hotkey) raises before anything is pushed; QUndoStack's first ``redo()`` is then skipped.
@@ -23,7 +21,13 @@ from nerstudio.gui.state import AppState
 
 
 class EditCommand(QUndoCommand):
-    """Base: ``apply``/``revert`` do the work; redo/undo call them and refresh the state."""
+    """Base: ``apply``/``revert`` make the store calls, ``refresh`` tells the state.
+
+    ``perform`` and ``take_back`` run ``apply``/``revert`` inside one
+    ``project.transaction()`` (the parts' own transactions become savepoints), so a step
+    refused half-way leaves the file as it was; the state is told after the commit, so
+    nothing reads a change that is then rolled back.
+    """
 
     def __init__(self, state: AppState, text: str) -> None:
         super().__init__(text)
@@ -41,14 +45,29 @@ class EditCommand(QUndoCommand):
     def revert(self) -> None:
         raise NotImplementedError
 
+    def refresh(self) -> None:
+        """Show what ``apply`` or ``revert`` just stored."""
+
+    def perform(self) -> None:
+        """``apply`` as one transaction, then ``refresh`` (what ``AppState.execute`` calls)."""
+        with self.project.transaction():
+            self.apply()
+        self.refresh()
+
+    def take_back(self) -> None:
+        """``revert`` as one transaction, then ``refresh``."""
+        with self.project.transaction():
+            self.revert()
+        self.refresh()
+
     def redo(self) -> None:
         if self.applied:  # done already by AppState.execute
             self.applied = False
             return
-        self._guarded(self.apply)
+        self._guarded(self.perform)
 
     def undo(self) -> None:
-        self._guarded(self.revert)
+        self._guarded(self.take_back)
 
     def _guarded(self, step) -> None:
         """An undo/redo the file refuses (locked too long, read-only, full disk) is
@@ -61,6 +80,28 @@ class EditCommand(QUndoCommand):
             self.state.resync()
 
 
+class Gesture(EditCommand):
+    """One user gesture made of several edits (replace entities with one, accept
+    suggestions over gold, accept and mark done): one undo step, one transaction, so a
+    part refused leaves nothing of the others behind."""
+
+    def __init__(self, state: AppState, text: str, parts: Sequence[EditCommand]) -> None:
+        super().__init__(state, text)
+        self.parts = list(parts)
+
+    def apply(self) -> None:
+        for part in self.parts:
+            part.apply()
+
+    def revert(self) -> None:
+        for part in reversed(self.parts):
+            part.revert()
+
+    def refresh(self) -> None:
+        for part in self.parts:
+            part.refresh()
+
+
 class DocumentEdit(EditCommand):
     """A span edit in one or more documents; marks new documents in progress."""
 
@@ -68,19 +109,31 @@ class DocumentEdit(EditCommand):
         super().__init__(state, text)
         self.document_ids = sorted(set(document_ids))
         self.started: list[int] = []
+        self.shown: tuple[Sequence[StoredSpan] | None, Sequence[StoredSpan]] = ((), ())
 
     def mark_in_progress(self) -> None:
-        rows = self.project.document_rows(self.document_ids)
+        rows = self.project.documents.rows(self.document_ids)
         self.started = [row.id for row in rows if row.status is Status.NEW]
         if self.started:
-            self.project.set_status(self.started, Status.IN_PROGRESS)
+            self.project.documents.set_status(self.started, Status.IN_PROGRESS)
 
     def unmark(self) -> None:
         if self.started:
-            self.project.set_status(self.started, Status.NEW)
+            self.project.documents.set_status(self.started, Status.NEW)
 
-    def refresh(self, added: Sequence[StoredSpan] = (), removed: Sequence[StoredSpan] = ()) -> None:
+    def show(
+        self, added: Sequence[StoredSpan] | None = (), removed: Sequence[StoredSpan] = ()
+    ) -> None:
+        """What ``refresh`` will tell the state the edit changed (None: re-read it all)."""
+        self.shown = (added, removed)
+
+    def refresh(self) -> None:
         """Tell the state what the edit changed in each document (nothing is re-read)."""
+        added, removed = self.shown
+        if added is None:
+            for document_id in self.document_ids:
+                self.state.reload(document_id)
+            return
         by_document: dict[int, tuple[list[StoredSpan], list[StoredSpan]]] = {
             document_id: ([], []) for document_id in self.document_ids
         }
@@ -102,17 +155,13 @@ class AddSpans(DocumentEdit):
 
     def apply(self) -> None:
         if self.removed:  # a redo: the same spans with the same ids (ids are never reused)
-            self.project.restore_spans(self.removed)
+            self.project.spans.restore(self.removed)
             added = self.removed
         else:
-            self.ids = self.project.add_spans(self.items)
+            self.ids = self.project.spans.add_many(self.items)
             added = self._stored(self.ids)
         self.mark_in_progress()
-        if added is None:
-            for document_id in self.document_ids:
-                self.state.reload(document_id)
-        else:
-            self.refresh(added=added)
+        self.show(added=added)
 
     def _stored(self, ids: Sequence[int]) -> list[StoredSpan] | None:
         """The spans just added, as stored; None where the store's order of ids is not
@@ -125,9 +174,9 @@ class AddSpans(DocumentEdit):
         ]
 
     def revert(self) -> None:
-        self.removed = self.project.remove_spans(self.ids)
+        self.removed = self.project.spans.remove_many(self.ids)
         self.unmark()
-        self.refresh(removed=self.removed)
+        self.show(removed=self.removed)
 
 
 class RemoveSpans(DocumentEdit):
@@ -137,14 +186,14 @@ class RemoveSpans(DocumentEdit):
         self.removed: list[StoredSpan] = []
 
     def apply(self) -> None:
-        self.removed = self.project.remove_spans(self.span_ids)
+        self.removed = self.project.spans.remove_many(self.span_ids)
         self.mark_in_progress()
-        self.refresh(removed=self.removed)
+        self.show(removed=self.removed)
 
     def revert(self) -> None:
-        self.project.restore_spans(self.removed)
+        self.project.spans.restore(self.removed)
         self.unmark()
-        self.refresh(added=self.removed)
+        self.show(added=self.removed)
 
 
 class RelabelSpan(DocumentEdit):
@@ -155,15 +204,15 @@ class RelabelSpan(DocumentEdit):
         self.before: StoredSpan | None = None
 
     def apply(self) -> None:
-        self.before = self.project.relabel_span(self.span_id, self.label)
+        self.before = self.project.spans.relabel(self.span_id, self.label)
         self.mark_in_progress()
-        self.refresh(added=[replace(self.before, label=self.label)], removed=[self.before])
+        self.show(added=[replace(self.before, label=self.label)], removed=[self.before])
 
     def revert(self) -> None:
         assert self.before is not None
-        after = self.project.relabel_span(self.span_id, self.before.label)
+        after = self.project.spans.relabel(self.span_id, self.before.label)
         self.unmark()
-        self.refresh(added=[self.before], removed=[after])
+        self.show(added=[self.before], removed=[after])
 
 
 class RejectSuggestion(EditCommand):
@@ -179,11 +228,12 @@ class RejectSuggestion(EditCommand):
         predictions = self.project.predictions
         self.dropped = predictions.reject(self.run_id, self.document_id, self.start, self.end)
         self._count_rejections(1)
-        self.state.reload(self.document_id)
 
     def revert(self) -> None:
         self.project.predictions.restore(self.run_id, self.document_id, self.dropped)
         self._count_rejections(-1)
+
+    def refresh(self) -> None:
         self.state.reload(self.document_id)
 
     def _count_rejections(self, delta: int) -> None:
@@ -201,12 +251,13 @@ class SetStatus(EditCommand):
         self.previous = Status.NEW
 
     def apply(self) -> None:
-        self.previous = self.project.document_rows([self.document_id])[0].status
-        self.project.set_status([self.document_id], self.status)
-        self.state.reload(self.document_id)
+        self.previous = self.project.documents.rows([self.document_id])[0].status
+        self.project.documents.set_status([self.document_id], self.status)
 
     def revert(self) -> None:
-        self.project.set_status([self.document_id], self.previous)
+        self.project.documents.set_status([self.document_id], self.previous)
+
+    def refresh(self) -> None:
         self.state.reload(self.document_id)
 
 
@@ -223,12 +274,10 @@ class AddLabel(LabelEdit):
         self.name = name
 
     def apply(self) -> None:
-        self.project.add_label(self.name)
-        self.refresh()
+        self.project.labels.add(self.name)
 
     def revert(self) -> None:
-        self.project.delete_label(self.name)
-        self.refresh()
+        self.project.labels.delete(self.name)
 
 
 class RenameLabel(LabelEdit):
@@ -237,14 +286,12 @@ class RenameLabel(LabelEdit):
         self.old, self.new = old, new.strip()
 
     def apply(self) -> None:
-        self.project.rename_label(self.old, self.new)
+        self.project.labels.rename(self.old, self.new)
         self._follow(self.old, self.new)
-        self.refresh()
 
     def revert(self) -> None:
-        self.project.rename_label(self.new, self.old)
+        self.project.labels.rename(self.new, self.old)
         self._follow(self.new, self.old)
-        self.refresh()
 
     def _follow(self, before: str, after: str) -> None:
         self.state.session.follow_label_rename(before, after)
@@ -256,13 +303,11 @@ class RecolorLabel(LabelEdit):
         self.name, self.color, self.previous = name, color, ""
 
     def apply(self) -> None:
-        self.previous = self.project.label(self.name).color
-        self.project.recolor_label(self.name, self.color)
-        self.refresh()
+        self.previous = self.project.labels.get(self.name).color
+        self.project.labels.recolor(self.name, self.color)
 
     def revert(self) -> None:
-        self.project.recolor_label(self.name, self.previous)
-        self.refresh()
+        self.project.labels.recolor(self.name, self.previous)
 
 
 class SetLabelHotkey(LabelEdit):
@@ -271,13 +316,11 @@ class SetLabelHotkey(LabelEdit):
         self.name, self.hotkey, self.previous = name, hotkey, None
 
     def apply(self) -> None:
-        self.previous = self.project.label(self.name).hotkey
-        self.project.set_label_hotkey(self.name, self.hotkey)
-        self.refresh()
+        self.previous = self.project.labels.get(self.name).hotkey
+        self.project.labels.set_hotkey(self.name, self.hotkey)
 
     def revert(self) -> None:
-        self.project.set_label_hotkey(self.name, self.previous)
-        self.refresh()
+        self.project.labels.set_hotkey(self.name, self.previous)
 
 
 class ReorderLabels(LabelEdit):
@@ -287,13 +330,11 @@ class ReorderLabels(LabelEdit):
         self.previous: list[str] = []
 
     def apply(self) -> None:
-        self.previous = [label.name for label in self.project.labels()]
-        self.project.reorder_labels(self.names)
-        self.refresh()
+        self.previous = [label.name for label in self.project.labels.list()]
+        self.project.labels.reorder(self.names)
 
     def revert(self) -> None:
-        self.project.reorder_labels(self.previous)
-        self.refresh()
+        self.project.labels.reorder(self.previous)
 
 
 class DeleteLabel(LabelEdit):
@@ -304,14 +345,12 @@ class DeleteLabel(LabelEdit):
         self.name = name
 
     def apply(self) -> None:
-        self.label = self.project.label(self.name)
-        self.spans = self.project.label_spans(self.name)
-        self.project.delete_label(self.name)
-        self.refresh()
+        self.label = self.project.labels.get(self.name)
+        self.spans = self.project.spans.of_label(self.name)
+        self.project.labels.delete(self.name)
 
     def revert(self) -> None:
-        self.project.restore_label(self.label, self.spans)
-        self.refresh()
+        self.project.labels.restore(self.label, self.spans)
 
 
 class MergeLabels(LabelEdit):
@@ -321,12 +360,14 @@ class MergeLabels(LabelEdit):
         super().__init__(state, f"Merge {source} into {target}")
         self.source, self.target = source, target
 
+    def perform(self) -> None:
+        self.project.backup("merge-labels")  # outside the step's transaction
+        super().perform()
+
     def apply(self) -> None:
-        self.label = self.project.label(self.source)
-        self.moved = self.project.merge_labels(self.source, self.target)
-        self.refresh()
+        self.label = self.project.labels.get(self.source)
+        self.moved = self.project.labels.merge(self.source, self.target)
 
     def revert(self) -> None:
-        self.project.restore_label(self.label)
-        self.project.relabel_spans(self.moved, self.source)
-        self.refresh()
+        self.project.labels.restore(self.label)
+        self.project.spans.relabel_many(self.moved, self.source)

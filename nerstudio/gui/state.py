@@ -161,6 +161,10 @@ class AppState(QObject):
             ordering.request(session.project.path, run, strategy)
         return ordering
 
+    def entity_counts(self) -> dict[str, int]:
+        """Gold entities per label (one indexed query): what the label manager lists."""
+        return self.project.spans.entity_counts() if self.project is not None else {}
+
     # -- edits -----------------------------------------------------------------------------
 
     def execute(self, command) -> bool:
@@ -171,7 +175,7 @@ class AppState(QObject):
         re-read from the file and the user is told: nothing is silently dropped.
         """
         try:
-            command.apply()
+            command.perform()
         except NerstudioError as err:
             self.session.say(str(err))
             self.session.resync()

@@ -50,7 +50,7 @@ def train_and_score(workdir: Path, name: str, model: str, labeled: list, dev: li
 
     path = workdir / f"{name}.db"
     with Project.create(path, ["PER", "ORG", "LOC", "MISC"]) as project:
-        project.add_documents(
+        project.documents.add(
             [replace(r, split="train", status=Status.DONE) for r in labeled]
             + [replace(r, split="dev", status=Status.DONE) for r in dev]
         )

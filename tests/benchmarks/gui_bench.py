@@ -62,14 +62,14 @@ def main() -> None:
         path = Path(tmp) / "long.db"
         record = long_document(20_000, 2_000, rng)
         with Project.create(path, ["PER", "ORG", "LOC"]) as project:
-            project.add_documents(
+            project.documents.add(
                 [
                     DocumentRecord(
                         "A short first document.", tuple(tokenize("A short first document."))
                     )
                 ]
             )
-            doc_id = project.add_documents([record]).document_ids[0]
+            doc_id = project.documents.add([record]).document_ids[0]
         from nerstudio.gui.app import create_window
 
         window = create_window(path)
@@ -127,7 +127,7 @@ def big_document_keys_ms(app: QApplication, words: int, presses: int = 15) -> di
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "big.db"
         with Project.create(path, ["PER", "ORG", "LOC"]) as project:
-            project.add_documents([record])
+            project.documents.add([record])
         window = create_window(path)
         window.resize(1400, 900)
         window.show()

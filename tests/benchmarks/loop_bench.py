@@ -201,7 +201,7 @@ def main() -> None:
         with Project.open(project) as opened:
             pool = sum(
                 1
-                for r in opened.iter_documents()
+                for r in opened.documents.iter()
                 if r.status.value in ("new", "in_progress") and r.split not in ("dev", "test")
             )
         from nerstudio.gui.app import create_window

@@ -13,7 +13,10 @@ after (the build takes minutes): ``nerstudio queue --top 20``, the window's firs
 and the next one, each in a fresh process so its peak RSS is its own.
 
 Usage: python tests/benchmarks/store_bench.py [--conll FILE] [--documents 100000]
-       [--queue-only] [--big-queue FILE [--big-queue-documents 1000000]]
+       [--queue-only] [--gui-counts-only] [--big-queue FILE [--big-queue-documents 1000000]]
+
+``--gui-counts-only``: only the 100k-document project, timing ``stats()`` against the cheap
+``documents.splits()`` and ``spans.entity_counts()`` the window reads instead.
 """
 
 from __future__ import annotations
@@ -90,8 +93,23 @@ def big_project(path: Path, documents: int, rng: random.Random) -> float:
 
     start = time.perf_counter()
     with Project.create(path, list(NAMES)) as project:
-        project.add_documents(records())
+        project.documents.add(records())
     return time.perf_counter() - start
+
+
+def gui_counts(path: Path, repeats: int = 5) -> dict[str, float]:
+    """Median ms of what the window once read with ``stats()`` on the GUI thread (a run
+    selected: entity counts; Export opened: splits) and of the cheap queries it reads now."""
+    with Project.open(path) as project:
+        figures = {
+            "stats_ms": project.stats,
+            "splits_ms": project.documents.splits,
+            "entity_counts_ms": project.spans.entity_counts,
+        }
+        return {
+            name: round(1000 * statistics.median(timed(call)[1] for _ in range(repeats)), 2)
+            for name, call in figures.items()
+        }
 
 
 def scored_project(path: Path, documents: int, rng: random.Random) -> tuple[int, float]:
@@ -102,7 +120,7 @@ def scored_project(path: Path, documents: int, rng: random.Random) -> tuple[int,
         texts = (
             " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 30))) for _ in range(documents)
         )
-        added = project.add_documents(DocumentRecord(t, tuple(tokenize(t))) for t in texts)
+        added = project.documents.add(DocumentRecord(t, tuple(tokenize(t))) for t in texts)
         run = project.runs.start("bench", "tiny", "full", {}, str(path.parent / "bench-run"))
         project.runs.finish(run.id, "completed", {})
         scores = ("least_confidence", "mnlp", "entropy")
@@ -193,11 +211,21 @@ def main() -> None:
     parser.add_argument("--conll", type=Path, default=DEFAULT_CONLL)
     parser.add_argument("--documents", type=int, default=100_000)
     parser.add_argument("--queue-only", action="store_true", help="only the queue figures")
+    parser.add_argument("--gui-counts-only", action="store_true", help="stats vs cheap counts")
     parser.add_argument("--big-queue", type=Path, help="the 1M queue's project (built once)")
     parser.add_argument("--big-queue-documents", type=int, default=1_000_000)
     args = parser.parse_args()
     rng = random.Random(0)
     out: dict[str, object] = {}
+    if args.gui_counts_only:
+        with tempfile.TemporaryDirectory() as tmp_name:
+            big = Path(tmp_name) / "big.db"
+            seconds = big_project(big, args.documents, rng)
+            out["gui_counts"] = {"documents": args.documents, "build_seconds": round(seconds, 1)}
+            out["gui_counts"].update(gui_counts(big))
+        json.dump(out, sys.stdout)
+        print()
+        return
     if args.big_queue is not None:
         out["big_queue"] = big_queue_figures(args.big_queue, args.big_queue_documents)
     with tempfile.TemporaryDirectory() as tmp_name:
@@ -249,15 +277,15 @@ def main() -> None:
         for _ in range(5):
             start = time.perf_counter()
             project = Project.open(big)
-            rows = project.list_documents(DocumentQuery(status=Status.DONE, label="ORG", limit=100))
+            rows = project.documents.list(DocumentQuery(status=Status.DONE, label="ORG", limit=100))
             opens.append(time.perf_counter() - start)
             _, seconds = timed(
-                project.list_documents, DocumentQuery(split="train", label="LOC", offset=0)
+                project.documents.list, DocumentQuery(split="train", label="LOC", offset=0)
             )
             pages.append(seconds)
-            found, seconds = timed(project.list_documents, DocumentQuery(search="zanzibar"))
+            found, seconds = timed(project.documents.list, DocumentQuery(search="zanzibar"))
             searches.append(seconds)
-            total, seconds = timed(project.count_documents, DocumentQuery(search="zanzibar"))
+            total, seconds = timed(project.documents.count, DocumentQuery(search="zanzibar"))
             counts.append(seconds)
             project.close()
         out["big_project"].update(
@@ -271,6 +299,7 @@ def main() -> None:
                 "search_hits": total,
             }
         )
+        out["gui_counts"] = gui_counts(big)
     json.dump(out, sys.stdout)
     print()
 

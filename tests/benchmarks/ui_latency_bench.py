@@ -90,7 +90,7 @@ def project_writer(project: str) -> None:
     with Project.open(project) as opened:
         free = (
             (doc.id, start, end)
-            for doc in opened.iter_documents()
+            for doc in opened.documents.iter()
             for start, end in doc.tokens
             if not any(s.overlaps(Span(start, end, "")) for s in doc.spans)
         )
@@ -98,8 +98,8 @@ def project_writer(project: str) -> None:
         free.close()  # an open cursor pins this connection's snapshot: no write could follow
         while True:
             try:
-                stored = opened.add_span(document_id, start, end, "MISC")
-                opened.remove_span(stored.id)
+                stored = opened.spans.add(document_id, start, end, "MISC")
+                opened.spans.remove(stored.id)
             except NerstudioError:  # the window's own edits never touch that word
                 pass
             time.sleep(0.02)

@@ -417,8 +417,8 @@ def test_predict_with_nothing_unfinished_says_so_and_writes_no_file(tmp_path, ca
 
     db = tmp_path / "p.db"
     with Project.create(db, ["PER"]) as project:
-        project.add_documents([DocumentRecord("Anna sings .", ((0, 4), (5, 10), (11, 12)))])
-        project.set_status([1], Status.DONE)
+        project.documents.add([DocumentRecord("Anna sings .", ((0, 4), (5, 10), (11, 12)))])
+        project.documents.set_status([1], Status.DONE)
     out = tmp_path / "predictions.jsonl"
 
     code, _, err = run(capsys, "predict", db, "--run", "r1", "--out", out)

@@ -157,7 +157,7 @@ def test_export_with_force_never_replaces_another_project(home, capsys, name):
     one_line_error(code, err, name, "nerstudio project", "not even with --force")
     assert other.read_bytes() == before
     with Project.open(other) as project:
-        assert [label.name for label in project.labels()] == ["X"]
+        assert [label.name for label in project.labels.list()] == ["X"]
 
 
 def read_fifo(path: Path, into: list[bytes]) -> threading.Thread:
@@ -284,14 +284,12 @@ def test_a_full_dev_full_as_standard_output_is_one_line(home):
 
 
 def test_assign_on_a_full_disk_is_one_line(home, capsys, monkeypatch):
-    from nerstudio.core.store.annotations import Annotations
-
     def full(self, target):
         raise sqlite3.OperationalError("database or disk is full")
 
     (home / "new.txt").write_text("Anna flew to Oslo .\nOmar slept .\n", encoding="utf-8")
     assert run(capsys, "import", home / "p.db", home / "new.txt", "--format", "text")[0] == 0
-    monkeypatch.setattr(Annotations, "copy_to", full)
+    monkeypatch.setattr(Project, "copy_to", full)
     code, _, err = run(capsys, "assign", home / "p.db", "--annotators", "a,b", "--out", home / "t")
     one_line_error(code, err, "disk is full")
     assert not [p for p in (home / "t").iterdir()]

@@ -19,7 +19,7 @@ TEXTS = [f"Anna met Omar in town number {i} today" for i in range(30)]
 def scored(tmp_path):
     path = tmp_path / "q.db"
     with Project.create(path, ["PER"]) as project:
-        docs = project.add_documents(DocumentRecord(t, tuple(tokenize(t))) for t in TEXTS)
+        docs = project.documents.add(DocumentRecord(t, tuple(tokenize(t))) for t in TEXTS)
         r = project.runs.start("r", "tiny", "full", {}, str(tmp_path / "r"))
         project.runs.finish(r.id, "completed", {})
         scores = [
@@ -38,7 +38,7 @@ def test_queue_lists_the_top_of_the_windows_queue(scored, capsys, strategy):
     listed = json.loads(out)
     with Project.open(path) as project:
         window = queue_for_run(project, run_id, strategy, 0.1)
-        texts = {d: project.document(d).text for d in window.document_ids}
+        texts = {d: project.documents.get(d).text for d in window.document_ids}
     assert [item["id"] for item in listed] == list(window.document_ids[:12])
     assert [item["reason"] for item in listed] == [r.value for r in window.reasons[:12]]
     assert all(item["text"] == texts[item["id"]] for item in listed)

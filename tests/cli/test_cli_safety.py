@@ -88,7 +88,7 @@ def test_export_onto_the_project_file_is_refused_and_the_project_is_intact(home,
     one_line_error(code, err, "project file")
     assert (home / "p.db").read_bytes() == before
     with Project.open(home / "p.db") as project:
-        assert project.count_documents() == 2
+        assert project.documents.count() == 2
 
 
 def test_export_never_replaces_an_existing_file_without_force(home, capsys):
@@ -183,7 +183,7 @@ def test_check_reports_a_sound_project_and_a_damaged_one(home, capsys, corrupt_p
     assert code == 0 and "ok" in out
     with Project.open(home / "p.db") as project:
         text = " ".join(f"word{i}" for i in range(60))
-        project.add_documents([DocumentRecord(text=text, tokens=tuple(tokenize(text)))] * 300)
+        project.documents.add([DocumentRecord(text=text, tokens=tuple(tokenize(text)))] * 300)
     corrupt_page(home / "p.db")
     for command in ("stats", "export", "import"):
         extra = {"export": [home / "x.conll"], "import": [home / "in.conll"]}.get(command, [])
@@ -229,4 +229,4 @@ def test_two_imports_at_once_both_land(home, tmp_path):
         _, err = proc.communicate(timeout=300)
         assert proc.returncode == 0, err
     with Project.open(home / "p.db") as project:
-        assert project.count_documents() == 2 + 40000
+        assert project.documents.count() == 2 + 40000

@@ -17,7 +17,7 @@ TEXTS = ["Anna Berg lives in Oslo .", "Oslo and Lima are cities .", "Nothing her
 def _project(tmp_path):
     path = tmp_path / "s.db"
     with Project.create(path, ["person", "place"]) as project:
-        project.add_documents(DocumentRecord(t, tuple(tokenize(t))) for t in TEXTS)
+        project.documents.add(DocumentRecord(t, tuple(tokenize(t))) for t in TEXTS)
     return path
 
 
@@ -35,7 +35,7 @@ def test_suggest_from_a_dictionary_with_a_map_reports_what_it_dropped(tmp_path, 
         run_ = project.runs.active()
         assert run_.name == "dictionary-g"
         assert [s.label for s in project.predictions.get(run_.id, 2).spans] == ["place"] * 2
-        assert all(project.spans(d) == [] for d in (1, 2, 3))
+        assert all(project.spans.list(d) == [] for d in (1, 2, 3))
 
 
 def test_suggest_messages_are_progress_and_the_result(tmp_path, capsys):
@@ -82,9 +82,9 @@ def test_a_bad_dictionary_line_is_one_error_line_and_exit_1(tmp_path, capsys):
 def test_dictionary_export_writes_the_learnt_dictionary(tmp_path, capsys):
     path = _project(tmp_path)
     with Project.open(path) as project:
-        project.add_span(1, 19, 23, "place")
-        project.add_span(2, 0, 4, "place")
-        project.add_span(1, 0, 9, "person")
+        project.spans.add(1, 19, 23, "place")
+        project.spans.add(2, 0, 4, "place")
+        project.spans.add(1, 0, 9, "person")
     out_file = tmp_path / "learnt.tsv"
     code, out, _ = run(capsys, "dictionary", "export", path, out_file)
     assert code == 0 and "wrote 2 entries" in out

@@ -45,16 +45,16 @@ def one_line_error(code: int, out: str, err: str) -> str:
 
 def annotate(path: Path, marks: dict[str, list[Span]]) -> None:
     with Project.open(path) as project:
-        for doc in project.iter_documents():
-            project.add_spans([(doc.id, s.start, s.end, s.label) for s in marks[doc.text]])
-            project.set_status([doc.id], Status.DONE)
+        for doc in project.documents.iter():
+            project.spans.add_many([(doc.id, s.start, s.end, s.label) for s in marks[doc.text]])
+            project.documents.set_status([doc.id], Status.DONE)
 
 
 @pytest.fixture
 def lead(tmp_path) -> Path:
     path = tmp_path / "corpus.db"
     with Project.create(path, ["PER", "ORG", "LOC"], annotator="lead") as project:
-        project.add_documents([DocumentRecord(t, tuple(tokenize(t))) for t in TEXTS])
+        project.documents.add([DocumentRecord(t, tuple(tokenize(t))) for t in TEXTS])
     return path
 
 
@@ -133,7 +133,7 @@ def test_merge_refuses_other_labels_in_one_line_and_maps_them(lead, tmp_path, ca
     other = tmp_path / "carol.db"
     with Project.create(other, ["PERSON", "ORG", "LOC"], annotator="carol") as carol:
         record = DocumentRecord(TEXTS[0], tuple(tokenize(TEXTS[0])), (Span(0, 9, "PERSON"),))
-        carol.add_documents([record])
+        carol.documents.add([record])
     line = one_line_error(*run(capsys, "merge", lead, other))
     assert "only in the source: PERSON; only in the target: PER" in line
     code, out, _ = run(capsys, "merge", lead, other, "--map", "PERSON=PER")
@@ -218,7 +218,7 @@ def test_export_of_one_annotators_set_says_how_many_documents_it_wrote(lead, tmp
     team = [tmp_path / "team" / f"corpus-{n}.db" for n in ("alice", "bob")]
     assert run(capsys, "merge", lead, *team)[0] == 0
     with Project.open(team[0]) as alices:
-        hers = alices.count_documents()
+        hers = alices.documents.count()
 
     out = tmp_path / "alice.jsonl"
     assert main(["export", str(lead), str(out), "--annotator", "alice"]) == 0

@@ -372,7 +372,7 @@ def test_evaluate_after_a_plain_train_scores_the_documents_the_run_held_out(
 ):
     path = build_project(tmp_path)
     with Project.open(path) as project:  # a project without splits, as most start
-        project.set_split([d.id for d in project.iter_documents()], None)
+        project.documents.set_split([d.id for d in project.documents.iter()], None)
     code, out, err = run(
         capsys, "train", path, "--model", tiny_model, "--epochs", "2", "--lr", "0.02",
         "--name", "plain", "--train-word-embeddings", "--json",

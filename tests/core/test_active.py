@@ -240,13 +240,13 @@ def test_queue_for_run_orders_the_stored_pool(tmp_path):
     path = tmp_path / "p.db"
     texts = [" ".join(random.Random(i).sample(WORDS, 6)) for i in range(12)]
     with Project.create(path, ["PER"]) as project:
-        ids = project.add_documents(DocumentRecord(t, tuple(tokenize(t))) for t in texts)
+        ids = project.documents.add(DocumentRecord(t, tuple(tokenize(t))) for t in texts)
         docs = ids.document_ids
-        project.set_status(docs[:2], Status.DONE)
-        project.set_status(docs[2:3], Status.SKIPPED)
-        project.set_status(docs[3:4], Status.IN_PROGRESS)
-        project.set_split(docs[4:5], "dev")
-        project.set_split(docs[5:6], "test")
+        project.documents.set_status(docs[:2], Status.DONE)
+        project.documents.set_status(docs[2:3], Status.SKIPPED)
+        project.documents.set_status(docs[3:4], Status.IN_PROGRESS)
+        project.documents.set_split(docs[4:5], "dev")
+        project.documents.set_split(docs[5:6], "test")
         run = project.runs.start("r", "tiny", "full", {}, str(tmp_path / "r"))
         scores = {d: {"mnlp": i / 12, "entropy": 1 - i / 12} for i, d in enumerate(docs)}
         project.predictions.save(run.id, [(d, [], scores[d]) for d in docs[:-1]])

@@ -15,7 +15,7 @@ import pytest
 
 from nerstudio.core.errors import NerstudioError, ProjectError
 from nerstudio.core.records import DocumentRecord
-from nerstudio.core.store import MetricPoint, Project, backup, integrity
+from nerstudio.core.store import MetricPoint, Project, backup
 from nerstudio.core.tokens import tokenize
 from nerstudio.core.transfer import import_files
 
@@ -29,7 +29,7 @@ def records(count: int, words: int = 12, tag: str = "d") -> list[DocumentRecord]
 def project_path(tmp_path) -> Path:
     path = tmp_path / "corpus.db"
     with Project.create(path, ["PER", "LOC"]) as project:
-        project.add_documents(records(400, words=40))
+        project.documents.add(records(400, words=40))
     return path
 
 
@@ -44,7 +44,7 @@ def test_a_second_writer_waits_for_the_lock_instead_of_failing(project_path):
         started = time.monotonic()
         with Project.open(project_path) as waiter:
             try:
-                outcome["span"] = waiter.add_span(2, 0, len("d1w0"), "PER")
+                outcome["span"] = waiter.spans.add(2, 0, len("d1w0"), "PER")
             except Exception as err:
                 outcome["error"] = err
             outcome["waited"] = time.monotonic() - started
@@ -59,8 +59,8 @@ def test_a_second_writer_waits_for_the_lock_instead_of_failing(project_path):
         writer.join(30)
         assert "error" not in outcome, outcome.get("error")
         assert outcome["waited"] >= 0.5
-        assert [s.id for s in holder.spans(2)] == [outcome["span"].id]
-        assert holder.seconds_spent(1) == 1
+        assert [s.id for s in holder.spans.list(2)] == [outcome["span"].id]
+        assert holder.documents.seconds_spent(1) == 1
 
 
 def test_a_lock_held_past_the_retries_is_one_clear_error_and_nothing_changes(
@@ -75,9 +75,9 @@ def test_a_lock_held_past_the_retries_is_one_clear_error_and_nothing_changes(
         waiter.db.execute("PRAGMA busy_timeout=100")
         holder.db.conn.execute("BEGIN IMMEDIATE")
         with pytest.raises(ProjectError, match=r"another process .* nothing was changed"):
-            waiter.add_span(2, 0, 4, "PER")
+            waiter.spans.add(2, 0, 4, "PER")
         holder.db.conn.execute("ROLLBACK")
-        assert waiter.spans(2) == []
+        assert waiter.spans.list(2) == []
     finally:
         holder.close()
         waiter.close()
@@ -101,11 +101,11 @@ with Project.open(path) as project:
                 texts = [" ".join(f"{role}x{i}w{j}" for j in range(30)) + f" n{k}"
                          for k in range(50)]
                 recs = [DocumentRecord(text=t, tokens=tuple(tokenize(t))) for t in texts]
-                project.add_documents(recs)
+                project.documents.add(recs)
             elif role == "spans":
                 doc = 1 + (i % 400)
-                span = project.add_span(doc, 0, len(f"d{doc - 1}w0"), "PER")
-                project.remove_span(span.id)
+                span = project.spans.add(doc, 0, len(f"d{doc - 1}w0"), "PER")
+                project.spans.remove(span.id)
             else:
                 project.runs.log(run.id, [MetricPoint(i, i / 10, "train_loss", 1.0 / i)] * 20)
             done += 1
@@ -147,7 +147,7 @@ def test_importers_an_annotator_and_a_training_log_write_together_for_20_s(proje
         run = project.runs.get("metrics")
         assert len(project.runs.metrics(run.id)) == 20 * results["metrics"]
         assert project.db.execute("SELECT count(*) FROM spans").fetchone()[0] == 0
-        assert integrity.full_check(project.db) == []
+        assert project.full_check() == []
 
 
 # -- damage ----------------------------------------------------------------------------------
@@ -166,23 +166,23 @@ def test_a_damaged_project_is_refused_on_open_with_the_backup_named(project_path
     assert "\n" not in message
     assert project_path.read_bytes() == before
     with Project.open(made) as good:  # the backup is a whole, sound project
-        assert good.count_documents() == 400
+        assert good.documents.count() == 400
 
 
 def test_full_check_lists_the_damage_and_passes_a_sound_file(project_path, corrupt_page):
     with Project.open(project_path) as project:
-        assert integrity.full_check(project.db) == []
+        assert project.full_check() == []
     corrupt_page(project_path)
     with Project.open(project_path, check=False) as project:
-        problems = integrity.full_check(project.db)
+        problems = project.full_check()
     assert problems and all("\n" not in p for p in problems)
 
 
 def test_full_check_finds_spans_that_break_the_rules(project_path):
     with Project.open(project_path) as project:
-        project.add_span(1, 0, 4, "PER")
+        project.spans.add(1, 0, 4, "PER")
         project.db.execute('UPDATE spans SET "end" = 2')  # inside a token: another tool did it
-        problems = integrity.full_check(project.db)
+        problems = project.full_check()
     assert len(problems) == 1 and problems[0].startswith("document 1:")
 
 
@@ -190,7 +190,7 @@ def test_full_check_finds_a_full_text_index_out_of_step(project_path):
     with Project.open(project_path) as project:
         project.db.execute("DROP TRIGGER documents_au")
         project.db.execute("UPDATE documents SET text = 'changed behind the index' WHERE id = 3")
-        problems = integrity.full_check(project.db)
+        problems = project.full_check()
     assert any("full-text" in p for p in problems)
 
 
@@ -215,7 +215,7 @@ def test_imports_into_a_project_with_documents_back_it_up_and_keep_the_newest_th
     kept = sorted(backup.folder(project_path).glob("corpus-*-import.db"))
     assert len(kept) == backup.KEEP
     with Project.open(kept[-1]) as newest:  # made before the fifth import
-        assert newest.count_documents() == 404
+        assert newest.documents.count() == 404
 
 
 def test_a_migration_backs_the_old_file_up_first(tmp_path):
@@ -223,7 +223,7 @@ def test_a_migration_backs_the_old_file_up_first(tmp_path):
 
     path = tmp_path / "old.db"
     with Project.create(path, ["PER"]) as project:
-        project.add_documents(records(3))
+        project.documents.add(records(3))
         project.db.execute("ALTER TABLE runs DROP COLUMN pid")
         project.db.execute("ALTER TABLE runs DROP COLUMN host")
         project.db.execute("UPDATE project_meta SET value = 3 WHERE key = 'schema_version'")
@@ -287,11 +287,11 @@ def test_a_read_only_project_reads_and_refuses_writes_in_one_line(project_path, 
     )
     with Project.open(project_path) as project:
         assert project.read_only
-        assert project.count_documents() == 400
+        assert project.documents.count() == 400
         with pytest.raises(ProjectError, match="read-only") as caught:
-            project.add_span(1, 0, 4, "PER")
+            project.spans.add(1, 0, 4, "PER")
         assert "\n" not in str(caught.value)
-        assert project.spans(1) == []
+        assert project.spans.list(1) == []
 
 
 def test_every_store_error_is_ours(project_path):

@@ -179,13 +179,13 @@ def test_per_paragraph_joins_a_heading_to_its_paragraph_and_keeps_a_table_togeth
 def test_the_store_keeps_a_documents_origin_and_blocks(project):
     origin = Origin("a.pdf", 7, (Region(0, 5, "heading", 2, 1), Region(7, 12, "paragraph", 3)))
     record = DocumentRecord("Title\n\nBody.", tuple(tokenize("Title\n\nBody.")), origin=origin)
-    (doc,) = project.add_documents([record]).document_ids
-    assert project.document(doc).origin == origin
-    assert project.document_sources([doc]) == {doc: ("a.pdf", 2)}
-    assert project.has_document_files()
-    plain = project.add_documents([DocumentRecord("x", ((0, 1),))]).document_ids[0]
-    assert project.document(plain).origin is None
-    assert project.origins([doc, plain]) == {doc: origin}
+    (doc,) = project.documents.add([record]).document_ids
+    assert project.documents.get(doc).origin == origin
+    assert project.documents.sources([doc]) == {doc: ("a.pdf", 2)}
+    assert project.documents.has_files()
+    plain = project.documents.add([DocumentRecord("x", ((0, 1),))]).document_ids[0]
+    assert project.documents.get(plain).origin is None
+    assert project.documents.origins([doc, plain]) == {doc: origin}
 
 
 # -- import --------------------------------------------------------------------------------
@@ -201,9 +201,9 @@ def test_importing_a_paged_file_per_page_reports_the_cut_and_what_was_dropped(
     assert read.line().startswith("report.pdf: 3 pages, ")
     assert "-> 3 documents (one per page: as asked)" in read.line()
     assert "left out 3 page numbers" in read.line()
-    records = list(project.iter_documents())
+    records = list(project.documents.iter())
     ids = [r.id for r in records]
-    assert project.document_sources(ids) == {i: ("report.pdf", n) for n, i in enumerate(ids, 1)}
+    assert project.documents.sources(ids) == {i: ("report.pdf", n) for n, i in enumerate(ids, 1)}
 
 
 def test_a_folder_keeps_every_good_file_and_lists_each_refusal(
@@ -228,7 +228,7 @@ def test_a_folder_keeps_every_good_file_and_lists_each_refusal(
     assert any(line.startswith("sub/bug.pdf: internal error") for line in summary.refused)
     assert any("empty.txt" in line and "no text" in line for line in summary.refused)
     assert all("\n" not in line for line in summary.refused)
-    sources = {r.source for r in project.iter_documents()}
+    sources = {r.source for r in project.documents.iter()}
     assert sources == {"a.pdf", "note.txt"}
     assert len(list((tmp_path / "logs").glob("bug-*.log"))) == 1  # the reader's bug, saved
 
@@ -246,13 +246,13 @@ def test_a_txt_file_stays_one_document_per_line_unless_per_is_given(project, tmp
 
 def tag_and_finish(project: Project, words: dict[str, str]) -> None:
     """Tag every occurrence of each word (as a person would in the window) and mark done."""
-    for record in project.iter_documents():
+    for record in project.documents.iter():
         for word, label in words.items():
             at = record.text.find(word)
             while at != -1:
-                project.add_span(record.id, at, at + len(word), label)
+                project.spans.add(record.id, at, at + len(word), label)
                 at = record.text.find(word, at + 1)
-        project.set_status([record.id], Status.DONE)
+        project.documents.set_status([record.id], Status.DONE)
 
 
 @pytest.mark.parametrize("per", ["page", "file"])
@@ -313,7 +313,7 @@ def test_a_project_of_the_last_schema_gains_the_provenance_tables(tmp_path):
 
     path = tmp_path / "old.db"
     with Project.create(path, ["PER"]) as project:
-        project.add_documents([DocumentRecord("Anna", ((0, 4),))])
+        project.documents.add([DocumentRecord("Anna", ((0, 4),))])
     db = connection.connect(path)
     with db.atomic():  # as the schema before the provenance migration left it
         db.execute("DROP TABLE document_blocks")
@@ -324,12 +324,12 @@ def test_a_project_of_the_last_schema_gains_the_provenance_tables(tmp_path):
         )
     db.close()
     with Project.open(path) as project:
-        assert not project.has_document_files()
-        assert project.document(1).text == "Anna"
+        assert not project.documents.has_files()
+        assert project.documents.get(1).text == "Anna"
         origin = Origin("a.txt", 0, (Region(0, 3, "paragraph"),))
         record = DocumentRecord("Bob", ((0, 3),), origin=origin)
-        (doc,) = project.add_documents([record]).document_ids
-        assert project.document(doc).origin == origin
+        (doc,) = project.documents.add([record]).document_ids
+        assert project.documents.get(doc).origin == origin
 
 
 # -- every cut, any structure ----------------------------------------------------------------

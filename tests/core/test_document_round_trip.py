@@ -31,13 +31,13 @@ def pdftotext_pages(word: str) -> set[int]:
 def test_a_tagged_pdf_exports_offsets_and_pages_that_find_the_words_again(tmp_path, per):
     with Project.create(tmp_path / "p.db", sorted(set(WORDS.values()))) as project:
         import_files(project, [DATA / PDF], options=ImportOptions(per=per))
-        for record in project.iter_documents():
+        for record in project.documents.iter():
             for word, label in WORDS.items():
                 at = record.text.find(word)
                 while at != -1:
-                    project.add_span(record.id, at, at + len(word), label)
+                    project.spans.add(record.id, at, at + len(word), label)
                     at = record.text.find(word, at + 1)
-            project.set_status([record.id], Status.DONE)
+            project.documents.set_status([record.id], Status.DONE)
         out = tmp_path / "out.jsonl"
         export_corpus(project, out, "jsonl")
     extracted = read_document(DATA / PDF)

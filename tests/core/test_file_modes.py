@@ -49,7 +49,7 @@ def test_assigned_projects_are_readable_by_the_team(tmp_path, umask_022):
     lead = tmp_path / "corpus.db"
     texts = ["Anna met Omar .", "Oslo is cold ."]
     with Project.create(lead, ["PER"]) as project:
-        project.add_documents([DocumentRecord(t, tuple(tokenize(t))) for t in texts])
+        project.documents.add([DocumentRecord(t, tuple(tokenize(t))) for t in texts])
         summary = assign(project, ["alice", "bob"], tmp_path, overlap=1.0)
 
     assert [mode(f.path) for f in summary.files] == [0o644, 0o644]

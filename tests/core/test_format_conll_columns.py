@@ -73,7 +73,7 @@ def test_germeval_import_keeps_the_longest_and_reports_the_inner_entity(tmp_path
         assert "LOC" in line and "'Troia'" in line and "overlaps a longer span" in line
         assert summary.files[0].dropped == 1
         assert "1 overlapping or unusable spans dropped" in summary.files[0].line()
-        (doc,) = project.iter_documents()
+        (doc,) = project.documents.iter()
         assert ("Troia - Traum und Wirklichkeit", "OTH") in surface(doc)
         assert ("Troia", "LOC") not in surface(doc)
 
@@ -88,7 +88,7 @@ def test_germeval_overlaps_error_policy_refuses_the_file(tmp_path):
             match=r"germeval2014_sample.tsv:2: span 150-155 \(LOC\) overlaps another",
         ):
             import_files(project, [GERMEVAL], options=ImportOptions(overlaps="error"))
-        assert project.count_documents() == 0
+        assert project.documents.count() == 0
 
 
 def test_danplus_token_outer_inner_columns_without_numbers():
@@ -122,7 +122,7 @@ def test_danplus_import_keeps_every_outer_entity(tmp_path):
         summary = import_files(project, [DANPLUS])
 
         assert (summary.documents, summary.spans, len(summary.dropped)) == (5, 11, 6)
-        labels = sorted(s.label for doc in project.iter_documents() for s in doc.spans)
+        labels = sorted(s.label for doc in project.documents.iter() for s in doc.spans)
         assert labels == ["LOC"] * 3 + ["MISC"] * 3 + ["ORG"] * 3 + ["PER"] * 2
 
 

@@ -187,8 +187,8 @@ def test_read_documents_store_in_a_project_and_write_back_the_same(tmp_path, spa
     path = tmp_path / "in.spacy"
     write_docbin(ROUND_TRIP, path)
     with Project.create(tmp_path / "p.db", ["PER"]) as project:
-        added = project.add_documents(read_docbin(path).records)
-        stored = list(project.iter_documents())
+        added = project.documents.add(read_docbin(path).records)
+        stored = list(project.documents.iter())
         write_docbin(stored, tmp_path / "again.spacy")
 
     assert added.spans == sum(len(r.spans) for r in ROUND_TRIP) == 5  # 2 + 1 + 1 + 1

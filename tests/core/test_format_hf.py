@@ -290,9 +290,11 @@ def test_split_names_survive_a_project_import_and_export(wikiann, tmp_path):
 
     with Project.create(tmp_path / "w.db", ["PER", "ORG", "LOC"]) as project:
         import_files(project, [wikiann], fmt="hf")
-        stored = list(project.iter_documents())
+        stored = list(project.documents.iter())
         out = tmp_path / "back"
-        write_hf(stored, out, [label.name for label in project.labels()], keep_split_names=True)
+        write_hf(
+            stored, out, [label.name for label in project.labels.list()], keep_split_names=True
+        )
 
     assert sorted((r.split, r.meta["split"]) for r in stored) == [
         ("dev", "validation"),

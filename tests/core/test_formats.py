@@ -451,7 +451,7 @@ def test_jsonl_token_split_survives_import_into_a_project(tmp_path, project):
 
     assert summary.documents == 1
     assert summary.labels_added == ("PROD",)
-    (doc,) = project.iter_documents()
+    (doc,) = project.documents.iter()
     assert surface(doc) == [("iPhone", "PROD")]
 
 
@@ -488,7 +488,7 @@ def test_jsonl_span_on_whitespace_is_refused_by_import(tmp_path, project):
     with pytest.raises(NerstudioError, match=r"ws\.jsonl"):
         import_files(project, [path])
 
-    assert project.count_documents() == 0
+    assert project.documents.count() == 0
 
 
 @pytest.mark.parametrize(
@@ -520,7 +520,7 @@ def test_jsonl_overlapping_spans_are_passed_on_for_the_import_to_settle(tmp_path
     assert surface(doc) == [("Anna Berg", "PER"), ("Berg", "LOC")]
 
     summary = import_files(project, [path])
-    assert [surface(d) for d in project.iter_documents()] == [[], [("Anna Berg", "PER")]]
+    assert [surface(d) for d in project.documents.iter()] == [[], [("Anna Berg", "PER")]]
     assert summary.dropped == ["overlap.jsonl:2: LOC 5-9 'Berg' overlaps a longer span, dropped"]
 
 
@@ -568,7 +568,7 @@ def test_jsonl_lone_surrogate_escape_names_the_line(tmp_path, project, escape):
     assert info.value.line == 2
     assert "s.jsonl: line 2: text holds" in str(info.value)
     str(info.value).encode("utf-8")  # the message itself can be printed
-    assert project.count_documents() == 0
+    assert project.documents.count() == 0
 
 
 def test_jsonl_lone_surrogate_anywhere_in_the_record_is_named_by_its_field(tmp_path):
@@ -777,7 +777,7 @@ def test_jsonl_span_that_cuts_a_character_names_line_span_and_character(
     assert info.value.line == 2
     assert f"span {span[0]}-{span[1]} ({span[2]})" in message
     assert character in message
-    assert project.count_documents() == 0
+    assert project.documents.count() == 0
 
 
 def test_jsonl_given_tokens_that_cut_a_character_are_an_error(tmp_path):
@@ -805,7 +805,7 @@ def test_jsonl_label_with_surrounding_spaces_joins_the_existing_label(tmp_path, 
     summary = import_files(project, [path])
 
     assert summary.labels_added == ()
-    assert [surface(d) for d in project.iter_documents()] == [[("Anna", "PER")], [("Omar", "PER")]]
+    assert [surface(d) for d in project.documents.iter()] == [[("Anna", "PER")], [("Omar", "PER")]]
 
 
 @pytest.mark.parametrize(
@@ -822,7 +822,7 @@ def test_unusable_label_on_import_names_the_file_and_line(tmp_path, project, lab
         import_files(project, [path])
 
     assert "bad-label.jsonl:2" in str(info.value)
-    assert project.count_documents() == 0
+    assert project.documents.count() == 0
 
 
 # -- plain text ------------------------------------------------------------------------------
@@ -1143,7 +1143,7 @@ def test_jsonl_round_trip_keeps_every_span_offset(tmp_path, project):
     # the export reads back as the same documents, tokens included
     again = read_jsonl(out).records
     assert [(r.text, r.tokens, r.spans) for r in again] == [
-        (r.text, r.tokens, r.spans) for r in project.iter_documents()
+        (r.text, r.tokens, r.spans) for r in project.documents.iter()
     ]
 
 
@@ -1226,8 +1226,8 @@ def test_import_is_all_or_nothing_when_a_later_file_has_a_bad_line(tmp_path, pro
     assert info.value.path == str(bad)
     assert info.value.line == 4
     assert project.stats().documents == 0
-    assert project.count_documents() == 0
-    assert [label.name for label in project.labels()] == LABELS
+    assert project.documents.count() == 0
+    assert [label.name for label in project.labels.list()] == LABELS
 
 
 def test_import_split_and_new_labels_are_reported(tmp_path, project):
@@ -1236,8 +1236,8 @@ def test_import_split_and_new_labels_are_reported(tmp_path, project):
     summary = import_files(project, [path], split="train")
 
     assert (summary.documents, summary.spans, summary.labels_added) == (1, 2, ("GENRE",))
-    assert [label.name for label in project.labels()] == [*LABELS, "GENRE"]
-    (doc,) = project.iter_documents()
+    assert [label.name for label in project.labels.list()] == [*LABELS, "GENRE"]
+    (doc,) = project.documents.iter()
     assert doc.split == "train"
 
 

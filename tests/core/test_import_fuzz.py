@@ -124,7 +124,9 @@ def snapshot(project: Project) -> tuple:
         db.execute(f"SELECT count(*), max(rowid) FROM {table}").fetchone()
         for table in ("documents", "spans", "labels")
     )
-    labels = [(label.name, label.color, label.hotkey, label.position) for label in project.labels()]
+    labels = [
+        (label.name, label.color, label.hotkey, label.position) for label in project.labels.list()
+    ]
     return counts, labels, project.stats().to_json()
 
 
@@ -145,7 +147,7 @@ def check_import(
         assert snapshot(project) == before, f"a refused import changed the project: {message}"
         return err
     for row in project.db.execute("SELECT id FROM documents WHERE id > ?", [last_id]):
-        doc = project.document(row[0])
+        doc = project.documents.get(row[0])
         doc.text.encode("utf-8")  # storable and exportable as UTF-8
         check_spans(doc.spans, doc.tokens, len(doc.text))
         inside = cluster_interiors(doc.text)
@@ -173,9 +175,9 @@ def write(path: Path, data: bytes) -> Path:
 
 def test_every_seed_file_imports(fuzz_dir, project):
     for name, (file_name, fmt, content) in IMPORTERS.items():
-        before = project.count_documents()
+        before = project.documents.count()
         import_files(project, [write(fuzz_dir / file_name, content.encode())], fmt=fmt)
-        assert project.count_documents() > before, name
+        assert project.documents.count() > before, name
 
 
 # -- random bytes -----------------------------------------------------------------------------

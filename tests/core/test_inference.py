@@ -27,7 +27,7 @@ def run(tmp_path_factory, tiny_model):
     with Project.open(path) as project:
         texts = [" ".join(words) for words, _ in make_sentences(10, 5)]
         texts.append("Yesterday Quetzalcoatlosaka flew to Paris " * 12)  # long: windows
-        project.add_documents(DocumentRecord(t, tuple(tokenize(t))) for t in texts)
+        project.documents.add(DocumentRecord(t, tuple(tokenize(t))) for t in texts)
     folder = train_tiny(path, tiny_model, "r")
     return path, folder
 
@@ -35,7 +35,7 @@ def run(tmp_path_factory, tiny_model):
 def test_predicted_spans_sit_on_token_boundaries_even_in_windows(run):
     path, folder = run
     with Project.open(path) as project:
-        pool = list(project.iter_documents(status=Status.NEW))
+        pool = list(project.documents.iter(status=Status.NEW))
     predictor = Predictor(folder)
     predictor.max_length = 16  # force the long document into many windows
     predictions = predictor.predict(pool)
@@ -255,14 +255,16 @@ def test_predict_and_queue_from_the_cli_never_touch_gold(run, capsys, tmp_path):
     assert len(queue) == 5 and {"id", "uncertainty", "reason", "text"} == set(queue[0])
     with Project.open(path) as project:
         assert project.stats().entities == gold_before  # suggestions never become gold
-        dev_ids = {r.id for r in project.iter_documents(split="dev")}
+        dev_ids = {r.id for r in project.documents.iter(split="dev")}
     assert not dev_ids & {item["id"] for item in queue}
 
 
 def test_cli_predict_done_then_review_lists_a_forgotten_document(run, capsys):
     path, _ = run
     with Project.open(path) as project:
-        project.remove_spans([s.id for s in project.spans(1)])  # an annotator forgot doc 1
+        project.spans.remove_many(
+            [s.id for s in project.spans.list(1)]
+        )  # an annotator forgot doc 1
     code = main(["review", str(path), "--run", "r", "--predict", "--json", "--threshold", "0.5"])
     out = capsys.readouterr().out.strip().splitlines()
     assert code == 0
@@ -272,7 +274,7 @@ def test_cli_predict_done_then_review_lists_a_forgotten_document(run, capsys):
     first = next(item for item in found if item["id"] == 1)
     assert "is not tagged; the model says" in first["reasons"][0]
     with Project.open(path) as project:
-        assert project.spans(1) == []  # review never edits gold
+        assert project.spans.list(1) == []  # review never edits gold
 
 
 # -- a run with NaN weights (issue 23, item 9) ------------------------------------------------

@@ -115,14 +115,14 @@ class FakePredictor:
 def project(tmp_path):
     texts = [f"Anna met Omar {i}" for i in range(300)]
     with Project.create(tmp_path / "p.db", ["PER"]) as project:
-        project.add_documents(DocumentRecord(t, tuple(tokenize(t))) for t in texts)
+        project.documents.add(DocumentRecord(t, tuple(tokenize(t))) for t in texts)
         run = project.runs.start("r", "tiny", "full", {}, str(tmp_path / "r"))
         yield project, run.id
 
 
 def test_predict_documents_stores_in_chunks_and_reports_progress(project) -> None:
     project, run_id = project
-    records = list(project.iter_documents())
+    records = list(project.documents.iter())
     predictor, out, ticks = FakePredictor(), io.StringIO(), []
     stored = predict_documents(project, run_id, predictor, records, out, progress=ticks.append)
     assert stored == 300 and predictor.calls == [256, 44] and ticks == [256, 44]

@@ -93,16 +93,16 @@ def random_project(path, n: int, rng: random.Random) -> tuple[int, dict[int, tup
             texts.append(" ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 9))))
             drawn.append({s: round(rng.random(), 2) for s in SCORES})
     with Project.create(path, ["PER"]) as project:
-        docs = project.add_documents(DocumentRecord(t, tuple(tokenize(t))) for t in texts)
+        docs = project.documents.add(DocumentRecord(t, tuple(tokenize(t))) for t in texts)
         text_of = dict(zip(docs.document_ids, texts))
         drawn_of = dict(zip(docs.document_ids, drawn))
         ids = list(docs.document_ids)
         rng.shuffle(ids)
-        project.set_status(ids[: n // 8], Status.DONE)
-        project.set_status(ids[n // 8 : n // 6], Status.SKIPPED)
-        project.set_status(ids[n // 6 : n // 4], Status.IN_PROGRESS)
-        project.set_split(ids[n // 4 : n // 4 + n // 10], "dev")
-        project.set_split(ids[n // 4 + n // 10 : n // 4 + n // 5], "test")
+        project.documents.set_status(ids[: n // 8], Status.DONE)
+        project.documents.set_status(ids[n // 8 : n // 6], Status.SKIPPED)
+        project.documents.set_status(ids[n // 6 : n // 4], Status.IN_PROGRESS)
+        project.documents.set_split(ids[n // 4 : n // 4 + n // 10], "dev")
+        project.documents.set_split(ids[n // 4 + n // 10 : n // 4 + n // 5], "test")
         run = project.runs.start("r", "tiny", "full", {}, str(path.parent / "r"))
         scored = {d: drawn_of[d] for d in ids[: n - n // 20]}
         for found in list(scored.values())[::7]:
@@ -182,7 +182,7 @@ def test_the_top_of_a_big_queue_reads_only_the_top(tmp_path, monkeypatch):
 def test_non_finite_scores_are_never_stored_and_rank_as_zero(tmp_path):
     texts = ["Anna met Omar", "Li flew to Lima", "Kofi saw Paris", "Maria is in Oslo"]
     with Project.create(tmp_path / "p.db", ["PER"]) as project:
-        docs = project.add_documents(DocumentRecord(t, tuple(tokenize(t))) for t in texts)
+        docs = project.documents.add(DocumentRecord(t, tuple(tokenize(t))) for t in texts)
         d1, d2, d3, d4 = docs.document_ids
         run = project.runs.start("r", "tiny", "full", {}, str(tmp_path / "r"))
         scores = {
@@ -267,7 +267,7 @@ def test_unscored_is_the_pool_without_a_prediction(tmp_path):
     run_id, _ = random_project(tmp_path / "p.db", 300, random.Random(4))
     with Project.open(tmp_path / "p.db") as project:
         scored = {doc for doc, _, _ in project.predictions.pool(run_id, score="mnlp")}
-        rows = project.list_documents(DocumentQuery(limit=1000))
+        rows = project.documents.list(DocumentQuery(limit=1000))
         expected = [
             r.id
             for r in rows

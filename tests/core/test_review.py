@@ -46,7 +46,7 @@ def test_done_documents_come_most_confident_first_and_others_never(tmp_path):
             DocumentRecord(TEXT, tuple(tokenize(TEXT)), (Span(18, 23, "PER"),), Status.DONE),
             DocumentRecord(TEXT, tuple(tokenize(TEXT)), (), Status.NEW),
         ]
-        a, b, c = project.add_documents(docs).document_ids
+        a, b, c = project.documents.add(docs).document_ids
         run = project.runs.start("r", "m", "full", {}, None)
         project.predictions.save(
             run.id,

@@ -60,12 +60,12 @@ def round_trip(records: list[DocumentRecord], fmt: str) -> list[DocumentRecord]:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         with Project.create(root / "a.db", ["PER", "LOC", "ORG"]) as project:
-            project.add_documents(records)
+            project.documents.add(records)
             out = root / f"out{WRITERS[fmt].entry}"
             export_corpus(project, out, fmt)
         with Project.create(root / "b.db") as again:
             import_files(again, [out], fmt="auto")
-            return list(again.iter_documents())
+            return list(again.documents.iter())
 
 
 def words_and_labels(record: DocumentRecord) -> tuple:

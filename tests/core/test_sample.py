@@ -22,14 +22,14 @@ def test_install_builds_the_sample_project(tmp_path):
     assert path == tmp_path / "data" / "sample.db"
     assert sorted(p.name for p in path.parent.iterdir()) == ["sample.db"]  # no temp files left
     with Project.open(path) as project:
-        assert [label.name for label in project.labels()] == ["PER", "ORG", "LOC", "MISC"]
+        assert [label.name for label in project.labels.list()] == ["PER", "ORG", "LOC", "MISC"]
         stats = project.stats()
         assert 280 <= stats.documents <= 320
         assert stats.by_status["done"] >= 30
         assert stats.by_status["new"] == stats.documents - stats.by_status["done"]
         assert set(stats.entities) == {"PER", "ORG", "LOC", "MISC"}
         assert all(count >= 10 for count in stats.entities.values())
-        done = list(project.iter_documents(status=Status.DONE))
+        done = list(project.documents.iter(status=Status.DONE))
         assert {record.split for record in done} == {"train", "dev"}
         assert 5 <= sum(record.split == "dev" for record in done) <= 15
         for record in done:
@@ -41,31 +41,31 @@ def test_install_builds_the_sample_project(tmp_path):
                 assert (
                     record.text[span.start : span.end].strip() == record.text[span.start : span.end]
                 )
-        new = project.list_documents(DocumentQuery(status=Status.NEW, limit=1000))
+        new = project.documents.list(DocumentQuery(status=Status.NEW, limit=1000))
         assert len(new) == stats.by_status["new"]
-        assert all(project.spans(row.id) == [] for row in new)
+        assert all(project.spans.list(row.id) == [] for row in new)
 
 
 def test_a_second_install_keeps_the_users_work(tmp_path):
     path = install_sample_project(tmp_path)
     with Project.open(path) as project:
-        document_id = project.list_documents(DocumentQuery(status=Status.NEW, limit=1))[0].id
-        text = project.document(document_id).text
-        start, end = project.document(document_id).tokens[0]
-        project.add_span(document_id, start, end, "MISC")
-        project.set_status([document_id], Status.DONE)
-        project.add_label("EVENT")
+        document_id = project.documents.list(DocumentQuery(status=Status.NEW, limit=1))[0].id
+        text = project.documents.get(document_id).text
+        start, end = project.documents.get(document_id).tokens[0]
+        project.spans.add(document_id, start, end, "MISC")
+        project.documents.set_status([document_id], Status.DONE)
+        project.labels.add("EVENT")
 
     again = install_sample_project(tmp_path)
 
     assert again == path
     with Project.open(path) as project:
-        assert project.document(document_id).text == text
-        assert [(s.start, s.end, s.label) for s in project.spans(document_id)] == [
+        assert project.documents.get(document_id).text == text
+        assert [(s.start, s.end, s.label) for s in project.spans.list(document_id)] == [
             (start, end, "MISC")
         ]
-        assert project.document_rows([document_id])[0].status == Status.DONE
-        assert "EVENT" in [label.name for label in project.labels()]
+        assert project.documents.rows([document_id])[0].status == Status.DONE
+        assert "EVENT" in [label.name for label in project.labels.list()]
         assert project.stats().documents == 300
 
 

@@ -21,12 +21,12 @@ TEXTS = [
 @pytest.fixture
 def project(tmp_path):
     with Project.create(tmp_path / "p.db", ["PER", "LOC"]) as project:
-        project.add_documents([DocumentRecord(t, tuple(tokenize(t))) for t in TEXTS])
+        project.documents.add([DocumentRecord(t, tuple(tokenize(t))) for t in TEXTS])
         yield project
 
 
 def found(project: Project, search: str) -> list[str]:
-    return [TEXTS[row.id - 1] for row in project.list_documents(DocumentQuery(search=search))]
+    return [TEXTS[row.id - 1] for row in project.documents.list(DocumentQuery(search=search))]
 
 
 @pytest.mark.parametrize(
@@ -46,10 +46,10 @@ def found(project: Project, search: str) -> list[str]:
 )
 def test_search_finds_substrings_of_unspaced_scripts(project, search, expected):
     assert found(project, search) == expected
-    assert project.count_documents(DocumentQuery(search=search)) == len(expected)
+    assert project.documents.count(DocumentQuery(search=search)) == len(expected)
 
 
 def test_tag_all_finds_every_occurrence_in_chinese(project):
     # Han is one token a character: 北京 is the token sequence 北, 京
-    assert project.find_occurrences(["北", "京"], None) == [(1, 3, 5), (5, 12, 14)]
-    assert project.find_occurrences(["東", "京"], None) == [(3, 0, 2), (3, 6, 8)]
+    assert project.spans.find_occurrences(["北", "京"], None) == [(1, 3, 5), (5, 12, 14)]
+    assert project.spans.find_occurrences(["東", "京"], None) == [(3, 0, 2), (3, 6, 8)]

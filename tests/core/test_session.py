@@ -26,7 +26,7 @@ def make_project(path: Path, documents: int = 1, runs: tuple[str, ...] = ("r1",)
     active."""
     with Project.create(path, ["PER", "LOC"]) as project:
         record = DocumentRecord(TEXT, tuple(tokenize(TEXT)))
-        ids = project.add_documents([record] * documents).document_ids
+        ids = project.documents.add([record] * documents).document_ids
         for name in runs:
             run = project.runs.start(name, "tiny", "full", {}, str(path.parent / name))
             project.runs.finish(run.id, "completed", {})
@@ -92,12 +92,12 @@ def test_suggestions_shown_are_the_prediction_minus_what_gold_covers(opened):
     assert starts(session.suggestions) == [0, 18, 32]
     heard.clear()
     doc = session.document.id
-    session.project.add_spans([(doc, 18, 23, "LOC")])
-    (paris,) = session.project.spans(doc)
+    session.project.spans.add_many([(doc, 18, 23, "LOC")])
+    (paris,) = session.project.spans.list(doc)
     session.spans_edited(doc, added=[paris])
     assert starts(session.suggestions) == [0, 32]
     assert heard.events == [("document_edited", doc)]  # one event per edit
-    session.project.remove_spans([paris.id])
+    session.project.spans.remove_many([paris.id])
     session.spans_edited(doc, removed=[paris])
     assert starts(session.suggestions) == [0, 18, 32]  # uncovered: back again
 
@@ -105,7 +105,7 @@ def test_suggestions_shown_are_the_prediction_minus_what_gold_covers(opened):
 def test_gold_overlapping_a_suggestion_hides_it(opened):
     session, _ = opened
     doc = session.document.id
-    session.project.add_spans([(doc, 0, 4, "PER")])  # "Anna" inside "Anna Berg"
+    session.project.spans.add_many([(doc, 0, 4, "PER")])  # "Anna" inside "Anna Berg"
     session.reload(doc)
     assert starts(session.suggestions) == [18, 32]
 
@@ -113,8 +113,8 @@ def test_gold_overlapping_a_suggestion_hides_it(opened):
 def test_a_done_document_shows_gold_alone_unless_opened_for_review(opened):
     session, _ = opened
     doc = session.document.id
-    session.project.add_spans([(doc, 0, 9, "PER"), (doc, 18, 23, "PER")])
-    session.project.set_status([doc], Status.DONE)
+    session.project.spans.add_many([(doc, 0, 9, "PER"), (doc, 18, 23, "PER")])
+    session.project.documents.set_status([doc], Status.DONE)
     session.reload(doc)
     assert session.suggestions == []
     session.open_for_review(doc)
@@ -132,7 +132,7 @@ def test_without_a_queue_next_and_enter_follow_document_order(tmp_path):
     session.open_project(path)
     assert session.document.id == ids[0]
     assert session.neighbour(1) == ids[1] and session.neighbour(-1) is None
-    session.project.set_status([ids[1]], Status.DONE)
+    session.project.documents.set_status([ids[1]], Status.DONE)
     assert session.following_unfinished() == ids[2]  # Enter skips done work
     session.close_on_quit()
 
@@ -147,7 +147,7 @@ def test_the_queue_drives_next_previous_and_enter(tmp_path):
     assert session.following_unfinished() == c
     session.open_document(a)  # opened with the queue in force: its place counts
     assert session.neighbour(1) == d and session.neighbour(-1) == c
-    session.project.set_status([d], Status.DONE)
+    session.project.documents.set_status([d], Status.DONE)
     assert session.following_unfinished() == b  # the next unfinished after a
     session.open_document(b)
     assert session.following_unfinished() == c  # wraps to the queue's top
@@ -173,7 +173,7 @@ def test_walking_past_the_queue_read_so_far_reads_on(tmp_path):
     session.open_document(a)
     assert session.neighbour(1) == d  # read the next chunk to find it
     assert session.queue == [c, a, d, b]
-    session.project.set_status([c, d, b], Status.DONE)
+    session.project.documents.set_status([c, d, b], Status.DONE)
     session.open_document(a)
     assert session.following_unfinished() is None  # every other one is done
     session.close_on_quit()
@@ -182,10 +182,10 @@ def test_walking_past_the_queue_read_so_far_reads_on(tmp_path):
 def test_when_all_is_done_enter_goes_nowhere_and_says_what_next(opened):
     session, _ = opened
     doc = session.document.id
-    session.project.set_status([doc], Status.DONE)
+    session.project.documents.set_status([doc], Status.DONE)
     session.reload(doc)
     assert session.following_unfinished() == doc + 1
-    session.project.set_status([doc + 1], Status.SKIPPED)
+    session.project.documents.set_status([doc + 1], Status.SKIPPED)
     assert session.following_unfinished() is None
     assert session.all_done_text().startswith("All 2 documents are done (1 skipped). Next:")
 
@@ -232,11 +232,11 @@ def test_deleting_runs_tells_only_when_the_active_one_goes(tmp_path):
 def test_the_armed_label_is_disarmed_when_its_label_goes_and_follows_a_rename(opened):
     session, _ = opened
     session.arm("LOC")
-    session.project.rename_label("LOC", "PLACE")
+    session.project.labels.rename("LOC", "PLACE")
     session.follow_label_rename("LOC", "PLACE")
     session.reload_labels()
     assert session.armed_label == "PLACE"
-    session.project.delete_label("PLACE")
+    session.project.labels.delete("PLACE")
     session.reload_labels()
     assert session.armed_label is None
 
@@ -261,4 +261,3 @@ def test_another_project_never_inherits_the_last_ones_queue_or_run(tmp_path):
     assert session.queue is None and session.active_run is None
     assert session.suggestions == []
     session.close_on_quit()
-

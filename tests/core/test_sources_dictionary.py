@@ -37,7 +37,7 @@ def _record(text: str) -> DocumentRecord:
 
 def _project(tmp_path: Path, labels=("PER", "LOC")) -> Project:
     project = Project.create(tmp_path / "p.db", list(labels))
-    project.add_documents([_record(t) for t in TEXTS])
+    project.documents.add([_record(t) for t in TEXTS])
     return project
 
 
@@ -168,7 +168,7 @@ def test_suggest_stores_apart_from_gold_sets_active_and_orders_the_queue(tmp_pat
         )
         first = project.predictions.get(run.id, 1)
         assert _texts(TEXTS[0], first.spans) == [("Anna Berg", "PER"), ("New York", "LOC")]
-        assert all(not project.spans(doc) for doc in range(1, 5))  # nothing in gold
+        assert all(not project.spans.list(doc) for doc in range(1, 5))  # nothing in gold
         order = queue_for_run(project, run.id, "mnlp", random_share=0.0)
         assert order.document_ids[0] == 2  # the ambiguous Washingtons come first
 
@@ -186,15 +186,15 @@ def test_stop_between_batches_keeps_what_was_stored(tmp_path):
 
 def test_the_learnt_dictionary_suggests_other_occurrences_at_once(tmp_path):
     with _project(tmp_path) as project:
-        project.add_span(4, TEXTS[3].index("New York"), TEXTS[3].index("New York") + 8, "LOC")
+        project.spans.add(4, TEXTS[3].index("New York"), TEXTS[3].index("New York") + 8, "LOC")
         source = open_source("learnt", SourceOptions(labels=("PER", "LOC")))
         suggest_unfinished(project, source)
         run = project.runs.active()
         stored = project.predictions.get(run.id, 1)
         assert _texts(TEXTS[0], stored.spans) == [("New York", "LOC")]
         # a new gold entity: its other occurrences in the open document, fast
-        project.add_span(2, 0, 10, "LOC")
-        record = project.document(2)
+        project.spans.add(2, 0, 10, "LOC")
+        record = project.documents.get(2)
         started = time.perf_counter()
         added = learn_in_document(project, run, record, [("Washington", "LOC")])
         elapsed_ms = 1000 * (time.perf_counter() - started)
@@ -209,11 +209,11 @@ def test_the_learnt_dictionary_suggests_other_occurrences_at_once(tmp_path):
 
 def test_rejections_are_remembered_per_source(tmp_path):
     with _project(tmp_path) as project:
-        project.add_span(3, 0, 7, "PER")  # "Nothing" tagged once as a person
-        project.set_status([3], Status.DONE)
+        project.spans.add(3, 0, 7, "PER")  # "Nothing" tagged once as a person
+        project.documents.set_status([3], Status.DONE)
         source = open_source("learnt", SourceOptions(labels=("PER", "LOC")))
         run = project.runs.add_source("learnt", "dictionary", "learnt", {"learn": True})
         project.dictionaries.add_rejections(run.id, [("nothing", "PER")] * 2)
-        project.add_documents([_record("Nothing at all.")])
+        project.documents.add([_record("Nothing at all.")])
         suggest_unfinished(project, source)
         assert project.predictions.get(run.id, 5).spans == ()

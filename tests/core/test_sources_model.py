@@ -46,7 +46,7 @@ def person_model(tiny_model, tmp_path_factory) -> Path:
 def _project(path: Path, labels) -> Project:
     project = Project.create(path, labels)
     texts = ["Anna Berg works in Paris .", "Omar Haddad flew ."]
-    project.add_documents([DocumentRecord(t, tuple(tokenize(t))) for t in texts])
+    project.documents.add([DocumentRecord(t, tuple(tokenize(t))) for t in texts])
     return project
 
 
@@ -61,7 +61,7 @@ def test_a_model_folder_suggests_with_mapped_labels(person_model, tmp_path):
         assert (run.method, run.params["map"]) == ("model", {"PER": "person"})
         spans = project.predictions.get(run.id, 1).spans
         assert {s.label for s in spans} == {"person"} and len(spans) == 6  # a word each
-        assert project.spans(1) == []  # nothing in gold
+        assert project.spans.list(1) == []  # nothing in gold
 
 
 def test_unmapped_labels_are_dropped_and_counted(person_model, tmp_path):

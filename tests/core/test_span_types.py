@@ -49,27 +49,27 @@ def test_touching_spans_do_not_overlap():
 def project(tmp_path):
     with Project.create(tmp_path / "p.db", ["PER", "LOC"]) as project:
         record = DocumentRecord(TEXT, tuple(tokenize(TEXT)), (Span(0, 9, "PER"),))
-        project.add_documents([record])
+        project.documents.add([record])
         yield project
 
 
 def test_a_stored_span_is_a_span_with_its_row(project: Project):
-    (stored,) = project.spans(1)
+    (stored,) = project.spans.list(1)
     assert isinstance(stored, StoredSpan) and isinstance(stored, Span)
     assert (stored.document_id, stored.origin) == (1, "human") and stored.id is not None
     assert stored.span == Span(0, 9, "PER") and stored != Span(0, 9, "PER")
     assert stored.overlaps(Span(5, 14, "LOC")) and not stored.overlaps(Span(18, 23, "LOC"))
-    added = project.add_span(1, 18, 23, "LOC")
-    assert project.spans(1)[-1] == added  # what add_span returns is the row as stored
-    (removed,) = project.remove_spans([added.id])
+    added = project.spans.add(1, 18, 23, "LOC")
+    assert project.spans.list(1)[-1] == added  # what add_span returns is the row as stored
+    (removed,) = project.spans.remove_many([added.id])
     assert removed == added
-    project.restore_spans([removed])
-    assert project.spans(1)[-1] == added  # back with the same id
+    project.spans.restore([removed])
+    assert project.spans.list(1)[-1] == added  # back with the same id
 
 
 def test_stored_and_plain_spans_are_checked_together(project: Project):
-    record = project.document(1)
-    stored = project.spans(1)
+    record = project.documents.get(1)
+    stored = project.spans.list(1)
     assert check_spans([Span(18, 23, "LOC"), *stored], record.tokens, len(TEXT))[0] == stored[0]
     with pytest.raises(SpanError, match="overlaps 0-9"):
         check_spans([*stored, Span(5, 14, "LOC")], record.tokens, len(TEXT))

@@ -34,14 +34,14 @@ def test_a_version_1_project_is_upgraded_and_keeps_its_spans(tmp_path):
     path = tmp_path / "old.db"
     make_version_1(path)
     with Project.open(path) as project:
-        assert [(s.start, s.end, s.label) for s in project.spans(1)] == [
+        assert [(s.start, s.end, s.label) for s in project.spans.list(1)] == [
             (0, 4, "PER"),
             (9, 13, "PER"),
         ]
         # from schema 2 on, a removed span's id is never handed out again, so an undo
         # and redo can restore spans by id without touching newer ones
-        removed = project.remove_spans([2])
-        new = project.add_span(1, 9, 13, "PER")
+        removed = project.spans.remove_many([2])
+        new = project.spans.add(1, 9, 13, "PER")
         assert new.id != removed[0].id
     version = (
         sqlite3.connect(path)

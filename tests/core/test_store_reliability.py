@@ -21,8 +21,8 @@ from nerstudio.core.errors import LabelError, ProjectError
 from nerstudio.core.formats import overlaps
 from nerstudio.core.records import DocumentRecord
 from nerstudio.core.spans import Span
-from nerstudio.core.store import DocumentQuery, Project, connection, integrity
-from nerstudio.core.store.labels import PALETTE, ProjectLabels
+from nerstudio.core.store import DocumentQuery, Project, connection
+from nerstudio.core.store.labels import PALETTE, Labels
 from nerstudio.core.tokens import tokenize
 
 
@@ -44,8 +44,8 @@ def short_documents(count: int) -> list[DocumentRecord]:
 def project_path(tmp_path: Path) -> Path:
     path = tmp_path / "corpus.db"
     with Project.create(path, ["PER", "LOC"]) as project:
-        project.add_documents(short_documents(50))
-        project.add_span(1, 0, 4, "PER")
+        project.documents.add(short_documents(50))
+        project.spans.add(1, 0, 4, "PER")
     return path
 
 
@@ -84,7 +84,7 @@ with Project.open(sys.argv[1], check=False) as project:
     project.db.execute("PRAGMA temp_store=MEMORY")
     project.db.execute(f"PRAGMA hard_heap_limit={int(sys.argv[2])}")
     try:
-        print(integrity.full_check(project.db))
+        print(project.full_check())
     except Exception as err:
         print(type(err).__name__, err)
 """
@@ -112,7 +112,7 @@ def test_check_of_a_long_annotated_document_does_not_sort_its_text_once_per_span
     memory and SQLite's memory capped at 32 MB, that fails at once; one copy fits."""
     path = tmp_path / "long.db"
     with Project.create(path, ["PER"]) as project:
-        project.add_documents([long_document(40_000, 200)])
+        project.documents.add([long_document(40_000, 200)])
     assert capped_check(path, 32 << 20) == "[]"
 
 
@@ -120,20 +120,20 @@ def test_check_still_finds_bad_spans_in_every_document_and_none_in_documents_wit
     project_path,
 ):
     with Project.open(project_path) as project:
-        project.add_documents([long_document(2_000, 50)])
-        project.add_span(3, 0, 4, "LOC")
+        project.documents.add([long_document(2_000, 50)])
+        project.spans.add(3, 0, 4, "LOC")
         project.db.execute('UPDATE spans SET "end" = start + 2 WHERE document_id IN (1, 51)')
         project.db.execute(
             'INSERT INTO spans (document_id, start, "end", label_id) VALUES (3, 0, 4, 1)'
         )  # a second span on the same token
-        problems = integrity.full_check(project.db)
+        problems = project.full_check()
     assert [p.split(":")[0] for p in problems] == ["document 1", "document 3", "document 51"]
 
 
 def test_a_check_that_runs_out_of_memory_says_so_in_one_line_not_damage(tmp_path):
     path = tmp_path / "long.db"
     with Project.create(path, ["PER"]) as project:
-        project.add_documents([long_document(40_000, 10)])
+        project.documents.add([long_document(40_000, 10)])
     outcome = capped_check(path, 1 << 20)  # less than the document needs
     assert outcome.startswith("ProjectError") and "the check could not finish" in outcome
     assert "\n" not in outcome and "damaged" not in outcome
@@ -149,9 +149,9 @@ def test_a_reader_opens_and_reads_while_another_process_holds_the_write_lock(
     started = time.monotonic()
     with Project.open(project_path) as project:
         assert project.stats().documents == 50
-        assert len(project.list_documents()) == 50
+        assert len(project.documents.list()) == 50
         assert project.runs.all() == []
-        assert project.spans(1)[0].label == "PER"
+        assert project.spans.list(1)[0].label == "PER"
     assert time.monotonic() - started < 0.5
 
 
@@ -193,7 +193,7 @@ def test_a_migration_still_takes_the_lock_and_says_so_when_it_cannot(project_pat
 def test_check_of_a_read_only_project_reports_no_false_problem(project_path, read_only):
     with Project.open(project_path, check=False) as project:
         assert project.read_only
-        assert integrity.full_check(project.db) == []
+        assert project.full_check() == []
 
 
 def test_check_of_a_read_only_project_still_checks_the_full_text_index(project_path, monkeypatch):
@@ -206,7 +206,7 @@ def test_check_of_a_read_only_project_still_checks_the_full_text_index(project_p
     )
     with Project.open(project_path, check=False) as project:
         assert project.read_only
-        problems = integrity.full_check(project.db)
+        problems = project.full_check()
     assert len(problems) == 1 and "full-text" in problems[0]
 
 
@@ -215,7 +215,7 @@ def test_check_while_another_process_writes_reports_no_false_problem(
 ):
     started = time.monotonic()
     with Project.open(project_path, check=False) as project:
-        assert integrity.full_check(project.db) == []
+        assert project.full_check() == []
     assert time.monotonic() - started < 1
 
 
@@ -244,11 +244,11 @@ def test_init_with_thousands_of_labels_reads_the_labels_once(tmp_path):
     """10,000 labels took 182 s: each new label read every label before it again."""
     names = [f"L{i}" for i in range(3000)]
     started = time.monotonic()
-    with calls_at_most(ProjectLabels, "labels", 1):
+    with calls_at_most(Labels, "list", 1):
         project = Project.create(tmp_path / "many.db", names)
     assert time.monotonic() - started < 5
     with project:
-        labels = project.labels()
+        labels = project.labels.list()
     assert [label.name for label in labels] == names
     assert [label.position for label in labels] == list(range(3000))
     assert [label.hotkey for label in labels[:10]] == [*"123456789", None]
@@ -263,9 +263,9 @@ def test_an_import_with_thousands_of_new_labels_reads_the_labels_once(project_pa
         for i, t in enumerate(texts)
     ]
     with Project.open(project_path) as project:
-        with calls_at_most(ProjectLabels, "labels", 1):
-            added = project.add_documents(records, labels=["DECLARED"])
-        labels = project.labels()
+        with calls_at_most(Labels, "list", 1):
+            added = project.documents.add(records, labels=["DECLARED"])
+        labels = project.labels.list()
     assert added.labels_added == ("DECLARED", *(f"N{i}" for i in range(3000)))
     assert [label.name for label in labels[:3]] == ["PER", "LOC", "DECLARED"]
     assert [label.position for label in labels] == list(range(3003))
@@ -311,14 +311,14 @@ def test_tag_all_on_a_long_document_compares_each_match_with_its_neighbours_only
     tokens = tuple(tokenize(text))
     gold = tuple(Span(*tokens[i], "LOC") for i in range(0, 20_000, 8))  # every other Paris
     with Project.create(tmp_path / "long.db", ["LOC"]) as project:
-        project.add_documents([DocumentRecord(text=text, tokens=tokens, spans=gold)])
+        project.documents.add([DocumentRecord(text=text, tokens=tokens, spans=gold)])
         with calls_at_most(Span, "overlaps", 1000):
-            found = project.find_occurrences(["Paris"], [1])
+            found = project.spans.find_occurrences(["Paris"], [1])
         assert [start for _, start, _ in found] == [tokens[i][0] for i in range(4, 20_000, 8)]
-        assert project.find_occurrences(["a", "a"], None) == []
+        assert project.spans.find_occurrences(["a", "a"], None) == []
     with Project.create(tmp_path / "short.db", ["LOC"]) as project:
-        project.add_documents([DocumentRecord(text="a a a b", tokens=tuple(tokenize("a a a b")))])
-        assert project.find_occurrences(["a", "a"], [1]) == [(1, 0, 3)]  # not 2-5 as well
+        project.documents.add([DocumentRecord(text="a a a b", tokens=tuple(tokenize("a a a b")))])
+        assert project.spans.find_occurrences(["a", "a"], [1]) == [(1, 0, 3)]  # not 2-5 as well
 
 
 def test_a_status_change_leaves_the_full_text_index_alone_and_a_text_change_reindexes(tmp_path):
@@ -327,12 +327,22 @@ def test_a_status_change_leaves_the_full_text_index_alone_and_a_text_change_rein
     path = tmp_path / "p.db"
     text = "Anna Berg lives in Oslo . " * 200
     with Project.create(path, ["PER"]) as project:
-        project.add_documents([DocumentRecord(text, tuple(tokenize(text)))])
+        project.documents.add([DocumentRecord(text, tuple(tokenize(text)))])
         before = project.db.conn.total_changes
-        project.set_status([1], Status.DONE)
+        project.documents.set_status([1], Status.DONE)
         # one row changed, and no delete + insert of the whole text in the index
         assert project.db.conn.total_changes - before == 1
-        assert project.list_documents(DocumentQuery(search="Oslo"))[0].id == 1
+        assert project.documents.list(DocumentQuery(search="Oslo"))[0].id == 1
         project.db.execute("UPDATE documents SET text = 'Paris' WHERE id = 1")
-        assert project.list_documents(DocumentQuery(search="Paris"))[0].id == 1
-        assert project.list_documents(DocumentQuery(search="Oslo")) == []
+        assert project.documents.list(DocumentQuery(search="Paris"))[0].id == 1
+        assert project.documents.list(DocumentQuery(search="Oslo")) == []
+
+
+def test_a_backup_asked_for_inside_a_transaction_is_skipped_not_a_hang(project_path):
+    """SQLite's backup of a connection inside its own write transaction spins forever: a
+    label merge inside an undo step's transaction hung the window."""
+    with Project.open(project_path) as project:
+        with project.transaction():
+            assert project.backup("inside") is None
+            project.labels.merge("LOC", "PER")  # its own backup is skipped, not waited on
+        assert [label.name for label in project.labels.list()] == ["PER"]

@@ -32,7 +32,7 @@ def long_record(words: int = WORDS) -> DocumentRecord:
 def big(tmp_path: Path) -> tuple[Project, int, DocumentRecord]:
     record = long_record()
     project = Project.create(tmp_path / "p.db", ["PER", "LOC"])
-    (doc,) = project.add_documents([record]).document_ids
+    (doc,) = project.documents.add([record]).document_ids
     yield project, doc, record
     project.close()
 
@@ -63,24 +63,24 @@ def test_span_edits_do_not_read_the_whole_document(big, monkeypatch):
     reads = Reads(monkeypatch)
     free = [t for i, t in enumerate(record.tokens) if i % 10][:40:4]
     for start, end in free:  # a label key, Delete, undo, redo, a relabel: as the window does
-        (span_id,) = project.add_spans([(doc, start, end, "LOC")])
-        project.set_status([doc], Status.IN_PROGRESS)
-        project.set_split([doc], "train")
-        project.add_seconds_spent(doc, 1.5)
-        removed = project.remove_spans([span_id])
-        project.restore_spans(removed)
-        project.relabel_spans([span_id], "PER")
-        project.remove_span(span_id)
+        (span_id,) = project.spans.add_many([(doc, start, end, "LOC")])
+        project.documents.set_status([doc], Status.IN_PROGRESS)
+        project.documents.set_split([doc], "train")
+        project.documents.add_seconds_spent(doc, 1.5)
+        removed = project.spans.remove_many([span_id])
+        project.spans.restore(removed)
+        project.spans.relabel_many([span_id], "PER")
+        project.spans.remove(span_id)
     assert reads.decodes == 1  # the first edit; none after it
     assert reads.span_rows <= 6 * len(free)  # neighbours and the spans removed, not 3,000
-    assert len(project.spans(doc)) == len(record.spans)
+    assert len(project.spans.list(doc)) == len(record.spans)
 
 
 def test_opening_a_long_document_spares_its_first_edit_the_decode(big, monkeypatch):
     project, doc, record = big
-    project.document(doc)  # the window opening it
+    project.documents.get(doc)  # the window opening it
     reads = Reads(monkeypatch)
-    project.add_span(doc, *record.tokens[1], "LOC")
+    project.spans.add(doc, *record.tokens[1], "LOC")
     assert reads.decodes == 0
 
 
@@ -88,18 +88,18 @@ def test_span_edits_keep_every_rule_on_a_long_document(big):
     project, doc, record = big
     gold = record.spans[500]
     with pytest.raises(SpanError, match=f"{gold.start}-{gold.end} .* overlaps {gold.start}-"):
-        project.add_spans([(doc, gold.start, gold.end, "LOC")])
+        project.spans.add_many([(doc, gold.start, gold.end, "LOC")])
     before, after = record.tokens[4999], record.tokens[5001]
     with pytest.raises(SpanError, match=rf"span {gold.start}-{gold.end} \(PER\) overlaps"):
-        project.add_spans([(doc, before[0], after[1], "LOC")])  # around a gold span
+        project.spans.add_many([(doc, before[0], after[1], "LOC")])  # around a gold span
     with pytest.raises(SpanError, match="token boundaries"):
-        project.add_spans([(doc, before[0] + 1, before[1], "LOC")])
+        project.spans.add_many([(doc, before[0] + 1, before[1], "LOC")])
     with pytest.raises(SpanError, match=f"outside the text \\(length {len(record.text)}\\)"):
-        project.add_spans([(doc, before[0], len(record.text) + 1, "LOC")])
+        project.spans.add_many([(doc, before[0], len(record.text) + 1, "LOC")])
     with pytest.raises(SpanError, match="overlaps"):  # two new ones overlapping each other
-        project.add_spans([(doc, *before, "LOC"), (doc, before[0], before[1], "PER")])
-    project.add_spans([(doc, *before, "LOC")])  # next to a gold span: allowed
-    assert len(project.spans(doc)) == len(record.spans) + 1
+        project.spans.add_many([(doc, *before, "LOC"), (doc, before[0], before[1], "PER")])
+    project.spans.add_many([(doc, *before, "LOC")])  # next to a gold span: allowed
+    assert len(project.spans.list(doc)) == len(record.spans) + 1
 
 
 def _retokenize(path: Path, doc: int, text: str) -> None:
@@ -112,30 +112,30 @@ def _retokenize(path: Path, doc: int, text: str) -> None:
 def test_tokens_changed_by_another_connection_are_read_again(big, tmp_path):
     project, doc, record = big
     word = record.tokens[11]
-    project.add_span(doc, *record.tokens[12], "LOC")  # boundaries kept
+    project.spans.add(doc, *record.tokens[12], "LOC")  # boundaries kept
     with pytest.raises(SpanError, match="token boundaries"):
-        project.add_span(doc, word[0] + 1, word[1], "LOC")
+        project.spans.add(doc, word[0] + 1, word[1], "LOC")
     _retokenize(tmp_path / "p.db", doc, record.text)
-    project.add_span(doc, word[0] + 1, word[1], "LOC")  # "11" is a token now
+    project.spans.add(doc, word[0] + 1, word[1], "LOC")  # "11" is a token now
 
 
 def test_tokens_changed_on_the_same_connection_are_read_again(big):
     project, doc, record = big
     word = record.tokens[11]
-    project.add_span(doc, *word, "LOC")
+    project.spans.add(doc, *word, "LOC")
     with project.db.atomic():
         project.db.execute("DELETE FROM documents WHERE id = ?", [doc])
     other = DocumentRecord(text="short text", tokens=((0, 5), (6, 10)))
-    assert project.add_documents([other]).document_ids == (doc,)  # the same id again
+    assert project.documents.add([other]).document_ids == (doc,)  # the same id again
     with pytest.raises(SpanError, match="outside the text"):
-        project.add_span(doc, *word, "LOC")
-    project.add_span(doc, 6, 10, "LOC")
+        project.spans.add(doc, *word, "LOC")
+    project.spans.add(doc, 6, 10, "LOC")
 
 
 def test_tokens_read_inside_a_transaction_that_rolls_back_are_not_kept(big, tmp_path):
     project, doc, record = big
     word = record.tokens[11]
-    project.add_span(doc, *record.tokens[1], "LOC")  # boundaries kept
+    project.spans.add(doc, *record.tokens[1], "LOC")  # boundaries kept
 
     class Undone(Exception):
         pass
@@ -143,16 +143,16 @@ def test_tokens_read_inside_a_transaction_that_rolls_back_are_not_kept(big, tmp_
     with pytest.raises(Undone), project.db.atomic():
         project.db.execute("UPDATE documents SET tokens = '[]' WHERE id = ?", [doc])
         with pytest.raises(SpanError, match="token boundaries"):
-            project.add_spans([(doc, *word, "LOC")])
+            project.spans.add_many([(doc, *word, "LOC")])
         raise Undone
-    project.add_spans([(doc, *word, "LOC")])  # the tokens as committed
+    project.spans.add_many([(doc, *word, "LOC")])  # the tokens as committed
 
 
 def test_a_span_edit_leaves_the_documents_row_alone(big):
     project, doc, record = big
     row = "SELECT updated_at, status FROM documents WHERE id = ?"
     before = project.db.execute(row, [doc]).fetchone()
-    project.add_span(doc, *record.tokens[1], "LOC")
+    project.spans.add(doc, *record.tokens[1], "LOC")
     assert project.db.execute(row, [doc]).fetchone() == before
     edited = project.db.execute(
         "SELECT updated_at FROM document_edits WHERE document_id = ?", [doc]
@@ -163,9 +163,9 @@ def test_a_span_edit_leaves_the_documents_row_alone(big):
 def test_kept_boundaries_stay_few(tmp_path):
     with Project.create(tmp_path / "p.db", ["PER"]) as project:
         texts = [f"doc {i} here" for i in range(token_bounds.KEPT_DOCUMENTS + 3)]
-        ids = project.add_documents(
+        ids = project.documents.add(
             [DocumentRecord(text=t, tokens=tuple(tokenize(t))) for t in texts]
         ).document_ids
         for doc in ids:
-            project.add_span(doc, 0, 3, "PER")
+            project.spans.add(doc, 0, 3, "PER")
         assert len(token_bounds._KEPT[project.db].documents) == token_bounds.KEPT_DOCUMENTS

@@ -60,11 +60,11 @@ BOB = {
 def make_project(path, sets: dict[str, dict[str, list[Span]]], status=Status.DONE) -> Project:
     project = Project.create(path, ["LOC", "ORG", "PER"], annotator="lead")
     texts = list(next(iter(sets.values())))
-    ids = project.add_documents(
+    ids = project.documents.add(
         [DocumentRecord(text, tuple(tokenize(text))) for text in texts]
     ).document_ids
     for name, by_text in sets.items():
-        project.annotations.save_sets(
+        project.annotation_sets.save_sets(
             name, [(ids[texts.index(t)], status, spans) for t, spans in by_text.items()]
         )
     return project
@@ -105,7 +105,7 @@ def test_the_message_the_window_reads_gives_the_same_figures_back(tmp_path):
 def test_f1_partial_f1_and_kappa_do_not_depend_on_who_is_the_reference(tmp_path):
     with make_project(tmp_path / "team.db", {"alice": ALICE, "bob": BOB}) as project:
         shared = [
-            (doc, sets["alice"], sets["bob"]) for doc, sets in project.annotations.iter_sets()
+            (doc, sets["alice"], sets["bob"]) for doc, sets in project.annotation_sets.iter_sets()
         ]
     forward = pair_agreement("alice", "bob", shared)
     backward = pair_agreement("bob", "alice", [(d, b, a) for d, a, b in shared])
@@ -122,8 +122,8 @@ def test_f1_partial_f1_and_kappa_do_not_depend_on_who_is_the_reference(tmp_path)
 
 def test_only_documents_both_finished_count(tmp_path):
     with make_project(tmp_path / "team.db", {"alice": ALICE, "bob": BOB}) as project:
-        doc3 = next(r.id for r in project.iter_documents() if r.text == DOC3)
-        project.annotations.save_sets("bob", [(doc3, Status.IN_PROGRESS, [])])
+        doc3 = next(r.id for r in project.documents.iter() if r.text == DOC3)
+        project.annotation_sets.save_sets("bob", [(doc3, Status.IN_PROGRESS, [])])
         (pair,) = agreement(project)
     # without DOC3: exact 3 of bob's 5, 3 of alice's 5 -> F1 0.6
     assert pair.documents == 2
@@ -144,8 +144,8 @@ def test_perfect_and_empty_agreement_are_one_and_no_shared_documents_is_none(tmp
     assert (pair.f1, pair.partial_f1, pair.kappa) == (1.0, 1.0, 1.0)
 
     with make_project(tmp_path / "apart.db", {"alice": ALICE, "bob": BOB}) as project:
-        project.annotations.save_sets(
-            "carol", [(r.id, Status.IN_PROGRESS, []) for r in project.iter_documents()]
+        project.annotation_sets.save_sets(
+            "carol", [(r.id, Status.IN_PROGRESS, []) for r in project.documents.iter()]
         )
         pairs = {(p.a, p.b): p for p in agreement(project)}
     assert set(pairs) == {("alice", "bob"), ("alice", "carol"), ("bob", "carol")}

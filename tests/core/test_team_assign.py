@@ -43,13 +43,13 @@ def lead(tmp_path):
     styled labels, two runs with suggestions, the second active."""
     path = tmp_path / "corpus.db"
     with Project.create(path, annotator="lead") as project:
-        project.add_label("PER", color="#123456", hotkey="p")
-        project.add_label("LOC", color="#abcdef", hotkey="l")
+        project.labels.add("PER", color="#123456", hotkey="p")
+        project.labels.add("LOC", color="#abcdef", hotkey="l")
         new = [record(f"Document number {i} mentions Oslo .") for i in range(8)]
-        project.add_documents(new)
-        project.add_documents([record("Anna started this one .", Status.IN_PROGRESS)])
-        project.add_span(9, 0, 4, "PER")
-        project.add_documents(
+        project.documents.add(new)
+        project.documents.add([record("Anna started this one .", Status.IN_PROGRESS)])
+        project.spans.add(9, 0, 4, "PER")
+        project.documents.add(
             [
                 record("Secret finished text one .", Status.DONE),
                 record("Secret finished text two .", Status.DONE),
@@ -80,11 +80,11 @@ def test_each_annotator_gets_a_project_with_what_they_need(lead, tmp_path):
         with Project.open(out / f"corpus-{name}.db") as copy:
             assert copy.annotator() == name
             assert copy.guidelines() == "Tag people as PER."
-            assert [(lb.name, lb.color, lb.hotkey) for lb in copy.labels()] == [
+            assert [(lb.name, lb.color, lb.hotkey) for lb in copy.labels.list()] == [
                 ("PER", "#123456", "p"),
                 ("LOC", "#abcdef", "l"),
             ]
-            docs = list(copy.iter_documents())
+            docs = list(copy.documents.iter())
             assert all(d.status in (Status.NEW, Status.IN_PROGRESS) for d in docs)
             seen.update(d.text for d in docs)
             started = [d for d in docs if d.text.startswith("Anna")]
@@ -93,7 +93,7 @@ def test_each_annotator_gets_a_project_with_what_they_need(lead, tmp_path):
             assert (run.name, run.status, run.path) == ("best-run", "imported", None)
             assert copy.runs.active().name == "best-run"
             assert copy.predictions.count(run.id) == len(docs)
-            assert copy.annotations.with_sets() == []
+            assert copy.annotation_sets.with_sets() == []
         # done documents stay with the lead: not even in the file's free pages
         assert b"Secret finished" not in (out / f"corpus-{name}.db").read_bytes()
     assert len(seen) == 9
@@ -123,7 +123,7 @@ def test_the_same_seed_deals_the_same_documents(lead, tmp_path):
         with Project.open(lead) as project:
             assign(project, ["alice", "bob"], tmp_path / run, overlap=0.1, seed=5)
         with Project.open(tmp_path / run / "corpus-alice.db") as copy:
-            dealt.append([d.text for d in copy.iter_documents()])
+            dealt.append([d.text for d in copy.documents.iter()])
     assert dealt[0] == dealt[1]
 
 
@@ -138,7 +138,7 @@ def test_bad_annotator_lists_are_refused(lead, tmp_path):
 
 def test_a_project_with_nothing_left_to_annotate_is_not_split(tmp_path):
     with Project.create(tmp_path / "all-done.db", ["PER"]) as project:
-        project.add_documents([record("Finished .", Status.DONE)])
+        project.documents.add([record("Finished .", Status.DONE)])
         with pytest.raises(NerstudioError, match="no unfinished"):
             assign(project, ["alice", "bob"], tmp_path / "out")
     assert not (tmp_path / "out").exists()

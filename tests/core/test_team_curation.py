@@ -20,15 +20,15 @@ BOB = (Span(0, 4, "PER"), Span(5, 9, "LOC"), Span(14, 18, "PER"))
 
 def two_annotators(tmp_path) -> tuple[Project, int]:
     project = Project.create(tmp_path / "p.db", ["PER", "LOC"], annotator="lead")
-    (doc,) = project.add_documents([DocumentRecord(TEXT, tuple(tokenize(TEXT)))]).document_ids
-    project.annotations.save_sets("alice", [(doc, Status.DONE, ALICE)])
-    project.annotations.save_sets("bob", [(doc, Status.DONE, BOB)])
-    project.annotations.derive_gold([doc])
+    (doc,) = project.documents.add([DocumentRecord(TEXT, tuple(tokenize(TEXT)))]).document_ids
+    project.annotation_sets.save_sets("alice", [(doc, Status.DONE, ALICE)])
+    project.annotation_sets.save_sets("bob", [(doc, Status.DONE, BOB)])
+    project.curation.derive_gold([doc])
     return project, doc
 
 
 def gold(project: Project, doc: int) -> list[Span]:
-    return sorted(Span(s.start, s.end, s.label) for s in project.spans(doc))
+    return sorted(Span(s.start, s.end, s.label) for s in project.spans.list(doc))
 
 
 def test_a_version_takes_all_of_one_annotators_candidates_and_undoes_in_one_step(tmp_path):
@@ -48,15 +48,15 @@ def test_a_version_takes_all_of_one_annotators_candidates_and_undoes_in_one_step
     assert gold(project, doc) == [Span(0, 4, "PER"), Span(5, 9, "LOC"), Span(14, 18, "PER")]
     again = settle_version(project, names, "alice")  # changing one's mind: alice's instead
     assert gold(project, doc) == [Span(0, 9, "PER"), Span(14, 18, "PER")]
-    project.annotations.undo(again)
+    project.curation.undo(again)
     assert gold(project, doc) == [Span(0, 4, "PER"), Span(5, 9, "LOC"), Span(14, 18, "PER")]
-    project.annotations.undo(settled)
+    project.curation.undo(settled)
     assert gold(project, doc) == [Span(14, 18, "PER")]
-    assert [d.settled for d in project.annotations.disagreements(doc)] == [False, False]
+    assert [d.settled for d in project.curation.disagreements(doc)] == [False, False]
 
     settle_version(project, names, "alice")
     assert curation_document(project, doc).next_open(0) == 1
     settle_version(project, paris, None)
     assert curation_document(project, doc).next_open(0) is None
-    assert project.document_rows([doc])[0].status is Status.DONE
+    assert project.documents.rows([doc])[0].status is Status.DONE
     project.close()

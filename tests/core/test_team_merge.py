@@ -56,10 +56,10 @@ def span_of(text: str, words: str, label: str) -> Span:
 def annotate(path: Path, marks: dict[str, list[tuple[str, str]]]) -> None:
     """What an annotator does in the window: tag each document they got, mark it done."""
     with Project.open(path) as project:
-        for doc in project.iter_documents():
+        for doc in project.documents.iter():
             spans = [span_of(doc.text, w, label) for w, label in marks[doc.text]]
-            project.add_spans([(doc.id, s.start, s.end, s.label) for s in spans])
-            project.set_status([doc.id], Status.DONE)
+            project.spans.add_many([(doc.id, s.start, s.end, s.label) for s in spans])
+            project.documents.set_status([doc.id], Status.DONE)
 
 
 def dump(path: Path) -> dict[str, list]:
@@ -83,8 +83,8 @@ def dump(path: Path) -> dict[str, list]:
 def lead(tmp_path) -> Path:
     path = tmp_path / "corpus.db"
     with Project.create(path, ["PER", "ORG", "LOC"], annotator="lead") as project:
-        project.add_documents([record(t) for t in TEXTS])
-        project.add_documents([record("The lead finished this .", Status.DONE)])
+        project.documents.add([record(t) for t in TEXTS])
+        project.documents.add([record("The lead finished this .", Status.DONE)])
     return path
 
 
@@ -106,7 +106,7 @@ def test_assign_annotate_merge_agree_settle_and_train_on_the_gold(lead, tmp_path
     annotate(alice, MARKS["alice"])
     annotate(bob, MARKS["bob"])
     with Project.open(alice) as a, Project.open(bob) as b:
-        texts = {n: {d.text for d in p.iter_documents()} for n, p in (("a", a), ("b", b))}
+        texts = {n: {d.text for d in p.documents.iter()} for n, p in (("a", a), ("b", b))}
     shared = texts["a"] & texts["b"]
     assert len(shared) == 3 and texts["a"] | texts["b"] == set(TEXTS)
 
@@ -118,8 +118,8 @@ def test_assign_annotate_merge_agree_settle_and_train_on_the_gold(lead, tmp_path
         ]
         assert summary.backup is not None and summary.backup.is_file()
         # each person's work is their own set, the lead's gold untouched where they finished
-        assert project.annotations.with_sets() == ["alice", "bob"]
-        disputed = {project.document(i).text for i in summary.gold.disputed}
+        assert project.annotation_sets.with_sets() == ["alice", "bob"]
+        disputed = {project.documents.get(i).text for i in summary.gold.disputed}
         assert disputed == shared & {TEXTS[0], TEXTS[2]} == {TEXTS[0], TEXTS[2]}
         assert len(summary.gold.single) == 3  # the documents only one of them had
 
@@ -127,13 +127,13 @@ def test_assign_annotate_merge_agree_settle_and_train_on_the_gold(lead, tmp_path
         assert pair.documents == 3
 
         # curate: take each of alice's candidates, reject each of bob's
-        for item in project.annotations.disputed_documents():
-            for group in project.annotations.disagreements(item.document_id):
+        for item in project.curation.disputed_documents():
+            for group in project.curation.disagreements(item.document_id):
                 for option in group.options:
                     accept = "alice" in option.annotators
-                    project.annotations.settle(item.document_id, Choice(option.span, accept))
-        assert project.annotations.disputed_documents() == []
-        gold = {d.text: d.spans for d in project.iter_documents(status=Status.DONE)}
+                    project.curation.settle(item.document_id, Choice(option.span, accept))
+        assert project.curation.disputed_documents() == []
+        gold = {d.text: d.spans for d in project.documents.iter(status=Status.DONE)}
     # what training reads: every document, each with alice's spans (bob agreed elsewhere)
     assert set(gold) == {*TEXTS, "The lead finished this ."}
     for text in TEXTS:
@@ -156,29 +156,29 @@ def test_merging_the_same_work_twice_changes_nothing(lead, split):
 def test_a_remerge_keeps_curation_and_takes_an_annotators_later_work(lead, split):
     with Project.open(lead) as project:
         merge(project, split)
-        oslo = next(r.id for r in project.iter_documents() if r.text == TEXTS[2])
-        project.annotations.settle(oslo, Choice(span_of(TEXTS[2], "Oslo", "LOC")))
-        assert project.document(oslo).status is Status.DONE
+        oslo = next(r.id for r in project.documents.iter() if r.text == TEXTS[2])
+        project.curation.settle(oslo, Choice(span_of(TEXTS[2], "Oslo", "LOC")))
+        assert project.documents.get(oslo).status is Status.DONE
     with Project.open(split[1]) as bob:  # bob goes back and fixes Anna Berg
-        doc = next(r for r in bob.iter_documents() if r.text == TEXTS[0])
-        (anna,) = [s for s in bob.spans(doc.id) if s.start == 0]
-        bob.remove_span(anna.id)
-        bob.add_span(doc.id, 0, 9, "PER")
+        doc = next(r for r in bob.documents.iter() if r.text == TEXTS[0])
+        (anna,) = [s for s in bob.spans.list(doc.id) if s.start == 0]
+        bob.spans.remove(anna.id)
+        bob.spans.add(doc.id, 0, 9, "PER")
     with Project.open(lead) as project:
         again = merge(project, split)
         assert [s.changed for s in again.sources] == [0, 1]
-        assert project.document(oslo).spans == (span_of(TEXTS[2], "Oslo", "LOC"),)
-        assert project.document(oslo).status is Status.DONE  # the settled one stays settled
-        first = next(r for r in project.iter_documents() if r.text == TEXTS[0])
+        assert project.documents.get(oslo).spans == (span_of(TEXTS[2], "Oslo", "LOC"),)
+        assert project.documents.get(oslo).status is Status.DONE  # the settled one stays settled
+        first = next(r for r in project.documents.iter() if r.text == TEXTS[0])
         assert Span(0, 9, "PER") in first.spans  # now agreed, so gold
-        (left,) = project.annotations.disagreements(first.id)
+        (left,) = project.curation.disagreements(first.id)
         assert (left.start, left.end) == (22, 27)  # only Paris LOC/ORG is open
 
 
 def test_differing_labels_are_refused_with_the_difference_or_mapped(lead, tmp_path):
     other = tmp_path / "carol.db"
     with Project.create(other, ["PERSON", "ORG", "LOC", "MISC"], annotator="carol") as carol:
-        carol.add_documents([record(TEXTS[0], Status.DONE, [Span(0, 9, "PERSON")])])
+        carol.documents.add([record(TEXTS[0], Status.DONE, [Span(0, 9, "PERSON")])])
     before = dump(lead)
     with Project.open(lead) as project:
         with pytest.raises(LabelError) as refused:
@@ -191,47 +191,47 @@ def test_differing_labels_are_refused_with_the_difference_or_mapped(lead, tmp_pa
         with pytest.raises(LabelError, match="no label 'PEOPLE'"):
             merge(project, [other], {"PERSON": "PEOPLE", "MISC": "ORG"})
         summary = merge(project, [other], {"PERSON": "PER", "MISC": "ORG"})
-        doc = next(r for r in project.iter_documents() if r.text == TEXTS[0])
-        assert project.annotations.sets(doc.id)["carol"].spans == (Span(0, 9, "PER"),)
+        doc = next(r for r in project.documents.iter() if r.text == TEXTS[0])
+        assert project.annotation_sets.sets(doc.id)["carol"].spans == (Span(0, 9, "PER"),)
         assert summary.gold.single == (doc.id,)
-        assert project.document(doc.id).spans == (Span(0, 9, "PER"),)
-        assert project.document(doc.id).status is Status.DONE
+        assert project.documents.get(doc.id).spans == (Span(0, 9, "PER"),)
+        assert project.documents.get(doc.id).status is Status.DONE
 
 
 def test_a_document_the_target_lacks_is_added(lead, tmp_path):
     other = tmp_path / "dave.db"
     with Project.create(other, ["PER"], annotator="dave") as dave:
-        dave.add_documents(
+        dave.documents.add(
             [record("A brand new text by Anna .", Status.DONE, [Span(20, 24, "PER")])]
         )
-        dave.add_documents([record(TEXTS[3], Status.IN_PROGRESS)])
+        dave.documents.add([record(TEXTS[3], Status.IN_PROGRESS)])
     with Project.open(lead) as project:
         summary = merge(project, [other])
         assert summary.sources[0].added == 1 and len(summary.added) == 1
-        added = project.document(summary.added[0])
+        added = project.documents.get(summary.added[0])
         assert added.text == "A brand new text by Anna ."
         assert added.spans == (Span(20, 24, "PER"),) and added.status is Status.DONE
         assert summary.gold.unfinished == (4,)  # dave's in-progress one: gold untouched
-        assert project.count_documents() == 8
+        assert project.documents.count() == 8
         assert merge(project, [other]).added == ()  # matched by content the second time
 
 
 def test_the_targets_own_finished_documents_keep_their_gold(lead, tmp_path):
     other = tmp_path / "erin.db"
     with Project.create(other, ["PER"], annotator="erin") as erin:
-        erin.add_documents([record("The lead finished this .", Status.DONE, [Span(4, 8, "PER")])])
+        erin.documents.add([record("The lead finished this .", Status.DONE, [Span(4, 8, "PER")])])
     with Project.open(lead) as project:
         summary = merge(project, [other])
         assert summary.kept == (7,)
-        assert project.document(7).spans == ()  # the lead's gold, not erin's
-        assert project.annotations.sets(7)["erin"].spans == (Span(4, 8, "PER"),)
+        assert project.documents.get(7).spans == ()  # the lead's gold, not erin's
+        assert project.annotation_sets.sets(7)["erin"].spans == (Span(4, 8, "PER"),)
 
 
 def test_a_merge_is_all_or_nothing(lead, split, tmp_path):
     broken = tmp_path / "frank.db"
     with Project.create(broken, ["PER"], annotator="frank") as frank:
         # the same text, tokenized differently: its span is off the target's token boundaries
-        frank.add_documents(
+        frank.documents.add(
             [
                 DocumentRecord(
                     "Oslo is cold .",

@@ -169,8 +169,8 @@ def test_the_run_folder_is_a_standard_model_folder_with_info_and_card(full_run, 
     assert info["config"]["epochs"] == EPOCHS
     assert info["metrics"]["dev"]["f1"] == pytest.approx(done.dev["f1"])
     with Project.open(folder.parent.parent / "corpus.db") as proj:
-        train_ids = [r.id for r in proj.iter_documents(split="train")]
-        dev_ids = [r.id for r in proj.iter_documents(split="dev")]
+        train_ids = [r.id for r in proj.documents.iter(split="train")]
+        dev_ids = [r.id for r in proj.documents.iter(split="dev")]
     assert info["data"]["train_ids"] == train_ids
     assert info["data"]["dev_ids"] == dev_ids
     assert len(info["data"]["hash"]) == 64
@@ -606,8 +606,8 @@ def test_a_project_without_done_documents_is_refused(tmp_path, tiny_model):
     path = tmp_path / "fresh.db"
     with Project.create(path, LABELS) as proj:
         import_files(proj, [write_conll(tmp_path / "a.conll", make_sentences(20, 3))])
-        ids = [r.id for r in proj.iter_documents()]
-        proj.set_status(ids, Status.IN_PROGRESS)
+        ids = [r.id for r in proj.documents.iter()]
+        proj.documents.set_status(ids, Status.IN_PROGRESS)
     with pytest.raises(NerstudioError, match="no done documents"):
         list(train(path, config(tiny_model, "x")))
     assert not runs_dir(path).exists()

@@ -170,7 +170,7 @@ def make_project(tmp_path) -> Callable[..., Path]:
     def make(docs: Iterable[Doc], labels: Sequence[str] = LABELS, name: str = "corpus.db") -> Path:
         path = tmp_path / name
         with Project.create(path, labels) as project:
-            project.add_documents([make_record(doc) for doc in docs])
+            project.documents.add([make_record(doc) for doc in docs])
         return path
 
     return make
@@ -179,12 +179,12 @@ def make_project(tmp_path) -> Callable[..., Path]:
 def stored_spans(path: Path, document_id: int) -> list[tuple[int, int, str]]:
     """The spans of a document as a fresh connection reads them from the file."""
     with Project.open(path) as project:
-        return [(s.start, s.end, s.label) for s in project.spans(document_id)]
+        return [(s.start, s.end, s.label) for s in project.spans.list(document_id)]
 
 
 def stored_status(path: Path, document_id: int) -> Status:
     with Project.open(path) as project:
-        return project.document_rows([document_id])[0].status
+        return project.documents.rows([document_id])[0].status
 
 
 # -- driving the window -------------------------------------------------------------------

@@ -19,7 +19,7 @@ def test_auto_retrain_runs_in_the_background_and_refreshes_suggestions(
 
     texts = [" ".join(words) for words, _ in make_sentences(5, 21)]
     with Project.open(trained_project) as project:
-        project.add_documents(DocumentRecord(t, tuple(tokenize(t))) for t in texts)
+        project.documents.add(DocumentRecord(t, tuple(tokenize(t))) for t in texts)
     window = open_window(trained_project).window  # settings isolated by the conftest
     panel = window.training
     panel.form.model.setEditText(str(tiny_model))
@@ -66,6 +66,6 @@ def test_auto_retrain_runs_in_the_background_and_refreshes_suggestions(
         active = project.runs.active()
         assert active is not None and active.name.startswith("auto-")
         assert project.predictions.count(active.id) == 3  # the unfinished documents
-        assert project.spans(shown), "the edit made during training is stored"
+        assert project.spans.list(shown), "the edit made during training is stored"
     assert "auto-" in panel.run_history.table.item(0, 0).text()
     window.close()

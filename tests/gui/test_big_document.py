@@ -14,7 +14,9 @@ from PySide6.QtCore import Qt
 from nerstudio.core.records import DocumentRecord, Status
 from nerstudio.core.spans import ScoredSpan, Span
 from nerstudio.core.store import Project
+from nerstudio.core.store.documents import Documents
 from nerstudio.core.store.predictions import Predictions
+from nerstudio.core.store.spans import Spans
 from nerstudio.core.tokens import tokenize
 from nerstudio.gui.widgets.editor.paragraphs import PARAGRAPH_CHARS, in_paragraphs
 
@@ -87,7 +89,7 @@ def big_window(tmp_path, open_window):
     path = tmp_path / "big.db"
     record = big_record(20_000)
     with Project.create(path, ["PER", "ORG", "LOC"]) as project:
-        (doc,) = project.add_documents([record]).document_ids
+        (doc,) = project.documents.add([record]).document_ids
         predicted = [ScoredSpan(s.start, s.end, "LOC", 0.7) for s in record.spans]
         with_predictions(project, doc, predicted, tmp_path)
     return open_window(path)
@@ -99,9 +101,9 @@ class Reads:
 
     def __init__(self, monkeypatch) -> None:
         self.calls: list[str] = []
-        for owner, name in ((Project, "spans"), (Project, "document"), (Predictions, "get")):
+        for owner, name in ((Spans, "list"), (Documents, "get"), (Predictions, "get")):
             real = getattr(owner, name)
-            monkeypatch.setattr(owner, name, self._counted(name, real))
+            monkeypatch.setattr(owner, name, self._counted(f"{owner.__name__}.{name}", real))
 
     def _counted(self, name, real):
         def read(project, *args, **kwargs):
@@ -176,7 +178,7 @@ def test_edits_undone_and_redone_leave_the_screen_as_the_file_is(
             ui.key(Qt.Key.Key_Right)
             ui.key(Qt.Key.Key_Delete)
         with Project.open(ui.path) as project:
-            stored = [(s.start, s.end, s.label, s.id) for s in project.spans(1)]
+            stored = [(s.start, s.end, s.label, s.id) for s in project.spans.list(1)]
         assert [(s.start, s.end, s.label, s.id) for s in ui.state.spans] == stored
         uncovered = [p for p in predicted if not any(p.overlaps(g) for g in ui.state.spans)]
         assert ui.state.suggestions == uncovered

@@ -50,15 +50,15 @@ def team_project(tmp_path) -> Path:
     """The lead's project after alice's and bob's work came back (every document shared)."""
     lead = tmp_path / "corpus.db"
     with Project.create(lead, ["PER", "ORG", "LOC"], annotator="lead") as project:
-        project.add_documents([DocumentRecord(t, tuple(tokenize(t))) for t in (ANNA, OSLO, SAME)])
+        project.documents.add([DocumentRecord(t, tuple(tokenize(t))) for t in (ANNA, OSLO, SAME)])
         assign(project, ["alice", "bob"], tmp_path / "team", overlap=1.0)
     copies = [tmp_path / "team" / f"corpus-{name}.db" for name in ("alice", "bob")]
     for path, name in zip(copies, ("alice", "bob")):
         with Project.open(path) as copy:
-            for doc in copy.iter_documents():
+            for doc in copy.documents.iter():
                 found = [span_of(doc.text, w, label) for w, label in MARKS[name][doc.text]]
-                copy.add_spans([(doc.id, s.start, s.end, s.label) for s in found])
-                copy.set_status([doc.id], Status.DONE)
+                copy.spans.add_many([(doc.id, s.start, s.end, s.label) for s in found])
+                copy.documents.set_status([doc.id], Status.DONE)
     with Project.open(lead) as project:
         merge(project, copies)
     return lead
@@ -66,13 +66,15 @@ def team_project(tmp_path) -> Path:
 
 def document_id(path: Path, text: str) -> int:
     with Project.open(path) as project:
-        return next(d.id for d in project.iter_documents() if d.text == text)
+        return next(d.id for d in project.documents.iter() if d.text == text)
 
 
 def gold(path: Path, text: str) -> list[tuple[int, int, str]]:
     """The gold spans as a fresh connection reads them (what export and training read)."""
     with Project.open(path) as project:
-        return sorted((s.start, s.end, s.label) for s in project.spans(document_id(path, text)))
+        return sorted(
+            (s.start, s.end, s.label) for s in project.spans.list(document_id(path, text))
+        )
 
 
 def painted_behind(rendering, offset: int) -> str:

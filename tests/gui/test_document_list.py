@@ -30,7 +30,7 @@ def big_project(tmp_path):
         records.append(DocumentRecord(text=text, tokens=tokens, spans=spans, status=status))
     path = tmp_path / "big.db"
     with Project.create(path, ["PER", "ORG", "LOC"]) as project:
-        project.add_documents(records)
+        project.documents.add(records)
     return path
 
 

@@ -16,7 +16,7 @@ CONLL = "Anna\tB-PER\nBerg\tI-PER\nwins\tO\n\nAcme\tB-ORG\nhires\tO\n\nOslo\tB-L
 
 def count_documents(path) -> int:
     with Project.open(path) as project:
-        return project.count_documents()
+        return project.documents.count()
 
 
 def wait_for_threads(ui, qtbot) -> None:

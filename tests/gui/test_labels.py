@@ -16,7 +16,7 @@ SECOND = ("Omar Haddad met Li Wei at Globex.", [("Omar Haddad", "PER"), ("Globex
 
 def label_names(path) -> list[tuple[str, str | None]]:
     with Project.open(path) as project:
-        return [(label.name, label.hotkey) for label in project.labels()]
+        return [(label.name, label.hotkey) for label in project.labels.list()]
 
 
 def bar_names(ui) -> list[str]:
@@ -61,7 +61,7 @@ def test_delete_label_and_undo_restores_its_spans(make_project, open_window):
     before = {1: ui.spans(1), 2: ui.spans(2)}
     per_color = ui.label_color("PER")
     with Project.open(ui.path) as project:
-        ids_before = [s.id for s in project.spans(1) + project.spans(2)]
+        ids_before = [s.id for s in project.spans.list(1) + project.spans.list(2)]
 
     assert ui.state.execute(commands.DeleteLabel(ui.state, "PER"))
 
@@ -75,7 +75,7 @@ def test_delete_label_and_undo_restores_its_spans(make_project, open_window):
 
     assert {1: ui.spans(1), 2: ui.spans(2)} == before
     with Project.open(ui.path) as project:
-        assert [s.id for s in project.spans(1) + project.spans(2)] == ids_before
+        assert [s.id for s in project.spans.list(1) + project.spans.list(2)] == ids_before
     assert label_names(ui.path) == [("PER", "1"), ("ORG", "2"), ("LOC", "3")]
     assert bar_names(ui) == ["PER", "ORG", "LOC"]
     ui.key(Qt.Key.Key_Right)  # the token cursor off the entity: its color shows again

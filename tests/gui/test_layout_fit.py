@@ -44,7 +44,7 @@ def scored_project(trained_project: Path, tmp_path: Path) -> Path:
     folder = tmp_path / "corpus-runs" / "run-a"
     folder.mkdir(parents=True)
     with Project.open(trained_project) as project:
-        project.add_label("MISC")
+        project.labels.add("MISC")
         run = project.runs.start("run-a", "tiny-bert", "full", {}, str(folder))
         metrics = {"dev": DEV, "train_seconds": 90, "train_documents": 160}
         project.runs.finish(run.id, "completed", metrics)
@@ -219,7 +219,7 @@ def test_the_hotkey_dialog_starts_from_the_current_key(make_project, open_window
     assert seen and seen[0][0] == "1"
     assert "now 1" in seen[0][1]
     with Project.open(ui.path) as project:
-        assert project.label("PER").hotkey == "7"
+        assert project.labels.get("PER").hotkey == "7"
     assert "key 7" in items.item(0).text()
     manager.close()
 

@@ -22,7 +22,7 @@ def test_a_shown_document_gets_suggestions_on_the_fly(
     train_tiny(trained_project, tiny_model, "m")
     texts = [" ".join(words) for words, _ in make_sentences(3, 11)]
     with Project.open(trained_project) as project:
-        ids = project.add_documents(DocumentRecord(t, tuple(tokenize(t))) for t in texts)
+        ids = project.documents.add(DocumentRecord(t, tuple(tokenize(t))) for t in texts)
         project.runs.set_active("m")
         run_id = project.runs.get("m").id
     window = open_window(trained_project).window  # settings isolated by the conftest
@@ -68,7 +68,7 @@ def test_set_active_scores_the_pool_in_the_background_and_the_queue_follows(
     train_tiny(trained_project, tiny_model, "m")
     texts = [" ".join(words) for words, _ in make_sentences(30, 12)]
     with Project.open(trained_project) as project:
-        added = project.add_documents(DocumentRecord(t, tuple(tokenize(t))) for t in texts)
+        added = project.documents.add(DocumentRecord(t, tuple(tokenize(t))) for t in texts)
     pool = set(added.document_ids)
     ui = open_window(trained_project)
     window, state = ui.window, ui.state
@@ -131,7 +131,7 @@ def test_set_active_hands_the_run_to_the_standby_process_that_loaded_torch_alrea
     monkeypatch.setenv("NERSTUDIO_STANDBY", "1")
     train_tiny(trained_project, tiny_model, "m")
     with Project.open(trained_project) as project:
-        project.add_documents([DocumentRecord(t, tuple(tokenize(t))) for t in ("Ann met Bo .",)])
+        project.documents.add([DocumentRecord(t, tuple(tokenize(t))) for t in ("Ann met Bo .",)])
     ui = open_window(trained_project)
     window, live = ui.window, ui.window.live_suggestions
     assert live.spare is not None and live.spare.is_running()

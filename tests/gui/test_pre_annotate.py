@@ -18,7 +18,7 @@ def test_pre_annotate_fills_suggestions_for_unfinished_documents(
     train_tiny(trained_project, tiny_model, "m")
     texts = [" ".join(words) for words, _ in make_sentences(5, 9)]
     with Project.open(trained_project) as project:
-        project.add_documents(DocumentRecord(t, tuple(tokenize(t))) for t in texts)
+        project.documents.add(DocumentRecord(t, tuple(tokenize(t))) for t in texts)
         project.runs.set_active("m")
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))

@@ -26,7 +26,7 @@ ENTROPY = {1: 0.8, 2: 0.2, 3: 0.6, 4: 0.4}
 def make_scored_project(tmp_path, name="q.db"):
     path = tmp_path / name
     with Project.create(path, ["PER", "LOC"]) as project:
-        ids = project.add_documents(DocumentRecord(t, tuple(tokenize(t))) for t in TEXTS)
+        ids = project.documents.add(DocumentRecord(t, tuple(tokenize(t))) for t in TEXTS)
         run = project.runs.start("r", "tiny", "full", {}, str(tmp_path / "r"))
         project.runs.finish(run.id, "completed", {})
         project.predictions.save(
@@ -138,7 +138,7 @@ def test_another_project_gets_its_own_queue(open_window, qtbot, tmp_path):
     other = tmp_path / "other.db"
     with Project.create(other, ["PER"]) as project:
         texts = ["Ada wrote to Bob", "Cy met Di in Rome", "Ed left Lima", "Flo saw Gus"]
-        added = project.add_documents(DocumentRecord(t, tuple(tokenize(t))) for t in texts)
+        added = project.documents.add(DocumentRecord(t, tuple(tokenize(t))) for t in texts)
         run = project.runs.start("s", "tiny", "full", {}, str(tmp_path / "s"))
         project.predictions.save(
             run.id, [(d, [], {"entropy": d / 10}) for d in added.document_ids[1:]]
@@ -162,7 +162,7 @@ def test_a_long_queue_is_read_a_chunk_at_a_time_as_the_list_scrolls_and_enter_wa
     path = tmp_path / "long.db"
     texts = [f"Anna met Omar in town number {i}" for i in range(12)]
     with Project.create(path, ["PER"]) as project:
-        docs = project.add_documents(
+        docs = project.documents.add(
             DocumentRecord(t, tuple(tokenize(t))) for t in texts
         ).document_ids
         run = project.runs.start("r", "tiny", "full", {}, str(tmp_path / "r"))

@@ -41,7 +41,7 @@ UNCERTAINTY = {d: d / 20 for d in range(1, 13)} | {1: 0.33}
 def make_queue_project(tmp_path, name: str = "queue.db"):
     path = tmp_path / name
     with Project.create(path, ["PER", "LOC"]) as project:
-        added = project.add_documents(DocumentRecord(t, tuple(tokenize(t))) for t in TEXTS)
+        added = project.documents.add(DocumentRecord(t, tuple(tokenize(t))) for t in TEXTS)
         run = project.runs.start("r", "tiny", "full", {}, str(tmp_path / "r"))
         project.runs.finish(run.id, "completed", {})
         project.predictions.save(

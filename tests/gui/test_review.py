@@ -16,9 +16,9 @@ def test_review_lists_a_wrong_gold_document_and_opens_it_with_both(
     train_tiny(trained_project, tiny_model, "m")
     with Project.open(trained_project) as project:
         project.runs.set_active("m")
-        spans = project.spans(1)
+        spans = project.spans.list(1)
         assert spans
-        project.remove_spans([s.id for s in spans])  # an annotator forgot document 1
+        project.spans.remove_many([s.id for s in spans])  # an annotator forgot document 1
     window = open_window(trained_project).window  # settings isolated by the conftest
     view = window.review_list
     view.threshold.setValue(0.5)
@@ -39,5 +39,5 @@ def test_review_lists_a_wrong_gold_document_and_opens_it_with_both(
     assert all(line.startswith("• ") for line in details[1:]) and len(details) > 1
     assert window.editor.suggestions, "the model's spans are shown beside the (empty) gold"
     with Project.open(trained_project) as project:
-        assert project.spans(1) == []  # reviewing never changes gold by itself
+        assert project.spans.list(1) == []  # reviewing never changes gold by itself
     window.close()

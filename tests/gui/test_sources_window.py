@@ -41,7 +41,7 @@ def _run_source(qtbot, window, action: str) -> None:
 
 def _gold(path: Path) -> list[list[tuple[int, int, str]]]:
     with Project.open(path) as project:
-        return [[(s.start, s.end, s.label) for s in project.spans(d)] for d in range(1, 5)]
+        return [[(s.start, s.end, s.label) for s in project.spans.list(d)] for d in range(1, 5)]
 
 
 def test_a_dictionary_file_suggests_orders_the_queue_and_keys_accept_and_reject(

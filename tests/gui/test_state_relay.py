@@ -26,7 +26,7 @@ def two_runs(tmp_path):
     """One document; run r1 (active) predicts Anna Berg, r2 Omar Haddad."""
     path = tmp_path / "runs.db"
     with Project.create(path, ["PER", "LOC"]) as project:
-        (doc,) = project.add_documents([DocumentRecord(TEXT, tuple(tokenize(TEXT)))]).document_ids
+        (doc,) = project.documents.add([DocumentRecord(TEXT, tuple(tokenize(TEXT)))]).document_ids
         predicted = {"r1": ScoredSpan(0, 9, "PER", 0.9), "r2": ScoredSpan(32, 43, "PER", 0.8)}
         for name, span in predicted.items():
             run = project.runs.start(name, "tiny", "full", {}, str(tmp_path / name))

@@ -20,7 +20,7 @@ def window(qtbot, tmp_path):
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
     path = tmp_path / "s.db"
     with Project.create(path, ["PER", "LOC"]) as project:
-        (doc,) = project.add_documents([DocumentRecord(TEXT, tuple(tokenize(TEXT)))]).document_ids
+        (doc,) = project.documents.add([DocumentRecord(TEXT, tuple(tokenize(TEXT)))]).document_ids
         run = project.runs.start("r1", "tiny", "full", {}, str(tmp_path / "r1"))
         project.runs.finish(run.id, "completed", {})
         suggestions = [
@@ -41,7 +41,7 @@ def window(qtbot, tmp_path):
 
 def gold(window) -> list[tuple[int, int, str]]:
     with Project.open(window.state.project.path) as project:
-        return [(s.start, s.end, s.label) for s in project.spans(1)]
+        return [(s.start, s.end, s.label) for s in project.spans.list(1)]
 
 
 def test_suggestions_show_but_are_not_gold(window):
@@ -117,8 +117,8 @@ def test_hovering_a_suggestion_tells_its_confidence(window):
 
 def test_under_review_a_replaces_the_gold_span_the_model_disagrees_with(qtbot, window):
     with Project.open(window.state.project.path) as project:
-        project.add_span(1, 18, 23, "PER")  # a slip: Paris tagged PER
-        project.set_status([1], "done")
+        project.spans.add(1, 18, 23, "PER")  # a slip: Paris tagged PER
+        project.documents.set_status([1], "done")
     window.state.open_document(1)
     assert window.editor.suggestions == []  # done, opened as any other: gold alone
     window.review.open_for_review(1)

@@ -107,7 +107,7 @@ def test_new_project_with_the_ontonotes_preset(welcome_window, tmp_path, qtbot, 
     assert filled == [(str(path), list(PRESETS["OntoNotes 5"]))]
     wait_opened(qtbot, window, path)
     with Project.open(path) as project:
-        assert [label.name for label in project.labels()] == list(PRESETS["OntoNotes 5"])
+        assert [label.name for label in project.labels.list()] == list(PRESETS["OntoNotes 5"])
     assert len(window.state.labels) == 18
     assert window.pages.currentWidget() is window.editor_page
 

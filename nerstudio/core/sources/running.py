@@ -51,7 +51,7 @@ def register_source(project: Project, source: SuggestionSource, name: str | None
 
 def count_unfinished(project: Project) -> int:
     return sum(
-        project.count_documents(DocumentQuery(status=status, limit=0))
+        project.documents.count(DocumentQuery(status=status, limit=0))
         for status in (Status.NEW, Status.IN_PROGRESS)
     )
 
@@ -61,7 +61,7 @@ def _batches(project: Project, size: int) -> Iterator[list[DocumentRecord]]:
     batches' writes never wait on an open read statement."""
     with Project.open(project.path, check=False) as reader:
         records = chain(
-            reader.iter_documents(Status.NEW), reader.iter_documents(Status.IN_PROGRESS)
+            reader.documents.iter(Status.NEW), reader.documents.iter(Status.IN_PROGRESS)
         )
         while batch := list(islice(records, size)):
             yield batch

@@ -36,6 +36,24 @@ def default_annotator_name() -> str:
         return "annotator"
 
 
+def current_annotator_id(db: sqlite_utils.Database) -> int:
+    """The id of the annotator this project's edits are recorded for."""
+    row = db.execute(
+        "SELECT a.id FROM annotators a JOIN project_meta m"
+        " ON m.key = 'annotator' AND m.value = a.name"
+    ).fetchone()
+    return row[0] if row else 1
+
+
+def follow_label_merge(db: sqlite_utils.Database, source_id: int, target_id: int) -> None:
+    """Sets and curation decisions follow a label merge (inside the caller's transaction)."""
+    for table in ("annotations", "curation"):
+        db.execute(
+            f"UPDATE OR REPLACE {table} SET label_id = ? WHERE label_id = ?",
+            [target_id, source_id],
+        )
+
+
 @dataclass(frozen=True)
 class AnnotationSet:
     """One annotator's spans and status for one document."""
@@ -59,11 +77,7 @@ class AnnotationSets:
         return row[0] if row else self._name(1)
 
     def current_id(self) -> int:
-        row = self.db.execute(
-            "SELECT a.id FROM annotators a JOIN project_meta m"
-            " ON m.key = 'annotator' AND m.value = a.name"
-        ).fetchone()
-        return row[0] if row else 1
+        return current_annotator_id(self.db)
 
     def set_current(self, name: str) -> None:
         """Record further edits for ``name`` (added as an annotator if new)."""
@@ -107,7 +121,7 @@ class AnnotationSets:
         found = row.fetchone()
         return found[0] if found else "annotator"
 
-    def _id(self, name: str) -> int:
+    def id_of(self, name: str) -> int:
         row = self.db.execute("SELECT id FROM annotators WHERE name = ?", [name]).fetchone()
         if row is None:
             known = ", ".join(self.with_sets()) or "none: merge annotators' projects first"
@@ -218,7 +232,7 @@ class AnnotationSets:
     ) -> Iterator[DocumentRecord]:
         """The documents an annotator has a set for, with their spans and their status
         (``status`` filters on it), in id order: that one person's corpus, for export."""
-        where, params = " WHERE s.annotator_id = ?", [self._id(annotator)]
+        where, params = " WHERE s.annotator_id = ?", [self.id_of(annotator)]
         if status is not None:
             where += " AND s.status = ?"
             params.append(Status(status).value)
@@ -257,7 +271,7 @@ class AnnotationSets:
                 {name: s.spans for name, s in sets.items() if s.status is status},
             )
 
-    def _done_sets(self, document_id: int) -> dict[str, frozenset[Span]]:
+    def done_sets(self, document_id: int) -> dict[str, frozenset[Span]]:
         return {
             name: frozenset(s.spans)
             for name, s in self.sets(document_id).items()

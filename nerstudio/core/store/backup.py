@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from nerstudio.core.safe_io import new_database
+from nerstudio.core.store.copies import copy_database
 
 log = logging.getLogger(__name__)
 KEEP = 3
@@ -40,19 +41,18 @@ def _backups(project_path: Path) -> list[Path]:
 def make(conn: sqlite3.Connection, project_path: Path, reason: str) -> Path | None:
     """Copy the project (as this connection sees it) into the backups folder; keep the
     newest ``KEEP``. A backup that cannot be written is logged, never fatal: the
-    operation it guards is all-or-nothing on its own."""
+    operation it guards is all-or-nothing on its own. Inside a write transaction SQLite's
+    backup of the same connection spins forever, so there it is skipped (and logged)."""
+    if conn.in_transaction:
+        log.warning("%s: no backup before %s: made inside a transaction", project_path, reason)
+        return None
     where = folder(project_path)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = where / f"{project_path.stem}-{stamp}-{reason}.db"
     try:
         where.mkdir(exist_ok=True)
         with new_database(target, replace=True) as tmp:  # the name is new: a stamp to the µs
-            copy = sqlite3.connect(str(tmp))
-            try:
-                conn.backup(copy)
-                copy.execute("PRAGMA journal_mode=DELETE")
-            finally:
-                copy.close()
+            copy_database(conn, tmp)
     except (OSError, sqlite3.Error) as err:
         log.warning("%s: no backup before %s: %s", project_path, reason, err)
         return None

@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import sqlite_utils
+
 from nerstudio.core.errors import ProjectError
 from nerstudio.core.records import Status
 from nerstudio.core.spans import Span
 from nerstudio.core.store import schema
-from nerstudio.core.store.annotation_sets import AnnotationSets
+from nerstudio.core.store.annotation_sets import AnnotationSets, current_annotator_id
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ class _Snapshot:
 @dataclass(frozen=True)
 class Settlement:
     """What one ``settle`` changed: gold spans added and removed, the document's status
-    after it and whether it is now curated. ``Annotations.undo`` reverses it."""
+    after it and whether it is now curated. ``Curation.undo`` reverses it."""
 
     document_id: int
     choice: Choice
@@ -125,8 +127,13 @@ def disagreements_of(
     return found
 
 
-class Curation(AnnotationSets):
-    """Gold derived from annotation sets, and the curator's decisions on disagreements."""
+class Curation:
+    """``project.curation``: gold derived from the annotation sets, and the curator's
+    decisions on disagreements. Every public method is one transaction."""
+
+    def __init__(self, db: sqlite_utils.Database, sets: AnnotationSets) -> None:
+        self.db = db
+        self._sets = sets
 
     # -- gold from the sets ----------------------------------------------------------------
 
@@ -138,11 +145,11 @@ class Curation(AnnotationSets):
         found: dict[str, list[int]] = {k: [] for k in GoldSummary.__dataclass_fields__}
         with self.db.atomic():
             for document_id in document_ids:
-                sets = self._done_sets(document_id)
+                sets = self._sets.done_sets(document_id)
                 if not sets:
                     found["unfinished"].append(document_id)
                     continue
-                ids = {name: self._id(name) for name in sets}
+                ids = {name: self._sets.id_of(name) for name in sets}
                 if len(sets) == 1:
                     ((name, spans),) = sets.items()
                     self._write_gold(document_id, {s: ids[name] for s in spans})
@@ -160,7 +167,7 @@ class Curation(AnnotationSets):
                 still_open = any(not g.settled for g in groups)
                 status = Status.IN_PROGRESS if still_open else Status.DONE
                 curated = bool(groups) and not still_open
-                self._write_state(document_id, status, self.current_id(), curated)
+                self._write_state(document_id, status, current_annotator_id(self.db), curated)
                 key = "disputed" if still_open else "curated" if groups else "agreed"
                 found[key].append(document_id)
         return GoldSummary(**{k: tuple(v) for k, v in found.items()})
@@ -214,7 +221,7 @@ class Curation(AnnotationSets):
     def disagreements(self, document_id: int) -> list[Disagreement]:
         """A document's disagreements in text order, settled ones included."""
         return disagreements_of(
-            document_id, self._done_sets(document_id), self._decisions(document_id)
+            document_id, self._sets.done_sets(document_id), self._decisions(document_id)
         )
 
     def disputed_documents(self, open_only: bool = True) -> list[DisputedDocument]:
@@ -265,13 +272,13 @@ class Curation(AnnotationSets):
         """
         span = choice.span
         with self.db.atomic():
-            sets = self._done_sets(document_id)
+            sets = self._sets.done_sets(document_id)
             _refuse_unless_disputed(document_id, span, sets)
             before = self._snapshot(document_id)
             label_id = self.db.execute("SELECT id FROM labels WHERE name = ?", [span.label])
             label_id = label_id.fetchone()[0]
             gold = self._gold(document_id)
-            curator = self.current_id()
+            curator = current_annotator_id(self.db)
             if choice.accept:
                 gone = [(s, i) for s, i in gold if s.overlaps(span) and s != span]
                 for other, accepted in self._decisions(document_id).items():
@@ -286,7 +293,7 @@ class Curation(AnnotationSets):
                             span.start,
                             span.end,
                             label_id,
-                            self._id(min(n for n in sets if span in sets[n])),
+                            self._sets.id_of(min(n for n in sets if span in sets[n])),
                         ],
                     )
                     added: tuple[Span, ...] = (span,)
@@ -359,9 +366,7 @@ class Curation(AnnotationSets):
             )
 
 
-def _refuse_unless_disputed(
-    document_id: int, span: Span, sets: dict[str, frozenset[Span]]
-) -> None:
+def _refuse_unless_disputed(document_id: int, span: Span, sets: dict[str, frozenset[Span]]) -> None:
     """Only a span some finished annotators marked and others did not can be settled."""
     union = frozenset().union(*sets.values()) if sets else frozenset()
     agreed = frozenset.intersection(*sets.values()) if len(sets) >= 2 else union

@@ -1,15 +1,15 @@
-"""The document part of ``Project``: the bulk add an import is made of, one document with
-its gold spans, and the per-document fields the window changes (status, split, time)."""
+"""``project.documents``: the bulk add an import is made of, one document with its gold
+spans, the lists and counts the window pages through, and the per-document fields the
+window changes (status, split, time)."""
 
 from __future__ import annotations
 
 import hashlib
 import itertools
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import sqlite_utils
 
@@ -17,7 +17,10 @@ from nerstudio.core.errors import LabelError, ProjectError, SpanError
 from nerstudio.core.records import DocumentRecord, Origin, Status
 from nerstudio.core.spans import Span, check_spans
 from nerstudio.core.store import provenance, queries, schema
-from nerstudio.core.store.labels import Label, LabelsInUse, check_label_name
+from nerstudio.core.store.annotation_sets import AnnotationSets, current_annotator_id
+from nerstudio.core.store.labels import Labels, LabelsInUse, check_label_name, insert_label
+from nerstudio.core.store.queries import DocumentQuery, DocumentRow
+from nerstudio.core.store.spans import span_rows
 from nerstudio.core.store.token_bounds import (
     TokenBounds,
     current_stamp,
@@ -26,10 +29,6 @@ from nerstudio.core.store.token_bounds import (
     still_good,
 )
 from nerstudio.core.tokens import Token
-
-if TYPE_CHECKING:
-    from nerstudio.core.store.annotations import Annotations
-    from nerstudio.core.store.spans import StoredSpan
 
 Progress = Callable[[int], None]
 """Called with the number of items just done, for progress bars."""
@@ -52,19 +51,21 @@ def encode_tokens(tokens: Sequence[Token]) -> str:
     return json.dumps([p for tok in tokens for p in tok], separators=(",", ":"))
 
 
-class ProjectDocuments:
-    """The document part of ``Project`` (a mixin, so ``project.add_documents`` and the rest
-    stay where their callers call them). Every public method is one transaction."""
+_ALL = DocumentQuery()
 
-    path: Path
-    db: sqlite_utils.Database
-    annotations: Annotations
-    # From the other parts of ``Project``:
-    labels: Callable[[], list[Label]]
-    _add_label: Callable[[LabelsInUse, str, str | None, str | None], Label]
-    spans: Callable[[int], list[StoredSpan]]
 
-    def add_documents(
+class Documents:
+    """``project.documents``: the project's documents. Every write is one transaction."""
+
+    def __init__(
+        self, db: sqlite_utils.Database, path: Path, labels: Labels, sets: AnnotationSets
+    ) -> None:
+        self.db = db
+        self.path = path
+        self._labels = labels
+        self._sets = sets
+
+    def add(
         self,
         records: Iterable[DocumentRecord],
         progress: Progress | None = None,
@@ -82,13 +83,13 @@ class ProjectDocuments:
         added: list[str] = []
         stamp = schema.now()
         with self.db.atomic():
-            annotator_id = self.annotations.current_id()
-            existing = self.labels()
+            annotator_id = current_annotator_id(self.db)
+            existing = self._labels.list()
             in_use = LabelsInUse(existing)
             label_ids = {label.name: label.id for label in existing}
             for name in labels:
                 if name not in label_ids:
-                    label_ids[name] = self._add_label(in_use, name, None, None).id
+                    label_ids[name] = insert_label(self.db, in_use, name, None, None).id
                     added.append(name)
             next_id = (self.db.execute("SELECT max(id) FROM documents").fetchone()[0] or 0) + 1
             doc_rows: list[tuple] = []
@@ -128,7 +129,7 @@ class ProjectDocuments:
         try:
             name = check_label_name(span.label)
             if name not in label_ids:
-                label_ids[name] = self._add_label(in_use, name, None, None).id
+                label_ids[name] = insert_label(self.db, in_use, name, None, None).id
                 added.append(name)
             label_ids[span.label] = label_ids[name]
         except LabelError as err:
@@ -157,7 +158,7 @@ class ProjectDocuments:
         span_rows.clear()
         return inserted
 
-    def document(self, document_id: int) -> DocumentRecord:
+    def get(self, document_id: int) -> DocumentRecord:
         """One document with its tokens and gold spans."""
         stamp = None if self.db.conn.in_transaction else current_stamp(self.db)
         row = self.db.execute(
@@ -166,7 +167,7 @@ class ProjectDocuments:
         ).fetchone()
         if row is None:
             raise ProjectError(f"{self.path}: no document {document_id}")
-        spans = tuple(s.span for s in self.spans(document_id))
+        spans = tuple(s.span for s in span_rows(self.db, "s.document_id = ?", [document_id]))
         origin = provenance.origins(self.db, [document_id]).get(document_id)
         record = replace(queries.record_from_row(row, spans), origin=origin)
         if stamp is not None and len(record.tokens) >= REMEMBERED_TOKENS:
@@ -178,11 +179,11 @@ class ProjectDocuments:
         """Where each of these documents read from a PDF, Word, HTML ... file came from."""
         return provenance.origins(self.db, document_ids)
 
-    def document_sources(self, document_ids: Sequence[int]) -> dict[int, tuple[str, int | None]]:
+    def sources(self, document_ids: Sequence[int]) -> dict[int, tuple[str, int | None]]:
         """The file and first page of each of these documents read from a document file."""
         return provenance.sources(self.db, document_ids)
 
-    def has_document_files(self) -> bool:
+    def has_files(self) -> bool:
         """Whether any document came from a PDF, Word, HTML ... file (the list shows them)."""
         return provenance.any_origin(self.db)
 
@@ -190,7 +191,7 @@ class ProjectDocuments:
         status = Status(status)
         with self.db.atomic():
             good = still_good(self.db)  # no text or tokens change: kept boundaries stay good
-            annotator_id = self.annotations.current_id()
+            annotator_id = current_annotator_id(self.db)
             self.db.conn.executemany(
                 "UPDATE documents SET status = ?, status_annotator_id = ?, updated_at = ?"
                 " WHERE id = ?",
@@ -225,6 +226,38 @@ class ProjectDocuments:
             "SELECT seconds_spent FROM documents WHERE id = ?", [document_id]
         ).fetchone()
         return float(row[0]) if row else 0.0
+
+    def list(self, query: DocumentQuery = _ALL) -> list[DocumentRow]:
+        """One page of documents matching the filters, in id order."""
+        return queries.list_documents(self.db, query)
+
+    def count(self, query: DocumentQuery = _ALL) -> int:
+        """How many documents match the filters (paging ignored)."""
+        return queries.count_documents(self.db, query)
+
+    def rows(self, ids: Sequence[int]) -> list[DocumentRow]:
+        return queries.document_rows(self.db, ids)
+
+    def neighbour(self, document_id: int, step: int, unfinished_only: bool = False) -> int | None:
+        """The next/previous document id (only new or in-progress ones if asked)."""
+        return queries.neighbour_document(self.db, document_id, step, unfinished_only)
+
+    def iter(
+        self, status: Status | None = None, split: str | None = None, annotator: str | None = None
+    ) -> Iterator[DocumentRecord]:
+        """Every matching document with tokens and spans, streamed in id order. With
+        ``annotator``: that person's merged annotation set instead of gold (their spans and
+        their status, which ``status`` then filters on), only documents they have a set for.
+        """
+        if annotator is not None:
+            return self._sets.iter_documents(annotator, status, split)
+        return queries.iter_documents(self.db, status, split)
+
+    def splits(self) -> dict[str, int]:
+        """Documents per split (``(none)`` for those without), by the index on ``split``:
+        cheap enough for the GUI thread where ``stats`` is not."""
+        rows = self.db.execute("SELECT split, count(*) FROM documents GROUP BY split")
+        return {split or "(none)": n for split, n in rows}
 
 
 def _document_row(document_id: int, record: DocumentRecord, stamp: str, annotator: int) -> tuple:

@@ -1,21 +1,19 @@
-"""Labels: valid names, the default palette and hotkeys, and the label part of ``Project``
-(add, rename, recolor, reorder, delete, merge)."""
+"""Labels: valid names, the default palette and hotkeys, and ``project.labels`` (add,
+rename, recolor, reorder, delete, merge)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import sqlite_utils
 
 from nerstudio.core.errors import LabelError
-
-if TYPE_CHECKING:
-    from nerstudio.core.store.annotations import Annotations
-    from nerstudio.core.store.spans import StoredSpan
+from nerstudio.core.store import backup
+from nerstudio.core.store.annotation_sets import follow_label_merge
+from nerstudio.core.store.spans import StoredSpan, insert_spans, relabel_rows, span_rows
 
 # Light backgrounds in the displaCy tradition: black text stays readable on every one.
 PALETTE = (
@@ -120,26 +118,40 @@ class LabelsInUse:
         return name, color, key
 
 
-class ProjectLabels:
-    """The label part of ``Project`` (a mixin, so ``project.add_label`` and the rest stay
-    where their callers call them). Every public method is one transaction."""
+def all_labels(db: sqlite_utils.Database) -> list[Label]:
+    """All labels in their display order."""
+    rows = db.execute(
+        "SELECT id, name, color, hotkey, position FROM labels ORDER BY position, id"
+    ).fetchall()
+    return [Label(*row) for row in rows]
 
-    db: sqlite_utils.Database
-    annotations: Annotations
-    # From the other parts of ``Project``:
-    backup: Callable[[str], Path | None]
-    label_spans: Callable[[str], list[StoredSpan]]
-    relabel_spans: Callable[[Sequence[int], str], None]
-    restore_spans: Callable[[Sequence[StoredSpan]], None]
 
-    def labels(self) -> list[Label]:
+def insert_label(
+    db: sqlite_utils.Database, in_use: LabelsInUse, name: str, color: str | None, hotkey: str | None
+) -> Label:
+    """Insert one label (inside the caller's transaction) past those in ``in_use``."""
+    position = in_use.position
+    name, color, key = in_use.new(name, color, hotkey)
+    cursor = db.execute(
+        "INSERT INTO labels (name, color, hotkey, position) VALUES (?, ?, ?, ?)",
+        [name, color, key, position],
+    )
+    return Label(cursor.lastrowid, name, color, key, position)
+
+
+class Labels:
+    """``project.labels``: the project's labels. Every public method is one transaction."""
+
+    def __init__(self, db: sqlite_utils.Database, path: Path, read_only: bool = False) -> None:
+        self.db = db
+        self.path = path
+        self.read_only = read_only
+
+    def list(self) -> list[Label]:
         """All labels in their display order."""
-        rows = self.db.execute(
-            "SELECT id, name, color, hotkey, position FROM labels ORDER BY position, id"
-        ).fetchall()
-        return [Label(*row) for row in rows]
+        return all_labels(self.db)
 
-    def label(self, name: str) -> Label:
+    def get(self, name: str) -> Label:
         row = self.db.execute(
             "SELECT id, name, color, hotkey, position FROM labels WHERE name = ?", [name]
         ).fetchone()
@@ -147,62 +159,50 @@ class ProjectLabels:
             raise LabelError(f"no label {name!r} in this project")
         return Label(*row)
 
-    def add_label(self, name: str, color: str | None = None, hotkey: str | None = None) -> Label:
+    def add(self, name: str, color: str | None = None, hotkey: str | None = None) -> Label:
         """Add a label at the end of the order, with a palette color and the next free digit."""
         with self.db.atomic():
-            return self._add_label(LabelsInUse(self.labels()), name, color, hotkey)
+            return insert_label(self.db, LabelsInUse(self.list()), name, color, hotkey)
 
-    def add_labels(self, names: Iterable[str]) -> list[Label]:
+    def add_many(self, names: Iterable[str]) -> list[Label]:
         """Add labels in this order, all or none (``nerstudio init --labels``)."""
         with self.db.atomic():
-            in_use = LabelsInUse(self.labels())
-            return [self._add_label(in_use, name, None, None) for name in names]
+            in_use = LabelsInUse(self.list())
+            return [insert_label(self.db, in_use, name, None, None) for name in names]
 
-    def _add_label(
-        self, in_use: LabelsInUse, name: str, color: str | None, hotkey: str | None
-    ) -> Label:
-        """Insert one label (inside the caller's transaction) past those in ``in_use``."""
-        position = in_use.position
-        name, color, key = in_use.new(name, color, hotkey)
-        cursor = self.db.execute(
-            "INSERT INTO labels (name, color, hotkey, position) VALUES (?, ?, ?, ?)",
-            [name, color, key, position],
-        )
-        return Label(cursor.lastrowid, name, color, key, position)
-
-    def rename_label(self, old: str, new: str) -> None:
+    def rename(self, old: str, new: str) -> None:
         """Rename a label; its spans follow, since they refer to it by id."""
         new = check_label_name(new)
         with self.db.atomic():
-            label = self.label(old)
-            if new != old and self._has_label(new):
+            label = self.get(old)
+            if new != old and self._has(new):
                 raise LabelError(f"label {new!r} exists already; merge the two instead")
             self.db.execute("UPDATE labels SET name = ? WHERE id = ?", [new, label.id])
 
-    def _has_label(self, name: str) -> bool:
+    def _has(self, name: str) -> bool:
         return self.db.execute("SELECT 1 FROM labels WHERE name = ?", [name]).fetchone() is not None
 
-    def recolor_label(self, name: str, color: str) -> None:
+    def recolor(self, name: str, color: str) -> None:
         with self.db.atomic():
-            label = self.label(name)
+            label = self.get(name)
             self.db.execute(
                 "UPDATE labels SET color = ? WHERE id = ?", [check_color(color), label.id]
             )
 
-    def set_label_hotkey(self, name: str, hotkey: str | None) -> None:
+    def set_hotkey(self, name: str, hotkey: str | None) -> None:
         """Give a label a hotkey (or none); a key another label holds is refused."""
         key = check_hotkey(hotkey)
         with self.db.atomic():
-            label = self.label(name)
-            holder = next((lb for lb in self.labels() if key and lb.hotkey == key), None)
+            label = self.get(name)
+            holder = next((lb for lb in self.list() if key and lb.hotkey == key), None)
             if holder is not None and holder.id != label.id:
                 raise LabelError(f"hotkey {key!r} is used by label {holder.name!r}")
             self.db.execute("UPDATE labels SET hotkey = ? WHERE id = ?", [key, label.id])
 
-    def reorder_labels(self, names: Sequence[str]) -> None:
+    def reorder(self, names: Sequence[str]) -> None:
         """Put labels in the given order; every label must be named exactly once."""
         with self.db.atomic():
-            by_name = {label.name: label for label in self.labels()}
+            by_name = {label.name: label for label in self.list()}
             if sorted(names) != sorted(by_name):
                 raise LabelError(
                     f"the new order must name each label once: {', '.join(sorted(by_name))}"
@@ -212,28 +212,28 @@ class ProjectLabels:
                     "UPDATE labels SET position = ? WHERE id = ?", [position, by_name[name].id]
                 )
 
-    def count_label_spans(self, name: str) -> int:
+    def count_spans(self, name: str) -> int:
         """How many gold spans carry this label (what deleting it would remove)."""
-        label = self.label(name)
+        label = self.get(name)
         return self.db.execute(
             "SELECT count(*) FROM spans WHERE label_id = ?", [label.id]
         ).fetchone()[0]
 
-    def delete_label(self, name: str) -> int:
+    def delete(self, name: str) -> int:
         """Delete a label and its spans; returns how many spans went with it."""
         with self.db.atomic():
-            count = self.count_label_spans(name)
-            self.db.execute("DELETE FROM labels WHERE id = ?", [self.label(name).id])
-            self._renumber_labels()
+            count = self.count_spans(name)
+            self.db.execute("DELETE FROM labels WHERE id = ?", [self.get(name).id])
+            self._renumber()
         return count
 
-    def _renumber_labels(self) -> None:
+    def _renumber(self) -> None:
         self.db.conn.executemany(
             "UPDATE labels SET position = ? WHERE id = ?",
-            [(position, label.id) for position, label in enumerate(self.labels())],
+            [(position, label.id) for position, label in enumerate(self.list())],
         )
 
-    def restore_label(self, label: Label, spans: Sequence[StoredSpan] = ()) -> None:
+    def restore(self, label: Label, spans: Sequence[StoredSpan] = ()) -> None:
         """Undo a delete: the label back at its place, with its id and spans."""
         with self.db.atomic():
             self.db.execute(
@@ -243,17 +243,22 @@ class ProjectLabels:
                 "INSERT INTO labels (id, name, color, hotkey, position) VALUES (?, ?, ?, ?, ?)",
                 [label.id, label.name, label.color, label.hotkey, label.position],
             )
-            self.restore_spans(spans)
-            self._renumber_labels()
+            ids = {lb.name: lb.id for lb in self.list()}
+            insert_spans(self.db, ids, spans)
+            self._renumber()
 
-    def merge_labels(self, source: str, target: str) -> list[int]:
-        """Give every ``source`` span the ``target`` label and delete ``source``."""
+    def merge(self, source: str, target: str) -> list[int]:
+        """Give every ``source`` span the ``target`` label and delete ``source``. A rolling
+        backup comes first, unless a caller's transaction is open (a backup cannot be made
+        inside one: that caller backs up before it begins)."""
         if source == target:
             raise LabelError("choose two different labels to merge")
-        self.backup("merge-labels")
+        if not self.read_only and not self.db.conn.in_transaction:
+            backup.make(self.db.conn, self.path, "merge-labels")
         with self.db.atomic():
-            moved = [row.id for row in self.label_spans(source)]
-            self.relabel_spans(moved, target)
-            self.annotations.relabel(self.label(source).id, self.label(target).id)
-            self.delete_label(source)
+            moved = [row.id for row in span_rows(self.db, "l.name = ?", [source])]
+            source_id, target_id = self.get(source).id, self.get(target).id
+            relabel_rows(self.db, moved, target_id)
+            follow_label_merge(self.db, source_id, target_id)
+            self.delete(source)
         return moved

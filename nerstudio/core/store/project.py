@@ -1,8 +1,11 @@
 """The Project: the one door to a project's SQLite file.
 
-Every mutation is one transaction (``db.atomic()``, which begins IMMEDIATE so a second
-writer waits for the lock): a failed import or edit leaves the file as it was, and a killed
-process loses nothing that was committed. Connections are per thread; a worker thread
+Its parts are sub-objects with the same verbs (``project.documents``, ``labels``,
+``spans``, ``runs``, ``predictions``, ``annotation_sets``, ``curation``). Every mutation is
+one transaction (``db.atomic()``, which begins IMMEDIATE so a second writer waits for the
+lock), and ``project.transaction()`` makes several of them one (nested ones become
+savepoints): a failed import or edit leaves the file as it was, and a killed process loses
+nothing that was committed. Connections are per thread; a worker thread
 opens its own ``Project``. Opening checks the file (``quick_check``), backs it up before a
 migration, and marks runs whose process died as interrupted.
 """
@@ -13,45 +16,48 @@ import contextlib
 import logging
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 import sqlite_utils
 
 from nerstudio.core.errors import ProjectError
-from nerstudio.core.records import DocumentRecord, Status
-from nerstudio.core.store import backup, connection, integrity, queries, schema
-from nerstudio.core.store.annotations import (
-    Annotations,
+from nerstudio.core.store import backup, connection, copies, integrity, queries, schema
+from nerstudio.core.store.annotation_sets import (
+    AnnotationSets,
     check_annotator_name,
     default_annotator_name,
 )
+from nerstudio.core.store.curation import Curation
 from nerstudio.core.store.dictionaries import Dictionaries
-from nerstudio.core.store.documents import ProjectDocuments
-from nerstudio.core.store.labels import LabelsInUse, ProjectLabels
+from nerstudio.core.store.documents import Documents
+from nerstudio.core.store.labels import Labels, LabelsInUse
 from nerstudio.core.store.predictions import Predictions
-from nerstudio.core.store.queries import DocumentQuery, DocumentRow, ProjectStats
+from nerstudio.core.store.queries import ProjectStats
 from nerstudio.core.store.runs import Runs
-from nerstudio.core.store.spans import ProjectSpans
+from nerstudio.core.store.spans import Spans
 
-_ALL = DocumentQuery()
 log = logging.getLogger(__name__)
 
 
-class Project(ProjectLabels, ProjectDocuments, ProjectSpans):
+class Project:
     """An open project file. Use ``Project.create`` or ``Project.open``; close when done.
 
-    Its labels, documents and gold spans are written in their own modules (``labels``,
-    ``documents``, ``spans``) and mixed in here, so every caller still asks the Project.
+    Each table family is a sub-object with the same verbs (``list``, ``get``, ``add``,
+    ``count``, ``delete``...): ``project.documents.add(records)``, ``project.spans.list(doc)``.
     """
 
     def __init__(self, path: Path, db: sqlite_utils.Database, read_only: bool = False) -> None:
         self.path = path
         self.db = db
         self.read_only = read_only
+        self.annotation_sets = AnnotationSets(db)
+        self.curation = Curation(db, self.annotation_sets)
+        self.labels = Labels(db, path, read_only)
+        self.documents = Documents(db, path, self.labels, self.annotation_sets)
+        self.spans = Spans(db, path)
         self.runs = Runs(db, path)
         self.predictions = Predictions(db)
-        self.annotations = Annotations(db)
         self.dictionaries = Dictionaries(db)
 
     # -- opening -------------------------------------------------------------------------
@@ -76,8 +82,8 @@ class Project(ProjectLabels, ProjectDocuments, ProjectSpans):
         connection.configure(db)
         schema.initialize(db)
         project = cls(path, db)
-        project.annotations.rename(project.annotator(), name or default_annotator_name())
-        project.add_labels(labels)
+        project.annotation_sets.rename(project.annotator(), name or default_annotator_name())
+        project.labels.add_many(labels)
         return project
 
     @classmethod
@@ -121,7 +127,8 @@ class Project(ProjectLabels, ProjectDocuments, ProjectSpans):
         return project
 
     def backup(self, reason: str) -> Path | None:
-        """A rolling backup before a bulk operation (import, label merge, tag-all)."""
+        """A rolling backup before a bulk operation (import, label merge, tag-all); made
+        before its transaction begins, never inside one."""
         if self.read_only:
             return None
         return backup.make(self.db.conn, self.path, reason)
@@ -130,21 +137,39 @@ class Project(ProjectLabels, ProjectDocuments, ProjectSpans):
         self.db.close()
 
     def transaction(self) -> contextlib.AbstractContextManager:
-        """One all-or-nothing action made of several calls (a merge of annotators' work)."""
+        """One all-or-nothing action made of several calls (an undo step, a merge of
+        annotators' work): ``BEGIN IMMEDIATE`` outside, a savepoint inside another."""
         return self.db.atomic()
+
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log into the file, so that moving the one file moves it all."""
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def full_check(self) -> list[str]:
+        """Every problem ``nerstudio check`` finds (empty: the file is sound)."""
+        return integrity.full_check(self.db)
+
+    def copy_to(self, target: Path) -> None:
+        """Copy the whole project into ``target`` (a new file, named by the caller's
+        ``safe_io.new_database`` block): consistent while others may be writing."""
+        copies.copy_database(self.db.conn, target)
+
+    def keep_only(self, document_ids: Iterable[int], annotator: str) -> None:
+        """Cut this (copied) project down to one annotator's documents (``team assign``)."""
+        copies.keep_only(self.db, self.annotation_sets, document_ids, annotator)
 
     # -- annotators and guidelines ---------------------------------------------------------
 
     def annotator(self) -> str:
         """Who this project's edits are recorded for (spans, status changes)."""
-        return self.annotations.current()
+        return self.annotation_sets.current()
 
     def set_annotator(self, name: str) -> None:
         """Record further edits for ``name``; a new name becomes a new annotator."""
-        self.annotations.set_current(name)
+        self.annotation_sets.set_current(name)
 
     def annotators(self) -> list[str]:
-        return self.annotations.names()
+        return self.annotation_sets.names()
 
     def guidelines(self) -> str | None:
         """The annotation guidelines (a project note that goes along to annotators)."""
@@ -166,39 +191,13 @@ class Project(ProjectLabels, ProjectDocuments, ProjectSpans):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # -- queries ---------------------------------------------------------------------------
-
-    def list_documents(self, query: DocumentQuery = _ALL) -> list[DocumentRow]:
-        """One page of documents matching the filters, in id order."""
-        return queries.list_documents(self.db, query)
-
-    def count_documents(self, query: DocumentQuery = _ALL) -> int:
-        """How many documents match the filters (paging ignored)."""
-        return queries.count_documents(self.db, query)
-
-    def document_rows(self, ids: Sequence[int]) -> list[DocumentRow]:
-        return queries.document_rows(self.db, ids)
-
-    def neighbour_document(
-        self, document_id: int, step: int, unfinished_only: bool = False
-    ) -> int | None:
-        """The next/previous document id (only new or in-progress ones if asked)."""
-        return queries.neighbour_document(self.db, document_id, step, unfinished_only)
-
-    def iter_documents(
-        self, status: Status | None = None, split: str | None = None, annotator: str | None = None
-    ) -> Iterator[DocumentRecord]:
-        """Every matching document with tokens and spans, streamed in id order. With
-        ``annotator``: that person's merged annotation set instead of gold (their spans and
-        their status, which ``status`` then filters on), only documents they have a set for.
-        """
-        if annotator is not None:
-            return self.annotations.iter_documents(annotator, status, split)
-        return queries.iter_documents(self.db, status, split)
+    # -- counts ----------------------------------------------------------------------------
 
     def stats(self) -> ProjectStats:
-        """Counts for the status bar and ``nerstudio stats``."""
-        return queries.stats(self.db, [label.name for label in self.labels()])
+        """Counts for ``nerstudio stats`` and the status bar's worker: it reads every
+        document's tokens (about 100 ms at 100k documents), so never on the GUI thread;
+        ``documents.splits()`` and ``spans.entity_counts()`` are the cheap parts."""
+        return queries.stats(self.db, [label.name for label in self.labels.list()])
 
 
 def _mark_interrupted(project: Project) -> None:

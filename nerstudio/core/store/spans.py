@@ -1,22 +1,22 @@
 """Gold spans in the store: the stored-span type, the queries on the ``spans`` table and
 the edits the annotation window makes (one span, or many as one undoable step).
 
-Bulk functions run inside the caller's transaction (``Project`` wraps them in
+Bulk functions run inside the caller's transaction (``Spans`` wraps them in
 ``db.atomic()``), so a tag-all over many documents or a label merge is all or nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import sqlite_utils
 
-from nerstudio.core.errors import LabelError, SpanError
-from nerstudio.core.records import DocumentRecord, Status
+from nerstudio.core.errors import LabelError, ProjectError, SpanError
+from nerstudio.core.records import Status
 from nerstudio.core.spans import DisjointSpans, Span, check_spans
 from nerstudio.core.store import queries, schema
-from nerstudio.core.store.labels import Label
 from nerstudio.core.store.token_bounds import restamp, still_good, token_bounds
 
 _SELECT = (
@@ -172,94 +172,120 @@ def _gold(spans: Iterable[Span]) -> DisjointSpans:
     return gold
 
 
-class ProjectSpans:
-    """The gold-span part of ``Project`` (a mixin, so ``project.add_span`` and the rest
-    stay where their callers call them). Every method is one transaction."""
+def relabel_rows(db: sqlite_utils.Database, span_ids: Sequence[int], label_id: int) -> None:
+    """Give spans another label (inside the caller's transaction)."""
+    good = still_good(db)
+    db.conn.executemany(
+        "UPDATE spans SET label_id = ? WHERE id = ?", [(label_id, i) for i in span_ids]
+    )
+    if good:
+        restamp(db)
 
-    db: sqlite_utils.Database
-    # From the other parts of ``Project``:
-    label: Callable[[str], Label]
-    labels: Callable[[], list[Label]]
-    document: Callable[[int], DocumentRecord]
 
-    def spans(self, document_id: int) -> list[StoredSpan]:
+def label_ids(db: sqlite_utils.Database) -> dict[str, int]:
+    """Every label's id by name."""
+    return dict(db.execute("SELECT name, id FROM labels").fetchall())
+
+
+def label_id(db: sqlite_utils.Database, name: str) -> int:
+    row = db.execute("SELECT id FROM labels WHERE name = ?", [name]).fetchone()
+    if row is None:
+        raise LabelError(f"no label {name!r} in this project")
+    return row[0]
+
+
+def entity_counts(db: sqlite_utils.Database) -> dict[str, int]:
+    """Gold spans per label, every label listed (in label order), by the index on
+    ``spans(label_id)``: cheap enough for the GUI thread where ``stats`` is not."""
+    rows = db.execute(
+        "SELECT l.name, (SELECT count(*) FROM spans s WHERE s.label_id = l.id)"
+        " FROM labels l ORDER BY l.position, l.id"
+    ).fetchall()
+    return dict(rows)
+
+
+class Spans:
+    """``project.spans``: gold spans. Every public method is one transaction."""
+
+    def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
+        self.db = db
+        self.path = path
+
+    def list(self, document_id: int) -> list[StoredSpan]:
         """A document's gold spans in text order."""
         return span_rows(self.db, "s.document_id = ?", [document_id])
 
-    def add_span(
+    def add(
         self, document_id: int, start: int, end: int, label: str, origin: str = "human"
     ) -> StoredSpan:
         """Add one gold span; refuses one off token boundaries or overlapping another."""
         keep = not self.db.conn.in_transaction
         with self.db.atomic():
-            if self.db.execute("SELECT 1 FROM documents WHERE id = ?", [document_id]).fetchone():
-                label_id = self.label(label).id
-            else:
-                self.document(document_id)  # its error names the project
+            found = self.db.execute("SELECT 1 FROM documents WHERE id = ?", [document_id])
+            if found.fetchone() is None:
+                raise ProjectError(f"{self.path}: no document {document_id}")
             new = StoredSpan(start, end, label, document_id=document_id, origin=origin)
-            (span_id,) = insert_spans(self.db, {label: label_id}, [new], keep)
+            (span_id,) = insert_spans(self.db, {label: label_id(self.db, label)}, [new], keep)
         return StoredSpan(start, end, label, id=span_id, document_id=document_id, origin=origin)
 
-    def remove_span(self, span_id: int) -> StoredSpan:
+    def remove(self, span_id: int) -> StoredSpan:
         """Remove a span and return it (so an undo can put it back)."""
         with self.db.atomic():
             good = still_good(self.db)
-            stored = self._stored_span(span_id)
+            stored = self._stored(span_id)
             self.db.execute("DELETE FROM spans WHERE id = ?", [span_id])
             touch(self.db, stored.document_id)
             if good:
                 restamp(self.db)
         return stored
 
-    def relabel_span(self, span_id: int, label: str) -> StoredSpan:
+    def relabel(self, span_id: int, label: str) -> StoredSpan:
         """Give a span another label; returns the span as it was before."""
         with self.db.atomic():
             good = still_good(self.db)
-            stored = self._stored_span(span_id)
+            stored = self._stored(span_id)
             self.db.execute(
-                "UPDATE spans SET label_id = ? WHERE id = ?", [self.label(label).id, span_id]
+                "UPDATE spans SET label_id = ? WHERE id = ?", [label_id(self.db, label), span_id]
             )
             touch(self.db, stored.document_id)
             if good:
                 restamp(self.db)
         return stored
 
-    def add_spans(self, items: Iterable[tuple[int, int, int, str]]) -> list[int]:
+    def add_many(self, items: Iterable[tuple[int, int, int, str]]) -> list[int]:
         """Add many (document, start, end, label) spans at once: all or none."""
         keep = not self.db.conn.in_transaction
         with self.db.atomic():
-            label_ids = self._label_ids()
+            ids = label_ids(self.db)
             new = []
             for document_id, start, end, label in items:
-                if label not in label_ids:
+                if label not in ids:
                     raise LabelError(f"no label {label!r} in this project")
                 new.append(StoredSpan(start, end, label, document_id=document_id))
-            return insert_spans(self.db, label_ids, new, keep)
+            return insert_spans(self.db, ids, new, keep)
 
-    def remove_spans(self, span_ids: Sequence[int]) -> list[StoredSpan]:
+    def remove_many(self, span_ids: Sequence[int]) -> list[StoredSpan]:
         """Remove spans; returns them so an undo can restore them with the same ids."""
         with self.db.atomic():
             return delete_spans(self.db, span_ids)
 
-    def restore_spans(self, spans: Sequence[StoredSpan]) -> None:
+    def restore(self, spans: Sequence[StoredSpan]) -> None:
         """Put removed spans back exactly (ids included)."""
         keep = not self.db.conn.in_transaction
         with self.db.atomic():
-            insert_spans(self.db, self._label_ids(), spans, keep)
+            insert_spans(self.db, label_ids(self.db), spans, keep)
 
-    def relabel_spans(self, span_ids: Sequence[int], label: str) -> None:
+    def relabel_many(self, span_ids: Sequence[int], label: str) -> None:
         with self.db.atomic():
-            good = still_good(self.db)
-            label_id = self.label(label).id
-            self.db.conn.executemany(
-                "UPDATE spans SET label_id = ? WHERE id = ?", [(label_id, i) for i in span_ids]
-            )
-            if good:
-                restamp(self.db)
+            relabel_rows(self.db, span_ids, label_id(self.db, label))
 
-    def label_spans(self, name: str) -> list[StoredSpan]:
+    def of_label(self, name: str) -> list[StoredSpan]:
         """Every gold span of a label (what deleting or merging it touches)."""
         return span_rows(self.db, "l.name = ?", [name])
+
+    def entity_counts(self) -> dict[str, int]:
+        """Gold spans per label (what the training panel and Export show)."""
+        return entity_counts(self.db)
 
     def find_occurrences(
         self, words: Sequence[str], document_ids: Sequence[int] | None = None
@@ -267,11 +293,8 @@ class ProjectSpans:
         """Untagged exact matches of a token sequence, for 'tag all occurrences'."""
         return find_occurrences(self.db, words, document_ids)
 
-    def _stored_span(self, span_id: int) -> StoredSpan:
+    def _stored(self, span_id: int) -> StoredSpan:
         found = span_rows(self.db, "s.id = ?", [span_id])
         if not found:
             raise SpanError(f"no span {span_id} in this project")
         return found[0]
-
-    def _label_ids(self) -> dict[str, int]:
-        return {label.name: label.id for label in self.labels()}

@@ -1,6 +1,6 @@
 """Teams without a server: split a project out to annotators, merge their work back, measure
 how far they agree. Curation (settling disagreements into gold) is in the store
-(``Project.annotations``), so the window's undo commands can drive it."""
+(``project.curation``), so the window's undo commands can drive it."""
 
 from nerstudio.core.team.agreement import PairAgreement, agreement
 from nerstudio.core.team.assign import AssignSummary, assign, deal

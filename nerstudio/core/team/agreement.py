@@ -206,8 +206,8 @@ def pair_agreement(a: str, b: str, shared: Shared) -> PairAgreement:
 
 def agreement(project: Project) -> list[PairAgreement]:
     """Every pair of annotators with a set in the project, names in order."""
-    documents = list(project.annotations.iter_sets(Status.DONE))
-    names = project.annotations.with_sets()
+    documents = list(project.annotation_sets.iter_sets(Status.DONE))
+    names = project.annotation_sets.with_sets()
     return [
         pair_agreement(
             a,

@@ -94,7 +94,7 @@ def assign(
 ) -> AssignSummary:
     """Write one project per annotator into ``out`` (see the module docstring)."""
     annotators = check_annotators(annotators)
-    rows = project.annotations.document_hashes()
+    rows = project.annotation_sets.document_hashes()
     unfinished = [i for i, _, status in rows if status in (Status.NEW, Status.IN_PROGRESS)]
     if not unfinished:
         raise NerstudioError(
@@ -116,9 +116,9 @@ def assign(
         with contextlib.ExitStack() as stack:
             for name, target in targets.items():
                 tmp = stack.enter_context(new_database(target, replace=True))  # --force checked
-                project.annotations.copy_to(tmp)
+                project.copy_to(tmp)
                 with Project.open(tmp) as copy:
-                    copy.annotations.keep_only(plan.documents(name), name)
+                    copy.keep_only(plan.documents(name), name)
                     suggestions = copy.predictions.count(copy.runs.active().id) if run else 0
                 files.append(
                     AssignedFile(

@@ -1,10 +1,10 @@
 """Curation as the window does it: one key settles a whole disagreement.
 
-The store settles one candidate span at a time (``Annotations.settle``). A curator thinks
+The store settles one candidate span at a time (``project.curation.settle``). A curator thinks
 in annotators' versions instead: "take alice's" means every candidate alice marked in the
 disagreement is taken into gold and every other one is rejected; "reject all" rejects
 every candidate (gold keeps nothing there). ``settle_version`` does that as one
-transaction and returns the first ``Settlement``, whose snapshot ``Annotations.undo``
+transaction and returns the first ``Settlement``, whose snapshot ``project.curation.undo``
 restores: one key, one undo step.
 """
 
@@ -48,13 +48,13 @@ def curation_document(project: Project, document_id: int) -> CurationDocument:
     """Read one document's finished sets and disagreements."""
     sets = {
         name: found.spans
-        for name, found in project.annotations.sets(document_id).items()
+        for name, found in project.annotation_sets.sets(document_id).items()
         if found.status is Status.DONE
     }
     return CurationDocument(
-        project.document(document_id),
+        project.documents.get(document_id),
         sets,
-        tuple(project.annotations.disagreements(document_id)),
+        tuple(project.curation.disagreements(document_id)),
     )
 
 
@@ -83,6 +83,6 @@ def settle_version(
     choices: Sequence[Choice] = version_of(disagreement, annotator)
     with project.transaction():
         settlements = [
-            project.annotations.settle(disagreement.document_id, choice) for choice in choices
+            project.curation.settle(disagreement.document_id, choice) for choice in choices
         ]
     return settlements[0]

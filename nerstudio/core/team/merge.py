@@ -4,7 +4,7 @@ Documents are matched by content hash (the k-th copy of a text in a source with 
 in the target, so repeated texts pair up in order); a document the target lacks is added.
 Every source document becomes the source annotator's set (their spans and status); an
 unchanged set is not rewritten, so merging the same files twice changes nothing. Gold is
-then rebuilt (``Annotations.derive_gold``) for the documents whose sets changed, except
+then rebuilt (``project.curation.derive_gold``) for the documents whose sets changed, except
 those the target had finished itself before any set arrived: their gold stays as it is.
 
 Labels are matched by name. A source label the target lacks refuses the merge, listing
@@ -65,14 +65,14 @@ def parse_label_map(items: Sequence[str]) -> dict[str, str]:
 
 def _read(path: Path) -> _Source:
     with Project.open(path) as source:
-        hashes = {i: h for i, h, _ in source.annotations.document_hashes()}
-        records = tuple((hashes[r.id], r) for r in source.iter_documents())  # type: ignore[index]
-        labels = tuple(label.name for label in source.labels())
+        hashes = {i: h for i, h, _ in source.annotation_sets.document_hashes()}
+        records = tuple((hashes[r.id], r) for r in source.documents.iter())  # type: ignore[index]
+        labels = tuple(label.name for label in source.labels.list())
         return _Source(Path(path), source.annotator(), labels, records)
 
 
 def _check_labels(target: Project, sources: Sequence[_Source], mapping: Mapping[str, str]) -> None:
-    names = [label.name for label in target.labels()]
+    names = [label.name for label in target.labels.list()]
     for old, new in mapping.items():
         if new not in names:
             raise LabelError(
@@ -155,7 +155,7 @@ def _save_source(
         spans = [Span(s.start, s.end, mapping.get(s.label, s.label)) for s in record.spans]
         sets.append((document_id(key), record.status, spans))
     try:
-        return target.annotations.save_sets(source.annotator, sets)
+        return target.annotation_sets.save_sets(source.annotator, sets)
     except (LabelError, SpanError) as err:
         raise type(err)(f"{source.path}: {err}") from None
 
@@ -168,12 +168,12 @@ def merge(
     sources = _read_sources(target, paths)
     _check_labels(target, sources, mapping)
 
-    hashes = target.annotations.document_hashes()
+    hashes = target.annotation_sets.document_hashes()
     slots: dict[str, list[int]] = {}
     for document_id, content_hash, _ in hashes:
         slots.setdefault(content_hash, []).append(document_id)
     finished_alone = {i for i, _, status in hashes if status is Status.DONE}
-    finished_alone -= target.annotations.annotated_documents()
+    finished_alone -= target.annotation_sets.annotated_documents()
     placement = _place(sources, slots)
 
     made = target.backup("merge")
@@ -182,7 +182,7 @@ def merge(
             DocumentRecord(r.text, r.tokens, split=r.split, source=r.source, meta=r.meta)
             for r in placement.missing.values()
         ]
-        new_ids = target.add_documents(new).document_ids if new else ()
+        new_ids = target.documents.add(new).document_ids if new else ()
         where = dict(zip(placement.missing, new_ids))
         changed: set[int] = set()
         summaries = []
@@ -201,7 +201,7 @@ def merge(
                     sum(origin == number for origin in placement.added_from.values()),
                 )
             )
-        gold = target.annotations.derive_gold(sorted(changed - finished_alone))
+        gold = target.curation.derive_gold(sorted(changed - finished_alone))
     return MergeSummary(
         tuple(summaries),
         gold,

@@ -75,10 +75,10 @@ def _in_dev_fraction(document_id: int, fraction: float) -> bool:
 def snapshot(project_path: Path, dev_fraction: float) -> Snapshot:
     """Done documents of split train (or none) for training; split dev, else a fraction."""
     with Project.open(project_path) as project:
-        labels = tuple(label.name for label in project.labels())
+        labels = tuple(label.name for label in project.labels.list())
         train: list[Example] = []
         dev: list[Example] = []
-        for record in project.iter_documents(status=Status.DONE):
+        for record in project.documents.iter(status=Status.DONE):
             if not record.tokens:
                 continue
             if record.split in (None, "", "train"):

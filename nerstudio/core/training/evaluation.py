@@ -48,11 +48,11 @@ def _documents(
     held_out = _held_out(folder) if split is None else None
     if held_out is not None:
         wanted = set(held_out)
-        records = [r for r in project.iter_documents(status=Status.DONE) if r.id in wanted]
+        records = [r for r in project.documents.iter(status=Status.DONE) if r.id in wanted]
         described = f"the {len(records)} done documents the run held out of its training"
     else:
         split = split or "dev"
-        records = list(project.iter_documents(status=Status.DONE, split=split))
+        records = list(project.documents.iter(status=Status.DONE, split=split))
         described = f"the {len(records)} done documents of split {split!r}"
     return [data.example_from(r) for r in records if r.tokens], described
 

@@ -20,6 +20,7 @@ from nerstudio.core.transfer.importing import (
     ImportOptions,
     ImportSummary,
     import_files,
+    import_text,
     read_file,
 )
 
@@ -37,5 +38,6 @@ __all__ = [
     "export_format",
     "export_target",
     "import_files",
+    "import_text",
     "read_file",
 ]

@@ -213,7 +213,7 @@ def import_document_files(
             records = [_with_split(r, split) for r in records]
         # Storing fails only for the project's reasons (a full disk, a lock), not the file's:
         # that stops the import, the files stored before it kept.
-        added = project.add_documents(records, progress=progress)
+        added = project.documents.add(records, progress=progress)
         result.document_ids += added.document_ids
         result.spans += added.spans
         result.files.append(

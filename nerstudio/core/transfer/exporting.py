@@ -58,7 +58,7 @@ class ExportContext:
 
     @property
     def labels(self) -> list[str]:
-        return [label.name for label in self.project.labels()]
+        return [label.name for label in self.project.labels.list()]
 
 
 def _conll(records, fh, context: ExportContext) -> int:
@@ -184,7 +184,7 @@ def with_origins(
     where it has that, looked up a batch at a time."""
     iterator = iter(records)
     while chunk := list(itertools.islice(iterator, batch)):
-        found = project.origins(r.id for r in chunk if r.id is not None)
+        found = project.documents.origins(r.id for r in chunk if r.id is not None)
         for record in chunk:
             origin = found.get(record.id) if record.id is not None else None
             yield record if origin is None else replace(record, origin=origin)
@@ -210,7 +210,7 @@ def export_corpus(
     status = None if include_all else Status.DONE
     # The documents written are counted as they go: with ``annotator`` they are that
     # person's set, not the gold's (the summary said 4 where the file held alice's 2).
-    documents = iter(project.iter_documents(status=status, split=split, annotator=annotator))
+    documents = iter(project.documents.iter(status=status, split=split, annotator=annotator))
     first = next(documents, None)
     if first is None:
         which = "documents" if include_all else "done documents (add --all for every document)"

@@ -29,6 +29,7 @@ from nerstudio.core.transfer.document_import import (
     document_files,
     import_document_files,
 )
+from nerstudio.core.tokens import tokenize
 
 IMPORT_FORMATS = ("auto", *FORMAT_NAMES)
 OVERLAP_POLICIES = ("keep-longest", "error")
@@ -285,11 +286,11 @@ def import_files(
             _storable(r) if split is None else replace(_storable(r), split=split)
             for r in result.records
         )
-    if project.count_documents(DocumentQuery(limit=0)):
+    if project.documents.count(DocumentQuery(limit=0)):
         project.backup("import")
     read = import_document_files(project, documents, options.per, split, progress, on_file)
     with project.transaction():
-        added = project.add_documents(records, progress=progress, labels=declared)
+        added = project.documents.add(records, progress=progress, labels=declared)
         stored = store_suggestions(project, added.document_ids, suggestions)
     if stored:
         runs = ", ".join(sorted(stored))
@@ -332,6 +333,16 @@ def _document_paths(
         else:
             others.append(path)
     return others, documents
+
+
+def import_text(project: Project, text: str, source: str = "clipboard") -> int:
+    """One document from a piece of text (the window's paste), tokenized and stored as
+    one transaction; returns its id. The window calls this rather than the store."""
+    text = text.strip()
+    if not text:
+        raise FormatError(source, "holds no text; nothing was added")
+    record = DocumentRecord(text=text, tokens=tuple(tokenize(text)), source=source)
+    return project.documents.add([record]).document_ids[0]
 
 
 def _span_uncertainty(scores: Sequence[float]) -> dict[str, float]:

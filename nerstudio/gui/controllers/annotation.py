@@ -83,15 +83,14 @@ class AnnotationController(QObject):
         gold = self.state.spans
         overlapped = (text_order.overlapping(gold, t.start, t.end) for t in taken)
         replaced = list(dict.fromkeys(span.id for spans in overlapped for span in spans))
-        stack = self.state.undo_stack
-        if replaced:
-            stack.beginMacro(f"{text} (replacing {len(replaced)} gold)")
-            self.state.execute(commands.RemoveSpans(self.state, document.id, replaced))
-        accepted = self.state.execute(commands.AddSpans(self.state, rows, text))
-        if replaced:
-            stack.endMacro()
-            if not accepted:
-                stack.undo()  # nothing half-done: the removed gold comes back
+        command: commands.EditCommand = commands.AddSpans(self.state, rows, text)
+        if replaced:  # one step, one transaction: nothing half-done
+            command = commands.Gesture(
+                self.state,
+                f"{text} (replacing {len(replaced)} gold)",
+                [commands.RemoveSpans(self.state, document.id, replaced), command],
+            )
+        accepted = self.state.execute(command)
         if accepted and len(rows) == 1:
             self.editor.select_span_at(rows[0][1], rows[0][2])
 
@@ -148,18 +147,11 @@ class AnnotationController(QObject):
         name = (
             f"Merge {count} entities into {new.label}" if count > 1 else f"Re-span as {new.label}"
         )
-        stack = self.state.undo_stack
-        stack.beginMacro(name)
-        removed = self.state.execute(
-            commands.RemoveSpans(self.state, document_id, [s.id for s in overlapped])
-        )
-        added = removed and self.state.execute(
-            commands.AddSpans(self.state, [(document_id, new.start, new.end, new.label)], name)
-        )
-        stack.endMacro()
-        if removed and not added:
-            stack.undo()  # the old entities come back
-        if added:
+        parts = [
+            commands.RemoveSpans(self.state, document_id, [s.id for s in overlapped]),
+            commands.AddSpans(self.state, [(document_id, new.start, new.end, new.label)], name),
+        ]
+        if self.state.execute(commands.Gesture(self.state, name, parts)):
             self.editor.select_span_at(new.start, new.end)
 
     @Slot(int, str)
@@ -218,18 +210,12 @@ class AnnotationController(QObject):
                 self.sync_enter_action()
             if accepts and document is not None:
                 rows = [(document.id, s.start, s.end, s.label) for s in pending]
-                stack = self.state.undo_stack
-                stack.beginMacro(f"Accept {len(rows)} suggestion(s) and mark done")
-                accepted = self.state.execute(
-                    commands.AddSpans(self.state, rows, f"Accept {len(rows)} suggestions")
-                )
-                marked = accepted and self.state.execute(
-                    commands.SetStatus(self.state, document.id, Status.DONE)
-                )
-                stack.endMacro()
-                if accepted and not marked:
-                    stack.undo()
-                if not marked:
+                parts = [
+                    commands.AddSpans(self.state, rows, f"Accept {len(rows)} suggestions"),
+                    commands.SetStatus(self.state, document.id, Status.DONE),
+                ]
+                text = f"Accept {len(rows)} suggestion(s) and mark done"
+                if not self.state.execute(commands.Gesture(self.state, text, parts)):
                     return
                 self._open_next()
                 return
@@ -263,7 +249,7 @@ class AnnotationController(QObject):
             return
         words = [document.text[s:e] for s, e in document.tokens if span.contains(s)]
         scope = None if everywhere else [document.id]
-        found = self.state.project.find_occurrences(words, scope)
+        found = self.state.project.spans.find_occurrences(words, scope)
         if everywhere:
             here = [f for f in found if f[0] == document.id]
             found = here + [f for f in found if f[0] != document.id]

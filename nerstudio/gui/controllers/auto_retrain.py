@@ -60,7 +60,7 @@ class AutoRetrain(QObject):
 
     def done_count(self) -> int:
         assert self.state.project is not None
-        return self.state.project.count_documents(DocumentQuery(status=Status.DONE, limit=0))
+        return self.state.project.documents.count(DocumentQuery(status=Status.DONE, limit=0))
 
     @Slot()
     def reset(self) -> None:

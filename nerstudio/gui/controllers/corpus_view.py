@@ -7,9 +7,9 @@ from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel
 
-from nerstudio.core.records import DocumentRecord, Status
+from nerstudio.core.records import Status
 from nerstudio.core.store import DocumentQuery
-from nerstudio.core.tokens import tokenize
+from nerstudio.core.transfer import import_text
 from nerstudio.gui.models.documents import DocumentListModel
 from nerstudio.gui.state import AppState
 from nerstudio.gui.widgets.document_list import DocumentList
@@ -69,8 +69,8 @@ class CorpusView(QObject):
         project = self.state.project
         if project is None:
             return
-        done = project.count_documents(DocumentQuery(status=Status.DONE))
-        total = project.count_documents()
+        done = project.documents.count(DocumentQuery(status=Status.DONE))
+        total = project.documents.count()
         self.progress_text.setText(f"{done:,} of {total:,} done")
 
     @Slot(object)
@@ -130,8 +130,6 @@ class CorpusView(QObject):
         if not text:
             self.state.say("The clipboard holds no text.")
             return
-        added = self.state.project.add_documents(
-            [DocumentRecord(text=text, tokens=tuple(tokenize(text)), source="clipboard")]
-        )
+        document_id = import_text(self.state.project, text, source="clipboard")
         self.documents.set_query(self.documents.query)
-        self.state.open_document(added.document_ids[0])
+        self.state.open_document(document_id)

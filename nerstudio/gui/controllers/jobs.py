@@ -144,7 +144,7 @@ class BackgroundJobs(QObject):
         project = self.state.project
         if project is None:
             return
-        splits = sorted(project.stats().by_split)
+        splits = sorted(project.documents.splits())  # by an index: no stats() here
         chosen = ExportDialog.ask(project.path, splits, self.window)
         if chosen is None:
             return

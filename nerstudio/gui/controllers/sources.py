@@ -183,7 +183,7 @@ class SourcesController(QObject):
         run, document = self._active_learner(), self.state.document
         if run is None or document is None or not self.learnt:
             return
-        record = self.state.project.document(document.id)
+        record = self.state.project.documents.get(document.id)
         if learn_in_document(self.state.project, run, record, list(self.learnt)):
             self.state.session.suggestions_changed(document.id)
 
@@ -200,7 +200,7 @@ class SourcesController(QObject):
             return
         entities = [(document.text[s:e], label) for s, e, label in added]
         self.learnt.update(entities)
-        record = self.state.project.document(document_id)
+        record = self.state.project.documents.get(document_id)
         if learn_in_document(self.state.project, run, record, entities):
             self.state.session.suggestions_changed(document_id)
 

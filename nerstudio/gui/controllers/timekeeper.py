@@ -62,7 +62,7 @@ class Timekeeper(QObject):
         storable = project is not None and not project.read_only
         if storable and self.document_id is not None and self.pending:
             try:
-                project.add_seconds_spent(self.document_id, self.pending)
+                project.documents.add_seconds_spent(self.document_id, self.pending)
             except NerstudioError as err:
                 self.state.say(f"Time on this document not stored: {err}")
         self.stored += self.pending
@@ -72,7 +72,9 @@ class Timekeeper(QObject):
         self.flush()
         self.document_id = document_id or None
         project = self.state.project
-        self.stored = project.seconds_spent(document_id) if project and document_id else 0.0
+        self.stored = (
+            project.documents.seconds_spent(document_id) if project and document_id else 0.0
+        )
         if self.document_id is None:
             self._stop()
             return

@@ -20,9 +20,10 @@ class SettleDisagreement(EditCommand):
 
     def apply(self) -> None:
         self.settlement = settle_version(self.project, self.disagreement, self.annotator)
-        self.state.reload(self.disagreement.document_id)
 
     def revert(self) -> None:
         assert self.settlement is not None
-        self.project.annotations.undo(self.settlement)
+        self.project.curation.undo(self.settlement)
+
+    def refresh(self) -> None:
         self.state.reload(self.disagreement.document_id)

@@ -40,10 +40,10 @@ class CurationQueueWorker(Worker):
     def work(self) -> None:
         # The window checked the file when it opened it; no second quick_check here.
         with Project.open(self.project_path, check=False) as project:
-            documents = tuple(project.annotations.disputed_documents(open_only=False))
+            documents = tuple(project.curation.disputed_documents(open_only=False))
             if self.stopping.is_set():
                 return
-            rows = project.document_rows([d.document_id for d in documents])
+            rows = project.documents.rows([d.document_id for d in documents])
         if not self.stopping.is_set():
             previews = {row.id: row.preview for row in rows}
             self.read.emit(CurationQueue(self.project_path, documents, previews))

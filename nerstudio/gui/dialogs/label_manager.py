@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from nerstudio.core.store import Label
 from nerstudio.gui import commands
 from nerstudio.gui.state import AppState
 
@@ -66,8 +67,9 @@ class LabelManager(QDialog):
     def reload(self, select: str | None = None) -> None:
         current = select or self.current()
         self.list.clear()
+        counts = self.state.entity_counts()
         for label in self.state.labels:
-            count = self.state.project.count_label_spans(label.name) if self.state.project else 0
+            count = counts.get(label.name, 0)
             key = f"key {label.hotkey}" if label.hotkey else "no key"
             item = QListWidgetItem(swatch(label.color), f"{label.name}   ({key}, {count} spans)")
             item.setData(256, label.name)
@@ -78,6 +80,9 @@ class LabelManager(QDialog):
     def current(self) -> str | None:
         item = self.list.currentItem()
         return item.data(256) if item else None
+
+    def _label(self, name: str) -> Label:
+        return next(label for label in self.state.labels if label.name == name)
 
     def add(self) -> None:
         name, ok = QInputDialog.getText(self, "Add label", "Name (no spaces):")
@@ -97,9 +102,7 @@ class LabelManager(QDialog):
         name = self.current()
         if name is None:
             return
-        color = QColorDialog.getColor(
-            QColor(self.state.project.label(name).color), self, f"Color of {name}"
-        )
+        color = QColorDialog.getColor(QColor(self._label(name).color), self, f"Color of {name}")
         if color.isValid():
             self.state.execute(commands.RecolorLabel(self.state, name, color.name()))
 
@@ -109,7 +112,7 @@ class LabelManager(QDialog):
         name = self.current()
         if name is None:
             return
-        current = self.state.project.label(name).hotkey or ""
+        current = self._label(name).hotkey or ""
         now = f"now {current}" if current else "none now"
         dialog = QInputDialog(self)
         dialog.setWindowTitle("Hotkey")
@@ -146,7 +149,7 @@ class LabelManager(QDialog):
         name = self.current()
         if name is None or self.state.project is None:
             return
-        count = self.state.project.count_label_spans(name)
+        count = self.state.entity_counts().get(name, 0)
         answer = QMessageBox.question(
             self,
             "Delete label",

@@ -86,11 +86,11 @@ class DocumentListModel(QAbstractTableModel):
         self.query = query
         self.rows = []
         self.sources = {}
-        self.has_sources = self.project is not None and self.project.has_document_files()
+        self.has_sources = self.project is not None and self.project.documents.has_files()
         if self.order is not None:
             self.total = len(self.order)
         else:
-            self.total = self.project.count_documents(query) if self.project else 0
+            self.total = self.project.documents.count(query) if self.project else 0
         self.rows = self._next_page()
         self.endResetModel()
 
@@ -135,7 +135,7 @@ class DocumentListModel(QAbstractTableModel):
     def _next_page(self) -> list[DocumentRow]:
         rows = self._fetch_page()
         if self.has_sources and rows:
-            self.sources.update(self.project.document_sources([row.id for row in rows]))
+            self.sources.update(self.project.documents.sources([row.id for row in rows]))
         return rows
 
     def _fetch_page(self) -> list[DocumentRow]:
@@ -149,7 +149,7 @@ class DocumentListModel(QAbstractTableModel):
             self.uncertainty.update(zip(ids, self.order.uncertainties[start:end]))
             self.reasons.update(zip(ids, self.order.reasons[start:end]))
             self.ranks.update(zip(ids, range(start + 1, end + 1)))
-            by_id = {row.id: row for row in self.project.document_rows(ids)} if ids else {}
+            by_id = {row.id: row for row in self.project.documents.rows(ids)} if ids else {}
             return [by_id[i] for i in ids if i in by_id]
         page = DocumentQuery(
             status=self.query.status,
@@ -159,7 +159,7 @@ class DocumentListModel(QAbstractTableModel):
             offset=len(self.rows),
             limit=PAGE,
         )
-        return self.project.list_documents(page)
+        return self.project.documents.list(page)
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
         return not parent.isValid() and (len(self.rows) < self.total or self._can_extend())
@@ -249,7 +249,7 @@ class DocumentListModel(QAbstractTableModel):
         i = self.row_of(document_id)
         if i is None or self.project is None:
             return
-        fresh = self.project.document_rows([document_id])
+        fresh = self.project.documents.rows([document_id])
         if fresh:
             self.rows[i] = fresh[0]
             self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))

@@ -215,8 +215,7 @@ class TrainingPanel(QWidget):
 
     def show_scores(self, dev: dict) -> None:
         """A run's dev scores in the report, with every label of the project listed."""
-        project = self.state.project
-        counts = project.stats().entities if project else {}
+        counts = self.controller.entity_counts()
         labels = [label.name for label in self.state.labels]
         self.report.show_scores(dev, labels, counts)
 
@@ -224,9 +223,7 @@ class TrainingPanel(QWidget):
 
     @Slot()
     def reload_history(self) -> None:
-        project = self.state.project
-        runs = project.runs.all() if project else []
-        self.run_history.show_runs(runs, project.runs.active() if project else None)
+        self.run_history.show_runs(*self.controller.runs())
 
     def activate(self, name: str) -> None:
         """Make a run the model for suggestions."""
@@ -235,28 +232,26 @@ class TrainingPanel(QWidget):
     @Slot()
     def show_selected_runs(self) -> None:
         """Selecting runs shows their curves; two or more are overlaid."""
-        project = self.state.project
-        names = self.run_history.selected_runs()
-        if project is None or not names or self.is_running():
+        if self.is_running():
+            return
+        curves = self.controller.curves(self.run_history.selected_runs())
+        if curves is None:
             return
         self.chart.clear_run()
-        first = project.runs.get(names[0])
-        for point in project.runs.metrics(first.id, "train_loss"):
-            self.chart.add_step(point.step, point.value)
-        losses = {p.step: p.value for p in project.runs.metrics(first.id, "dev_loss")}
-        for point in project.runs.metrics(first.id, "dev_f1"):
-            self.chart.add_eval(point.step, losses.get(point.step, 0.0), point.value)
-        self.show_scores(first.metrics.get("dev", {}))
-        for name in names[1:]:
-            points = project.runs.metrics(project.runs.get(name).id, "dev_f1")
-            self.chart.overlay_f1(name, [p.step for p in points], [p.value for p in points])
+        for step, loss in curves.train_loss:
+            self.chart.add_step(step, loss)
+        for step, loss, f1 in curves.evals:
+            self.chart.add_eval(step, loss, f1)
+        self.show_scores(curves.dev)
+        for name, steps, values in curves.overlays:
+            self.chart.overlay_f1(name, list(steps), list(values))
 
     @Slot(str)
     def export_run(self, name: str) -> None:
         """Copy a run's folder into a new subfolder of a chosen folder."""
-        if self.state.project is None:
+        run = self.controller.run(name)
+        if run is None:
             return
-        run = self.state.project.runs.get(name)
         if not run.path:
             QMessageBox.warning(self, "Export failed", f"run {run.name} has no model folder")
             return
@@ -267,12 +262,12 @@ class TrainingPanel(QWidget):
     @Slot(str)
     def delete_run(self, name: str) -> None:
         """Forget a run (after asking); its folder goes only when it is that run's own."""
-        if self.state.project is None:
+        record = self.controller.run(name)
+        if record is None:
             return
         if self.controller.training_run() == name:
             self.state.say(f"Run {name} is training: stop it first.")
             return
-        record = self.state.project.runs.get(name)
         folder = f" and its model folder {record.path}" if record.path else ""
         answer = QMessageBox.question(self, "Delete run", f"Delete run {name}{folder}?")
         if answer == QMessageBox.StandardButton.Yes:
