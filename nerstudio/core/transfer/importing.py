@@ -23,13 +23,13 @@ from nerstudio.core.records import DocumentRecord
 from nerstudio.core.spans import ScoredSpan
 from nerstudio.core.store import DocumentQuery, Project
 from nerstudio.core.store.predictions import PredictionRow
+from nerstudio.core.tokens import tokenize
 from nerstudio.core.transfer.document_import import (
     DocumentFileSummary,
     FileProgress,
     document_files,
     import_document_files,
 )
-from nerstudio.core.tokens import tokenize
 
 IMPORT_FORMATS = ("auto", *FORMAT_NAMES)
 OVERLAP_POLICIES = ("keep-longest", "error")
