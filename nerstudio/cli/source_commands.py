@@ -13,6 +13,7 @@ from nerstudio.cli.terminal import progress_bar
 from nerstudio.core.plural import counted
 from nerstudio.core.safe_io import check_target, write_file
 from nerstudio.core.store import Project
+from nerstudio.core.training.config import DEVICES
 
 SOURCE_HELP = (
     "dictionary:FILE (text<TAB>LABEL lines, .csv, or spaCy/Prodigy pattern .jsonl), "
@@ -108,7 +109,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         "with the same name map by themselves; others are dropped and reported)",
     )
     p.add_argument("--name", help="the source's name in the run list (default: from the source)")
-    p.add_argument("--device", default="cpu", help="where a model source runs (default cpu)")
+    p.add_argument(
+        "--device",
+        choices=DEVICES,
+        default="auto",
+        help="where a model or zero-shot source runs (default %(default)s)",
+    )
     add_messages(p, "progress and the result")
     p.add_argument(
         "--stdin-stop",
