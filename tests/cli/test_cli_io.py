@@ -100,13 +100,18 @@ def path_arguments() -> dict[tuple[str, str], bool]:
     """Every path argument of every command: (command, name) -> whether it is an output."""
     from nerstudio.cli import OUTPUT_ARGUMENTS, build_parser
 
-    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
-    return {
-        (command, action.dest): action.dest in OUTPUT_ARGUMENTS
-        for command, parser in sub.choices.items()
-        for action in parser._actions
-        if action.type is Path
-    }
+    found: dict[tuple[str, str], bool] = {}
+
+    def walk(parser: argparse.ArgumentParser, command: str) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):  # nested: dictionary export
+                for name, child in action.choices.items():
+                    walk(child, f"{command} {name}".strip())
+            elif action.type is Path:
+                found[(command, action.dest)] = action.dest in OUTPUT_ARGUMENTS
+
+    walk(build_parser(), "")
+    return found
 
 
 def test_every_path_argument_is_known_as_an_input_or_an_output():
@@ -118,12 +123,14 @@ def test_every_path_argument_is_known_as_an_input_or_an_output():
         ("predict", "out"),
         ("assign", "out"),
         ("export-model", "out"),
+        ("dictionary export", "out"),
     }
     inputs = {key for key, output in path_arguments().items() if not output}
     assert inputs == {
         *((c, "project") for c in ("init", "import", "export", "stats", "check", "runs")),
         *((c, "project") for c in ("train", "evaluate", "export-model", "predict", "review")),
         *((c, "project") for c in ("queue", "assign", "agreement", "annotator", "guidelines")),
+        *((c, "project") for c in ("suggest", "dictionary export")),
         ("init", "guidelines"),
         ("import", "files"),
         ("merge", "target"),
