@@ -260,19 +260,57 @@ def import_files(
     each, a refused one listed in ``refused`` (``on_file`` hears of each as it is read)."""
     options = options or ImportOptions(paragraphs=paragraphs)
     paths, documents = _document_paths(paths, fmt, options)
-    records: list[DocumentRecord] = []
-    notes: list[str] = []
-    files: list[FileSummary] = []
-    dropped: list[str] = []
-    declared: list[str] = []
-    suggestions: list[tuple[int, str, list[dict]]] = []  # (index in records, run, spans)
+    read = _read_annotated(paths, fmt, split, options)
+    if project.documents.count(DocumentQuery(limit=0)):
+        project.backup("import")
+    stored_files = import_document_files(project, documents, options.per, split, progress, on_file)
+    with project.transaction():
+        added = project.documents.add(read.records, progress=progress, labels=read.declared)
+        stored = store_suggestions(project, added.document_ids, read.suggestions)
+    if stored:
+        runs = ", ".join(sorted(stored))
+        read.notes.append(
+            f"{counted(sum(stored.values()), 'document')} got suggestions of {runs} (never gold: "
+            "accept them in the window, or set the run active to see them)"
+        )
+    return ImportSummary(
+        len(added.document_ids) + len(stored_files.document_ids),
+        added.spans + stored_files.spans,
+        added.labels_added,
+        read.notes,
+        read.files,
+        read.dropped,
+        stored_files.files,
+        stored_files.refused,
+    )
+
+
+@dataclass
+class _Annotated:
+    """What the files of annotated formats held, read and checked, none stored yet."""
+
+    records: list[DocumentRecord] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    files: list[FileSummary] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    declared: list[str] = field(default_factory=list)  # label names the files declare
+    suggestions: list[tuple[int, str, list[dict]]] = field(default_factory=list)
+    # (index in records, run, spans)
+
+
+def _read_annotated(
+    paths: Sequence[Path], fmt: str, split: str | None, options: ImportOptions
+) -> _Annotated:
+    """Every file of an annotated format read and checked (any refusal raises)."""
+    read = _Annotated()
     for path in paths:
         detected, result = read_file(Path(path), fmt, options)
-        suggestions += [(len(records) + i, run, spans) for i, run, spans in result.suggestions]
-        notes.extend(printable(note) for note in result.notes)
-        dropped.extend(printable(line) for line in result.dropped)
-        declared.extend(name for name in result.labels if name not in declared)
-        files.append(
+        at = len(read.records)
+        read.suggestions += [(at + i, run, spans) for i, run, spans in result.suggestions]
+        read.notes.extend(printable(note) for note in result.notes)
+        read.dropped.extend(printable(line) for line in result.dropped)
+        read.declared.extend(name for name in result.labels if name not in read.declared)
+        read.files.append(
             FileSummary(
                 Path(path),
                 detected,
@@ -282,32 +320,11 @@ def import_files(
                 len(result.dropped),
             )
         )
-        records.extend(
+        read.records.extend(
             _storable(r) if split is None else replace(_storable(r), split=split)
             for r in result.records
         )
-    if project.documents.count(DocumentQuery(limit=0)):
-        project.backup("import")
-    read = import_document_files(project, documents, options.per, split, progress, on_file)
-    with project.transaction():
-        added = project.documents.add(records, progress=progress, labels=declared)
-        stored = store_suggestions(project, added.document_ids, suggestions)
-    if stored:
-        runs = ", ".join(sorted(stored))
-        notes.append(
-            f"{counted(sum(stored.values()), 'document')} got suggestions of {runs} (never gold: "
-            "accept them in the window, or set the run active to see them)"
-        )
-    return ImportSummary(
-        len(added.document_ids) + len(read.document_ids),
-        added.spans + read.spans,
-        added.labels_added,
-        notes,
-        files,
-        dropped,
-        read.files,
-        read.refused,
-    )
+    return read
 
 
 def _document_paths(
