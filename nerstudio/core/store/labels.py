@@ -246,6 +246,28 @@ class ProjectLabels:
             self.restore_spans(spans)
             self._renumber_labels()
 
+    def label_descriptions(self) -> dict[str, str]:
+        """Each described label's description (what a zero-shot model is told it means)."""
+        rows = self.db.execute(
+            "SELECT labels.name, label_descriptions.description FROM label_descriptions "
+            "JOIN labels ON labels.id = label_descriptions.label_id"
+        ).fetchall()
+        return dict(rows)
+
+    def describe_label(self, name: str, description: str | None) -> None:
+        """Give a label a description; None or blank removes it."""
+        text = (description or "").strip()
+        if len(text) > 500:
+            raise LabelError(f"the description of {name!r} is longer than 500 characters")
+        with self.db.atomic():
+            label = self.label(name)
+            self.db.execute("DELETE FROM label_descriptions WHERE label_id = ?", [label.id])
+            if text:
+                self.db.execute(
+                    "INSERT INTO label_descriptions (label_id, description) VALUES (?, ?)",
+                    [label.id, text],
+                )
+
     def merge_labels(self, source: str, target: str) -> list[int]:
         """Give every ``source`` span the ``target`` label and delete ``source``."""
         if source == target:

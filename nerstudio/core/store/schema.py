@@ -15,6 +15,7 @@ import sqlite_utils
 
 from nerstudio.core.errors import ProjectError
 from nerstudio.core.store.connection import explain
+from nerstudio.core.store.label_descriptions_schema import migration_label_descriptions
 
 APPLICATION = "nerstudio"
 
@@ -347,6 +348,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_6,
     _migration_7,
     _migration_8,
+    migration_label_descriptions,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
