@@ -1,5 +1,7 @@
 """Auto-retrain: after every N newly done documents, train again in the background, make
-the new model active, which scores the pool with it (and so re-orders the queue).
+the new model active, which scores the pool with it (and so re-orders the queue). A
+project's first model comes sooner, at ``FIRST_RUN_AFTER`` done documents: the training
+defaults learn from that few (issue 26), and suggestions help from then on.
 
 Training runs through the training controller's child process, so the person keeps
 annotating; a failure goes to the status bar, never a dialog. The settings and the run's
@@ -18,6 +20,7 @@ from nerstudio.core.plural import counted
 from nerstudio.core.records import Status
 from nerstudio.core.spans import iob2_tag_names
 from nerstudio.core.store import DocumentQuery
+from nerstudio.core.training.config import FIRST_RUN_AFTER
 from nerstudio.gui.state import AppState
 from nerstudio.gui.training import TrainingController
 from nerstudio.gui.widgets.training_form import TrainingForm
@@ -53,6 +56,7 @@ class AutoRetrain(QObject):
         self.training = training
         self.baseline: int | None = None  # done documents when the last run started
         self.pending: str | None = None
+        self.first_tried = False  # the first-run rule has started a run this session
         state.projectChanged.connect(self.reset)
         state.documentEdited.connect(self.check)
         form.retrainToggled.connect(self.reset)
@@ -66,6 +70,7 @@ class AutoRetrain(QObject):
     def reset(self) -> None:
         """Count from now: a project just opened or the toggle just turned on."""
         self.baseline = self.done_count() if self.state.project is not None else None
+        self.first_tried = False
 
     @Slot(int)
     def check(self, _document_id: int = 0) -> None:
@@ -77,8 +82,16 @@ class AutoRetrain(QObject):
         done = self.done_count()
         if self.baseline is None or done < self.baseline:
             self.baseline = done
-        elif done - self.baseline >= settings.every:
+        elif done - self.baseline >= settings.every or self.first_run_due(done):
             self.start(done)
+
+    def first_run_due(self, done: int) -> bool:
+        """Whether the project has no run yet and enough done documents for a first one;
+        tried once a session, so a first run the person stopped does not start again at
+        the next done document."""
+        if self.first_tried or done < FIRST_RUN_AFTER:
+            return False
+        return not self.state.project.runs.all()
 
     def start(self, done: int) -> None:
         try:
@@ -99,6 +112,7 @@ class AutoRetrain(QObject):
                     "since the active run."
                 )
         self.baseline = done
+        self.first_tried = True
         self.pending = name
         done_text = counted(done, "document")
         self.state.message.emit(f"{done_text} done: retraining in the background ({name})")

@@ -94,6 +94,10 @@ def default_learning_rate(parameters: int, method: str) -> float:
     return 2e-5
 
 
+FIRST_RUN_AFTER = 10
+"""Done documents after which auto-retrain trains a project's first model (later runs come
+every N more done): the defaults learn from that few (``tests/benchmarks/coldstart_bench.py``)."""
+
 TARGET_STEPS = 375
 MIN_EPOCHS = 5
 # Early stopping waits at least this many optimizer steps without a better dev F1: on a
