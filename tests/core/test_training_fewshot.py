@@ -24,3 +24,31 @@ def test_the_fraction_decides_when_it_picks_some_and_one_document_is_never_held_
     assert len(train) + len(dev) == 200
     lone = [i for i in ids if _dev_draw(i) >= 0.1][:1]
     assert hold_out(examples(lone), 0.1) == (examples(lone), [])
+
+
+def test_a_tiny_corpus_gets_many_more_steps_than_twenty_epochs():
+    from nerstudio.core.training.config import TrainConfig, default_epochs
+
+    # 45 windows at batch 16: 3 steps an epoch; 20 epochs (the old ceiling) made 60 steps
+    assert default_epochs(45, 16, TrainConfig.max_epochs) == 100
+    assert default_epochs(90, 16, TrainConfig.max_epochs) == 63  # 6 an epoch: 375 steps
+    assert default_epochs(14041, 16, TrainConfig.max_epochs) == 5  # big corpora unchanged
+
+
+def test_a_run_scored_on_few_held_out_documents_keeps_its_last_epoch(tmp_path, tiny_model):
+    """Dev F1 on two documents picks a lucky early epoch and stops there; such a run
+    trains its whole schedule and keeps the last epoch (at learning rate 0 every epoch
+    scores the same: the old rule kept the first and called the rest no better)."""
+    from nerstudio.core.store import Project
+    from nerstudio.core.training import EvalFinished, train
+    from nerstudio.core.transfer import import_files
+    from tests.conftest import make_sentences, tiny_train_config, write_conll
+
+    path = tmp_path / "few.db"
+    with Project.create(path, ["PER", "ORG", "LOC"]) as project:
+        import_files(project, [write_conll(tmp_path / "few.conll", make_sentences(20, 5))])
+    config = tiny_train_config(tiny_model, "few", epochs=3, learning_rate=0.0, patience=1)
+    events = list(train(path, config))
+    assert [e.is_best for e in events if isinstance(e, EvalFinished)] == [True, True, True]
+    assert events[-1].best_epoch == 3
+    assert events[-1].summary["dev_documents"] < 30
