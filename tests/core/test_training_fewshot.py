@@ -27,12 +27,16 @@ def test_the_fraction_decides_when_it_picks_some_and_one_document_is_never_held_
 
 
 def test_a_tiny_corpus_gets_many_more_steps_than_twenty_epochs():
-    from nerstudio.core.training.config import TrainConfig, default_epochs
+    from nerstudio.core.training.config import MIN_STEPS, TrainConfig, default_epochs
 
-    # 45 windows at batch 16: 3 steps an epoch; 20 epochs (the old ceiling) made 60 steps
-    assert default_epochs(45, 16, TrainConfig.max_epochs) == 100
-    assert default_epochs(90, 16, TrainConfig.max_epochs) == 63  # 6 an epoch: 375 steps
-    assert default_epochs(14041, 16, TrainConfig.max_epochs) == 5  # big corpora unchanged
+    most = TrainConfig.max_epochs
+    # 10 sentences (9 train) were 20 steps, 50 sentences (42 train) 60: now 100 and 120
+    assert default_epochs(9, 16, most) * 1 == MIN_STEPS  # one step an epoch
+    assert default_epochs(42, 16, most) * 3 == 120
+    assert default_epochs(85, 16, most) * 6 == 240
+    assert default_epochs(180, 16, most) * 12 == 384  # the 375-step target, as before
+    assert default_epochs(14041, 16, most) == 5  # big corpora unchanged
+    assert default_epochs(14041, 16, 2) == 2  # --max-epochs still caps a big corpus
 
 
 def test_a_run_scored_on_few_held_out_documents_keeps_its_last_epoch(tmp_path, tiny_model):
