@@ -56,7 +56,6 @@ class AutoRetrain(QObject):
         self.training = training
         self.baseline: int | None = None  # done documents when the last run started
         self.pending: str | None = None
-        self.first_tried = False  # the first-run rule has started a run this session
         state.projectChanged.connect(self.reset)
         state.documentEdited.connect(self.check)
         form.retrainToggled.connect(self.reset)
@@ -70,7 +69,6 @@ class AutoRetrain(QObject):
     def reset(self) -> None:
         """Count from now: a project just opened or the toggle just turned on."""
         self.baseline = self.done_count() if self.state.project is not None else None
-        self.first_tried = False
 
     @Slot(int)
     def check(self, _document_id: int = 0) -> None:
@@ -86,10 +84,11 @@ class AutoRetrain(QObject):
             self.start(done)
 
     def first_run_due(self, done: int) -> bool:
-        """Whether the project has no run yet and enough done documents for a first one;
-        tried once a session, so a first run the person stopped does not start again at
-        the next done document."""
-        if self.first_tried or done < FIRST_RUN_AFTER:
+        """Whether the done count just reached FIRST_RUN_AFTER in a project with no run yet
+        (counted from the baseline, so a project opened with more done documents keeps the
+        usual N, and a first run the person stopped does not start again)."""
+        assert self.baseline is not None
+        if not self.baseline < FIRST_RUN_AFTER <= done:
             return False
         return not self.state.project.runs.all()
 
@@ -112,7 +111,6 @@ class AutoRetrain(QObject):
                     "since the active run."
                 )
         self.baseline = done
-        self.first_tried = True
         self.pending = name
         done_text = counted(done, "document")
         self.state.message.emit(f"{done_text} done: retraining in the background ({name})")

@@ -74,10 +74,10 @@ def test_auto_retrain_runs_in_the_background_and_refreshes_suggestions(
 def test_a_projects_first_model_comes_at_ten_done_documents(
     qtbot, open_window, tmp_path, monkeypatch
 ):
-    """Auto-retrain every 20 done: a project without a run trains at 10 done (its first
-    model), not after 20 more; that first run is tried once, so one the person stopped
-    does not start again at the next done document. (The run itself is not started: the
-    first test above runs one for real.)"""
+    """Auto-retrain every 20 done: a project without a run trains when it reaches 10 done
+    (its first model), not after 20 more; that first run is tried once, so one the person
+    stopped does not start again at the next done document. (The run itself is not
+    started: the first test above runs one for real.)"""
     from nerstudio.core.training.config import FIRST_RUN_AFTER
     from nerstudio.core.transfer import import_files
     from tests.conftest import make_sentences, write_conll
