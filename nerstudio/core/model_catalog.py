@@ -150,6 +150,27 @@ CURATED: tuple[ModelChoice, ...] = (
     ),
 )
 
+
+@dataclass(frozen=True)
+class ZeroShotChoice:
+    """A GLiNER2 checkpoint offered for zero-shot suggestions, with its licence as its
+    model card publishes it: only ``OPEN_LICENSES`` are offered (several GLiNER
+    checkpoints are for non-commercial use only)."""
+
+    name: str
+    label: str
+    parameters_millions: float
+    languages: str
+    license: str
+
+
+OPEN_LICENSES = ("apache-2.0", "mit")
+ZERO_SHOT_MODELS: tuple[ZeroShotChoice, ...] = (
+    ZeroShotChoice("fastino/gliner2-base-v1", "GLiNER2 base", 205, "English", "apache-2.0"),
+    ZeroShotChoice("fastino/gliner2-large-v1", "GLiNER2 large", 340, "English", "apache-2.0"),
+)
+
+
 # The hub moved the legacy short ids under organisations; a cache may hold either name.
 ALIASES = {
     "bert-base-cased": "google-bert/bert-base-cased",

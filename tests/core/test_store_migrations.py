@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
+from nerstudio.core.errors import LabelError
 from nerstudio.core.store import Project, connection, schema
 from nerstudio.core.store.schema import APPLICATION, SCHEMA_VERSION
 
@@ -49,3 +52,28 @@ def test_a_version_1_project_is_upgraded_and_keeps_its_spans(tmp_path):
         .fetchone()[0]
     )
     assert int(version) == SCHEMA_VERSION
+
+
+def test_an_upgraded_project_can_describe_its_labels(tmp_path):
+    path = tmp_path / "old.db"
+    make_version_1(path)
+    with Project.open(path) as project:
+        assert project.labels.descriptions() == {}
+        project.labels.describe("PER", "  names of people  ")
+        assert project.labels.descriptions() == {"PER": "names of people"}
+    with Project.open(path) as project:  # kept in the file
+        assert project.labels.descriptions() == {"PER": "names of people"}
+        project.labels.describe("PER", "")
+        assert project.labels.descriptions() == {}
+
+
+def test_a_description_goes_with_its_label_and_an_unknown_label_is_one_line(tmp_path):
+    with Project.create(tmp_path / "p.db", ["PER", "ORG"]) as project:
+        project.labels.describe("ORG", "companies")
+        project.labels.describe("PER", "people")
+        project.labels.delete("ORG")
+        assert project.labels.descriptions() == {"PER": "people"}
+        with pytest.raises(LabelError, match="no label 'LOC'"):
+            project.labels.describe("LOC", "places")
+        with pytest.raises(LabelError, match="longer than 500"):
+            project.labels.describe("PER", "x" * 501)

@@ -775,7 +775,7 @@ def test_patience_is_never_shorter_than_fifty_steps():
 def test_epochs_follow_the_corpus_size_but_a_big_corpus_still_gets_five():
     from nerstudio.core.training.config import default_epochs
 
-    assert default_epochs(30, 16, 20) == 20  # the sample: as many as allowed
+    assert default_epochs(30, 16, 20) == 50  # the sample: 2 steps an epoch, 100 at least
     assert default_epochs(500, 16, 20) == 12  # 32 steps an epoch: 375 steps in 12
     assert default_epochs(2000, 16, 20) == 5  # 125 steps an epoch: 375 in 3, the floor is 5
     assert default_epochs(14041, 16, 20) == 5  # full CoNLL-2003: still rising at 3 and 5

@@ -69,3 +69,39 @@ def test_auto_retrain_runs_in_the_background_and_refreshes_suggestions(
         assert project.spans.list(shown), "the edit made during training is stored"
     assert "auto-" in panel.run_history.table.item(0, 0).text()
     window.close()
+
+
+def test_a_projects_first_model_comes_at_ten_done_documents(
+    qtbot, open_window, tmp_path, monkeypatch
+):
+    """Auto-retrain every 20 done: a project without a run trains when it reaches 10 done
+    (its first model), not after 20 more; that first run is tried once, so one the person
+    stopped does not start again at the next done document. (The run itself is not
+    started: the first test above runs one for real.)"""
+    from nerstudio.core.training.config import FIRST_RUN_AFTER
+    from nerstudio.core.transfer import import_files
+    from tests.conftest import make_sentences, write_conll
+
+    path = tmp_path / "new.db"
+    with Project.create(path, ["PER", "ORG", "LOC"]) as project:
+        done = write_conll(tmp_path / "done.conll", make_sentences(FIRST_RUN_AFTER - 1, 3))
+        import_files(project, [done])
+        texts = [" ".join(words) for words, _ in make_sentences(3, 4)]
+        project.documents.add(DocumentRecord(t, tuple(tokenize(t))) for t in texts)
+    window = open_window(path).window
+    started = []
+    monkeypatch.setattr(
+        window.auto_retrain.training,
+        "start",
+        lambda config, automatic=False: started.append((config.name, automatic)) or True,
+    )
+    window.training.form.auto_every.setValue(20)
+    window.training.form.auto_retrain.setChecked(True)
+
+    editor = window.editor
+    editor.setFocus()
+    qtbot.keyClick(editor, Qt.Key.Key_Return)  # the 10th done document
+    assert len(started) == 1 and started[0][0].startswith("auto-") and started[0][1]
+    qtbot.keyClick(editor, Qt.Key.Key_Return)  # 11 done: the next run waits for 20 more
+    assert len(started) == 1
+    window.close()

@@ -247,6 +247,28 @@ class Labels:
             insert_spans(self.db, ids, spans)
             self._renumber()
 
+    def descriptions(self) -> dict[str, str]:
+        """Each described label's description (what a zero-shot model is told it means)."""
+        rows = self.db.execute(
+            "SELECT labels.name, label_descriptions.description FROM label_descriptions "
+            "JOIN labels ON labels.id = label_descriptions.label_id"
+        ).fetchall()
+        return dict(rows)
+
+    def describe(self, name: str, description: str | None) -> None:
+        """Give a label a description; None or blank removes it."""
+        text = (description or "").strip()
+        if len(text) > 500:
+            raise LabelError(f"the description of {name!r} is longer than 500 characters")
+        with self.db.atomic():
+            label = self.get(name)
+            self.db.execute("DELETE FROM label_descriptions WHERE label_id = ?", [label.id])
+            if text:
+                self.db.execute(
+                    "INSERT INTO label_descriptions (label_id, description) VALUES (?, ?)",
+                    [label.id, text],
+                )
+
     def merge(self, source: str, target: str) -> list[int]:
         """Give every ``source`` span the ``target`` label and delete ``source``. A rolling
         backup comes first, unless a caller's transaction is open (a backup cannot be made

@@ -17,6 +17,7 @@ from nerstudio.core.errors import ProjectError
 from nerstudio.core.store import migrations, provenance
 from nerstudio.core.store.connection import explain, now
 from nerstudio.core.store.dictionary_schema import migration_dictionaries
+from nerstudio.core.store.label_descriptions_schema import migration_label_descriptions
 
 APPLICATION = "nerstudio"
 
@@ -32,6 +33,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     migrations.migration_8,
     provenance.migration,  # 9: document files' source and blocks (issue 27)
     migration_dictionaries,  # 10: dictionary entries and rejected suggestions (issue 26)
+    migration_label_descriptions,  # 11: label descriptions for zero-shot models (issue 26)
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -66,10 +66,21 @@ def example_from(record: DocumentRecord) -> Example:
     return Example(record.id, words, tags)
 
 
-def _in_dev_fraction(document_id: int, fraction: float) -> bool:
-    """A stable pseudo-random choice: the same documents stay in dev across runs."""
+def _dev_draw(document_id: int) -> float:
+    """A stable pseudo-random number in [0, 1): the same documents stay in dev across runs."""
     digest = hashlib.sha1(f"nerstudio-dev-{document_id}".encode()).digest()
-    return int.from_bytes(digest[:4], "big") / 2**32 < fraction
+    return int.from_bytes(digest[:4], "big") / 2**32
+
+
+def hold_out(examples: list[Example], fraction: float) -> tuple[list[Example], list[Example]]:
+    """(train, dev): the documents whose draw is under ``fraction`` go to dev, and at least
+    one does when there are two or more, so a first run on 10 documents (where a 10% draw
+    picks none a third of the time) always has a document to be scored on."""
+    dev_ids = {ex.document_id for ex in examples if _dev_draw(ex.document_id) < fraction}
+    if not dev_ids and len(examples) >= 2:
+        dev_ids = {min((ex.document_id for ex in examples), key=_dev_draw)}
+    train = [ex for ex in examples if ex.document_id not in dev_ids]
+    return train, [ex for ex in examples if ex.document_id in dev_ids]
 
 
 def snapshot(project_path: Path, dev_fraction: float) -> Snapshot:
@@ -93,8 +104,7 @@ def snapshot(project_path: Path, dev_fraction: float) -> Snapshot:
     dev_source = "split"
     if not dev:
         dev_source = "fraction"
-        dev = [ex for ex in train if _in_dev_fraction(ex.document_id, dev_fraction)]
-        train = [ex for ex in train if not _in_dev_fraction(ex.document_id, dev_fraction)]
+        train, dev = hold_out(train, dev_fraction)
         if not dev or not train:
             raise NerstudioError(
                 f"{project_path}: too few done documents ({len(dev) + len(train)}) to hold "

@@ -296,7 +296,7 @@ def _evaluate_epoch(setup: Setup, epoch: int, progress: Progress) -> events.Eval
     scores = _score(setup, model, setup.select_enc, setup.select)
     progress.eval_seconds += time.perf_counter() - tick
     _refuse_divergence(setup, progress.step, scores.loss)
-    improved = scores.f1 > progress.best.f1
+    improved = setup.keep_last or scores.f1 > progress.best.f1
     if improved:
         progress.best = Best(scores.f1, epoch, _cpu_state(model), scores)
         progress.bad_epochs = 0

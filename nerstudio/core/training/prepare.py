@@ -22,6 +22,7 @@ from nerstudio.core.training.config import (
     default_epochs,
     default_learning_rate,
     effective_patience,
+    keeps_last_epoch,
 )
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ class Setup:
     learning_rate: float
     epochs: int
     patience: int  # in epochs, at least PATIENCE_MIN_STEPS steps
+    keep_last: bool  # too few dev documents to pick an epoch by: keep the last, never stop early
     trainable_parameters: int
     parameters: int
     warnings: tuple[str, ...] = ()
@@ -140,6 +142,7 @@ def prepare(
         learning_rate=lr,
         epochs=epochs,
         patience=effective_patience(config.patience, len(loader)),
+        keep_last=keeps_last_epoch(len(select)),
         trainable_parameters=trainable,
         parameters=total,
         warnings=warnings,

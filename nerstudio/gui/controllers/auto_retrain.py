@@ -1,5 +1,7 @@
 """Auto-retrain: after every N newly done documents, train again in the background, make
-the new model active, which scores the pool with it (and so re-orders the queue).
+the new model active, which scores the pool with it (and so re-orders the queue). A
+project's first model comes sooner, at ``FIRST_RUN_AFTER`` done documents: the training
+defaults learn from that few (issue 26), and suggestions help from then on.
 
 Training runs through the training controller's child process, so the person keeps
 annotating; a failure goes to the status bar, never a dialog. The settings and the run's
@@ -18,6 +20,7 @@ from nerstudio.core.plural import counted
 from nerstudio.core.records import Status
 from nerstudio.core.spans import iob2_tag_names
 from nerstudio.core.store import DocumentQuery
+from nerstudio.core.training.config import FIRST_RUN_AFTER
 from nerstudio.gui.controllers.training import TrainingController
 from nerstudio.gui.state import AppState
 from nerstudio.gui.widgets.training_form import TrainingForm
@@ -77,8 +80,17 @@ class AutoRetrain(QObject):
         done = self.done_count()
         if self.baseline is None or done < self.baseline:
             self.baseline = done
-        elif done - self.baseline >= settings.every:
+        elif done - self.baseline >= settings.every or self.first_run_due(done):
             self.start(done)
+
+    def first_run_due(self, done: int) -> bool:
+        """Whether the done count just reached FIRST_RUN_AFTER in a project with no run yet
+        (counted from the baseline, so a project opened with more done documents keeps the
+        usual N, and a first run the person stopped does not start again)."""
+        assert self.baseline is not None
+        if not self.baseline < FIRST_RUN_AFTER <= done:
+            return False
+        return not self.state.project.runs.all()
 
     def start(self, done: int) -> None:
         try:
