@@ -16,6 +16,7 @@ from pathlib import Path
 from nerstudio import __version__
 from nerstudio.cli import (
     corpus_commands,
+    label_commands,
     prediction_commands,
     source_commands,
     team_commands,
@@ -41,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
         training_commands,
         prediction_commands,
         source_commands,
+        label_commands,
         team_commands,
     ):
         group.add_parsers(sub)

@@ -100,12 +100,15 @@ def zero_shot_spans(
     *,
     window_words: int = WINDOW_WORDS,
     overlap_words: int = OVERLAP_WORDS,
+    tokens: Sequence[Sequence[Token]] | None = None,
 ) -> list[list[ScoredSpan]]:
     """For each text, the spans ``model`` finds for ``labels``, non-overlapping, by offset.
 
     ``labels`` maps each label name to its description (None or empty: the name alone is
     the prompt), or lists names. ``model`` is a loaded GLiNER2 model or what
     ``load_zero_shot_model`` takes. Where spans of two labels overlap, the surer one wins.
+    ``tokens``: each text's own tokens (a stored document's, which an imported format may
+    have cut otherwise than ``tokenize``), so spans fall on them; else the text tokenized.
     """
     if not 0 <= overlap_words < window_words:
         raise ValueError("the overlap must be shorter than the window")
@@ -114,7 +117,7 @@ def zero_shot_spans(
     schema = entity_schema(labels)
     if not schema:
         return [[] for _ in texts]
-    tokens = [tokenize(text) for text in texts]
+    tokens = [tokenize(text) for text in texts] if tokens is None else list(tokens)
     windows = [
         windows_of(text, toks, window_words, overlap_words) for text, toks in zip(texts, tokens)
     ]

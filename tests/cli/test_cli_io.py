@@ -130,7 +130,7 @@ def test_every_path_argument_is_known_as_an_input_or_an_output():
         *((c, "project") for c in ("init", "import", "export", "stats", "check", "runs")),
         *((c, "project") for c in ("train", "evaluate", "export-model", "predict", "review")),
         *((c, "project") for c in ("queue", "assign", "agreement", "annotator", "guidelines")),
-        *((c, "project") for c in ("suggest", "dictionary export")),
+        *((c, "project") for c in ("suggest", "dictionary export", "labels")),
         ("init", "guidelines"),
         ("import", "files"),
         ("merge", "target"),

@@ -178,3 +178,95 @@ def test_a_folder_with_pickled_weights_or_remote_code_is_refused(monkeypatch, tm
     (remote / "encoder_config" / "config.json").write_text('{"auto_map": {"AutoModel": "x.Y"}}')
     with pytest.raises(NerstudioError, match="remote code"):
         zero_shot.load_zero_shot_model(str(remote))
+
+
+# -- as a suggestion source: nerstudio suggest --source zeroshot:MODEL ----------------------
+
+SOURCE_TEXTS = ["Anna Berg lives in Oslo .", "Nothing here .", "李伟在北京工作。"]
+
+
+def zeroshot_project(tmp_path: Path) -> Path:
+    from nerstudio.core.records import DocumentRecord
+    from nerstudio.core.store import Project
+
+    path = tmp_path / "z.db"
+    with Project.create(path, ["person", "place"]) as project:
+        project.documents.add(DocumentRecord(t, tuple(tokenize(t))) for t in SOURCE_TEXTS)
+        project.labels.describe("person", "names of people")
+    return path
+
+
+def test_suggest_from_a_zero_shot_model_stores_suggestions_apart_from_gold(
+    tmp_path, capsys, monkeypatch
+):
+    from nerstudio.core.sources import zeroshot as source
+    from nerstudio.core.store import Project
+    from tests.cli.test_cli import run
+
+    model = Finder({"Anna Berg": "person", "Oslo": "place", "北 京": "place"})
+    monkeypatch.setattr(source, "zeroshot_installed", lambda: True)
+    monkeypatch.setattr(source, "load_zero_shot_model", lambda name, device: model)
+    path = zeroshot_project(tmp_path)
+    code, out, err = run(capsys, "suggest", path, "--source", "zeroshot:models/tiny-gliner")
+    assert code == 0, err
+    assert "suggested 3 documents with zeroshot-tiny-gliner (now the active source)" in out
+    assert model.schemas[0]["entity_descriptions"] == {"person": "names of people"}
+    with Project.open(path) as project:
+        run_ = project.runs.active()
+        assert (run_.name, run_.method) == ("zeroshot-tiny-gliner", "zeroshot")
+        found = {
+            doc: [(SOURCE_TEXTS[doc - 1][s.start : s.end], s.label) for s in stored.spans]
+            for doc in (1, 2, 3)
+            if (stored := project.predictions.get(run_.id, doc)) is not None
+        }
+        assert found == {
+            1: [("Anna Berg", "person"), ("Oslo", "place")],
+            2: [],
+            3: [("北京", "place")],
+        }
+        assert all(project.spans.list(doc) == [] for doc in (1, 2, 3))  # nothing is gold
+
+
+def test_zero_shot_uncertainty_is_highest_where_a_span_is_a_coin_toss():
+    from nerstudio.core.sources.zeroshot import uncertainty
+
+    sure = uncertainty([ScoredSpan(0, 4, "PER", 0.98)])
+    toss = uncertainty([ScoredSpan(0, 4, "PER", 0.98), ScoredSpan(5, 9, "LOC", 0.52)])
+    assert toss["least_confidence"] > sure["least_confidence"] > 0
+    assert uncertainty([])["least_confidence"] == 0.0
+
+
+def test_zero_shot_source_refusals_are_one_line(tmp_path, capsys, monkeypatch):
+    from nerstudio.core.sources import zeroshot as source
+    from nerstudio.core.store import Project
+    from tests.cli.test_cli import run
+
+    path = zeroshot_project(tmp_path)
+    monkeypatch.setattr(source, "zeroshot_installed", lambda: False)
+    code, _, err = run(capsys, "suggest", path, "--source", "zeroshot:some/model")
+    assert code == 1 and err.strip().endswith('pip install "nerstudio[zeroshot]"')
+    assert len(err.strip().splitlines()) == 1
+    monkeypatch.setattr(source, "zeroshot_installed", lambda: True)
+    empty = tmp_path / "empty.db"
+    Project.create(empty, []).close()
+    code, _, err = run(capsys, "suggest", empty, "--source", "zeroshot:some/model")
+    assert code == 1 and "has no labels" in err
+
+
+def test_a_real_tiny_gliner2_as_a_source_puts_spans_on_the_documents_tokens(
+    tiny_gliner: Path, tmp_path, monkeypatch
+):
+    from nerstudio.core.sources import SourceOptions, open_source
+    from nerstudio.core.sources.running import suggest_unfinished
+    from nerstudio.core.store import Project
+
+    monkeypatch.setattr("nerstudio.core.sources.zeroshot.THRESHOLD", 0.0)  # random heads
+    path = zeroshot_project(tmp_path)
+    options = SourceOptions(labels=("person", "place"), project_path=path)
+    source = open_source(f"zeroshot:{tiny_gliner}", options)
+    with Project.open(path) as project:
+        suggest_unfinished(project, source, None)
+        run_ = project.runs.active()
+        for doc, text in enumerate(SOURCE_TEXTS, 1):
+            stored = project.predictions.get(run_.id, doc)
+            assert stored is not None and on_token_edges(text, list(stored.spans))
