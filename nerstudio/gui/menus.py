@@ -95,6 +95,7 @@ def _document_menu(window: MainWindow, document: QMenu) -> None:
     suggest = document.addMenu("Suggest &from")  # sources before any training (issue 26)
     add_action(window, suggest, "&Dictionary file…", window.sources.dictionary_dialog)
     add_action(window, suggest, "&Model folder…", window.sources.model_dialog)
+    add_action(window, suggest, "&Zero-shot model folder…", window.sources.zero_shot_dialog)
     add_action(
         window, suggest, "What I have &tagged (learnt dictionary)", window.sources.suggest_learnt
     )

@@ -158,3 +158,21 @@ def test_a_second_suggest_while_one_runs_is_refused_and_stop_keeps_the_result(
     assert said[-1] == "Stopped after 0 documents with learnt (the active source now)"
     assert window.sources.active_text.text() == "Suggestions: learnt (dictionary)"
     assert dialogs.shown == []
+
+
+def test_a_zero_shot_folder_that_is_no_model_is_refused_in_one_line(
+    qtbot, make_project, open_window, tmp_path, monkeypatch, dialogs
+):
+    """Document → Suggest from → Zero-shot model folder… runs the source in its child;
+    a folder without safetensors weights is refused before any document is read."""
+    path = make_project(DOCS)
+    folder = tmp_path / "not-a-model"
+    folder.mkdir()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(folder))
+    window = open_window(path).window
+    _run_source(qtbot, window, "&Zero-shot model folder…")
+    assert dialogs.texts("warning") == [
+        f"No suggestions were made: {folder}: no model.safetensors; only safetensors weights load"
+    ]
+    assert window.sources.active_text.text() == ""
+    assert _gold(path) == [[], [], [], []]

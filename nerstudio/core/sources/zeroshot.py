@@ -20,6 +20,7 @@ from nerstudio.core.store import Project
 from nerstudio.core.zero_shot import (
     INSTALL_HINT,
     ZeroShotModel,
+    check_zero_shot_folder,
     load_zero_shot_model,
     zero_shot_spans,
     zeroshot_installed,
@@ -73,6 +74,8 @@ def open_zeroshot(argument: str, options: SourceOptions) -> ZeroShotSource:
         raise NerstudioError("zeroshot: name the model (zeroshot:path/to/gliner2-folder)")
     if not zeroshot_installed():
         raise NerstudioError(INSTALL_HINT)
+    if Path(argument).is_dir():
+        check_zero_shot_folder(Path(argument))  # before any document is read
     labels: dict[str, str | None] = dict.fromkeys(options.labels)
     if options.project_path is not None:
         with Project.open(options.project_path, check=False) as project:

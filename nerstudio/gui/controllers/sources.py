@@ -157,6 +157,17 @@ class SourcesController(QObject):
             self.suggest(f"model:{folder}", self._ask_map())
 
     @Slot()
+    def zero_shot_dialog(self) -> None:
+        """A GLiNER2 folder asked for the project's labels (their descriptions where set)."""
+        if self._refused():
+            return
+        folder = QFileDialog.getExistingDirectory(
+            self.window, "Suggest from a zero-shot (GLiNER2) model folder"
+        )
+        if folder:
+            self.suggest(f"zeroshot:{folder}")
+
+    @Slot()
     def suggest_learnt(self) -> None:
         self.suggest("learnt")
 
