@@ -119,3 +119,56 @@ def test_the_editor_marks_pages_and_sets_headings_heavier(
     ui.window.document_list.documentActivated.emit(1)  # a document without pages
     qtbot.waitUntil(lambda: ui.state.document.id == 1)
     assert editor.page_marks == []
+
+
+def test_file_import_asks_how_to_cut_a_document_file_and_cancel_imports_nothing(
+    make_project, open_window, qtbot, tmp_path, monkeypatch
+):
+    """File → Import… with a PDF asks how its documents are made (the CLI's ``--per``);
+    per page gives one document a page, Cancel imports nothing."""
+    from PySide6.QtWidgets import QFileDialog, QInputDialog
+
+    ui = open_window(make_project(["An old document."]))
+    pdf = tmp_path / "report.pdf"
+    pdf.write_text("\f".join(PAGES), encoding="utf-8")
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(pdf)], ""))
+    asked: list[list[str]] = []
+
+    def answer(choice: str, ok: bool):
+        def get_item(parent, title, label, items, current, editable):
+            asked.append(list(items))
+            return next(i for i in items if i.startswith(choice)), ok
+
+        monkeypatch.setattr(QInputDialog, "getItem", get_item)
+
+    answer("One document per page", False)
+    ui.window.jobs.import_dialog()
+    assert not ui.window.jobs.is_busy() and ui.window.documents.rowCount() == 1
+    answer("One document per page", True)
+    ui.window.jobs.import_dialog()
+    qtbot.waitUntil(lambda: ui.window.documents.rowCount() == 4, timeout=10_000)
+    qtbot.waitUntil(lambda: not ui.window.jobs.is_busy(), timeout=10_000)
+    assert asked[0][0].startswith("Automatic") and len(asked[0]) == 5
+    model = ui.window.documents
+    assert [model.data(model.index(r, SOURCE_COLUMN)) for r in (1, 2, 3)] == [
+        "report.pdf p. 1",
+        "report.pdf p. 2",
+        "report.pdf p. 3",
+    ]
+    lines = ui.window.jobs.report.lines.toPlainText()
+    assert "one per page: as asked" in lines
+    ui.window.jobs.report.close()
+
+
+def test_a_corpus_file_is_imported_without_asking_how_to_cut(
+    make_project, open_window, qtbot, tmp_path, monkeypatch
+):
+    from PySide6.QtWidgets import QFileDialog, QInputDialog
+
+    ui = open_window(make_project(["An old document."]))
+    conll = tmp_path / "a.conll"
+    conll.write_text("Anna\tB-PER\nsings\tO\n\n", encoding="utf-8")
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(conll)], ""))
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: pytest.fail("asked"))
+    ui.window.jobs.import_dialog()
+    qtbot.waitUntil(lambda: ui.window.documents.rowCount() == 2, timeout=10_000)

@@ -8,7 +8,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Signal, Slot
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QProgressBar
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QInputDialog,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+)
 
 from nerstudio.core.formats.detect import SUFFIXES
 from nerstudio.core.formats.document_readers import document_suffixes
@@ -24,6 +30,16 @@ from nerstudio.gui.workers.command import CommandWorker
 from nerstudio.gui.workers.job_slot import JobSlot, open_project_path
 from nerstudio.gui.workers.runner import Job
 from nerstudio.gui.workers.transfer import TransferWorker
+
+CUTS = (
+    ("Automatic: a short file whole, a long one per page or section", None),
+    ("One document per file", "file"),
+    ("One document per page (PDF)", "page"),
+    ("One document per section (at the top headings)", "section"),
+    ("One document per paragraph", "paragraph"),
+)
+"""The window's choices of ``nerstudio import --per`` (core ``SPLIT_MODES``), as offered."""
+CANCELLED = "cancelled"
 
 
 def import_filter() -> str:
@@ -93,7 +109,22 @@ class BackgroundJobs(QObject):
         paths, _ = QFileDialog.getOpenFileNames(
             self.window, "Import documents", "", import_filter()
         )
-        self.import_files([Path(p) for p in paths])
+        chosen = [Path(p) for p in paths]
+        cut = self.ask_cut(chosen)
+        if cut != CANCELLED:
+            self.import_files(chosen, cut)
+
+    def ask_cut(self, paths: list[Path]) -> str | None:
+        """How document files (PDF, Word ...) among ``paths`` become documents: None for
+        the automatic cut (or when there are none), CANCELLED when the person cancels."""
+        wanted = {s for s in document_suffixes() if s not in SUFFIXES}
+        if not any(path.suffix.lower() in wanted for path in paths):
+            return None
+        choices = [text for text, _ in CUTS]
+        text, ok = QInputDialog.getItem(
+            self.window, "Import document files", "Make documents of each file:", choices, 0, False
+        )
+        return dict(CUTS)[text] if ok else CANCELLED
 
     @Slot()
     def import_folder_dialog(self) -> None:
@@ -116,11 +147,11 @@ class BackgroundJobs(QObject):
                 return True
         return super().eventFilter(watched, event)
 
-    @Slot(list)
-    def import_files(self, paths: list[Path]) -> None:
-        """Import files chosen in the dialog or dropped on the window."""
+    def import_files(self, paths: list[Path], cut: str | None = None) -> None:
+        """Import files chosen in the dialog or dropped on the window (dropped document
+        files take the automatic cut, which the report names)."""
         if paths and self.state.project is not None:
-            worker = TransferWorker(self.state.project.path, "import", paths)
+            worker = TransferWorker(self.state.project.path, "import", paths, per=cut)
             worker.reported.connect(self.show_report)
             worker.reading.connect(self.show_reading)
             self.start(worker)

@@ -8,7 +8,13 @@ from PySide6.QtCore import Signal
 
 from nerstudio.core.plural import counted
 from nerstudio.core.store import Project
-from nerstudio.core.transfer import ExportOptions, ImportSummary, export_corpus, import_files
+from nerstudio.core.transfer import (
+    ExportOptions,
+    ImportOptions,
+    ImportSummary,
+    export_corpus,
+    import_files,
+)
 from nerstudio.gui.workers.runner import Worker
 
 
@@ -31,6 +37,7 @@ class TransferWorker(Worker):
         include_all: bool = False,
         force: bool = False,
         options: ExportOptions | None = None,
+        per: str | None = None,
     ) -> None:
         super().__init__()
         self.project_path = project_path
@@ -41,6 +48,7 @@ class TransferWorker(Worker):
         self.include_all = include_all
         self.force = force  # the user said yes to replacing the target
         self.options = options or ExportOptions()
+        self.per = per  # document files: one document per file, page, section, paragraph
 
     def work_report(self, summary: ImportSummary) -> None:
         """Per document file what was read and left out, and every file refused."""
@@ -57,6 +65,7 @@ class TransferWorker(Worker):
                     self.fmt,
                     self.split,
                     progress=self.progress.emit,
+                    options=ImportOptions(per=self.per),
                     on_file=self.reading.emit,
                 )
                 self.work_report(summary)
