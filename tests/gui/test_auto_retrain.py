@@ -97,6 +97,7 @@ def test_a_projects_first_model_comes_at_ten_done_documents(
     )
     window.training.form.auto_every.setValue(20)
     window.training.form.auto_retrain.setChecked(True)
+    assert "first model comes at 10 done documents" in window.training.form.auto_every.toolTip()
 
     editor = window.editor
     editor.setFocus()

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.model_catalog import catalog
-from nerstudio.core.training.config import FIELDS, Field, TrainConfig
+from nerstudio.core.training.config import FIELDS, FIRST_RUN_AFTER, Field, TrainConfig
 
 SPIN_RANGES = {"epochs": (0, 100), "batch_size": (1, 512), "max_length": (16, 4096)}
 LABELS = {"base_model": "Model"}
@@ -223,6 +223,10 @@ class TrainingForm(QWidget):
         )
         self.auto_every = QSpinBox(
             minimum=1, maximum=10_000, value=20, prefix="every ", suffix=" done"
+        )
+        self.auto_every.setToolTip(
+            f"A project's first model comes at {FIRST_RUN_AFTER} done documents; "
+            "after that, a new run each time this many more are done."
         )
         self.auto_from = QComboBox()
         self.auto_from.addItem("from base model", "base")
