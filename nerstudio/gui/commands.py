@@ -297,6 +297,22 @@ class RenameLabel(LabelEdit):
         self.state.session.follow_label_rename(before, after)
 
 
+class DescribeLabel(LabelEdit):
+    """A label's description: what a zero-shot model reads instead of the bare name."""
+
+    def __init__(self, state: AppState, name: str, description: str) -> None:
+        super().__init__(state, f"Describe label {name}")
+        self.name, self.description = name, description.strip()
+        self.previous: str | None = None
+
+    def apply(self) -> None:
+        self.previous = self.project.labels.descriptions().get(self.name)
+        self.project.labels.describe(self.name, self.description)
+
+    def revert(self) -> None:
+        self.project.labels.describe(self.name, self.previous)
+
+
 class RecolorLabel(LabelEdit):
     def __init__(self, state: AppState, name: str, color: str) -> None:
         super().__init__(state, f"Recolor label {name}")

@@ -161,6 +161,10 @@ class AppState(QObject):
             ordering.request(session.project.path, run, strategy)
         return ordering
 
+    def label_descriptions(self) -> dict[str, str]:
+        """Each described label's description (what the label manager shows and edits)."""
+        return self.project.labels.descriptions() if self.project is not None else {}
+
     def entity_counts(self) -> dict[str, int]:
         """Gold entities per label (one indexed query): what the label manager lists."""
         return self.project.spans.entity_counts() if self.project is not None else {}

@@ -158,3 +158,29 @@ def test_renaming_the_armed_label_keeps_bar_and_drags_in_step(make_project, open
     expected = [ui.entity("Paris", checked[0])] if checked else []
     assert [s for s in ui.spans() if s[0] == ui.at("Paris")] == expected
     assert not ui.editor.banner.isVisible(), ui.editor.banner.text()
+
+
+def test_describe_gives_a_label_the_text_zero_shot_reads_and_undo_takes_it_back(
+    make_project, open_window, qtbot, monkeypatch
+):
+    ui = open_window(make_project([FIRST]))
+    manager = LabelManager(ui.state, ui.window)
+    qtbot.addWidget(manager)
+    buttons = {b.text(): b for b in manager.findChildren(QPushButton)}
+    manager.list.setCurrentRow(1)  # ORG
+    assert manager.list.item(1).toolTip().startswith("No description")
+    offered: list[str] = []
+
+    def answer(parent, title, label, text=""):
+        offered.append(text)
+        return " companies and agencies ", True
+
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(answer))
+    qtbot.mouseClick(buttons["Describe…"], Qt.MouseButton.LeftButton)
+    assert ui.state.label_descriptions() == {"ORG": "companies and agencies"}
+    assert manager.list.item(1).toolTip() == "companies and agencies"
+    qtbot.mouseClick(buttons["Describe…"], Qt.MouseButton.LeftButton)  # unchanged: no step
+    assert offered == ["", "companies and agencies"]
+    ui.undo()
+    assert ui.state.label_descriptions() == {}
+    assert manager.list.item(1).toolTip().startswith("No description")

@@ -1,4 +1,5 @@
-"""The label manager: add, rename, recolor, hotkey, reorder, delete and merge labels.
+"""The label manager: add, rename, recolor, hotkey, describe, reorder, delete and merge
+labels.
 
 Every change is an undo command, so a deleted label with its hundreds of spans comes back
 with Ctrl+Z.
@@ -44,6 +45,7 @@ class LabelManager(QDialog):
             ("Rename…", self.rename),
             ("Color…", self.recolor),
             ("Hotkey…", self.hotkey),
+            ("Describe…", self.describe),
             ("Move up", lambda: self.move(-1)),
             ("Move down", lambda: self.move(1)),
             ("Merge into…", self.merge),
@@ -68,11 +70,13 @@ class LabelManager(QDialog):
         current = select or self.current()
         self.list.clear()
         counts = self.state.entity_counts()
+        described = self.state.label_descriptions()
         for label in self.state.labels:
             count = counts.get(label.name, 0)
             key = f"key {label.hotkey}" if label.hotkey else "no key"
             item = QListWidgetItem(swatch(label.color), f"{label.name}   ({key}, {count} spans)")
             item.setData(256, label.name)
+            item.setToolTip(described.get(label.name, "No description (Describe… adds one)"))
             self.list.addItem(item)
             if label.name == current:
                 self.list.setCurrentItem(item)
@@ -122,6 +126,21 @@ class LabelManager(QDialog):
             key = dialog.textValue().strip() or None
             if key != (current or None):
                 self.state.execute(commands.SetLabelHotkey(self.state, name, key))
+
+    def describe(self) -> None:
+        """What the label means, in words a zero-shot model (and a new annotator) reads."""
+        name = self.current()
+        if name is None:
+            return
+        current = self.state.label_descriptions().get(name, "")
+        text, ok = QInputDialog.getText(
+            self,
+            "Describe label",
+            f"What {name} means (a zero-shot model reads this; empty for none):",
+            text=current,
+        )
+        if ok and text.strip() != current:
+            self.state.execute(commands.DescribeLabel(self.state, name, text))
 
     def move(self, step: int) -> None:
         name = self.current()
