@@ -95,6 +95,35 @@ def test_tagging_suggests_the_other_occurrences_at_once(qtbot, make_project, ope
     assert [s.start for s in editor.suggestions] == [second]
 
 
+def test_a_project_suggested_from_the_command_line_opens_in_queue_order(
+    qtbot, make_project, open_window, tmp_path
+):
+    """``nerstudio suggest`` ran before the window opened (its core call here): the list
+    opens in the active-learning order by the source's scores, the ambiguous Washingtons
+    first. A project without a source opens by number; switching to the suggested one
+    (File > Open, not a new window) turns the list to its queue too."""
+    path = make_project(DOCS)
+    gazetteer = tmp_path / "places.tsv"
+    gazetteer.write_text(GAZETTEER, encoding="utf-8")
+    with Project.open(path) as project:
+        options = SourceOptions(labels=("PER", "ORG", "LOC"))
+        suggest_unfinished(project, open_source(f"dictionary:{gazetteer}", options))
+    driver = open_window(path)
+    window = driver.window
+    order = window.document_list.order
+    qtbot.waitUntil(lambda: order.currentData() == DEFAULT_STRATEGY, timeout=5_000)
+    qtbot.waitUntil(lambda: window.state.queue is not None, timeout=10_000)
+    assert window.state.queue[0] == 2
+
+    plain = open_window(make_project(["Plain text ."], name="plain.db")).window
+    qtbot.wait(50)
+    assert plain.document_list.order.currentData() is None  # no source: by number
+    plain.state.open_project(path)
+    qtbot.waitUntil(lambda: plain.document_list.order.currentData() == DEFAULT_STRATEGY)
+    qtbot.waitUntil(lambda: plain.state.queue is not None, timeout=10_000)
+    assert plain.state.queue[0] == 2
+
+
 @pytest.fixture(scope="module")
 def city_model(tiny_model, tmp_path_factory) -> Path:
     return tagging_model(tiny_model, tmp_path_factory.mktemp("m") / "city-model", "B-CITY")

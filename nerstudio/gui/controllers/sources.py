@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLabel, QMainWindow, QMessageBox
 
 from nerstudio.core.active import DEFAULT_STRATEGY
@@ -46,6 +46,7 @@ class SourcesController(QObject):
         state.documentEdited.connect(self.document_edited)
         state.projectChanged.connect(self.learnt.clear)
         state.projectChanged.connect(self.show_active)
+        state.projectChanged.connect(self._queue_on_open)
         state.activeRunChanged.connect(self.show_active)
 
     @Slot()
@@ -128,6 +129,16 @@ class SourcesController(QObject):
             return
         self.state.session.report_pool_scoring(0, 0)
         QMessageBox.warning(self.window, "No suggestions were made", message)
+
+    @Slot()
+    def _queue_on_open(self) -> None:
+        """A project opened with a source active (run from the CLI, or left so): its scores
+        order the queue, as they do when the source runs in the window. After the list has
+        taken the new project (the next turn of the event loop), which resets its order."""
+        project = self.state.project
+        run = project.runs.active() if project is not None else None
+        if run is not None and source_kind(run.method) != "run":
+            QTimer.singleShot(0, self._queue_by_source)
 
     def _queue_by_source(self) -> None:
         """Before any run, the source's scores order the queue: a list in document order
