@@ -55,6 +55,7 @@ class TrainConfig:
     eval_limit: int = 1000
     lora_rank: int = 16
     train_word_embeddings: bool = False
+    mention_copies: int = 0
     name: str | None = None
 
     def __post_init__(self) -> None:
@@ -311,6 +312,15 @@ FIELDS: tuple[Field, ...] = (
         "also train the vocabulary embeddings (default: kept as pretrained, which is "
         "faster; use for a model that was not pretrained)",
         in_form=True,
+    ),
+    Field(
+        "mention_copies",
+        "--mention-copies",
+        int,
+        "train also on this many copies of each document with its entities swapped for "
+        "others of the same label (same number of steps)",
+        low=0,
+        high=100,
     ),
     Field("name", "--name", str, "run name (default: run-DATE-TIME)"),
 )

@@ -16,7 +16,7 @@ from accelerate import Accelerator
 from torch.utils.data import DataLoader
 from transformers import DataCollatorForTokenClassification, get_linear_schedule_with_warmup
 
-from nerstudio.core.training import data, models
+from nerstudio.core.training import augment, data, models
 from nerstudio.core.training.config import (
     TrainConfig,
     default_epochs,
@@ -105,14 +105,19 @@ def prepare(
     trainable, total = models.count_parameters(model)
 
     train_enc, dev_enc, select, select_enc = _encode(tokenizer, snap, config)
+    epochs = config.epochs or default_epochs(
+        len(train_enc.features), config.batch_size, config.max_epochs
+    )
+    if config.mention_copies:
+        alone = _steps(len(train_enc.features), config)
+        train_enc = _with_copies(tokenizer, snap, config)
+        if not config.epochs:  # the copies add variety, not steps
+            epochs = max(1, round(epochs * alone / _steps(len(train_enc.features), config)))
     sampler, collator, loader = _batches(train_enc, tokenizer, config, device)
     lr = (
         config.learning_rate
         if config.learning_rate is not None
         else default_learning_rate(base_parameters, config.method)
-    )
-    epochs = config.epochs or default_epochs(
-        len(train_enc.features), config.batch_size, config.max_epochs
     )
     optimizer = _optimizer(model, config, lr, device)
     model, optimizer, loader = accelerator.prepare(model, optimizer, loader)
@@ -196,6 +201,16 @@ def _encode(
         else data.encode(tokenizer, select, snap.tag_names, config.max_length)
     )
     return train_enc, dev_enc, select, select_enc
+
+
+def _with_copies(tokenizer, snap: data.Snapshot, config: TrainConfig) -> data.Encoded:
+    """The training windows of the corpus and of its mention-replaced copies."""
+    copies = augment.replaced_copies(snap.train, config.mention_copies, config.seed)
+    return data.encode(tokenizer, [*snap.train, *copies], snap.tag_names, config.max_length)
+
+
+def _steps(windows: int, config: TrainConfig) -> int:
+    return -(-windows // config.batch_size)
 
 
 def _optimizer(model, config: TrainConfig, lr: float, device: str) -> torch.optim.Optimizer:
