@@ -105,14 +105,7 @@ def prepare(
     trainable, total = models.count_parameters(model)
 
     train_enc, dev_enc, select, select_enc = _encode(tokenizer, snap, config)
-    epochs = config.epochs or default_epochs(
-        len(train_enc.features), config.batch_size, config.max_epochs
-    )
-    if config.mention_copies:
-        alone = _steps(len(train_enc.features), config)
-        train_enc = _with_copies(tokenizer, snap, config)
-        if not config.epochs:  # the copies add variety, not steps
-            epochs = max(1, round(epochs * alone / _steps(len(train_enc.features), config)))
+    train_enc, epochs = _with_copies(tokenizer, snap, config, train_enc)
     sampler, collator, loader = _batches(train_enc, tokenizer, config, device)
     lr = (
         config.learning_rate
@@ -203,10 +196,23 @@ def _encode(
     return train_enc, dev_enc, select, select_enc
 
 
-def _with_copies(tokenizer, snap: data.Snapshot, config: TrainConfig) -> data.Encoded:
-    """The training windows of the corpus and of its mention-replaced copies."""
+def _with_copies(
+    tokenizer, snap: data.Snapshot, config: TrainConfig, train_enc: data.Encoded
+) -> tuple[data.Encoded, int]:
+    """The training windows, with those of the mention-replaced copies when asked for, and
+    the epochs to train them: ``--epochs``, or as many as the corpus alone would take
+    steps for (the copies add variety, not steps)."""
+    epochs = config.epochs or default_epochs(
+        len(train_enc.features), config.batch_size, config.max_epochs
+    )
+    if not config.mention_copies:
+        return train_enc, epochs
+    alone = _steps(len(train_enc.features), config)
     copies = augment.replaced_copies(snap.train, config.mention_copies, config.seed)
-    return data.encode(tokenizer, [*snap.train, *copies], snap.tag_names, config.max_length)
+    train_enc = data.encode(tokenizer, [*snap.train, *copies], snap.tag_names, config.max_length)
+    if not config.epochs:
+        epochs = max(1, round(epochs * alone / _steps(len(train_enc.features), config)))
+    return train_enc, epochs
 
 
 def _steps(windows: int, config: TrainConfig) -> int:
