@@ -87,6 +87,8 @@ class _Progress:
         if isinstance(event, ev.TrainingStarted):
             self.started = event
         if isinstance(event, ev.StepLogged) and self.bar is not None:
+            if event.total_steps != self.bar.total:  # a second round (self-training)
+                self.bar.total = event.total_steps
             self.bar.update(1)
             self.bar.set_postfix(loss=f"{event.loss:.3f}", sent_s=f"{event.sentences_per_s:.0f}")
         elif isinstance(event, ev.TrainingStarted) and self.talk:
@@ -108,6 +110,8 @@ class _Progress:
             )
         elif isinstance(event, ev.TrainingWarning) and self.talk:
             tqdm_write(f"warning: {event.message}")
+        elif isinstance(event, ev.TrainingNote) and self.talk:
+            tqdm_write(event.message)
         elif isinstance(event, ev.TrainingDone | ev.TrainingDiscarded):
             self.done = event
 

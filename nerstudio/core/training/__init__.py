@@ -12,6 +12,7 @@ from nerstudio.core.training.events import (
     TrainEvent,
     TrainingDiscarded,
     TrainingDone,
+    TrainingNote,
     TrainingStarted,
     TrainingWarning,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "TrainEvent",
     "TrainingDiscarded",
     "TrainingDone",
+    "TrainingNote",
     "TrainingStarted",
     "TrainingWarning",
     "train",

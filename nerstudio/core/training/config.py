@@ -56,6 +56,7 @@ class TrainConfig:
     lora_rank: int = 16
     train_word_embeddings: bool = False
     mention_copies: int = 0
+    self_training: bool = False
     name: str | None = None
 
     def __post_init__(self) -> None:
@@ -321,6 +322,13 @@ FIELDS: tuple[Field, ...] = (
         "others of the same label (same number of steps)",
         low=0,
         high=100,
+    ),
+    Field(
+        "self_training",
+        "--self-training",
+        bool,
+        "then label the untouched documents with the model and train on as many steps "
+        "again with those it is sure of (at most 2,000 read; nothing is stored)",
     ),
     Field("name", "--name", str, "run name (default: run-DATE-TIME)"),
 )

@@ -37,6 +37,14 @@ class TrainingWarning:
 
 @child_message
 @dataclass(frozen=True)
+class TrainingNote:
+    """What the run does next, in one line (self-training's second round)."""
+
+    message: str
+
+
+@child_message
+@dataclass(frozen=True)
 class StepLogged:
     step: int
     total_steps: int
@@ -88,6 +96,12 @@ class TrainingDiscarded:
 
 
 TrainEvent = (
-    TrainingStarted | TrainingWarning | StepLogged | EvalFinished | TrainingDone | TrainingDiscarded
+    TrainingStarted
+    | TrainingWarning
+    | TrainingNote
+    | StepLogged
+    | EvalFinished
+    | TrainingDone
+    | TrainingDiscarded
 )
 

@@ -8,18 +8,17 @@ once per epoch in length-sorted batches under ``inference_mode``, and the best w
 kept in memory instead of checkpoints written to disk. accelerate runs the same loop on
 CPU, one GPU, or many under ``torchrun`` / ``accelerate launch``.
 
-``train`` reads top to bottom: ``prepare`` (prepare.py) -> ``_epochs`` (a generator of
-steps and evaluations that returns its ``Progress``) -> ``_finish``: ``_summarise``, then
+``train`` reads top to bottom: ``prepare`` (prepare.py) -> ``run_epochs`` (epochs.py, a
+generator of steps and evaluations that returns its ``Progress``; with ``--self-training``
+a second round, self_training.py) -> ``_finish``: ``_summarise``, then
 ``outcome.save``; a run that fails or is aborted is marked by ``outcome``.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import time
-from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -30,42 +29,14 @@ from accelerate.utils import set_seed
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.plural import counted
 from nerstudio.core.run_folders import runs_folder
-from nerstudio.core.store import MetricPoint, Project
-from nerstudio.core.training import data, events, metrics, models, outcome
+from nerstudio.core.store import Project
+from nerstudio.core.training import data, events, models, outcome, self_training
 from nerstudio.core.training.config import TrainConfig
-from nerstudio.core.training.metrics import EVAL_BATCH_SIZE, Scores
+from nerstudio.core.training.epochs import Progress, run_epochs, score_examples
 from nerstudio.core.training.prepare import Setup, make_accelerator, prepare
 
 log = logging.getLogger(__name__)
 NOTHING_SAVED = "cancelled before the first epoch ended: nothing was saved"
-
-
-@dataclass(frozen=True)
-class Best:
-    """The best epoch so far: its dev F1, its number, its weights (on the CPU), its scores."""
-
-    f1: float = -1.0
-    epoch: int | None = None
-    state: dict[str, torch.Tensor] | None = None
-    scores: Scores | None = None
-
-
-@dataclass
-class Progress:
-    """How far the epochs got: counters for the summary, the best epoch, and the metric
-    points not yet written to the project."""
-
-    started: float = field(default_factory=time.perf_counter)
-    status: str = "completed"  # or cancelled, early_stopped
-    step: int = 0
-    step_seconds: float = 0.0
-    eval_seconds: float = 0.0
-    seen_tokens: int = 0
-    seen_sentences: int = 0
-    padded_tokens: int = 0
-    bad_epochs: int = 0
-    best: Best = field(default_factory=Best)
-    points: list[MetricPoint] = field(default_factory=list)
 
 
 def train(
@@ -95,7 +66,12 @@ def train(
             run_id = _record_start(project, setup)
             name, path = setup.name, setup.path
         yield from _started(setup)
-        progress = yield from _epochs(setup, should_stop or (lambda: False), project, run_id)
+        stop = should_stop or (lambda: False)
+        progress = yield from run_epochs(setup, stop, project, run_id, Progress())
+        if config.self_training and progress.status == "completed":
+            setup = yield from self_training.second_round(
+                project_path, setup, stop, project, run_id, progress
+            )
         if progress.best.state is None:
             # Stopped before the first evaluation: the weights are barely trained and no
             # epoch was scored, so a saved "model" would only mislead.
@@ -213,133 +189,6 @@ def _started(setup: Setup) -> Iterator[events.TrainEvent]:
         )
 
 
-# -- epochs -----------------------------------------------------------------------------------
-
-
-def _epochs(
-    setup: Setup, should_stop: Callable[[], bool], project: Project | None, run_id: int | None
-) -> Generator[events.TrainEvent, None, Progress]:
-    """Train epoch by epoch, each scored on dev; returns how far it got.
-
-    Ends at the last epoch (completed), when ``should_stop`` says so before a step
-    (cancelled), or when dev F1 has not improved for ``setup.patience`` epochs
-    (early_stopped). Each epoch's points go to the project as it ends."""
-    progress = Progress()
-    for epoch in range(1, setup.epochs + 1):
-        setup.sampler.set_epoch(epoch)
-        setup.model.train()
-        for batch in setup.loader:
-            if should_stop():
-                progress.status = "cancelled"
-                return progress
-            yield _step(setup, batch, progress)
-        evaluated = _evaluate_epoch(setup, epoch, progress)
-        if project is not None:
-            project.runs.log(run_id, progress.points)
-        progress.points = []
-        yield evaluated
-        stalled = setup.config.patience and progress.bad_epochs >= setup.patience
-        if stalled and epoch < setup.epochs:
-            progress.status = "early_stopped"
-            break
-    return progress
-
-
-def _step(setup: Setup, batch: dict[str, torch.Tensor], progress: Progress) -> events.StepLogged:
-    """One optimizer step on ``batch``, counted in ``progress``."""
-    accelerator, model = setup.accelerator, setup.model
-    tick = time.perf_counter()
-    with setup.autocast():
-        loss = model(**batch).loss
-    accelerator.backward(loss)
-    if setup.config.max_grad_norm:
-        accelerator.clip_grad_norm_(model.parameters(), setup.config.max_grad_norm)
-    setup.optimizer.step()
-    setup.scheduler.step()
-    setup.optimizer.zero_grad(set_to_none=True)
-    loss_value = float(loss.detach())
-    _refuse_divergence(setup, progress.step + 1, loss_value)
-    progress.step_seconds += time.perf_counter() - tick
-    progress.step += 1
-    processes = accelerator.num_processes
-    progress.seen_tokens += int(batch["attention_mask"].sum()) * processes
-    progress.padded_tokens += batch["input_ids"].numel() * processes
-    progress.seen_sentences += len(batch["input_ids"]) * processes
-    step, seconds = progress.step, progress.step_seconds
-    epoch = step / setup.steps_per_epoch
-    progress.points.append(MetricPoint(step, epoch, "train_loss", loss_value))
-    return events.StepLogged(
-        step=step,
-        total_steps=setup.total_steps,
-        epoch=epoch,
-        loss=loss_value,
-        learning_rate=setup.scheduler.get_last_lr()[0],
-        tokens_per_s=progress.seen_tokens / seconds,
-        sentences_per_s=progress.seen_sentences / seconds,
-        eta_seconds=(setup.total_steps - step) / (step / seconds),
-    )
-
-
-def _refuse_divergence(setup: Setup, step: int, loss: float) -> None:
-    """A NaN or infinite loss: the weights are lost, and NaN metrics cannot be stored."""
-    if not math.isfinite(loss):
-        raise NerstudioError(
-            f"the training diverged at step {step} (loss {loss}); lower --lr (it was "
-            f"{setup.learning_rate:g}) and train again"
-        )
-
-
-def _evaluate_epoch(setup: Setup, epoch: int, progress: Progress) -> events.EvalFinished:
-    """Score the epoch on the dev sample; keep its weights when it is the best so far."""
-    tick = time.perf_counter()
-    model = setup.accelerator.unwrap_model(setup.model)
-    scores = _score(setup, model, setup.select_enc, setup.select)
-    progress.eval_seconds += time.perf_counter() - tick
-    _refuse_divergence(setup, progress.step, scores.loss)
-    improved = setup.keep_last or scores.f1 > progress.best.f1
-    if improved:
-        progress.best = Best(scores.f1, epoch, _cpu_state(model), scores)
-        progress.bad_epochs = 0
-    elif progress.best.f1 > 0:
-        # Patience counts only once the model finds entities at all: on a small
-        # corpus the first epochs score about 0 while the loss still falls (the
-        # 30-document sample: F1 0.01, 0, 0 in epochs 1-3, and an early stop there).
-        progress.bad_epochs += 1
-    step = progress.step
-    progress.points += [
-        MetricPoint(step, epoch, "dev_loss", scores.loss),
-        MetricPoint(step, epoch, "dev_f1", scores.f1),
-        MetricPoint(step, epoch, "dev_precision", scores.precision),
-        MetricPoint(step, epoch, "dev_recall", scores.recall),
-    ]
-    return events.EvalFinished(
-        epoch=epoch,
-        step=step,
-        dev_loss=scores.loss,
-        f1=scores.f1,
-        precision=scores.precision,
-        recall=scores.recall,
-        per_label=scores.per_label,
-        is_best=improved,
-    )
-
-
-def _score(setup: Setup, model, encoded: data.Encoded, examples: list[data.Example]) -> Scores:
-    return metrics.evaluate(
-        model,
-        encoded,
-        examples,
-        setup.snap.tag_names,
-        setup.collator,
-        EVAL_BATCH_SIZE,
-        setup.accelerator.device,
-    )
-
-
-def _cpu_state(model) -> dict[str, torch.Tensor]:
-    return {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
-
-
 # -- summarise --------------------------------------------------------------------------------
 
 
@@ -355,7 +204,7 @@ def _summarise(setup: Setup, progress: Progress) -> tuple[dict[str, Any], dict[s
     final_eval_seconds = 0.0
     if len(setup.select) < len(snap.dev):
         tick = time.perf_counter()
-        dev = _score(setup, unwrapped, setup.dev_enc, snap.dev).to_json()
+        dev = score_examples(setup, unwrapped, setup.dev_enc, snap.dev).to_json()
         final_eval_seconds = time.perf_counter() - tick
     summary = {
         "train_seconds": round(train_seconds, 2),
@@ -364,7 +213,7 @@ def _summarise(setup: Setup, progress: Progress) -> tuple[dict[str, Any], dict[s
         "epoch_eval_documents": len(setup.select),
         "final_eval_seconds": round(final_eval_seconds, 2),
         "steps": step,
-        "epochs": round(step / setup.steps_per_epoch, 2),
+        "epochs": round(progress.epoch_at(step, setup.steps_per_epoch), 2),
         "train_sentences_per_s": round(progress.seen_sentences / seconds, 2) if step else 0.0,
         "train_tokens_per_s": round(progress.seen_tokens / seconds, 1) if step else 0.0,
         "padding_fraction": (
@@ -375,5 +224,6 @@ def _summarise(setup: Setup, progress: Progress) -> tuple[dict[str, Any], dict[s
         "processes": setup.accelerator.num_processes,
         "train_documents": len(snap.train),
         "dev_documents": len(snap.dev),
+        "pseudo_documents": progress.pseudo_documents,
     }
     return dev, summary

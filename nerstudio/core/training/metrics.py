@@ -77,6 +77,17 @@ def score(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[str]], los
     )
 
 
+def _window_logits(model, encoded: Encoded, collator, batch_size: int, device: torch.device):
+    """(window indices, their logits, their labels) batch by batch, in length order."""
+    model.eval()
+    lengths = [len(f["input_ids"]) for f in encoded.features]
+    for batch_ids in length_batches(lengths, batch_size, None):
+        batch = collator([encoded.features[i] for i in batch_ids])
+        batch = {k: v.to(device) for k, v in batch.items()}
+        labels = batch.pop("labels")
+        yield batch_ids, model(**batch).logits.float(), labels
+
+
 @torch.inference_mode()
 def predict_windows(
     model,
@@ -86,15 +97,10 @@ def predict_windows(
     device: torch.device,
 ) -> tuple[list[list[int]], float]:
     """Argmax label ids per window (in window order) and the mean loss over labelled tokens."""
-    model.eval()
     lengths = [len(f["input_ids"]) for f in encoded.features]
     out: list[list[int]] = [[] for _ in lengths]
     loss_sum, loss_tokens = 0.0, 0
-    for batch_ids in length_batches(lengths, batch_size, None):
-        batch = collator([encoded.features[i] for i in batch_ids])
-        batch = {k: v.to(device) for k, v in batch.items()}
-        labels = batch.pop("labels")
-        logits = model(**batch).logits.float()
+    for batch_ids, logits, labels in _window_logits(model, encoded, collator, batch_size, device):
         mask = labels != -100
         n = int(mask.sum())
         if n:
@@ -104,6 +110,27 @@ def predict_windows(
         for row, i in zip(predicted, batch_ids):
             out[i] = row[: lengths[i]]
     return out, loss_sum / max(loss_tokens, 1)
+
+
+@torch.inference_mode()
+def confident_windows(
+    model,
+    encoded: Encoded,
+    collator: DataCollatorForTokenClassification,
+    batch_size: int,
+    device: torch.device,
+) -> tuple[list[list[int]], list[list[float]]]:
+    """Argmax label ids per window and the probability the model gives each of them."""
+    lengths = [len(f["input_ids"]) for f in encoded.features]
+    ids: list[list[int]] = [[] for _ in lengths]
+    sure: list[list[float]] = [[] for _ in lengths]
+    for batch_ids, logits, _ in _window_logits(model, encoded, collator, batch_size, device):
+        best = logits.softmax(-1).max(-1)
+        for row, (values, indices) in enumerate(zip(best.values.cpu(), best.indices.cpu())):
+            i = batch_ids[row]
+            ids[i] = indices[: lengths[i]].tolist()
+            sure[i] = values[: lengths[i]].tolist()
+    return ids, sure
 
 
 def word_predictions(

@@ -17,7 +17,7 @@ from nerstudio.core.training.config import TrainConfig, default_epochs
 from nerstudio.core.training.prepare import Setup
 
 if TYPE_CHECKING:
-    from nerstudio.core.training.loop import Progress
+    from nerstudio.core.training.epochs import Progress
 
 log = logging.getLogger(__name__)
 

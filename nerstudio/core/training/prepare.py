@@ -106,13 +106,13 @@ def prepare(
 
     train_enc, dev_enc, select, select_enc = _encode(tokenizer, snap, config)
     train_enc, epochs = _with_copies(tokenizer, snap, config, train_enc)
-    sampler, collator, loader = _batches(train_enc, tokenizer, config, device)
+    sampler, collator, loader = batches(train_enc, tokenizer, config, device)
     lr = (
         config.learning_rate
         if config.learning_rate is not None
         else default_learning_rate(base_parameters, config.method)
     )
-    optimizer = _optimizer(model, config, lr, device)
+    optimizer = optimizer_for(model, config, lr, device)
     model, optimizer, loader = accelerator.prepare(model, optimizer, loader)
     total_steps = len(loader) * epochs
     scheduler = get_linear_schedule_with_warmup(
@@ -168,7 +168,7 @@ def _load_model(
     return tokenizer, model, config, warnings, base_parameters
 
 
-def _batches(
+def batches(
     train_enc: data.Encoded, tokenizer, config: TrainConfig, device: str
 ) -> tuple[data.LengthGroupedBatches, DataCollatorForTokenClassification, DataLoader]:
     """Length-grouped batches of the training windows, padded by the collator."""
@@ -219,7 +219,7 @@ def _steps(windows: int, config: TrainConfig) -> int:
     return -(-windows // config.batch_size)
 
 
-def _optimizer(model, config: TrainConfig, lr: float, device: str) -> torch.optim.Optimizer:
+def optimizer_for(model, config: TrainConfig, lr: float, device: str) -> torch.optim.Optimizer:
     """AdamW; no decay on biases and norms; the fresh head learns faster in full runs."""
     head = models.head_parameter_names(model) if config.method == "full" else set()
     groups: dict[tuple[float, float], list] = {}

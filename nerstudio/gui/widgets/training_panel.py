@@ -29,6 +29,7 @@ from nerstudio.core.training.events import (
     EvalFinished,
     TrainingDiscarded,
     TrainingDone,
+    TrainingNote,
     TrainingStarted,
     TrainingWarning,
 )
@@ -185,6 +186,8 @@ class TrainingPanel(QWidget):
             )
         elif isinstance(event, TrainingWarning):
             self.log.appendPlainText(f"warning: {event.message}")
+        elif isinstance(event, TrainingNote):
+            self.log.appendPlainText(event.message)
         elif isinstance(event, EvalFinished):
             self.chart.add_eval(event.step, event.dev_loss, event.f1)
             self.log.appendPlainText(f"epoch {event.epoch}: dev F1 {event.f1:.3f}")

@@ -39,7 +39,8 @@ def train_command(project: Path, config: TrainConfig, stop_file: Path) -> list[s
 class TrainingWorker(ChildProcess):
     """Emits core training events (frozen dataclasses) as they arrive from the child."""
 
-    # TrainingStarted, TrainingWarning, EvalFinished, TrainingDone or TrainingDiscarded
+    # TrainingStarted, TrainingWarning, TrainingNote, EvalFinished, TrainingDone or
+    # TrainingDiscarded
     event = Signal(object)
     steps = Signal(object)  # a tuple of StepLogged, batched
 

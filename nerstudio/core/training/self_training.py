@@ -1,0 +1,133 @@
+"""Self-training on the unfinished pool (``--self-training``): after the run's own epochs
+(the teacher), the model labels the project's untouched documents; those it labels with
+every word at CONFIDENCE or more join the gold for a second round of as many steps (the
+student, which goes on from the teacher's weights with a fresh schedule). The pseudo-labels
+exist only in memory, for this run: nothing is written to the project.
+
+Why hand-written: the self-training recipes published for NER (e.g. in Huang et al., "Few-
+Shot Named Entity Recognition: A Comprehensive Study", 2020) are training scripts, not a
+library; the pieces here are the run's own encoder, batches and schedule.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Generator
+from pathlib import Path
+
+from transformers import get_linear_schedule_with_warmup
+
+from nerstudio.core.plural import counted
+from nerstudio.core.records import Status
+from nerstudio.core.store import DocumentQuery, Project
+from nerstudio.core.training import data, events, metrics
+from nerstudio.core.training.config import effective_patience
+from nerstudio.core.training.epochs import Progress, run_epochs
+from nerstudio.core.training.metrics import EVAL_BATCH_SIZE
+from nerstudio.core.training.prepare import Setup, batches, optimizer_for
+
+POOL_LIMIT = 2000  # unfinished documents read at most, spread over the corpus
+CONFIDENCE = 0.9  # a document joins when the model gives every word's tag this much
+
+
+def pool(project_path: Path, limit: int = POOL_LIMIT) -> list[data.Example]:
+    """Up to ``limit`` new documents of split train (or none), spread over the corpus, as
+    words (their tags are placeholders: they are what the teacher will say)."""
+    out: list[data.Example] = []
+    with Project.open(project_path) as project:
+        total = project.documents.count(DocumentQuery(status=Status.NEW))
+        stride = max(1, -(-total // limit))
+        for index, record in enumerate(project.documents.iter(status=Status.NEW)):
+            if index % stride or not record.tokens or record.split not in (None, "", "train"):
+                continue
+            assert record.id is not None
+            words = tuple(record.text[s:e] for s, e in record.tokens)
+            out.append(data.Example(record.id, words, ("O",) * len(words)))
+    return out[:limit]
+
+
+def pseudo_labelled(setup: Setup, examples: list[data.Example]) -> list[data.Example]:
+    """The examples the teacher (the model as it is now) tags with every word at
+    CONFIDENCE or more, with its tags: all that hold an entity, and as many without one at
+    most (sure "nothing here" documents are the easiest and would teach the student to
+    find nothing)."""
+    if not examples:
+        return []
+    model = setup.accelerator.unwrap_model(setup.model)
+    tag_names = setup.snap.tag_names
+    encoded = data.encode(setup.tokenizer, examples, tag_names, setup.config.max_length)
+    ids, sure = metrics.confident_windows(
+        model, encoded, setup.collator, EVAL_BATCH_SIZE, setup.accelerator.device
+    )
+    sources = data.central_pieces(encoded, [len(ex.words) for ex in examples])
+    with_entities: list[data.Example] = []
+    without: list[data.Example] = []
+    for example, words in zip(examples, sources):
+        read = [s for s in words if s is not None]
+        if not read or min(sure[w][p] for w, p in read) < CONFIDENCE:
+            continue
+        tags = metrics.repair(["O" if s is None else tag_names[ids[s[0]][s[1]]] for s in words])
+        labelled = data.Example(example.document_id, example.words, tuple(tags))
+        (with_entities if any(t != "O" for t in tags) else without).append(labelled)
+    return with_entities + without[: len(with_entities)]
+
+
+def student(setup: Setup, pseudo: list[data.Example]) -> Setup:
+    """The teacher's setup for the second round: the gold and pseudo-labelled windows in new
+    batches, a fresh optimizer and schedule, as many steps as the teacher took."""
+    config = setup.config
+    train_enc = data.encode(
+        setup.tokenizer, [*setup.snap.train, *pseudo], setup.snap.tag_names, config.max_length
+    )
+    sampler, collator, loader = batches(train_enc, setup.tokenizer, config, setup.device)
+    epochs = max(1, round(setup.total_steps / len(loader)))
+    model = setup.accelerator.unwrap_model(setup.model)
+    optimizer = optimizer_for(model, config, setup.learning_rate, setup.device)
+    optimizer, loader = setup.accelerator.prepare(optimizer, loader)
+    total_steps = len(loader) * epochs
+    scheduler = get_linear_schedule_with_warmup(
+        optimizer, int(config.warmup_ratio * total_steps), total_steps
+    )
+    return dataclasses.replace(
+        setup,
+        train_enc=train_enc,
+        sampler=sampler,
+        collator=collator,
+        loader=loader,
+        optimizer=optimizer,
+        scheduler=scheduler,
+        epochs=epochs,
+        patience=effective_patience(config.patience, len(loader)),
+    )
+
+
+def second_round(
+    project_path: Path,
+    setup: Setup,
+    should_stop: Callable[[], bool],
+    project: Project | None,
+    run_id: int | None,
+    progress: Progress,
+) -> Generator[events.TrainEvent, None, Setup]:
+    """The teacher's best epoch labels the pool; the student trains on from it and its
+    epochs count on from the teacher's (its best epoch is kept only if it scores better,
+    or, on a tiny dev set, its last). Returns the setup the run ended with."""
+    model = setup.accelerator.unwrap_model(setup.model)
+    assert progress.best.state is not None
+    model.load_state_dict(progress.best.state)
+    pseudo = pseudo_labelled(setup, pool(project_path))
+    if not pseudo:
+        yield events.TrainingNote(
+            "self-training: the model is sure of no untouched document; nothing to add"
+        )
+        return setup
+    round_two = student(setup, pseudo)
+    progress.pseudo_documents = len(pseudo)
+    progress.step_base, progress.epoch_base = progress.step, setup.epochs
+    progress.bad_epochs = 0
+    yield events.TrainingNote(
+        f"self-training: {counted(len(pseudo), 'untouched document')} the model is sure of "
+        f"join the training for {round_two.total_steps} more steps"
+    )
+    yield from run_epochs(round_two, should_stop, project, run_id, progress)
+    return round_two
