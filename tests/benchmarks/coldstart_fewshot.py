@@ -16,6 +16,7 @@ and for the recipe its scoring of dev), which a quiet machine would take as wall
 
 Usage: python tests/benchmarks/coldstart_bench.py --part fewshot [--sizes 10,25,50,100,200]
        [--subsets 1] [--full-dev] [--ours-args "--batch-size 8"] [--skip-recipe]
+       [--pool 1000 --ours-args --self-training]
 """
 
 from __future__ import annotations
@@ -103,6 +104,7 @@ def fewshot(args: argparse.Namespace) -> dict:
         "sentences",
         "threads": args.threads,
         "ours_args": args.ours_args,
+        "pool": args.pool,
         "recipe": "HF Trainer, lr 5e-5 linear, batch 16, 3 epochs",
         "sizes": {},
     }
@@ -122,18 +124,40 @@ def fewshot(args: argparse.Namespace) -> dict:
                 train = write_sentences(
                     train_blocks[start : start + size], tmp / f"train-{size}-{subset}.bio"
                 )
-                results.append(one_size(args, tmp, template, train, dev, f"{size}-{subset}"))
+                pool = write_sentences(
+                    [words_only(b) for b in train_blocks[start + size : start + size + args.pool]],
+                    tmp / f"pool-{size}-{subset}.conll",
+                )
+                tag = f"{size}-{subset}"
+                results.append(one_size(args, tmp, template, train, dev, tag, pool))
             out["sizes"][str(size)] = summarize(results)
     return out
 
 
+def words_only(block: str) -> str:
+    """A sentence block with its tags cut off: imported, it is an untouched document."""
+    return "\n".join(line.split("\t")[0] for line in block.splitlines())
+
+
 def one_size(
-    args: argparse.Namespace, tmp: Path, template: Path, train: Path, dev: Path, tag: str
+    args: argparse.Namespace,
+    tmp: Path,
+    template: Path,
+    train: Path,
+    dev: Path,
+    tag: str,
+    pool: Path,
 ) -> dict:
-    """Train ours and (unless skipped) the recipe on ``train``; both scored on ``dev``."""
+    """Train ours and (unless skipped) the recipe on ``train``; both scored on ``dev``. With
+    ``--pool N`` the project also holds the N train sentences after these, untagged (a
+    person's unfinished documents), which ``--self-training`` reads; the recipe never does."""
     project = tmp / f"p-{tag}.db"
     shutil.copy(template, project)
     subprocess.run(nerstudio("import", str(project), str(train)), check=True, capture_output=True)
+    if args.pool:
+        done = subprocess.run(nerstudio("import", str(project), str(pool)), capture_output=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"pool import: {done.stderr.decode().strip()}")
     try:
         result = ours(args, project)
     except RuntimeError as err:  # e.g. too few documents to hold some out
@@ -171,6 +195,7 @@ def ours(args: argparse.Namespace, project: Path) -> dict:
         "ours_steps": summary["steps"],
         "ours_epochs": summary["epochs"],
         "ours_train_documents": summary["train_documents"],
+        "ours_pseudo_documents": summary.get("pseudo_documents", 0),
     }
 
 
@@ -211,6 +236,9 @@ def add_fewshot_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--ours-args", default="", help="extra `nerstudio train` flags")
     parser.add_argument("--skip-recipe", action="store_true")
+    parser.add_argument(
+        "--pool", type=int, default=0, help="untagged train sentences in the project too"
+    )
 
 
 def fewshot_part(args: argparse.Namespace) -> dict:

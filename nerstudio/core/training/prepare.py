@@ -114,10 +114,7 @@ def prepare(
     )
     optimizer = optimizer_for(model, config, lr, device)
     model, optimizer, loader = accelerator.prepare(model, optimizer, loader)
-    total_steps = len(loader) * epochs
-    scheduler = get_linear_schedule_with_warmup(
-        optimizer, int(config.warmup_ratio * total_steps), total_steps
-    )
+    scheduler = linear_schedule(optimizer, config, len(loader) * epochs)
     return Setup(
         config=config,
         name=name,
@@ -217,6 +214,13 @@ def _with_copies(
 
 def _steps(windows: int, config: TrainConfig) -> int:
     return -(-windows // config.batch_size)
+
+
+def linear_schedule(optimizer: torch.optim.Optimizer, config: TrainConfig, total_steps: int):
+    """Linear warm-up over ``warmup_ratio`` of the steps, then linear decay to 0."""
+    return get_linear_schedule_with_warmup(
+        optimizer, int(config.warmup_ratio * total_steps), total_steps
+    )
 
 
 def optimizer_for(model, config: TrainConfig, lr: float, device: str) -> torch.optim.Optimizer:

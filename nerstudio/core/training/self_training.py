@@ -15,8 +15,6 @@ import dataclasses
 from collections.abc import Callable, Generator
 from pathlib import Path
 
-from transformers import get_linear_schedule_with_warmup
-
 from nerstudio.core.plural import counted
 from nerstudio.core.records import Status
 from nerstudio.core.store import DocumentQuery, Project
@@ -24,7 +22,7 @@ from nerstudio.core.training import data, events, metrics
 from nerstudio.core.training.config import effective_patience
 from nerstudio.core.training.epochs import Progress, run_epochs
 from nerstudio.core.training.metrics import EVAL_BATCH_SIZE
-from nerstudio.core.training.prepare import Setup, batches, optimizer_for
+from nerstudio.core.training.prepare import Setup, batches, linear_schedule, optimizer_for
 
 POOL_LIMIT = 2000  # unfinished documents read at most, spread over the corpus
 CONFIDENCE = 0.9  # a document joins when the model gives every word's tag this much
@@ -84,10 +82,7 @@ def student(setup: Setup, pseudo: list[data.Example]) -> Setup:
     model = setup.accelerator.unwrap_model(setup.model)
     optimizer = optimizer_for(model, config, setup.learning_rate, setup.device)
     optimizer, loader = setup.accelerator.prepare(optimizer, loader)
-    total_steps = len(loader) * epochs
-    scheduler = get_linear_schedule_with_warmup(
-        optimizer, int(config.warmup_ratio * total_steps), total_steps
-    )
+    scheduler = linear_schedule(optimizer, config, len(loader) * epochs)
     return dataclasses.replace(
         setup,
         train_enc=train_enc,
