@@ -31,9 +31,11 @@ def untrained_hint(setup: Setup, dev: dict[str, Any]) -> str | None:
     if dev.get("f1", 0) > 0:
         return None
     config = setup.config
-    usual = default_epochs(
-        setup.steps_per_epoch * config.batch_size, config.batch_size, TrainConfig.max_epochs
-    )
+    usual = setup.epochs  # the defaults' own schedule (mention copies included)
+    if config.epochs is not None or config.max_epochs < TrainConfig.max_epochs:
+        usual = default_epochs(
+            setup.steps_per_epoch * config.batch_size, config.batch_size, TrainConfig.max_epochs
+        )
     if setup.epochs < usual:
         more = f"train longer: {counted(usual, 'epoch')} is the default for this corpus"
         return f"dev F1 is 0 after {counted(setup.epochs, 'epoch')}: {more}"

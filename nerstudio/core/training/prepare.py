@@ -21,6 +21,7 @@ from nerstudio.core.training.config import (
     TrainConfig,
     default_epochs,
     default_learning_rate,
+    default_mention_copies,
     effective_patience,
     keeps_last_epoch,
 )
@@ -196,16 +197,19 @@ def _encode(
 def _with_copies(
     tokenizer, snap: data.Snapshot, config: TrainConfig, train_enc: data.Encoded
 ) -> tuple[data.Encoded, int]:
-    """The training windows, with those of the mention-replaced copies when asked for, and
-    the epochs to train them: ``--epochs``, or as many as the corpus alone would take
-    steps for (the copies add variety, not steps)."""
+    """The training windows, with those of the mention-replaced copies (asked for, or by
+    default on a small corpus), and the epochs to train them: ``--epochs``, or as many as
+    the corpus alone would take steps for (the copies add variety, not steps)."""
     epochs = config.epochs or default_epochs(
         len(train_enc.features), config.batch_size, config.max_epochs
     )
-    if not config.mention_copies:
+    wanted = config.mention_copies
+    if wanted is None:
+        wanted = default_mention_copies(len(train_enc.features))
+    if not wanted:
         return train_enc, epochs
     alone = _steps(len(train_enc.features), config)
-    copies = augment.replaced_copies(snap.train, config.mention_copies, config.seed)
+    copies = augment.replaced_copies(snap.train, wanted, config.seed)
     train_enc = data.encode(tokenizer, [*snap.train, *copies], snap.tag_names, config.max_length)
     if not config.epochs:
         epochs = max(1, round(epochs * alone / _steps(len(train_enc.features), config)))

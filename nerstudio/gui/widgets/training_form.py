@@ -31,7 +31,10 @@ from nerstudio.core.training.config import FIELDS, FIRST_RUN_AFTER, Field, Train
 
 SPIN_RANGES = {"epochs": (0, 100), "batch_size": (1, 512), "max_length": (16, 4096)}
 LABELS = {"base_model": "Model"}
-CHECKBOX_TEXT = {"train_word_embeddings": "Train word embeddings"}
+CHECKBOX_TEXT = {
+    "train_word_embeddings": "Train word embeddings",
+    "self_training": "Self-train on untouched",
+}
 PLACEHOLDERS = {"learning_rate": "auto"}
 RECENT_MODELS = 8
 MODEL_CHARACTERS = 14  # the picker's narrowest width; its popup shows whole entries
@@ -167,7 +170,7 @@ class TrainingForm(QWidget):
 
     def _add_options(self, grid: QGridLayout) -> None:
         """The options after the model: label and editor pairs, two a row; check boxes
-        take a whole row after them."""
+        two a row after them."""
         checks: list[QCheckBox] = []
         slot = 0
         for field in FIELDS:
@@ -184,9 +187,9 @@ class TrainingForm(QWidget):
             grid.addWidget(editor, row, 2 * pair + 1)
             slot += 1
         row = 1 + (slot + PAIRS_PER_ROW - 1) // PAIRS_PER_ROW
-        for check in checks:
-            grid.addWidget(check, row, 0, 1, 2 * PAIRS_PER_ROW)
-            row += 1
+        for index, check in enumerate(checks):  # two a row, as the pairs
+            pair = index % PAIRS_PER_ROW
+            grid.addWidget(check, row + index // PAIRS_PER_ROW, 2 * pair, 1, 2)
         for pair in range(PAIRS_PER_ROW):
             grid.setColumnStretch(2 * pair + 1, 1)
 
