@@ -364,3 +364,24 @@ def test_delete_removes_only_the_runs_own_folder(qtbot, window, tmp_path, dialog
     assert window.statusBar().currentMessage() == (
         f"Deleted run stray; kept {elsewhere}: it holds no nerstudio.json of run stray"
     )
+
+
+def test_the_forms_check_boxes_reach_the_childs_command_line(qtbot, window):
+    """Self-training and Train word embeddings, each focused and ticked with Space, become
+    the run's ``--self-training`` / ``--train-word-embeddings``; unticked, neither flag is
+    passed (their defaults)."""
+    from nerstudio.gui.workers.training_child import train_arguments
+
+    form = window.training.form
+    arguments = train_arguments(Path("p.db"), form.config(), Path("stop"))
+    assert "--self-training" not in arguments and "--train-word-embeddings" not in arguments
+    for name in ("self_training", "train_word_embeddings"):
+        box = form.editors[name]
+        box.setFocus()
+        qtbot.waitUntil(box.hasFocus)
+        qtbot.keyClick(box, Qt.Key.Key_Space)
+        assert box.isChecked()
+    config = form.config()
+    assert config.self_training and config.train_word_embeddings
+    arguments = train_arguments(Path("p.db"), config, Path("stop"))
+    assert "--self-training" in arguments and "--train-word-embeddings" in arguments

@@ -33,7 +33,7 @@ SPIN_RANGES = {"epochs": (0, 100), "batch_size": (1, 512), "max_length": (16, 40
 LABELS = {"base_model": "Model"}
 CHECKBOX_TEXT = {
     "train_word_embeddings": "Train word embeddings",
-    "self_training": "Self-train on untouched",
+    "self_training": "Self-training",
 }
 PLACEHOLDERS = {"learning_rate": "auto"}
 RECENT_MODELS = 8
