@@ -858,6 +858,7 @@ def test_the_options_table_names_every_setting_once_with_its_default():
         "learning_rate",
         "max_length",
         "train_word_embeddings",
+        "self_training",
     ]
 
 

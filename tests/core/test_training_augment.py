@@ -72,3 +72,32 @@ def test_training_with_copies_takes_the_steps_the_corpus_alone_would(tmp_path, t
     assert copied.train_windows >= 2 * alone.train_windows  # the copies were trained
     assert abs(copied.total_steps - alone.total_steps) <= alone.total_steps // 5  # not 3x
     assert copied.train_documents == alone.train_documents  # they count as no document
+
+
+def test_a_small_corpus_trains_with_copies_by_default_but_not_with_its_own_epochs(
+    tmp_path, tiny_model
+):
+    """The default schedule of a corpus under COPIES_BELOW windows takes 3 copies of each
+    document (4x the windows, about the same steps); ``--epochs N`` keeps N epochs of the
+    corpus as it is, unless ``--mention-copies`` asks for copies."""
+    from nerstudio.core.store import Project
+    from nerstudio.core.training import TrainingStarted, train
+    from nerstudio.core.training.config import MENTION_COPIES
+    from nerstudio.core.transfer import import_files
+    from tests.conftest import make_sentences, tiny_train_config, write_conll
+
+    path = tmp_path / "few.db"
+    with Project.create(path, ["PER", "ORG", "LOC"]) as project:
+        import_files(project, [write_conll(tmp_path / "few.conll", make_sentences(40, 3))])
+
+    def started(name: str, **options) -> TrainingStarted:
+        config = tiny_train_config(tiny_model, name, **options)
+        return next(e for e in train(path, config) if isinstance(e, TrainingStarted))
+
+    default = started("default", epochs=None, max_epochs=4)
+    alone = started("alone", epochs=None, max_epochs=4, mention_copies=0)
+    assert default.train_windows == (1 + MENTION_COPIES) * alone.train_windows
+    own = started("own", epochs=2)
+    assert own.train_windows == alone.train_windows and own.epochs == 2
+    asked = started("asked", epochs=2, mention_copies=1)
+    assert asked.train_windows == 2 * alone.train_windows and asked.epochs == 2

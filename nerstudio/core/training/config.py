@@ -333,7 +333,7 @@ FIELDS: tuple[Field, ...] = (
         int,
         "train also on this many copies of each document with its entities swapped for "
         "others of the same label, in the same number of steps (default: 3 below "
-        f"{COPIES_BELOW} training windows, else 0)",
+        f"{COPIES_BELOW} training windows unless --epochs is given, else 0)",
         low=0,
         high=100,
     ),

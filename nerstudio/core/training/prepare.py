@@ -198,14 +198,15 @@ def _with_copies(
     tokenizer, snap: data.Snapshot, config: TrainConfig, train_enc: data.Encoded
 ) -> tuple[data.Encoded, int]:
     """The training windows, with those of the mention-replaced copies (asked for, or by
-    default on a small corpus), and the epochs to train them: ``--epochs``, or as many as
-    the corpus alone would take steps for (the copies add variety, not steps)."""
+    default on a small corpus trained on the default schedule), and the epochs to train
+    them: ``--epochs``, or as many as the corpus alone would take steps for (the copies
+    add variety, not steps)."""
     epochs = config.epochs or default_epochs(
         len(train_enc.features), config.batch_size, config.max_epochs
     )
     wanted = config.mention_copies
-    if wanted is None:
-        wanted = default_mention_copies(len(train_enc.features))
+    if wanted is None:  # by default only on the default schedule: --epochs N keeps its epochs
+        wanted = default_mention_copies(len(train_enc.features)) if not config.epochs else 0
     if not wanted:
         return train_enc, epochs
     alone = _steps(len(train_enc.features), config)
