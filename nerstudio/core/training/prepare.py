@@ -113,7 +113,7 @@ def prepare(
         if config.learning_rate is not None
         else default_learning_rate(base_parameters, config.method)
     )
-    optimizer = optimizer_for(model, config, lr, device)
+    optimizer = _optimizer(model, config, lr, device)
     model, optimizer, loader = accelerator.prepare(model, optimizer, loader)
     scheduler = linear_schedule(optimizer, config, len(loader) * epochs)
     return Setup(
@@ -228,7 +228,7 @@ def linear_schedule(optimizer: torch.optim.Optimizer, config: TrainConfig, total
     )
 
 
-def optimizer_for(model, config: TrainConfig, lr: float, device: str) -> torch.optim.Optimizer:
+def _optimizer(model, config: TrainConfig, lr: float, device: str) -> torch.optim.Optimizer:
     """AdamW; no decay on biases and norms; the fresh head learns faster in full runs."""
     head = models.head_parameter_names(model) if config.method == "full" else set()
     groups: dict[tuple[float, float], list] = {}

@@ -22,7 +22,7 @@ from nerstudio.core.training import data, events, metrics
 from nerstudio.core.training.config import effective_patience
 from nerstudio.core.training.epochs import Progress, run_epochs
 from nerstudio.core.training.metrics import EVAL_BATCH_SIZE
-from nerstudio.core.training.prepare import Setup, batches, linear_schedule, optimizer_for
+from nerstudio.core.training.prepare import Setup, batches, linear_schedule
 
 POOL_LIMIT = 2000  # unfinished documents read at most, spread over the corpus
 CONFIDENCE = 0.9  # a document joins when the model gives every word's tag this much
@@ -72,16 +72,18 @@ def pseudo_labelled(setup: Setup, examples: list[data.Example]) -> list[data.Exa
 
 def student(setup: Setup, pseudo: list[data.Example]) -> Setup:
     """The teacher's setup for the second round: the gold and pseudo-labelled windows in new
-    batches, a fresh optimizer and schedule, as many steps as the teacher took."""
+    batches, as many steps as the teacher took, on a fresh schedule. The optimizer is the
+    teacher's with its moments cleared, so a GPU never holds two optimizers' state."""
     config = setup.config
     train_enc = data.encode(
         setup.tokenizer, [*setup.snap.train, *pseudo], setup.snap.tag_names, config.max_length
     )
     sampler, collator, loader = batches(train_enc, setup.tokenizer, config, setup.device)
     epochs = max(1, round(setup.total_steps / len(loader)))
-    model = setup.accelerator.unwrap_model(setup.model)
-    optimizer = optimizer_for(model, config, setup.learning_rate, setup.device)
-    optimizer, loader = setup.accelerator.prepare(optimizer, loader)
+    loader = setup.accelerator.prepare(loader)
+    optimizer = setup.optimizer
+    optimizer.zero_grad(set_to_none=True)
+    optimizer.state.clear()  # AdamW's moments start again, as the teacher's did
     scheduler = linear_schedule(optimizer, config, len(loader) * epochs)
     return dataclasses.replace(
         setup,
@@ -89,7 +91,6 @@ def student(setup: Setup, pseudo: list[data.Example]) -> Setup:
         sampler=sampler,
         collator=collator,
         loader=loader,
-        optimizer=optimizer,
         scheduler=scheduler,
         epochs=epochs,
         patience=effective_patience(config.patience, len(loader)),
