@@ -33,6 +33,7 @@ EVERY_CHILD = {
     "ChildFailed",  # any child
     "TrainingStarted",  # train
     "TrainingWarning",
+    "TrainingNote",  # train --self-training's second round
     "StepLogged",
     "EvalFinished",
     "TrainingDone",

@@ -389,3 +389,26 @@ def test_the_forms_check_boxes_reach_the_childs_command_line(qtbot, window):
     assert config.self_training and config.train_word_embeddings
     arguments = train_arguments(Path("p.db"), config, Path("stop"))
     assert "--self-training" in arguments and "--train-word-embeddings" in arguments
+
+
+def test_a_self_training_note_shows_in_the_log_and_the_bar_takes_the_longer_run(window):
+    """The child's TrainingNote (self-training's second round) is a log line of its own,
+    not a warning, and the next steps' larger total stretches the progress bar."""
+    from nerstudio.core.training.events import StepLogged, TrainingNote
+
+    panel = window.training
+    note = "self-training: 12 untouched documents the model is sure of join the training"
+    panel.on_event(TrainingNote(note))
+    assert panel.log.toPlainText().splitlines()[-1] == note
+    step = StepLogged(
+        step=101,
+        total_steps=200,
+        epoch=11.0,
+        loss=0.2,
+        learning_rate=1e-4,
+        tokens_per_s=900.0,
+        sentences_per_s=30.0,
+        eta_seconds=40.0,
+    )
+    panel.on_steps((step,))
+    assert (panel.progress.maximum(), panel.progress.value()) == (200, 101)
