@@ -13,25 +13,16 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
+from nerstudio.core.spans import tags_to_entities
 from nerstudio.core.training.data import Example
 
 REPLACE_PROBABILITY = 0.5  # each mention of a copy is swapped with this chance (one at least)
 
 
 def mentions(example: Example) -> list[tuple[int, int, str]]:
-    """The entities of an IOB2 example as (first word, end word, label)."""
-    found: list[tuple[int, int, str]] = []
-    start, label = -1, ""
-    for index, tag in enumerate((*example.tags, "O")):
-        inside = tag.startswith("I-") and label == tag[2:] and start >= 0
-        if inside:
-            continue
-        if start >= 0:
-            found.append((start, index, label))
-            start, label = -1, ""
-        if tag.startswith(("B-", "I-")):  # a stray I- opens an entity, as seqeval reads it
-            start, label = index, tag[2:]
-    return found
+    """The entities of an IOB2 example as (first word, end word, label), decoded the one
+    way the project reads tags (``spans.tags_to_entities``: a stray I- opens an entity)."""
+    return [(e.first, e.last + 1, e.label) for e in tags_to_entities(example.tags)]
 
 
 def replaced_copies(examples: Sequence[Example], copies: int, seed: int) -> list[Example]:

@@ -57,14 +57,14 @@ def pseudo_labelled(setup: Setup, examples: list[data.Example]) -> list[data.Exa
     ids, sure = metrics.confident_windows(
         model, encoded, setup.collator, EVAL_BATCH_SIZE, setup.accelerator.device
     )
+    predicted = metrics.word_predictions(encoded, ids, examples, tag_names)
     sources = data.central_pieces(encoded, [len(ex.words) for ex in examples])
     with_entities: list[data.Example] = []
     without: list[data.Example] = []
-    for example, words in zip(examples, sources):
+    for example, words, tags in zip(examples, sources, predicted):
         read = [s for s in words if s is not None]
         if not read or min(sure[w][p] for w, p in read) < CONFIDENCE:
             continue
-        tags = metrics.repair(["O" if s is None else tag_names[ids[s[0]][s[1]]] for s in words])
         labelled = data.Example(example.document_id, example.words, tuple(tags))
         (with_entities if any(t != "O" for t in tags) else without).append(labelled)
     return with_entities + without[: len(with_entities)]
