@@ -13,8 +13,7 @@ from tests.conftest import make_sentences, tiny_train_config, write_conll
 
 
 def _project(tmp_path: Path, untouched: int) -> Path:
-    """40 done sentences, ``untouched`` more imported without tags (new), and the same
-    number again in split dev and in progress, which the pool must leave alone."""
+    """40 done sentences and ``untouched`` more imported without tags (new)."""
     path = tmp_path / "self.db"
     done = write_conll(tmp_path / "done.conll", make_sentences(40, 11))
     with Project.create(path, ["PER", "ORG", "LOC"]) as project:
@@ -69,3 +68,21 @@ def test_without_untouched_documents_the_run_is_the_usual_one(tmp_path, tiny_mod
     ]
     assert events[-1].summary["steps"] == started.total_steps
     assert events[-1].summary["pseudo_documents"] == 0
+
+
+def test_the_pool_is_new_documents_of_split_train_spread_over_the_corpus(tmp_path):
+    """Started, done and dev/test documents never join it; a limit takes documents spread
+    over the whole corpus, not its first ones."""
+    from nerstudio.core.training.self_training import pool
+
+    path = _project(tmp_path, untouched=60)
+    with Project.open(path) as project:
+        new = [r.id for r in project.documents.iter(status=Status.NEW)]
+        project.documents.set_split(new[:10], "dev")
+        project.documents.set_status(new[10:15], Status.IN_PROGRESS)
+        project.documents.set_split(new[15:20], "train")
+    allowed = new[15:]
+    assert [ex.document_id for ex in pool(path)] == allowed
+    spread = [ex.document_id for ex in pool(path, limit=9)]
+    assert len(spread) == 9 and spread[0] == allowed[0] and spread[-1] > allowed[-10]
+    assert all(set(ex.tags) == {"O"} and ex.words for ex in pool(path, limit=3))

@@ -14,6 +14,7 @@ import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from nerstudio.core.errors import NerstudioError
 from nerstudio.core.records import DocumentRecord, Status
@@ -21,6 +22,7 @@ from nerstudio.core.spans import Scheme, iob2_tag_names, spans_to_tags
 from nerstudio.core.store import Project
 
 IGNORE = -100
+T = TypeVar("T")
 Source = tuple[int, int] | None  # (window, position in it) of a word's piece, or none
 
 
@@ -118,8 +120,8 @@ def snapshot(project_path: Path, dev_fraction: float) -> Snapshot:
     return Snapshot(labels, train, dev, dev_source, counts)
 
 
-def spread_sample(examples: Sequence[Example], limit: int) -> list[Example]:
-    """At most ``limit`` examples spread evenly over the list (deterministic)."""
+def spread_sample(examples: Sequence[T], limit: int) -> list[T]:
+    """At most ``limit`` examples (or ids) spread evenly over the list (deterministic)."""
     if len(examples) <= limit:
         return list(examples)
     stride = len(examples) / limit

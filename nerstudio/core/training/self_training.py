@@ -30,18 +30,18 @@ CONFIDENCE = 0.9  # a document joins when the model gives every word's tag this 
 
 def pool(project_path: Path, limit: int = POOL_LIMIT) -> list[data.Example]:
     """Up to ``limit`` new documents of split train (or none), spread over the corpus, as
-    words (their tags are placeholders: they are what the teacher will say)."""
-    out: list[data.Example] = []
+    words (their tags are placeholders: they are what the teacher will say). The list's
+    light rows pick them; only the picked documents' text and tokens are read."""
     with Project.open(project_path) as project:
-        total = project.documents.count(DocumentQuery(status=Status.NEW))
-        stride = max(1, -(-total // limit))
-        for index, record in enumerate(project.documents.iter(status=Status.NEW)):
-            if index % stride or not record.tokens or record.split not in (None, "", "train"):
-                continue
-            assert record.id is not None
-            words = tuple(record.text[s:e] for s, e in record.tokens)
-            out.append(data.Example(record.id, words, ("O",) * len(words)))
-    return out[:limit]
+        new = DocumentQuery(status=Status.NEW)
+        query = DocumentQuery(status=Status.NEW, limit=project.documents.count(new))
+        ids = [r.id for r in project.documents.list(query) if r.split in (None, "", "train")]
+        records = [project.documents.get(i) for i in data.spread_sample(ids, limit)]
+    return [
+        data.Example(r.id, words, ("O",) * len(words))
+        for r in records
+        if r.id is not None and (words := tuple(r.text[s:e] for s, e in r.tokens))
+    ]
 
 
 def pseudo_labelled(setup: Setup, examples: list[data.Example]) -> list[data.Example]:
