@@ -113,7 +113,12 @@ def test_a_project_suggested_from_the_command_line_opens_in_queue_order(
     order = window.document_list.order
     qtbot.waitUntil(lambda: order.currentData() == DEFAULT_STRATEGY, timeout=5_000)
     qtbot.waitUntil(lambda: window.state.queue is not None, timeout=10_000)
-    assert window.state.queue[0] == 2
+    queue = window.state.queue
+    assert queue[0] == 2 and queue[1] != 3, queue  # the row below 2 is not next
+    qtbot.waitUntil(lambda: not window.documents.ordering.is_running(), timeout=5_000)
+    driver.window.state.open_document(queue[0])
+    driver.key(Qt.Key.Key_PageDown)  # the key follows the queue the list now shows
+    assert window.state.document.id == queue[1], queue
 
     plain = open_window(make_project(["Plain text ."], name="plain.db")).window
     qtbot.wait(50)
